@@ -1,0 +1,150 @@
+/**
+ * Node-side database chores shared by `npm start`, `npm run db:migrate`, `npm run db:seed`, the tests
+ * and the benchmark: gateway migrations, the Superset schema and demo content, the analytics demo.
+ */
+import { readdir, readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+export const MIGRATIONS_DIR = `${ROOT}migrations`
+export const SEED_DIR = `${ROOT}scripts/seed`
+const MIGRATION_FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/
+const MIGRATION_LOCK_ID = 7_345_001
+
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await work(client)
+  } finally {
+    await client.end()
+  }
+}
+
+export interface MigrationResult {
+  applied: string[]
+  skipped: string[]
+}
+
+/** Applies `migrations/NNNN_name.sql` in order, each in its own transaction, once (forward-only). */
+export async function migrate(client: pg.Client): Promise<MigrationResult> {
+  const files = (await readdir(MIGRATIONS_DIR)).filter((file) => MIGRATION_FILE.test(file)).sort()
+  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID])
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS mcp_gateway;
+      CREATE TABLE IF NOT EXISTS mcp_gateway.schema_migrations (
+        version text PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
+    const done = new Set(
+      (await client.query<{ version: string }>('SELECT version FROM mcp_gateway.schema_migrations')).rows.map(
+        (row) => row.version,
+      ),
+    )
+    const result: MigrationResult = { applied: [], skipped: [] }
+    for (const file of files) {
+      const [, version = '', name = ''] = MIGRATION_FILE.exec(file) ?? []
+      if (done.has(version)) {
+        result.skipped.push(file)
+        continue
+      }
+      const text = await readFile(`${MIGRATIONS_DIR}/${file}`, 'utf8')
+      await client.query('BEGIN')
+      try {
+        await client.query(text)
+        await client.query('INSERT INTO mcp_gateway.schema_migrations (version, name) VALUES ($1, $2)', [
+          version,
+          name,
+        ])
+        await client.query('COMMIT')
+      } catch (err) {
+        await client.query('ROLLBACK')
+        throw new Error(`migration ${file} failed: ${err instanceof Error ? err.message : String(err)}`, {
+          cause: err,
+        })
+      }
+      result.applied.push(file)
+    }
+    return result
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID])
+  }
+}
+
+export async function hasSupersetSchema(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ present: boolean }>(
+    "SELECT to_regclass('public.dashboards') IS NOT NULL AS present",
+  )
+  return rows[0]?.present === true
+}
+
+export async function hasDemoContent(client: pg.Client): Promise<boolean> {
+  if (!(await hasSupersetSchema(client))) return false
+  const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM dashboards')
+  return Number(rows[0]?.n ?? 0) > 0
+}
+
+async function runSqlFile(client: pg.Client, file: string): Promise<void> {
+  const text = await readFile(`${SEED_DIR}/${file}`, 'utf8')
+  await client.query('BEGIN')
+  try {
+    await client.query(text)
+    await client.query('COMMIT')
+  } catch (err) {
+    await client.query('ROLLBACK')
+    throw new Error(`${file} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+  }
+}
+
+/**
+ * Creates Superset's metadata schema (when absent) and loads the demo content. Refuses a database that
+ * already holds dashboards, so a real Superset database is never mixed with demo rows.
+ */
+export async function seedSuperset(client: pg.Client): Promise<'seeded' | 'already-seeded'> {
+  if (await hasDemoContent(client)) return 'already-seeded'
+  if (!(await hasSupersetSchema(client))) await runSqlFile(client, 'superset-schema.sql')
+  await runSqlFile(client, 'superset-demo.sql')
+  return 'seeded'
+}
+
+/** Loads the demo analytics data (schemas sales, marketing, hr, finance, scratch) when absent. */
+export async function seedAnalytics(client: pg.Client): Promise<'seeded' | 'already-seeded'> {
+  const { rows } = await client.query<{ present: boolean }>(
+    "SELECT to_regclass('sales.orders') IS NOT NULL AS present",
+  )
+  if (rows[0]?.present === true) return 'already-seeded'
+  await runSqlFile(client, 'analytics-demo.sql')
+  return 'seeded'
+}
+
+/** The Superset database names (dbs.database_name) the demo analytics database serves. */
+export const DEMO_ANALYTICS_DATABASES = ['examples', 'finance_dw', 'scratchpad'] as const
+
+export function demoAnalyticsUrls(url: string): Record<string, string> {
+  return Object.fromEntries(DEMO_ANALYTICS_DATABASES.map((name) => [name, url]))
+}
+
+/** `host:port` of a postgres:// URL, as the WebSocket bridge names its targets. */
+export function hostPort(url: string): string {
+  const parsed = new URL(url)
+  return `${parsed.hostname}:${parsed.port === '' ? '5432' : parsed.port}`
+}
+
+/** Same server, another database name. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url)
+  parsed.pathname = `/${database}`
+  return parsed.toString()
+}
+
+export async function createDatabase(serverUrl: string, database: string): Promise<void> {
+  await withClient(serverUrl, async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS "${database.replaceAll('"', '""')}" WITH (FORCE)`)
+    await client.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`)
+  })
+}
+
+export async function dropDatabase(serverUrl: string, database: string): Promise<void> {
+  await withClient(serverUrl, async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS "${database.replaceAll('"', '""')}" WITH (FORCE)`)
+  })
+}

@@ -1,0 +1,248 @@
+/**
+ * The whole local stack behind `npm start` (and the benchmark): Postgres (embedded PGlite, or
+ * DATABASE_URL), migrations and demo content, the WebSocket bridge for the Neon driver, and
+ * `wrangler dev`. Every process and server it starts is stopped by `stop()`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { demoAnalyticsUrls, hostPort, migrate, seedAnalytics, seedSuperset, withClient } from './database.ts'
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts'
+import { startWsBridge, type WsBridge } from './ws-bridge.ts'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** Configuration names (design §3) that the process environment may override for `wrangler dev`. */
+export const CONFIG_NAMES = [
+  'MCP_ENVIRONMENT',
+  'MCP_LOG_LEVEL',
+  'MCP_AUTH_ENABLED',
+  'MCP_DEV_USERNAME',
+  'MCP_JWT_ISSUER',
+  'MCP_JWT_AUDIENCE',
+  'MCP_JWT_ALGORITHM',
+  'MCP_JWKS_URI',
+  'MCP_JWT_PUBLIC_KEY',
+  'MCP_JWT_SECRET',
+  'MCP_REQUIRED_SCOPES',
+  'MCP_USERNAME_CLAIMS',
+  'MCP_TENANT_CLAIM',
+  'MCP_ALLOWED_ORIGINS',
+  'MCP_METRICS_TOKEN',
+  'MCP_MAX_BODY_BYTES',
+  'DATABASE_URL',
+  'DATABASE_WS_PROXY',
+  'DATABASE_WS_SECURE',
+  'MCP_DB_STATEMENT_TIMEOUT_MS',
+  'MCP_DB_POOL_MAX',
+  'MCP_ANALYTICS_DATABASE_URLS',
+  'SUPERSET_WEBSERVER_ADDRESS',
+  'MCP_ADMIN_ROLE',
+  'MCP_DASHBOARD_RBAC',
+  'MCP_RESPONSE_MAX_BYTES',
+  'SENTRY_DSN',
+] as const
+
+export interface StackOptions {
+  port: number
+  /** An external metadata Postgres (no seeding); embedded PGlite when absent. */
+  databaseUrl?: string
+  /** Keep embedded data here across runs; in memory when absent. */
+  dataDir?: string
+  /** Extra worker variables, applied after the environment's. */
+  vars?: Record<string, string>
+  /** Where wrangler's output goes. */
+  onOutput?: (line: string) => void
+  readyTimeoutMs?: number
+}
+
+export interface Stack {
+  url: string
+  mcpUrl: string
+  databaseUrl: string
+  embedded: boolean
+  vars: Record<string, string>
+  stop(): Promise<void>
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const cleanups: (() => Promise<void>)[] = []
+  const stop = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
+    cleanups.length = 0
+  }
+  try {
+    const { databaseUrl, analyticsUrls, embedded, targets } = await prepareDatabases(options, cleanups)
+    const bridge: WsBridge = await startWsBridge({ targets })
+    cleanups.push(() => bridge.close())
+    const vars: Record<string, string> = {
+      DATABASE_URL: databaseUrl,
+      DATABASE_WS_PROXY: bridge.proxy,
+      DATABASE_WS_SECURE: 'false',
+      ...(Object.keys(analyticsUrls).length > 0
+        ? { MCP_ANALYTICS_DATABASE_URLS: JSON.stringify(analyticsUrls) }
+        : {}),
+      ...environmentOverrides(),
+      ...options.vars,
+    }
+    // The bridge is ours; an external DATABASE_URL still goes through it.
+    vars.DATABASE_WS_PROXY = bridge.proxy
+    vars.DATABASE_WS_SECURE = 'false'
+    const wrangler = await startWrangler(options, vars)
+    cleanups.push(() => stopProcess(wrangler))
+    const url = `http://127.0.0.1:${options.port}`
+    await waitForHealth(url, wrangler, options.readyTimeoutMs ?? 30_000)
+    return { url, mcpUrl: `${url}/mcp`, databaseUrl, embedded, vars, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+async function prepareDatabases(options: StackOptions, cleanups: (() => Promise<void>)[]) {
+  const configuredAnalytics = parseAnalyticsUrls(process.env.MCP_ANALYTICS_DATABASE_URLS)
+  if (options.databaseUrl !== undefined) {
+    await withClient(options.databaseUrl, (client) => migrate(client))
+    const urls = configuredAnalytics ?? {}
+    return {
+      databaseUrl: options.databaseUrl,
+      analyticsUrls: urls,
+      embedded: false,
+      targets: [hostPort(options.databaseUrl), ...Object.values(urls).map(hostPort)],
+    }
+  }
+  if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true })
+  const metadata: EmbeddedPostgres = await startEmbeddedPostgres(
+    options.dataDir === undefined ? {} : { dataDir: `${options.dataDir}/metadata` },
+  )
+  cleanups.push(() => metadata.stop())
+  const analytics: EmbeddedPostgres = await startEmbeddedPostgres(
+    options.dataDir === undefined ? {} : { dataDir: `${options.dataDir}/analytics` },
+  )
+  cleanups.push(() => analytics.stop())
+  await withClient(metadata.url, async (client) => {
+    await seedSuperset(client)
+    await migrate(client)
+  })
+  await withClient(analytics.url, (client) => seedAnalytics(client))
+  const urls = configuredAnalytics ?? demoAnalyticsUrls(analytics.url)
+  return {
+    databaseUrl: metadata.url,
+    analyticsUrls: urls,
+    embedded: true,
+    targets: [hostPort(metadata.url), hostPort(analytics.url), ...Object.values(urls).map(hostPort)],
+  }
+}
+
+function parseAnalyticsUrls(value: string | undefined): Record<string, string> | undefined {
+  if (value === undefined || value.trim() === '') return undefined
+  const parsed: unknown = JSON.parse(value)
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error('MCP_ANALYTICS_DATABASE_URLS must be a JSON object')
+  }
+  return parsed as Record<string, string>
+}
+
+/** Process environment variables named like the gateway's configuration override wrangler.toml. */
+function environmentOverrides(): Record<string, string> {
+  const overrides: Record<string, string> = {}
+  for (const name of CONFIG_NAMES) {
+    const value = process.env[name]
+    if (value !== undefined && name !== 'DATABASE_URL') overrides[name] = value
+  }
+  return overrides
+}
+
+async function startWrangler(options: StackOptions, vars: Record<string, string>): Promise<ChildProcess> {
+  const stateDir = `${ROOT}.wrangler`
+  await mkdir(stateDir, { recursive: true })
+  const envFile = `${stateDir}/local-stack.env`
+  // Values go through an env file rather than argv: they include connection strings.
+  await writeFile(
+    envFile,
+    Object.entries(vars)
+      .map(([name, value]) => `${name}=${envFileValue(name, value)}`)
+      .join('\n') + '\n',
+    {
+      mode: 0o600,
+    },
+  )
+  const child = spawn(
+    process.execPath,
+    [
+      `${ROOT}node_modules/wrangler/bin/wrangler.js`,
+      'dev',
+      '--port',
+      String(options.port),
+      '--ip',
+      '127.0.0.1',
+      '--env-file',
+      envFile,
+      '--show-interactive-dev-session=false',
+      '--log-level',
+      'warn',
+    ],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    },
+  )
+  const forward = (chunk: Buffer): void => {
+    for (const line of chunk.toString().split('\n')) {
+      if (line.trim() !== '' && !OFFLINE_NOISE.test(line)) options.onOutput?.(line)
+    }
+  }
+  child.stdout?.on('data', forward)
+  child.stderr?.on('data', forward)
+  child.once('exit', () => void rm(envFile, { force: true }))
+  return child
+}
+
+/** wrangler dev cannot fetch `Request.cf` without internet; harmless, so not shown. */
+const OFFLINE_NOISE = /Request\.cf|ENOTFOUND workers\.cloudflare\.com|GetAddrInfoReqWrap/
+
+/** A dotenv value taken literally: single-quoted (no escapes are interpreted inside). */
+function envFileValue(name: string, value: string): string {
+  if (value.includes("'") || value.includes('\n')) {
+    throw new Error(`${name}: values with single quotes or newlines cannot be passed to wrangler dev`)
+  }
+  return `'${value}'`
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let lastError = 'no answer'
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`wrangler dev exited with code ${child.exitCode} before it was ready`)
+    try {
+      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) })
+      const body = (await response.json()) as { status?: string; checks?: unknown }
+      if (response.ok) return
+      lastError = `health ${response.status}: ${JSON.stringify(body.checks)}`
+    } catch (err) {
+      lastError = err instanceof Error ? err.message : String(err)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  throw new Error(`the gateway was not healthy within ${timeoutMs} ms (${lastError})`)
+}
+
+/** SIGTERM to the whole process group (wrangler and its workerd), SIGKILL if it lingers. */
+export async function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const signal = (name: NodeJS.Signals): void => {
+    try {
+      process.kill(-child.pid!, name)
+    } catch {
+      // already gone
+    }
+  }
+  signal('SIGTERM')
+  const timer = setTimeout(() => signal('SIGKILL'), graceMs)
+  await exited
+  clearTimeout(timer)
+}

@@ -1,0 +1,74 @@
+/**
+ * The local stand-in for Neon's WebSocket proxy: relays each WebSocket connection from the
+ * Neon driver (inside workerd) to a Postgres TCP port. Development and tests only.
+ */
+import { createServer, type Server } from 'node:http'
+import { connect } from 'node:net'
+import { createRequire } from 'node:module'
+import type * as WsModule from 'ws'
+
+// Loaded through require so that vite (vitest's globalSetup) does not pick ws's browser stub.
+const { WebSocketServer, createWebSocketStream } = createRequire(import.meta.url)('ws') as typeof WsModule
+
+export interface WsBridge {
+  /** Value for the gateway's DATABASE_WS_PROXY setting, e.g. `127.0.0.1:5488/v1`. */
+  readonly proxy: string
+  readonly port: number
+  close(): Promise<void>
+}
+
+export interface WsBridgeOptions {
+  /**
+   * Postgres servers (`host:port`) the bridge may relay to. The Neon driver names its target in the
+   * `address` query parameter; anything not listed here is refused, so the bridge is no open proxy.
+   */
+  targets: string[]
+  /** 0 picks a free port. */
+  port?: number
+  host?: string
+}
+
+export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge> {
+  const host = options.host ?? '127.0.0.1'
+  const http: Server = createServer((_req, res) => {
+    res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket upgrade required\n')
+  })
+  const wss = new WebSocketServer({ server: http, path: '/v1' })
+  const allowed = new Set(options.targets)
+  wss.on('connection', (socket, request) => {
+    const address =
+      new URL(request.url ?? '/', 'http://bridge').searchParams.get('address') ?? options.targets[0] ?? ''
+    if (!allowed.has(address)) {
+      socket.close(1008, 'target not allowed')
+      return
+    }
+    const separator = address.lastIndexOf(':')
+    const stream = createWebSocketStream(socket)
+    const tcp = connect(Number(address.slice(separator + 1)), address.slice(0, separator))
+    tcp.setNoDelay(true)
+    stream.pipe(tcp).pipe(stream)
+    const close = (): void => {
+      tcp.destroy()
+      stream.destroy()
+    }
+    stream.on('error', close)
+    tcp.on('error', close)
+    tcp.on('close', close)
+    stream.on('close', close)
+  })
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject)
+    http.listen(options.port ?? 0, host, () => resolve())
+  })
+  const address = http.address()
+  if (address === null || typeof address === 'string') throw new Error('bridge: no TCP address')
+  return {
+    proxy: `${host}:${address.port}/v1`,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of wss.clients) client.terminate()
+        wss.close(() => http.close(() => resolve()))
+      }),
+  }
+}

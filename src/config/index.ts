@@ -1,0 +1,177 @@
+/**
+ * Configuration, parsed once per isolate from the Worker's vars and secrets. A bad configuration fails
+ * loudly and specifically (which variable, why) and never silently weakens anything.
+ */
+import { GatewayError } from '../errors'
+import { ConfigSchema, type RawConfig } from './schema'
+
+export { JWT_ALGORITHMS, LOG_LEVELS } from './schema'
+
+export type Environment = RawConfig['MCP_ENVIRONMENT']
+export type LogLevel = RawConfig['MCP_LOG_LEVEL']
+export type JwtAlgorithm = RawConfig['MCP_JWT_ALGORITHM']
+
+export interface AuthConfig {
+  enabled: boolean
+  devUsername: string | undefined
+  issuer: string | undefined
+  audience: string | undefined
+  algorithm: JwtAlgorithm
+  jwksUri: string | undefined
+  publicKey: string | undefined
+  secret: string | undefined
+  requiredScopes: string[]
+  usernameClaims: string[]
+  tenantClaim: string
+}
+
+export interface DatabaseConfig {
+  url: string
+  /** `host:port/path` of a WebSocket→TCP proxy for a non-Neon Postgres; unset for Neon. */
+  wsProxy: string | undefined
+  wsSecure: boolean
+  statementTimeoutMs: number
+  poolMax: number
+}
+
+export interface Config {
+  environment: Environment
+  logLevel: LogLevel
+  auth: AuthConfig
+  allowedOrigins: string[]
+  maxBodyBytes: number
+  metricsToken: string | undefined
+  database: DatabaseConfig
+  /** Superset database name → Postgres URL, for chart data and SQL. */
+  analyticsDatabaseUrls: Record<string, string>
+  superset: { baseUrl: string; adminRole: string; dashboardRbac: boolean }
+  responseMaxBytes: number
+  sentryDsn: string | undefined
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] }
+
+const DEFAULT_USERNAME_CLAIMS = ['preferred_username', 'username', 'email', 'sub']
+
+const parsed = new WeakMap<object, ConfigResult>()
+
+/** Parses (once per env object, i.e. once per isolate) and reports every problem found. */
+export function loadConfig(env: object): ConfigResult {
+  let result = parsed.get(env)
+  if (result === undefined) {
+    result = parse(env)
+    parsed.set(env, result)
+  }
+  return result
+}
+
+/** The configuration, or a ConfigurationError naming each bad variable. */
+export function requireConfig(env: object): Config {
+  const result = loadConfig(env)
+  if (result.ok) return result.config
+  throw new GatewayError(
+    'ConfigurationError',
+    `The gateway is misconfigured: ${result.problems.join('; ')}`,
+    {
+      details: { problems: result.problems },
+    },
+  )
+}
+
+function parse(env: object): ConfigResult {
+  const raw = ConfigSchema.safeParse(pickStrings(env))
+  if (!raw.success) {
+    return {
+      ok: false,
+      problems: raw.error.issues.map(
+        (issue) => `${issue.path.join('.') || 'configuration'}: ${issue.message}`,
+      ),
+    }
+  }
+  const config = toConfig(raw.data)
+  const problems = crossCheck(config)
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config }
+}
+
+/** Only string vars take part; bindings (KV, DO) are objects and are ignored. */
+function pickStrings(env: object): Record<string, string> {
+  const strings: Record<string, string> = {}
+  for (const [name, value] of Object.entries(env)) if (typeof value === 'string') strings[name] = value
+  return strings
+}
+
+function toConfig(raw: RawConfig): Config {
+  return {
+    environment: raw.MCP_ENVIRONMENT,
+    logLevel: raw.MCP_LOG_LEVEL,
+    auth: {
+      enabled: raw.MCP_AUTH_ENABLED,
+      devUsername: raw.MCP_DEV_USERNAME,
+      issuer: raw.MCP_JWT_ISSUER,
+      audience: raw.MCP_JWT_AUDIENCE,
+      algorithm: raw.MCP_JWT_ALGORITHM,
+      jwksUri: raw.MCP_JWKS_URI,
+      publicKey: raw.MCP_JWT_PUBLIC_KEY,
+      secret: raw.MCP_JWT_SECRET,
+      requiredScopes: raw.MCP_REQUIRED_SCOPES,
+      usernameClaims: raw.MCP_USERNAME_CLAIMS.length > 0 ? raw.MCP_USERNAME_CLAIMS : DEFAULT_USERNAME_CLAIMS,
+      tenantClaim: raw.MCP_TENANT_CLAIM ?? 'tenant',
+    },
+    allowedOrigins: raw.MCP_ALLOWED_ORIGINS,
+    maxBodyBytes: raw.MCP_MAX_BODY_BYTES,
+    metricsToken: raw.MCP_METRICS_TOKEN,
+    database: {
+      url: raw.DATABASE_URL ?? '',
+      wsProxy: raw.DATABASE_WS_PROXY,
+      wsSecure: raw.DATABASE_WS_SECURE,
+      statementTimeoutMs: raw.MCP_DB_STATEMENT_TIMEOUT_MS,
+      poolMax: raw.MCP_DB_POOL_MAX,
+    },
+    analyticsDatabaseUrls: raw.MCP_ANALYTICS_DATABASE_URLS,
+    superset: {
+      baseUrl: raw.SUPERSET_WEBSERVER_ADDRESS,
+      adminRole: raw.MCP_ADMIN_ROLE,
+      dashboardRbac: raw.MCP_DASHBOARD_RBAC,
+    },
+    responseMaxBytes: raw.MCP_RESPONSE_MAX_BYTES,
+    sentryDsn: raw.SENTRY_DSN,
+  }
+}
+
+/** Rules that involve more than one variable. */
+function crossCheck(config: Config): string[] {
+  const problems: string[] = []
+  const { auth } = config
+  if (config.database.url === '') problems.push('DATABASE_URL: not set (the Superset metadata database)')
+  if (auth.enabled && auth.devUsername !== undefined) {
+    problems.push(
+      'MCP_DEV_USERNAME: must not be set when MCP_AUTH_ENABLED=true (it would bypass authentication)',
+    )
+  }
+  if (!auth.enabled && auth.devUsername === undefined) {
+    problems.push(
+      'MCP_DEV_USERNAME: required when MCP_AUTH_ENABLED=false (the Superset user every request acts as)',
+    )
+  }
+  if (auth.enabled) problems.push(...checkJwtSettings(auth))
+  return problems
+}
+
+function checkJwtSettings(auth: AuthConfig): string[] {
+  const problems: string[] = []
+  const sources = [auth.jwksUri, auth.publicKey, auth.secret].filter((source) => source !== undefined)
+  if (auth.audience === undefined) {
+    problems.push('MCP_JWT_AUDIENCE: required when MCP_AUTH_ENABLED=true (the canonical MCP URL, RFC 8707)')
+  }
+  if (auth.issuer === undefined) problems.push('MCP_JWT_ISSUER: required when MCP_AUTH_ENABLED=true')
+  if (sources.length !== 1) {
+    problems.push('MCP_JWKS_URI / MCP_JWT_PUBLIC_KEY / MCP_JWT_SECRET: set exactly one key source')
+  } else if (auth.algorithm.startsWith('HS') !== (auth.secret !== undefined)) {
+    problems.push(
+      auth.algorithm.startsWith('HS')
+        ? `MCP_JWT_SECRET: ${auth.algorithm} needs a shared secret`
+        : `MCP_JWT_ALGORITHM: ${auth.algorithm} is asymmetric; use MCP_JWKS_URI or MCP_JWT_PUBLIC_KEY, or an HS* algorithm with MCP_JWT_SECRET`,
+    )
+  }
+  return problems
+}

@@ -1,0 +1,136 @@
+import * as z from 'zod'
+
+/** `"true"`/`"false"` (any case, also 1/0, yes/no) as a boolean; empty or absent → the default. */
+function flag(defaultValue: boolean) {
+  return z
+    .string()
+    .trim()
+    .toLowerCase()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return defaultValue
+      if (['true', '1', 'yes', 'on'].includes(value)) return true
+      if (['false', '0', 'no', 'off'].includes(value)) return false
+      ctx.addIssue({ code: 'custom', message: `expected "true" or "false", got "${value}"` })
+      return z.NEVER
+    })
+}
+
+/** A positive integer given as a string, within bounds. */
+function integer(defaultValue: number, min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return defaultValue
+      const parsed = Number(value)
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        ctx.addIssue({ code: 'custom', message: `expected an integer from ${min} to ${max}, got "${value}"` })
+        return z.NEVER
+      }
+      return parsed
+    })
+}
+
+/** Absent and empty are the same thing: unset. */
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value === undefined || value === '' ? undefined : value))
+
+/** Space- or comma-separated words. */
+const wordList = optionalText.transform((value) =>
+  value === undefined ? [] : value.split(/[\s,]+/).filter((word) => word.length > 0),
+)
+
+const url = (what: string) =>
+  optionalText.refine((value) => value === undefined || URL.canParse(value), {
+    message: `expected an absolute URL (${what})`,
+  })
+
+const postgresUrl = optionalText.refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), {
+  message: 'expected a postgres:// or postgresql:// connection string',
+})
+
+const analyticsUrls = optionalText.transform((value, ctx) => {
+  if (value === undefined) return {}
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(value)
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected a JSON object {"<Superset database name>": "postgres://…"}',
+    })
+    return z.NEVER
+  }
+  const result = z.record(z.string().min(1), z.string().regex(/^postgres(ql)?:\/\//)).safeParse(parsed)
+  if (!result.success) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected a JSON object mapping Superset database names to postgres:// connection strings',
+    })
+    return z.NEVER
+  }
+  return result.data
+})
+
+export const JWT_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'HS256',
+  'HS384',
+  'HS512',
+] as const
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
+
+/** Every variable the gateway reads, by its name in wrangler.toml / `wrangler secret`. */
+export const ConfigSchema = z.object({
+  MCP_ENVIRONMENT: z.enum(['development', 'staging', 'production']).default('development'),
+  MCP_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+
+  MCP_AUTH_ENABLED: flag(false),
+  MCP_DEV_USERNAME: optionalText,
+  MCP_JWT_ISSUER: optionalText,
+  MCP_JWT_AUDIENCE: optionalText,
+  MCP_JWT_ALGORITHM: z.enum(JWT_ALGORITHMS).default('RS256'),
+  MCP_JWKS_URI: url('the identity provider JWKS endpoint'),
+  MCP_JWT_PUBLIC_KEY: optionalText,
+  MCP_JWT_SECRET: optionalText,
+  MCP_REQUIRED_SCOPES: wordList,
+  MCP_USERNAME_CLAIMS: wordList,
+  MCP_TENANT_CLAIM: optionalText,
+
+  MCP_ALLOWED_ORIGINS: wordList,
+  MCP_METRICS_TOKEN: optionalText,
+  MCP_MAX_BODY_BYTES: integer(1_048_576, 1024, 4_194_304),
+
+  DATABASE_URL: postgresUrl,
+  DATABASE_WS_PROXY: optionalText,
+  DATABASE_WS_SECURE: flag(true),
+  MCP_DB_STATEMENT_TIMEOUT_MS: integer(10_000, 100, 300_000),
+  MCP_DB_POOL_MAX: integer(4, 1, 32),
+  MCP_ANALYTICS_DATABASE_URLS: analyticsUrls,
+
+  SUPERSET_WEBSERVER_ADDRESS: url('the Superset web server').transform((value) =>
+    (value ?? 'http://localhost:8088').replace(/\/+$/, ''),
+  ),
+  MCP_ADMIN_ROLE: optionalText.transform((value) => value ?? 'Admin'),
+  MCP_DASHBOARD_RBAC: flag(false),
+  MCP_RESPONSE_MAX_BYTES: integer(50_000, 1_000, 5_000_000),
+
+  SENTRY_DSN: url('the Sentry DSN'),
+})
+
+export type RawConfig = z.infer<typeof ConfigSchema>

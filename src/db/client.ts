@@ -1,0 +1,140 @@
+/**
+ * The database layer over @neondatabase/serverless: one Pool per request (Workers cannot keep Neon
+ * WebSockets across requests), opened lazily on the first query and closed after the response.
+ */
+import { Pool, neonConfig, type PoolClient } from '@neondatabase/serverless'
+import type { DatabaseConfig } from '../config'
+import type { Logger } from '../observability'
+import { describeError } from '../observability'
+import { toDatabaseError, type DatabaseLabel } from './errors'
+import { compile, trusted, type SqlFragment } from './sql'
+
+export interface QueryResult<Row> {
+  rows: Row[]
+  rowCount: number
+  fields: { name: string; dataTypeID: number }[]
+}
+
+export interface Db {
+  /** Rows of a parameterised query. */
+  query<Row = Record<string, unknown>>(query: SqlFragment): Promise<Row[]>
+  /** The full result (rows, row count, column types). */
+  execute<Row = Record<string, unknown>>(query: SqlFragment): Promise<QueryResult<Row>>
+  /** Runs `work` inside BEGIN … COMMIT on one connection; ROLLBACK when it throws. */
+  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T>
+}
+
+export interface RequestDb extends Db {
+  /** Closes the pool, if one was opened. Safe to call twice. */
+  close(): Promise<void>
+}
+
+export interface DbOptions {
+  config: DatabaseConfig
+  connectionString: string
+  label: string
+  log: Logger
+}
+
+const NEON_DEFAULT_WS_PROXY = neonConfig.wsProxy
+const CONNECT_TIMEOUT_MS = 5_000
+
+/** Applies the deployment's driver settings; the values are constants of the deployment. */
+function configureDriver(config: DatabaseConfig): void {
+  if (config.wsProxy === undefined) {
+    neonConfig.wsProxy = NEON_DEFAULT_WS_PROXY
+    neonConfig.useSecureWebSocket = true
+    neonConfig.pipelineConnect = 'password'
+    neonConfig.pipelineTLS = true
+    return
+  }
+  const proxy = config.wsProxy
+  neonConfig.wsProxy = (host, port) => `${proxy}${proxy.includes('?') ? '&' : '?'}address=${host}:${port}`
+  neonConfig.useSecureWebSocket = config.wsSecure
+  // SCRAM and plain Postgres behind a generic proxy: no password pipelining, no TLS inside the socket.
+  neonConfig.pipelineConnect = false
+  neonConfig.pipelineTLS = false
+  neonConfig.forceDisablePgSSL = true
+}
+
+export function createDb(options: DbOptions): RequestDb {
+  const { config, log } = options
+  const label: DatabaseLabel = { name: options.label, timeoutMs: config.statementTimeoutMs }
+  let pool: Pool | undefined
+
+  const getPool = (): Pool => {
+    if (pool === undefined) {
+      configureDriver(config)
+      pool = new Pool({
+        connectionString: options.connectionString,
+        max: config.poolMax,
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        statement_timeout: config.statementTimeoutMs,
+        // A client-side bound too, for a server that stops answering altogether.
+        query_timeout: config.statementTimeoutMs + 2_000,
+      })
+      pool.on('error', (err: unknown) => log.warn('db_pool_error', describeError(err)))
+    }
+    return pool
+  }
+
+  const fail = (err: unknown): never => {
+    const mapped = toDatabaseError(err, label)
+    log.warn('db_error', { database: options.label, error_type: mapped.type, ...describeError(err) })
+    throw mapped
+  }
+
+  const run = async <Row>(runner: Pick<Pool | PoolClient, 'query'>, query: SqlFragment) => {
+    const { text, values } = compile(query)
+    try {
+      const result = await runner.query(text, values)
+      return {
+        rows: result.rows as Row[],
+        rowCount: result.rowCount ?? result.rows.length,
+        fields: result.fields.map((field) => ({ name: field.name, dataTypeID: field.dataTypeID })),
+      }
+    } catch (err) {
+      return fail(err)
+    }
+  }
+
+  const scoped = (runner: () => Pick<Pool | PoolClient, 'query'>): Omit<Db, 'transaction'> => ({
+    query: async <Row>(query: SqlFragment) => (await run<Row>(runner(), query)).rows,
+    execute: <Row>(query: SqlFragment) => run<Row>(runner(), query),
+  })
+
+  const transaction = async <T>(work: (tx: Db) => Promise<T>): Promise<T> => {
+    let client: PoolClient
+    try {
+      client = await getPool().connect()
+    } catch (err) {
+      return fail(err)
+    }
+    const tx: Db = {
+      ...scoped(() => client),
+      transaction: () => Promise.reject(new Error('nested transactions are not supported')),
+    }
+    try {
+      await run(client, trusted('BEGIN'))
+      const result = await work(tx)
+      await run(client, trusted('COMMIT'))
+      return result
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined)
+      throw err
+    } finally {
+      client.release()
+    }
+  }
+
+  return {
+    ...scoped(getPool),
+    transaction,
+    close: async () => {
+      const open = pool
+      pool = undefined
+      if (open !== undefined)
+        await open.end().catch((err: unknown) => log.debug('db_close_failed', describeError(err)))
+    },
+  }
+}

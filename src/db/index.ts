@@ -1,0 +1,5 @@
+export { createDb } from './client'
+export type { Db, DbOptions, QueryResult, RequestDb } from './client'
+export { sqlState, toDatabaseError } from './errors'
+export { and, compile, EMPTY, ident, isEmpty, join, or, qualified, quoteIdent, sql, trusted } from './sql'
+export type { CompiledQuery, SqlFragment } from './sql'

@@ -1,0 +1,84 @@
+/**
+ * Everything one request needs to call tools, created per request: the metadata database (opened
+ * lazily), the caller's Superset principal (loaded once, lazily), the logger and the configuration.
+ */
+import type { Config } from '../config'
+import { createDb, type RequestDb } from '../db'
+import type { Logger } from '../observability'
+import type { Principal, SchemaProfile, UserLookup } from '../superset'
+import { assertSupportedLayout, getSchemaProfile, loadPrincipal, supersetLinks } from '../superset'
+import type { ToolContext } from '../tools'
+
+/** Who is calling, as authentication established it (before the Superset user is looked up). */
+export interface Identity {
+  lookup: UserLookup
+  tenant: string
+  /** Where the identity came from, for logs. */
+  method: 'dev_username' | 'jwt'
+  scopes: string[]
+}
+
+export interface RequestScope {
+  readonly requestId: string
+  readonly config: Config
+  readonly log: Logger
+  readonly identity: Identity
+  readonly db: RequestDb
+  schema(): Promise<SchemaProfile>
+  principal(): Promise<Principal>
+  toolContext(): Promise<ToolContext>
+}
+
+export function createRequestScope(options: {
+  requestId: string
+  config: Config
+  log: Logger
+  identity: Identity
+}): RequestScope {
+  const { config, log, identity } = options
+  const db = createDb({
+    config: config.database,
+    connectionString: config.database.url,
+    label: 'the Superset metadata database',
+    log,
+  })
+  let schema: Promise<SchemaProfile> | undefined
+  let principal: Promise<Principal> | undefined
+  const loadSchema = (): Promise<SchemaProfile> => {
+    schema ??= getSchemaProfile(db, config.database.url).then((profile) => {
+      assertSupportedLayout(profile)
+      return profile
+    })
+    return schema
+  }
+  const loadCaller = (): Promise<Principal> => {
+    principal ??= loadSchema().then((profile) =>
+      loadPrincipal(db, profile, identity.lookup, {
+        adminRole: config.superset.adminRole,
+        tenant: identity.tenant,
+      }),
+    )
+    return principal
+  }
+  return {
+    requestId: options.requestId,
+    config,
+    log,
+    identity,
+    db,
+    schema: loadSchema,
+    principal: loadCaller,
+    toolContext: async () => {
+      const [profile, caller] = await Promise.all([loadSchema(), loadCaller()])
+      return {
+        principal: caller,
+        db,
+        schema: profile,
+        config,
+        links: supersetLinks(config.superset.baseUrl),
+        log,
+        now: new Date(),
+      }
+    },
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * The Worker's bindings. Vars and secrets arrive as strings (or are absent); `src/config` parses them
+ * once with zod. Bindings are declared here by hand so that a missing one is a type error, not a
+ * runtime surprise.
+ */
+import type { RateLimiter } from './limits'
+
+export interface Env {
+  /** Tenant limit documents, the JWKS cache. */
+  CONFIG: KVNamespace
+  /** Tool-result cache. */
+  CACHE: KVNamespace
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>
+  /** Every configuration variable of design §3 (and the gateway's own extras) as a raw string. */
+  [name: string]: unknown
+}

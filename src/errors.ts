@@ -1,0 +1,90 @@
+/**
+ * The gateway's one error type. Every failure a caller can see is a GatewayError with a code from a
+ * closed set; `toErrorBody` and `HTTP_STATUS` are the only mapping to the wire (design §5).
+ */
+
+export const ERROR_TYPES = [
+  'ValidationError',
+  'AuthenticationError',
+  'PermissionDeniedError',
+  'NotFoundError',
+  'ConflictError',
+  'PayloadTooLargeError',
+  'RateLimitExceeded',
+  'ConfigurationError',
+  'UpstreamError',
+  'TimeoutError',
+  'InternalError',
+] as const
+
+export type ErrorType = (typeof ERROR_TYPES)[number]
+
+export const HTTP_STATUS = {
+  ValidationError: 400,
+  AuthenticationError: 401,
+  PermissionDeniedError: 403,
+  NotFoundError: 404,
+  ConflictError: 409,
+  PayloadTooLargeError: 413,
+  RateLimitExceeded: 429,
+  ConfigurationError: 500,
+  UpstreamError: 502,
+  TimeoutError: 504,
+  InternalError: 500,
+} as const satisfies Record<ErrorType, number>
+
+/** What a caller may read about a failure. */
+export type ErrorDetails = Record<string, unknown>
+
+export interface GatewayErrorOptions {
+  details?: ErrorDetails
+  /** Extra response headers (Retry-After, WWW-Authenticate). */
+  headers?: Record<string, string>
+  /** The underlying failure; logged and reported, never sent to the caller. */
+  cause?: unknown
+}
+
+export class GatewayError extends Error {
+  readonly type: ErrorType
+  readonly details: ErrorDetails | undefined
+  readonly headers: Record<string, string>
+
+  constructor(type: ErrorType, message: string, options: GatewayErrorOptions = {}) {
+    super(message, { cause: options.cause })
+    this.name = 'GatewayError'
+    this.type = type
+    this.details = options.details
+    this.headers = options.headers ?? {}
+  }
+
+  get status(): number {
+    return HTTP_STATUS[this.type]
+  }
+}
+
+export interface ErrorBody {
+  error: string
+  error_type: ErrorType
+  timestamp: string
+  details?: ErrorDetails
+}
+
+const INTERNAL_MESSAGE = 'The gateway failed unexpectedly. The failure has been logged; try again later.'
+
+/** Any thrown value as a GatewayError; unknown failures become an InternalError with a generic message. */
+export function asGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err
+  return new GatewayError('InternalError', INTERNAL_MESSAGE, { cause: err })
+}
+
+/** The wire shape of design §5. Internal details (SQL, stack traces, connection strings) never appear here. */
+export function toErrorBody(err: GatewayError, now: Date = new Date()): ErrorBody {
+  const body: ErrorBody = { error: err.message, error_type: err.type, timestamp: now.toISOString() }
+  if (err.details !== undefined) body.details = err.details
+  return body
+}
+
+/** True for failures the operator must look at (5xx), as opposed to caller mistakes. */
+export function isServerFault(err: GatewayError): boolean {
+  return err.status >= 500
+}

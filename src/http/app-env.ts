@@ -1,0 +1,17 @@
+import type { Config } from '../config'
+import type { Identity, RequestScope } from '../dispatch'
+import type { Env } from '../env'
+import type { Logger } from '../observability'
+
+/** Hono's typing of this Worker: its bindings and the per-request variables middleware sets. */
+export interface AppEnv {
+  Bindings: Env
+  Variables: {
+    requestId: string
+    log: Logger
+    /** Set once the configuration parsed; routes that need it run after `withConfig`. */
+    config: Config
+    identity: Identity
+    scope: RequestScope
+  }
+}

@@ -1,0 +1,65 @@
+import type { MiddlewareHandler } from 'hono'
+import { createRequestScope } from '../dispatch'
+import type { AppEnv } from './app-env'
+
+/**
+ * Creates the request scope and resolves the caller's Superset user before any work (an unknown or
+ * inactive user is refused here, with 403). The metadata pool closes once the response has been
+ * fully sent — for a streamed (SSE) MCP response that is after the last event, not when the handler
+ * returns.
+ */
+export function resolveCaller(): MiddlewareHandler<AppEnv> {
+  return async function resolveCaller(c, next) {
+    const scope = createRequestScope({
+      requestId: c.get('requestId'),
+      config: c.get('config'),
+      log: c.get('log'),
+      identity: c.get('identity'),
+    })
+    c.set('scope', scope)
+    const close = (): void => c.executionCtx.waitUntil(scope.db.close())
+    try {
+      await scope.principal()
+      await next()
+    } catch (err) {
+      close()
+      throw err
+    }
+    c.res = afterBody(c.res, close)
+  }
+}
+
+/** Runs `done` once the response body has been read to the end, cancelled or failed (at once without a body). */
+export function afterBody(response: Response, done: () => void): Response {
+  if (response.body === null) {
+    done()
+    return response
+  }
+  let finished = false
+  const finish = (): void => {
+    if (!finished) {
+      finished = true
+      done()
+    }
+  }
+  const reader = response.body.getReader()
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done: ended, value } = await reader.read()
+        if (ended) {
+          controller.close()
+          finish()
+        } else controller.enqueue(value)
+      } catch (err) {
+        controller.error(err)
+        finish()
+      }
+    },
+    async cancel(reason) {
+      finish()
+      await reader.cancel(reason)
+    },
+  })
+  return new Response(body, response)
+}

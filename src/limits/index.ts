@@ -1,0 +1,3 @@
+export { RateLimiter } from './rate-limiter'
+export { decide, prune } from './window'
+export type { BucketState, LimitStatus, WindowDecision, WindowLimit } from './window'

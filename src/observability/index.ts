@@ -1,0 +1,2 @@
+export { createLogger, describeError } from './logger'
+export type { LogFields, Logger, LogSink } from './logger'

@@ -1,0 +1,69 @@
+/**
+ * What a tool is, independent of MCP and HTTP: a name, a request schema, a response schema, the
+ * Superset permission it needs, and a function from (request, context) to a response. The MCP layer and
+ * the plain-HTTP route both run tools through `invokeTool`.
+ */
+import type * as z from 'zod'
+import type { Config } from '../../config'
+import type { Db } from '../../db'
+import type { Logger } from '../../observability'
+import type { Principal, SchemaProfile, SupersetLinks } from '../../superset'
+
+/** A Superset permission pair, e.g. can_read on Dashboard. */
+export interface PermissionPair {
+  permission: string
+  view: string
+}
+
+export interface ToolAnnotations {
+  readOnlyHint: boolean
+  destructiveHint: boolean
+  idempotentHint: boolean
+  openWorldHint: boolean
+}
+
+/** Everything a tool may use. Tools never see Hono, the MCP SDK or the raw environment. */
+export interface ToolContext {
+  principal: Principal
+  /** The Superset metadata database, for this request. */
+  db: Db
+  schema: SchemaProfile
+  config: Config
+  links: SupersetLinks
+  log: Logger
+  /** The request's clock: one instant for the whole call. */
+  now: Date
+}
+
+export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output extends z.ZodType = z.ZodType> {
+  name: string
+  title: string
+  description: string
+  /** The `request` object (Superset wraps every tool's arguments in `{"request": {...}}`). */
+  input: Input
+  output: Output
+  annotations: ToolAnnotations
+  /** Superset's tool-level permission; null = any authenticated user (health_check). */
+  permission: PermissionPair | null
+  run(request: z.output<Input>, context: ToolContext): Promise<z.input<Output>>
+}
+
+export type AnyToolDefinition = ToolDefinition<z.ZodType, z.ZodType>
+
+/** Keeps the input and output types of one tool tied together. */
+export function defineTool<Input extends z.ZodType, Output extends z.ZodType>(
+  definition: ToolDefinition<Input, Output>,
+): AnyToolDefinition {
+  return definition as unknown as AnyToolDefinition
+}
+
+export const READ_ONLY: ToolAnnotations = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+}
+
+export function isVisibleTo(tool: AnyToolDefinition, principal: Principal): boolean {
+  return tool.permission === null || principal.can(tool.permission.permission, tool.permission.view)
+}

@@ -1,0 +1,72 @@
+import * as z from 'zod'
+import { GatewayError } from '../../errors'
+import type { AnyToolDefinition, ToolContext } from './definition'
+
+/**
+ * Superset's tools take one `request` object; agents also send the fields flattened, or the request as
+ * a JSON string (Superset's parse_request accepts all three).
+ */
+export function unwrapRequest(args: unknown): unknown {
+  if (args === undefined || args === null) return {}
+  if (typeof args !== 'object' || Array.isArray(args)) {
+    throw new GatewayError(
+      'ValidationError',
+      'Tool arguments must be a JSON object, e.g. {"request": {...}}.',
+    )
+  }
+  const record = args as Record<string, unknown>
+  if (!('request' in record)) return record
+  const extra = Object.keys(record).filter((key) => key !== 'request')
+  if (extra.length > 0) {
+    throw new GatewayError(
+      'ValidationError',
+      `Pass the arguments either inside "request" or flattened, not both (found ${extra.map((key) => `"${key}"`).join(', ')} beside "request").`,
+    )
+  }
+  const inner = record.request
+  if (inner === undefined || inner === null) return {}
+  if (typeof inner === 'string') {
+    try {
+      return JSON.parse(inner) as unknown
+    } catch {
+      throw new GatewayError(
+        'ValidationError',
+        '"request" is a string but not valid JSON; send it as an object.',
+      )
+    }
+  }
+  return inner
+}
+
+export function parseRequest<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const result = schema.safeParse(value)
+  if (result.success) return result.data
+  const issues = result.error.issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.join('.') : '(request)',
+    message: issue.message,
+  }))
+  throw new GatewayError(
+    'ValidationError',
+    `Invalid request: ${issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ')}`,
+    { details: { issues } },
+  )
+}
+
+/** Validates, runs and checks one tool call. Permission checks happen before this (see the catalogue). */
+export async function invokeTool(
+  tool: AnyToolDefinition,
+  args: unknown,
+  context: ToolContext,
+): Promise<unknown> {
+  const request = parseRequest(tool.input, unwrapRequest(args))
+  const response = await tool.run(request, context)
+  const checked = tool.output.safeParse(response)
+  if (!checked.success) {
+    context.log.error('tool_output_invalid', { tool: tool.name, issues: z.prettifyError(checked.error) })
+    throw new GatewayError(
+      'InternalError',
+      `The ${tool.name} tool produced an invalid response. The failure has been logged.`,
+    )
+  }
+  return checked.data
+}

@@ -1,0 +1,185 @@
+import * as z from 'zod'
+import { and, sql } from '../../db'
+import { GatewayError } from '../../errors'
+import { parseJsonText } from '../core/columns'
+import { READ_ONLY, defineTool, type ToolContext } from '../core/definition'
+import { IdentifierSchema, identifierCondition } from '../core/identifier'
+import {
+  listRequestSchema,
+  listResponse,
+  listResponseSchema,
+  parseColumnList,
+  projectRow,
+  resolveColumns,
+  runList,
+  selectList,
+  SelectColumnsSchema,
+  type Row,
+} from '../core/list'
+import { dashboardSpec } from './spec'
+
+export const listDashboards = defineTool({
+  name: 'list_dashboards',
+  title: 'List dashboards',
+  description:
+    'List the dashboards you can see in Superset, with filters or a text search, chosen columns, ordering and 1-based pages. ' +
+    'Use get_schema(model_type="dashboard") for the filter columns, operators and selectable columns.',
+  input: listRequestSchema(dashboardSpec),
+  output: listResponseSchema('dashboards'),
+  annotations: READ_ONLY,
+  permission: { permission: 'can_read', view: 'Dashboard' },
+  run: async (request, context) => {
+    const requested = parseColumnList(request.select_columns) ?? [...dashboardSpec.defaultColumns]
+    const columns = resolveColumns(dashboardSpec, requested)
+    const result = await runList(dashboardSpec, request, columns, context)
+    return listResponse(dashboardSpec, request, requested, columns, result, context.now)
+  },
+})
+
+/** Superset 6.1's DashboardInfo fields (position_json and json_metadata only on request: they are large). */
+const DASHBOARD_INFO_COLUMNS = [
+  'id',
+  'dashboard_title',
+  'slug',
+  'description',
+  'css',
+  'certified_by',
+  'certification_details',
+  'published',
+  'is_managed_externally',
+  'external_url',
+  'created_on',
+  'changed_on',
+  'created_by',
+  'changed_by',
+  'uuid',
+  'url',
+  'created_on_humanized',
+  'changed_on_humanized',
+  'chart_count',
+  'owners',
+  'tags',
+]
+const LARGE_COLUMNS = ['position_json', 'json_metadata'] as const
+
+const DashboardChartSchema = z.object({
+  id: z.int(),
+  slice_name: z.string().nullable(),
+  viz_type: z.string().nullable(),
+  datasource_name: z.string().nullable(),
+  description: z.string().nullable(),
+  url: z.string(),
+})
+
+const RoleSchema = z.object({ id: z.int(), name: z.string() })
+
+const NativeFilterSchema = z.object({
+  id: z.string().nullable(),
+  name: z.string().nullable(),
+  filter_type: z.string().nullable(),
+  targets: z.array(z.unknown()),
+})
+
+export const getDashboardInfo = defineTool({
+  name: 'get_dashboard_info',
+  title: 'Get dashboard details',
+  description:
+    'Details of one dashboard by numeric id, UUID or slug: title, publication, owners, roles, tags, its charts and native filters. ' +
+    'The raw layout and metadata are omitted unless you name "position_json" or "json_metadata" in select_columns.',
+  input: z.strictObject({
+    identifier: IdentifierSchema,
+    select_columns: SelectColumnsSchema,
+  }),
+  output: z.looseObject({
+    id: z.int(),
+    charts: z.array(DashboardChartSchema).optional(),
+    roles: z.array(RoleSchema).optional(),
+    native_filters: z.array(NativeFilterSchema).optional(),
+    cross_filters_enabled: z.boolean().optional(),
+    omitted_fields: z.record(z.string(), z.string()).optional(),
+  }),
+  annotations: READ_ONLY,
+  permission: { permission: 'can_read', view: 'Dashboard' },
+  run: async (request, context) => {
+    const extra = ['charts', 'roles', 'native_filters', 'cross_filters_enabled']
+    const explicit = parseColumnList(request.select_columns)
+    const requested = explicit ?? [...DASHBOARD_INFO_COLUMNS, ...extra]
+    const wanted = requested.filter((column) => !extra.includes(column))
+    const columns = resolveColumns(dashboardSpec, wanted.length > 0 ? wanted : ['id'])
+    const needsMetadata = requested.includes('native_filters') || requested.includes('cross_filters_enabled')
+    const loaded =
+      needsMetadata && !columns.includes('json_metadata') ? [...columns, 'json_metadata'] : columns
+    const condition = identifierCondition('d', request.identifier, { slug: true })
+    const [row] = await context.db.query<Row>(sql`
+      SELECT ${selectList(dashboardSpec, loaded)}
+        FROM dashboards d
+       WHERE ${and([condition, dashboardSpec.visibility(context)])}
+       LIMIT 1`)
+    if (row === undefined) {
+      throw new GatewayError('NotFoundError', `Dashboard with identifier '${request.identifier}' not found`, {
+        details: { resource_type: 'dashboard', resource_id: request.identifier },
+      })
+    }
+    const info: Row = projectRow(dashboardSpec, columns, row, context)
+    info.id = row.id
+    if (requested.includes('charts')) info.charts = await dashboardCharts(Number(row.id), context)
+    if (requested.includes('roles')) info.roles = await dashboardRoles(Number(row.id), context)
+    if (explicit === undefined) info.omitted_fields = omittedFields(row)
+    if (needsMetadata) {
+      const metadata = parseJsonText(row.json_metadata)
+      const record =
+        typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>) : {}
+      if (requested.includes('native_filters')) info.native_filters = nativeFilters(record)
+      if (requested.includes('cross_filters_enabled'))
+        info.cross_filters_enabled = record.cross_filters_enabled === true
+    }
+    return info as Row & { id: number }
+  },
+})
+
+async function dashboardCharts(dashboardId: number, context: ToolContext) {
+  const rows = await context.db.query<{
+    id: number
+    slice_name: string | null
+    viz_type: string | null
+    datasource_name: string | null
+    description: string | null
+  }>(sql`
+    SELECT s.id, s.slice_name, s.viz_type, s.datasource_name, s.description
+      FROM dashboard_slices ds JOIN slices s ON s.id = ds.slice_id
+     WHERE ds.dashboard_id = ${dashboardId}
+     ORDER BY s.id`)
+  return rows.map((chart) => ({ ...chart, url: context.links.chart(chart.id) }))
+}
+
+async function dashboardRoles(dashboardId: number, context: ToolContext) {
+  return context.db.query<{ id: number; name: string }>(sql`
+    SELECT r.id, r.name FROM dashboard_roles dr JOIN ab_role r ON r.id = dr.role_id
+     WHERE dr.dashboard_id = ${dashboardId} ORDER BY r.name`)
+}
+
+/** Superset 6.1 leaves the layout and metadata out of DashboardInfo and says how large they are. */
+function omittedFields(row: Row): Record<string, string> {
+  const omitted: Record<string, string> = {}
+  for (const column of LARGE_COLUMNS) {
+    const value = row[column]
+    if (typeof value !== 'string' || value === '') continue
+    const kilobytes = Math.max(1, Math.round(new TextEncoder().encode(value).length / 1024))
+    omitted[column] = `Omitted (~${kilobytes} KB) — name it in select_columns to get it.`
+  }
+  return omitted
+}
+
+function nativeFilters(metadata: Record<string, unknown>) {
+  const configuration = Array.isArray(metadata.native_filter_configuration)
+    ? metadata.native_filter_configuration
+    : []
+  return configuration
+    .filter((entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null)
+    .map((entry) => ({
+      id: typeof entry.id === 'string' ? entry.id : null,
+      name: typeof entry.name === 'string' ? entry.name : null,
+      filter_type: typeof entry.filterType === 'string' ? entry.filterType : null,
+      targets: Array.isArray(entry.targets) ? entry.targets : [],
+    }))
+}

@@ -1,0 +1,35 @@
+/**
+ * The tool catalogue: Superset 6.1's MCP tools, one line per tool.
+ */
+import type { Principal } from '../superset'
+import type { AnyToolDefinition } from './core/definition'
+import { isVisibleTo } from './core/definition'
+import { getDashboardInfo, listDashboards } from './dashboards/tools'
+import { getInstanceInfo, healthCheck } from './system/tools'
+
+export const TOOLS: readonly AnyToolDefinition[] = [
+  healthCheck,
+  getInstanceInfo,
+  listDashboards,
+  getDashboardInfo,
+]
+
+const BY_NAME = new Map(TOOLS.map((tool) => [tool.name, tool]))
+
+/** Tools the caller may call (Superset's tool-level RBAC); the others do not exist for them. */
+export function toolsVisibleTo(principal: Principal): AnyToolDefinition[] {
+  return TOOLS.filter((tool) => isVisibleTo(tool, principal))
+}
+
+/** A tool by name, only if it exists and the caller may call it. */
+export function findVisibleTool(name: string, principal: Principal): AnyToolDefinition | undefined {
+  const tool = BY_NAME.get(name)
+  return tool !== undefined && isVisibleTo(tool, principal) ? tool : undefined
+}
+
+export function toolExists(name: string): boolean {
+  return BY_NAME.has(name)
+}
+
+export { invokeTool, unwrapRequest } from './core/invoke'
+export type { AnyToolDefinition, ToolAnnotations, ToolContext } from './core/definition'

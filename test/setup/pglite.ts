@@ -1,0 +1,33 @@
+/**
+ * Global setup of the default test project: two embedded Postgres instances (Superset metadata with the
+ * demo content and the gateway migrations; the analytics demo) and the WebSocket bridge to both.
+ */
+import type { TestProject } from 'vitest/node'
+import { migrate, seedAnalytics, seedSuperset, withClient } from '../../scripts/lib/database.ts'
+import { startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres.ts'
+import { startWsBridge } from '../../scripts/lib/ws-bridge.ts'
+import './provided.ts'
+
+export default async function setup(project: TestProject) {
+  const metadata = await startEmbeddedPostgres()
+  const analytics = await startEmbeddedPostgres()
+  await withClient(metadata.url, async (client) => {
+    await seedSuperset(client)
+    await migrate(client)
+  })
+  await withClient(analytics.url, (client) => seedAnalytics(client))
+  const bridge = await startWsBridge({
+    targets: [`${metadata.host}:${metadata.port}`, `${analytics.host}:${analytics.port}`],
+  })
+  project.provide('stack', {
+    databaseUrl: metadata.url,
+    analyticsUrl: analytics.url,
+    wsProxy: bridge.proxy,
+    engine: 'pglite',
+  })
+  return async () => {
+    await bridge.close()
+    await metadata.stop()
+    await analytics.stop()
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Global setup of the `postgres` test project (runs when TEST_DATABASE_URL is set): fresh databases on
+ * that server for the Superset metadata and the analytics demo, dropped afterwards.
+ */
+import type { TestProject } from 'vitest/node'
+import {
+  createDatabase,
+  dropDatabase,
+  hostPort,
+  migrate,
+  seedAnalytics,
+  seedSuperset,
+  withClient,
+  withDatabase,
+} from '../../scripts/lib/database.ts'
+import { startWsBridge } from '../../scripts/lib/ws-bridge.ts'
+import './provided.ts'
+
+export default async function setup(project: TestProject) {
+  const server = process.env.TEST_DATABASE_URL
+  if (server === undefined || server === '') throw new Error('TEST_DATABASE_URL is not set')
+  const suffix = `${process.pid}_${Date.now().toString(36)}`
+  const metadataName = `mcp_gw_test_meta_${suffix}`
+  const analyticsName = `mcp_gw_test_analytics_${suffix}`
+  await createDatabase(server, metadataName)
+  await createDatabase(server, analyticsName)
+  const metadataUrl = withDatabase(server, metadataName)
+  const analyticsUrl = withDatabase(server, analyticsName)
+  await withClient(metadataUrl, async (client) => {
+    await seedSuperset(client)
+    await migrate(client)
+  })
+  await withClient(analyticsUrl, (client) => seedAnalytics(client))
+  const bridge = await startWsBridge({ targets: [hostPort(server)] })
+  project.provide('stack', {
+    databaseUrl: metadataUrl,
+    analyticsUrl,
+    wsProxy: bridge.proxy,
+    engine: 'postgres',
+  })
+  return async () => {
+    await bridge.close()
+    await dropDatabase(server, metadataName)
+    await dropDatabase(server, analyticsName)
+  }
+}

@@ -1,0 +1,17 @@
+/** What the global setup hands to the Worker under test (see vitest.config.ts). */
+export interface DatabaseStack {
+  /** Superset metadata database, as the Worker's DATABASE_URL. */
+  databaseUrl: string
+  /** Node-side URL of the same database (identical for PGlite and the local server). */
+  analyticsUrl: string
+  /** DATABASE_WS_PROXY for the Neon driver inside workerd. */
+  wsProxy: string
+  /** `pglite` or `postgres`, for test names and skips that depend on the engine. */
+  engine: 'pglite' | 'postgres'
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: DatabaseStack
+  }
+}

@@ -1,0 +1,59 @@
+import { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
+import type { DatabaseStack } from './test/setup/provided.ts'
+
+/** Bindings the Worker under test gets, from the database stack the global setup started. */
+function workerBindings(stack: DatabaseStack): Record<string, string> {
+  return {
+    MCP_ENVIRONMENT: 'development',
+    MCP_AUTH_ENABLED: 'false',
+    MCP_DEV_USERNAME: 'admin',
+    DATABASE_URL: stack.databaseUrl,
+    DATABASE_WS_PROXY: stack.wsProxy,
+    DATABASE_WS_SECURE: 'false',
+    MCP_ANALYTICS_DATABASE_URLS: JSON.stringify({
+      examples: stack.analyticsUrl,
+      finance_dw: stack.analyticsUrl,
+      scratchpad: stack.analyticsUrl,
+    }),
+    SUPERSET_WEBSERVER_ADDRESS: 'https://superset.example.test',
+    MCP_LOG_LEVEL: 'error',
+  }
+}
+
+/** The worker tests, run in workerd against one database engine. */
+function workerProject(name: string, globalSetup: string): TestProjectInlineConfiguration {
+  return {
+    extends: false,
+    plugins: [
+      cloudflareTest(async ({ inject }) => ({
+        wrangler: { configPath: './wrangler.toml' },
+        miniflare: { bindings: workerBindings(inject('stack')) },
+      })),
+    ],
+    test: {
+      name,
+      include: ['test/worker/**/*.test.ts'],
+      globalSetup: [globalSetup],
+      testTimeout: 20_000,
+      hookTimeout: 60_000,
+    },
+  }
+}
+
+const projects: TestProjectInlineConfiguration[] = [
+  workerProject('pglite', './test/setup/pglite.ts'),
+  {
+    extends: false,
+    test: {
+      name: 'node',
+      environment: 'node',
+      include: ['test/node/**/*.test.ts'],
+      testTimeout: 120_000,
+      hookTimeout: 120_000,
+    },
+  },
+]
+if (process.env.TEST_DATABASE_URL) projects.push(workerProject('postgres', './test/setup/postgres.ts'))
+
+export default defineConfig({ test: { projects } })
