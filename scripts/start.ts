@@ -3,6 +3,7 @@
  *
  *   npm start                      embedded Postgres (PGlite) with the demo content, kept in .data/
  *   npm start -- --fresh           start from a clean embedded database
+ *   npm start -- --in-memory       embedded database in memory only (nothing kept)
  *   DATABASE_URL=postgres://… npm start   use that Postgres (migrations only, no demo content)
  *   PORT=8800 npm start            another port (default 8787)
  */
@@ -22,9 +23,10 @@ async function main(): Promise<void> {
   if (args.has('--fresh') && databaseUrl === undefined) await rm(DATA_DIR, { recursive: true, force: true })
   const started = Date.now()
   log(databaseUrl === undefined ? 'starting embedded Postgres (PGlite) …' : 'using DATABASE_URL …')
+  const embeddedStorage = args.has('--in-memory') ? {} : { dataDir: DATA_DIR }
   const stack = await startStack({
     port,
-    ...(databaseUrl === undefined ? { dataDir: DATA_DIR } : { databaseUrl }),
+    ...(databaseUrl === undefined ? embeddedStorage : { databaseUrl }),
     onOutput: (line) => process.stderr.write(`[wrangler] ${line}\n`),
   })
   let stopping = false
@@ -37,17 +39,21 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => void shutdown('SIGINT'))
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
-  printBanner(stack.mcpUrl, stack.embedded, Date.now() - started)
+  printBanner(
+    stack.mcpUrl,
+    stack.embedded ? (args.has('--in-memory') ? 'in memory' : '.data/pglite') : undefined,
+    Date.now() - started,
+  )
 }
 
-function printBanner(mcpUrl: string, embedded: boolean, elapsedMs: number): void {
+function printBanner(mcpUrl: string, embeddedStorage: string | undefined, elapsedMs: number): void {
   const snippet = JSON.stringify({ mcpServers: { superset: { type: 'http', url: mcpUrl } } }, null, 2)
   process.stdout.write(`
 Superset MCP gateway is ready (${(elapsedMs / 1000).toFixed(1)} s)
 
   MCP endpoint   ${mcpUrl}
   Health         ${mcpUrl.replace(/\/mcp$/, '/health')}
-  Database       ${embedded ? 'embedded PGlite with the Superset demo content (.data/pglite)' : 'DATABASE_URL'}
+  Database       ${embeddedStorage === undefined ? 'DATABASE_URL' : `embedded PGlite with the Superset demo content (${embeddedStorage})`}
   Acting as      the Superset user in MCP_DEV_USERNAME (authentication disabled for local development)
 
 Client configuration (Claude Code, Cursor, VS Code and other Streamable HTTP clients):

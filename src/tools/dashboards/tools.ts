@@ -107,8 +107,10 @@ export const getDashboardInfo = defineTool({
     const wanted = requested.filter((column) => !extra.includes(column))
     const columns = resolveColumns(dashboardSpec, wanted.length > 0 ? wanted : ['id'])
     const needsMetadata = requested.includes('native_filters') || requested.includes('cross_filters_enabled')
-    const loaded =
-      needsMetadata && !columns.includes('json_metadata') ? [...columns, 'json_metadata'] : columns
+    // The layout and metadata are read even when not returned: native filters and omitted_fields need them.
+    const loaded = [...columns]
+    if (needsMetadata || explicit === undefined) loaded.push('json_metadata')
+    if (explicit === undefined) loaded.push('position_json')
     const condition = identifierCondition('d', request.identifier, { slug: true })
     const [row] = await context.db.query<Row>(sql`
       SELECT ${selectList(dashboardSpec, loaded)}

@@ -1,0 +1,117 @@
+/**
+ * The smoke test the runner cannot fake: `npm start` for real (PGlite, the bridge, wrangler dev and
+ * workerd, where code generation is forbidden), driven over HTTP by the MCP SDK client.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      )
+    })
+  })
+}
+
+function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = ''
+    const timer = setTimeout(
+      () => reject(new Error(`not ready within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    )
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString()
+      if (pattern.test(output)) {
+        clearTimeout(timer)
+        resolve(output)
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', onData)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`npm start exited early (${code}):\n${output}`))
+    })
+  })
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('npm start', () => {
+  let child: ChildProcess
+  let port: number
+  let banner: string
+
+  beforeAll(async () => {
+    port = await freePort()
+    child = spawn('npm', ['start', '--', '--in-memory'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), DATABASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
+    banner = await waitForOutput(child, /Press Ctrl-C to stop/, 60_000)
+  })
+
+  afterAll(async () => {
+    if (child.exitCode === null && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGTERM')
+      } catch {
+        // already gone
+      }
+    }
+  })
+
+  it('prints the MCP URL and a client snippet', () => {
+    expect(banner).toContain(`http://127.0.0.1:${port}/mcp`)
+    expect(banner).toContain('"mcpServers"')
+  })
+
+  it('serves MCP to a real client: tools/list and list_dashboards from Postgres', async () => {
+    const client = new Client({ name: 'smoke', version: '1.0.0' })
+    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)))
+    const { tools } = await client.listTools()
+    expect(tools.map((tool) => tool.name)).toContain('list_dashboards')
+    const result = await client.callTool({
+      name: 'list_dashboards',
+      arguments: { request: { page_size: 100 } },
+    })
+    expect(result.isError).toBeFalsy()
+    const titles = (result.structuredContent as { dashboards: { dashboard_title: string }[] }).dashboards.map(
+      (dashboard) => dashboard.dashboard_title,
+    )
+    expect(titles.length).toBeGreaterThanOrEqual(7)
+    await client.close()
+  })
+
+  it('stops everything it started on SIGTERM', async () => {
+    process.kill(-child.pid!, 'SIGTERM')
+    // npm, the start script, wrangler and workerd share the process group: all of it must be gone.
+    const deadline = Date.now() + 15_000
+    while (Date.now() < deadline && groupAlive(child.pid!))
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(groupAlive(child.pid!)).toBe(false)
+    await expect(
+      fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2_000) }),
+    ).rejects.toThrow()
+  })
+})

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest'
+import { loadConfig, requireConfig } from '../../src/config'
+
+const base = { DATABASE_URL: 'postgres://u@db:5432/superset', MCP_DEV_USERNAME: 'admin' }
+
+describe('configuration', () => {
+  it('parses defaults from a minimal development configuration', () => {
+    const config = requireConfig({ ...base })
+    expect(config).toMatchObject({
+      environment: 'development',
+      auth: { enabled: false, devUsername: 'admin', algorithm: 'RS256', tenantClaim: 'tenant' },
+      database: { statementTimeoutMs: 10_000, wsSecure: true },
+      superset: { baseUrl: 'http://localhost:8088', adminRole: 'Admin', dashboardRbac: false },
+    })
+    expect(config.auth.usernameClaims).toEqual(['preferred_username', 'username', 'email', 'sub'])
+  })
+
+  it('names each bad variable and why', () => {
+    const result = loadConfig({
+      ...base,
+      MCP_AUTH_ENABLED: 'sometimes',
+      MCP_DB_STATEMENT_TIMEOUT_MS: '-5',
+      MCP_ANALYTICS_DATABASE_URLS: '{not json',
+      SUPERSET_WEBSERVER_ADDRESS: 'not a url',
+      MCP_JWT_ALGORITHM: 'none',
+    })
+    expect(result.ok).toBe(false)
+    const problems = result.ok ? [] : result.problems
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^MCP_AUTH_ENABLED: expected "true" or "false"/),
+        expect.stringMatching(/^MCP_DB_STATEMENT_TIMEOUT_MS: expected an integer/),
+        expect.stringMatching(/^MCP_ANALYTICS_DATABASE_URLS: expected a JSON object/),
+        expect.stringMatching(/^SUPERSET_WEBSERVER_ADDRESS: expected an absolute URL/),
+        expect.stringMatching(/^MCP_JWT_ALGORITHM:/),
+      ]),
+    )
+  })
+
+  it('refuses MCP_DEV_USERNAME together with authentication, and auth without a key source', () => {
+    const result = loadConfig({ ...base, MCP_AUTH_ENABLED: 'true' })
+    expect(result.ok).toBe(false)
+    const problems = result.ok ? [] : result.problems
+    expect(problems.join('\n')).toContain('MCP_DEV_USERNAME: must not be set when MCP_AUTH_ENABLED=true')
+    expect(problems.join('\n')).toContain('set exactly one key source')
+    expect(() => requireConfig({ DATABASE_URL: base.DATABASE_URL })).toThrow(/MCP_DEV_USERNAME: required/)
+  })
+
+  it('requires DATABASE_URL, a postgres URL', () => {
+    expect(() => requireConfig({ MCP_DEV_USERNAME: 'admin' })).toThrow(/DATABASE_URL: not set/)
+    expect(() => requireConfig({ ...base, DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/)
+  })
+
+  it('treats empty strings as unset and ignores bindings', () => {
+    const config = requireConfig({ ...base, MCP_JWT_ISSUER: '', CACHE: {}, MCP_REQUIRED_SCOPES: 'a, b  c' })
+    expect(config.auth.issuer).toBeUndefined()
+    expect(config.auth.requiredScopes).toEqual(['a', 'b', 'c'])
+  })
+})
