@@ -18,6 +18,7 @@ import {
   withConfig,
   type AppEnv,
 } from './http'
+import { createLimiter } from './limits'
 import { handleMcp, mcpMethodNotAllowed } from './mcp'
 
 const app = new Hono<AppEnv>()
@@ -29,15 +30,26 @@ app.get('/health', async (c) => {
   return c.json(report, report.status === 'unhealthy' ? 503 : 200)
 })
 
+/** The per-request services every tool call goes through. */
+const callServices = () => ({ limiter: createLimiter() })
+
 app.on(['GET', 'DELETE'], '/mcp', mcpMethodNotAllowed)
-app.post('/mcp', withConfig(), originGuard(), bodyLimit(), authenticate(), resolveCaller(), handleMcp)
+app.post(
+  '/mcp',
+  withConfig(),
+  originGuard(),
+  bodyLimit(),
+  authenticate(),
+  resolveCaller(callServices),
+  handleMcp,
+)
 
 const toolRoute = [
   withConfig(),
   originGuard(),
   bodyLimit(),
   authenticate(),
-  resolveCaller(),
+  resolveCaller(callServices),
   handleToolCall,
 ] as const
 app.post('/tools/:name', ...toolRoute)

@@ -8,6 +8,7 @@ import type { Logger } from '../observability'
 import type { Principal, SchemaProfile, UserLookup } from '../superset'
 import { assertSupportedLayout, getSchemaProfile, loadPrincipal, supersetLinks } from '../superset'
 import type { ToolContext } from '../tools'
+import type { CallServices } from './ports'
 
 /** Who is calling, as authentication established it (before the Superset user is looked up). */
 export interface Identity {
@@ -24,6 +25,9 @@ export interface RequestScope {
   readonly log: Logger
   readonly identity: Identity
   readonly db: RequestDb
+  readonly services: CallServices
+  /** Headers the route adds to the HTTP response (remaining quota, Retry-After, cache status). */
+  readonly responseHeaders: Headers
   schema(): Promise<SchemaProfile>
   principal(): Promise<Principal>
   toolContext(): Promise<ToolContext>
@@ -34,6 +38,7 @@ export function createRequestScope(options: {
   config: Config
   log: Logger
   identity: Identity
+  services: CallServices
 }): RequestScope {
   const { config, log, identity } = options
   const db = createDb({
@@ -66,6 +71,8 @@ export function createRequestScope(options: {
     log,
     identity,
     db,
+    services: options.services,
+    responseHeaders: new Headers(),
     schema: loadSchema,
     principal: loadCaller,
     toolContext: async () => {

@@ -1,20 +1,20 @@
-import type { MiddlewareHandler } from 'hono'
-import { createRequestScope } from '../dispatch'
+import type { Context, MiddlewareHandler } from 'hono'
+import { createRequestScope, type CallServices } from '../dispatch'
 import type { AppEnv } from './app-env'
 
 /**
  * Creates the request scope and resolves the caller's Superset user before any work (an unknown or
- * inactive user is refused here, with 403). The metadata pool closes once the response has been
- * fully sent — for a streamed (SSE) MCP response that is after the last event, not when the handler
- * returns.
+ * inactive user is refused here, with 403). Headers the calls produced (quota, Retry-After) go on the
+ * response; the metadata pool closes once the response body has been sent.
  */
-export function resolveCaller(): MiddlewareHandler<AppEnv> {
+export function resolveCaller(services: (c: Context<AppEnv>) => CallServices): MiddlewareHandler<AppEnv> {
   return async function resolveCaller(c, next) {
     const scope = createRequestScope({
       requestId: c.get('requestId'),
       config: c.get('config'),
       log: c.get('log'),
       identity: c.get('identity'),
+      services: services(c),
     })
     c.set('scope', scope)
     const close = (): void => c.executionCtx.waitUntil(scope.db.close())
@@ -25,6 +25,7 @@ export function resolveCaller(): MiddlewareHandler<AppEnv> {
       close()
       throw err
     }
+    scope.responseHeaders.forEach((value, name) => c.res.headers.set(name, value))
     c.res = afterBody(c.res, close)
   }
 }

@@ -5,6 +5,7 @@
 import { env } from 'cloudflare:workers'
 import { requireConfig } from '../../src/config'
 import { createDispatcher, createRequestScope } from '../../src/dispatch'
+import { createLimiter } from '../../src/limits'
 import { createLogger } from '../../src/observability'
 
 export async function withUser<T>(
@@ -17,6 +18,7 @@ export async function withUser<T>(
     config,
     log: createLogger('error'),
     identity: { lookup: { username }, tenant: 'default', method: 'dev_username', scopes: [] },
+    services: { limiter: createLimiter() },
   })
   try {
     return await work(createDispatcher(scope))
