@@ -8,7 +8,7 @@ import { createRequire } from 'node:module'
 import type * as WsModule from 'ws'
 
 // Loaded through require so that vite (vitest's globalSetup) does not pick ws's browser stub.
-const { WebSocketServer, createWebSocketStream } = createRequire(import.meta.url)('ws') as typeof WsModule
+const { WebSocketServer } = createRequire(import.meta.url)('ws') as typeof WsModule
 
 export interface WsBridge {
   /** Value for the gateway's DATABASE_WS_PROXY setting, e.g. `127.0.0.1:5488/v1`. */
@@ -43,18 +43,23 @@ export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge>
       return
     }
     const separator = address.lastIndexOf(':')
-    const stream = createWebSocketStream(socket)
     const tcp = connect(Number(address.slice(separator + 1)), address.slice(0, separator))
     tcp.setNoDelay(true)
-    stream.pipe(tcp).pipe(stream)
+    const watcher = terminateWatcher()
     const close = (): void => {
       tcp.destroy()
-      stream.destroy()
+      if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close()
     }
-    stream.on('error', close)
+    socket.on('message', (data: Buffer) => {
+      tcp.write(data)
+      // A real Postgres server hangs up after Terminate; PGlite's socket server does not, so do it here.
+      if (watcher(data)) tcp.end()
+    })
+    tcp.on('data', (data) => socket.send(data))
+    socket.on('close', close)
+    socket.on('error', close)
     tcp.on('error', close)
     tcp.on('close', close)
-    stream.on('close', close)
   })
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject)
@@ -70,5 +75,35 @@ export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge>
         for (const client of wss.clients) client.terminate()
         wss.close(() => http.close(() => resolve()))
       }),
+  }
+}
+
+/**
+ * Follows the frontend→backend message stream (an untyped startup packet, or SSL/cancel requests, then
+ * typed messages) and reports when a Terminate ('X') message has arrived.
+ */
+export function terminateWatcher(): (chunk: Buffer) => boolean {
+  let pending = Buffer.alloc(0)
+  let started = false
+  return (chunk) => {
+    pending = Buffer.concat([pending, chunk])
+    for (;;) {
+      if (!started) {
+        if (pending.length < 8) return false
+        const length = pending.readInt32BE(0)
+        if (pending.length < length) return false
+        const code = pending.readInt32BE(4)
+        pending = pending.subarray(length)
+        // SSLRequest (80877103) and GSSENCRequest (80877104) precede the real startup packet.
+        if (code !== 80877103 && code !== 80877104) started = true
+        continue
+      }
+      if (pending.length < 5) return false
+      const type = pending[0]
+      const length = pending.readInt32BE(1)
+      if (pending.length < 1 + length) return false
+      pending = pending.subarray(1 + length)
+      if (type === 0x58) return true
+    }
   }
 }

@@ -41,6 +41,10 @@ const CONNECT_TIMEOUT_MS = 5_000
 
 /** Applies the deployment's driver settings; the values are constants of the deployment. */
 function configureDriver(config: DatabaseConfig): void {
+  // With coalesced writes the driver sends its final Terminate message on a timer, after it has already
+  // closed the WebSocket: workerd throws on that send and the connection is never closed, so every
+  // request would leak a server connection. Writing straight through avoids the race.
+  neonConfig.coalesceWrites = false
   if (config.wsProxy === undefined) {
     neonConfig.wsProxy = NEON_DEFAULT_WS_PROXY
     neonConfig.useSecureWebSocket = true

@@ -4,14 +4,25 @@
 import type { Principal } from '../superset'
 import type { AnyToolDefinition } from './core/definition'
 import { isVisibleTo } from './core/definition'
+import { getChartInfo, listCharts } from './charts/tools'
 import { getDashboardInfo, listDashboards } from './dashboards/tools'
+import { getDatabaseInfo, listDatabases } from './databases/tools'
+import { getDatasetInfo, listDatasets } from './datasets/tools'
+import { getSchema } from './system/schema-tool'
 import { getInstanceInfo, healthCheck } from './system/tools'
 
 export const TOOLS: readonly AnyToolDefinition[] = [
   healthCheck,
   getInstanceInfo,
+  getSchema,
   listDashboards,
   getDashboardInfo,
+  listCharts,
+  getChartInfo,
+  listDatasets,
+  getDatasetInfo,
+  listDatabases,
+  getDatabaseInfo,
 ]
 
 const BY_NAME = new Map(TOOLS.map((tool) => [tool.name, tool]))

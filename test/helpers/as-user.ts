@@ -8,11 +8,27 @@ import { createDispatcher, createRequestScope } from '../../src/dispatch'
 import { createLimiter } from '../../src/limits'
 import { createLogger } from '../../src/observability'
 
+/** Variables to change for one call (e.g. MCP_DASHBOARD_RBAC); each distinct set parses once. */
+export type EnvOverrides = Record<string, string>
+
+const overriddenEnvs = new Map<string, object>()
+
+function envWith(overrides: EnvOverrides): object {
+  const key = JSON.stringify(overrides)
+  let patched = overriddenEnvs.get(key)
+  if (patched === undefined) {
+    patched = { ...env, ...overrides }
+    overriddenEnvs.set(key, patched)
+  }
+  return patched
+}
+
 export async function withUser<T>(
   username: string,
   work: (dispatcher: ReturnType<typeof createDispatcher>) => Promise<T>,
+  overrides: EnvOverrides = {},
 ): Promise<T> {
-  const config = requireConfig(env)
+  const config = requireConfig(Object.keys(overrides).length === 0 ? env : envWith(overrides))
   const scope = createRequestScope({
     requestId: `test-${username}`,
     config,
@@ -27,6 +43,11 @@ export async function withUser<T>(
   }
 }
 
-export function callAs(username: string, tool: string, request: unknown = {}): Promise<any> {
-  return withUser(username, (dispatcher) => dispatcher.callTool(tool, { request }))
+export function callAs(
+  username: string,
+  tool: string,
+  request: unknown = {},
+  overrides: EnvOverrides = {},
+): Promise<any> {
+  return withUser(username, (dispatcher) => dispatcher.callTool(tool, { request }), overrides)
 }

@@ -110,3 +110,23 @@ export function urlColumn(needs: string[], build: (row: Row, links: SupersetLink
     compute: (row, context) => build(row, context.links),
   }
 }
+
+/** The audit and identity columns every Superset model shares (AuditMixinNullable, ImportExportMixin). */
+export function auditColumns(alias: string): Record<string, ColumnSpec> {
+  return {
+    uuid: sqlColumn('str', 'UUID.', `${alias}.uuid::text`),
+    created_on: timestampColumn('Creation time (UTC).', `${alias}.created_on`),
+    changed_on: timestampColumn('Last change (UTC).', `${alias}.changed_on`),
+    created_by_fk: sqlColumn('int', 'Id of the creating user.', `${alias}.created_by_fk`),
+    changed_by_fk: sqlColumn('int', 'Id of the last changing user.', `${alias}.changed_by_fk`),
+    ...auditUserColumns(alias, 'created'),
+    ...auditUserColumns(alias, 'changed'),
+    created_on_humanized: humanized('created_on', 'Creation time, relative ("3 days ago").'),
+    changed_on_humanized: humanized('changed_on', 'Last change, relative ("3 days ago").'),
+  }
+}
+
+/** A JSON document stored as text, returned parsed. */
+export function parsedJsonColumn(description: string, expression: string): ColumnSpec {
+  return { type: 'dict', description, sql: trusted(expression), transform: parseJsonText }
+}

@@ -8,6 +8,7 @@ import type { SqlFragment } from '../../db'
 import { and, ident, join, or, sql, trusted } from '../../db'
 import { GatewayError } from '../../errors'
 import type { ToolContext } from './definition'
+import { identifierCondition, type Identifier } from './identifier'
 
 export const DEFAULT_PAGE_SIZE = 10
 export const MAX_PAGE_SIZE = 100
@@ -45,6 +46,8 @@ export interface ColumnSpec {
   /** Computed from the row (after SQL); `needs` names the SQL columns it reads. */
   compute?: (row: Row, context: ToolContext) => unknown
   needs?: string[]
+  /** Reshapes the SQL value (e.g. JSON text → object). */
+  transform?: (value: unknown) => unknown
 }
 
 export interface FilterSpec {
@@ -60,14 +63,16 @@ export interface ModelSpec {
   model: string
   /** Key of the item array in the response (`dashboards`, `charts`, …). */
   listKey: string
-  /** `FROM …` (with joins) — the row source, aliased. */
+  /** `FROM …` — the row source, aliased as `alias`. */
   from: SqlFragment
+  alias: string
   /** The primary key expression, the tie-breaker of every ordering. */
   idColumn: SqlFragment
   columns: Record<string, ColumnSpec>
   defaultColumns: readonly string[]
   sortable: readonly string[]
-  searchColumns: readonly SqlFragment[]
+  /** Columns a `search` term is matched against (ORed). */
+  searchColumns: readonly { name: string; sql: SqlFragment }[]
   filters: Record<string, FilterSpec>
   defaultOrder: { column: string; direction: 'asc' | 'desc' }
   /** Superset's base filter for the caller (DashboardAccessFilter, ChartFilter, …). */
@@ -127,7 +132,7 @@ export function listRequestSchema(spec: ModelSpec) {
       .string()
       .optional()
       .describe(
-        `Case-insensitive text search across ${spec.searchColumns.length} columns. Cannot be combined with filters.`,
+        `Case-insensitive text search across ${spec.searchColumns.map((column) => column.name).join(', ')}. Cannot be combined with filters.`,
       ),
     select_columns: SelectColumnsSchema,
     order_column: z
@@ -214,7 +219,7 @@ export function projectRow(spec: ModelSpec, columns: string[], row: Row, context
     const columnSpec = spec.columns[column]
     if (columnSpec === undefined) continue
     const value = columnSpec.compute ? columnSpec.compute(row, context) : row[column]
-    item[column] = serialise(value)
+    item[column] = serialise(columnSpec.transform ? columnSpec.transform(value) : value)
   }
   return item
 }
@@ -337,7 +342,7 @@ export function operatorCondition(column: SqlFragment, operator: Operator, value
 
 export function searchCondition(spec: ModelSpec, term: string): SqlFragment {
   const pattern = `%${escapeLike(term)}%`
-  return or(spec.searchColumns.map((column) => sql`CAST(${column} AS TEXT) ILIKE ${pattern}`))
+  return or(spec.searchColumns.map((column) => sql`CAST(${column.sql} AS TEXT) ILIKE ${pattern}`))
 }
 
 export interface ListResult {
@@ -424,4 +429,28 @@ export function listResponse(
     pagination,
     timestamp: now.toISOString(),
   }
+}
+
+/**
+ * One row by identifier, through the same visibility as the list (Superset's ModelGetInfoCore): a row
+ * the caller may not see answers exactly like a missing one.
+ */
+export async function findVisibleRow(
+  spec: ModelSpec,
+  identifier: Identifier,
+  loaded: string[],
+  context: ToolContext,
+  options: { slug: boolean; label: string },
+): Promise<Row> {
+  const [row] = await context.db.query<Row>(sql`
+    SELECT ${selectList(spec, loaded)}
+      FROM ${spec.from}
+     WHERE ${and([identifierCondition(spec.alias, identifier, { slug: options.slug }), spec.visibility(context)])}
+     LIMIT 1`)
+  if (row === undefined) {
+    throw new GatewayError('NotFoundError', `${options.label} with identifier '${identifier}' not found`, {
+      details: { resource_type: spec.model, resource_id: identifier },
+    })
+  }
+  return row
 }

@@ -4,58 +4,26 @@
  */
 import { sql, trusted } from '../../db'
 import { dashboardVisibility } from '../../superset'
+import { auditColumns, ownersColumn, sqlColumn, tagsColumn, urlColumn } from '../core/columns'
 import {
-  auditUserColumns,
-  humanized,
-  ownersColumn,
-  sqlColumn,
-  tagsColumn,
-  timestampColumn,
-  urlColumn,
-} from '../core/columns'
-import type { ModelSpec, Operator } from '../core/list'
-
-export const TEXT_OPERATORS: readonly Operator[] = [
-  'eq',
-  'ne',
-  'sw',
-  'ew',
-  'in',
-  'nin',
-  'like',
-  'ilike',
-  'is_null',
-  'is_not_null',
-]
-export const VALUE_OPERATORS: readonly Operator[] = [
-  'eq',
-  'ne',
-  'in',
-  'nin',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'is_null',
-  'is_not_null',
-]
-export const RELATION_OPERATORS: readonly Operator[] = ['eq', 'ne', 'in', 'nin']
-
-/** The user ids a relationship filter names (`in`/`nin` take a list, the others one id). */
-export function userIds(value: unknown): number[] {
-  return (Array.isArray(value) ? value : [value]).map(Number)
-}
+  BOOLEAN_OPERATORS,
+  RELATION_OPERATORS,
+  TEXT_OPERATORS,
+  VALUE_OPERATORS,
+  idList,
+} from '../core/filters'
+import type { ModelSpec } from '../core/list'
 
 export const dashboardSpec: ModelSpec = {
   model: 'dashboard',
   listKey: 'dashboards',
   from: trusted('dashboards d'),
+  alias: 'd',
   idColumn: trusted('d.id'),
   columns: {
     id: sqlColumn('int', 'Dashboard id.', 'd.id'),
     dashboard_title: sqlColumn('str', 'Title.', 'd.dashboard_title'),
     slug: sqlColumn('str', 'URL slug.', 'd.slug'),
-    uuid: sqlColumn('str', 'UUID.', 'd.uuid::text'),
     url: urlColumn(['id', 'slug'], (row, links) =>
       links.dashboard({ id: Number(row.id), slug: row.slug as string | null }),
     ),
@@ -68,14 +36,7 @@ export const dashboardSpec: ModelSpec = {
     css: sqlColumn('str', 'Custom CSS.', 'd.css'),
     position_json: sqlColumn('str', 'Layout JSON (large).', 'd.position_json'),
     json_metadata: sqlColumn('str', 'Metadata JSON: filters, colours, refresh (large).', 'd.json_metadata'),
-    created_on: timestampColumn('Creation time (UTC).', 'd.created_on'),
-    changed_on: timestampColumn('Last change (UTC).', 'd.changed_on'),
-    created_by_fk: sqlColumn('int', 'Id of the creating user.', 'd.created_by_fk'),
-    changed_by_fk: sqlColumn('int', 'Id of the last changing user.', 'd.changed_by_fk'),
-    ...auditUserColumns('d', 'created'),
-    ...auditUserColumns('d', 'changed'),
-    created_on_humanized: humanized('created_on', 'Creation time, relative ("3 days ago").'),
-    changed_on_humanized: humanized('changed_on', 'Last change, relative ("3 days ago").'),
+    ...auditColumns('d'),
     chart_count: sqlColumn(
       'int',
       'Number of charts.',
@@ -96,12 +57,16 @@ export const dashboardSpec: ModelSpec = {
     'changed_on_humanized',
   ],
   sortable: ['id', 'dashboard_title', 'slug', 'published', 'changed_on', 'created_on'],
-  searchColumns: [trusted('d.dashboard_title'), trusted('d.slug'), trusted('d.uuid')],
+  searchColumns: [
+    { name: 'dashboard_title', sql: trusted('d.dashboard_title') },
+    { name: 'slug', sql: trusted('d.slug') },
+    { name: 'uuid', sql: trusted('d.uuid') },
+  ],
   filters: {
     dashboard_title: { type: 'str', operators: TEXT_OPERATORS, sql: trusted('d.dashboard_title') },
     published: {
       type: 'bool',
-      operators: ['eq', 'ne', 'is_null', 'is_not_null'],
+      operators: BOOLEAN_OPERATORS,
       sql: trusted('d.published'),
     },
     created_by_fk: { type: 'int', operators: VALUE_OPERATORS, sql: trusted('d.created_by_fk') },
@@ -109,7 +74,7 @@ export const dashboardSpec: ModelSpec = {
       type: 'int',
       operators: RELATION_OPERATORS,
       condition: (operator, value) => {
-        const owned = sql`EXISTS (SELECT 1 FROM dashboard_user fo WHERE fo.dashboard_id = d.id AND fo.user_id = ANY(${userIds(value)}))`
+        const owned = sql`EXISTS (SELECT 1 FROM dashboard_user fo WHERE fo.dashboard_id = d.id AND fo.user_id = ANY(${idList(value)}))`
         return operator === 'ne' || operator === 'nin' ? sql`NOT ${owned}` : owned
       },
     },

@@ -1,39 +1,25 @@
 import * as z from 'zod'
-import { and, sql } from '../../db'
-import { GatewayError } from '../../errors'
+import { sql } from '../../db'
 import { parseJsonText } from '../core/columns'
 import { READ_ONLY, defineTool, type ToolContext } from '../core/definition'
-import { IdentifierSchema, identifierCondition } from '../core/identifier'
+import { IdentifierSchema } from '../core/identifier'
 import {
-  listRequestSchema,
-  listResponse,
-  listResponseSchema,
+  findVisibleRow,
   parseColumnList,
   projectRow,
   resolveColumns,
-  runList,
-  selectList,
   SelectColumnsSchema,
   type Row,
 } from '../core/list'
+import { defineListTool } from '../core/list-tool'
 import { dashboardSpec } from './spec'
 
-export const listDashboards = defineTool({
+export const listDashboards = defineListTool({
   name: 'list_dashboards',
   title: 'List dashboards',
-  description:
-    'List the dashboards you can see in Superset, with filters or a text search, chosen columns, ordering and 1-based pages. ' +
-    'Use get_schema(model_type="dashboard") for the filter columns, operators and selectable columns.',
-  input: listRequestSchema(dashboardSpec),
-  output: listResponseSchema('dashboards'),
-  annotations: READ_ONLY,
+  description: 'List the dashboards you can see in Superset.',
+  spec: dashboardSpec,
   permission: { permission: 'can_read', view: 'Dashboard' },
-  run: async (request, context) => {
-    const requested = parseColumnList(request.select_columns) ?? [...dashboardSpec.defaultColumns]
-    const columns = resolveColumns(dashboardSpec, requested)
-    const result = await runList(dashboardSpec, request, columns, context)
-    return listResponse(dashboardSpec, request, requested, columns, result, context.now)
-  },
 })
 
 /** Superset 6.1's DashboardInfo fields (position_json and json_metadata only on request: they are large). */
@@ -111,17 +97,10 @@ export const getDashboardInfo = defineTool({
     const loaded = [...columns]
     if (needsMetadata || explicit === undefined) loaded.push('json_metadata')
     if (explicit === undefined) loaded.push('position_json')
-    const condition = identifierCondition('d', request.identifier, { slug: true })
-    const [row] = await context.db.query<Row>(sql`
-      SELECT ${selectList(dashboardSpec, loaded)}
-        FROM dashboards d
-       WHERE ${and([condition, dashboardSpec.visibility(context)])}
-       LIMIT 1`)
-    if (row === undefined) {
-      throw new GatewayError('NotFoundError', `Dashboard with identifier '${request.identifier}' not found`, {
-        details: { resource_type: 'dashboard', resource_id: request.identifier },
-      })
-    }
+    const row = await findVisibleRow(dashboardSpec, request.identifier, loaded, context, {
+      slug: true,
+      label: 'Dashboard',
+    })
     const info: Row = projectRow(dashboardSpec, columns, row, context)
     info.id = row.id
     if (requested.includes('charts')) info.charts = await dashboardCharts(Number(row.id), context)

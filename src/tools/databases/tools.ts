@@ -1,0 +1,69 @@
+import * as z from 'zod'
+import { READ_ONLY, defineTool } from '../core/definition'
+import { IdentifierSchema } from '../core/identifier'
+import {
+  findVisibleRow,
+  parseColumnList,
+  projectRow,
+  resolveColumns,
+  SelectColumnsSchema,
+} from '../core/list'
+import { defineListTool } from '../core/list-tool'
+import { databaseSpec } from './spec'
+
+export const listDatabases = defineListTool({
+  name: 'list_databases',
+  title: 'List databases',
+  description: 'List the database connections you may use in Superset (never their connection strings).',
+  spec: databaseSpec,
+  permission: { permission: 'can_read', view: 'Database' },
+})
+
+/** Superset 6.1's DatabaseInfo fields. */
+const DATABASE_INFO_COLUMNS = [
+  'id',
+  'uuid',
+  'database_name',
+  'backend',
+  'expose_in_sqllab',
+  'allow_ctas',
+  'allow_cvas',
+  'allow_dml',
+  'allow_file_upload',
+  'allow_run_async',
+  'impersonate_user',
+  'cache_timeout',
+  'configuration_method',
+  'force_ctas_schema',
+  'extra',
+  'is_managed_externally',
+  'external_url',
+  'changed_by',
+  'changed_on',
+  'changed_on_humanized',
+  'created_by',
+  'created_on',
+  'created_on_humanized',
+]
+
+export const getDatabaseInfo = defineTool({
+  name: 'get_database_info',
+  title: 'Get database details',
+  description:
+    'Details of one database connection by numeric id or UUID: engine, SQL Lab settings (DML allowed, async, CTAS), cache timeout.',
+  input: z.strictObject({ identifier: IdentifierSchema, select_columns: SelectColumnsSchema }),
+  output: z.looseObject({ id: z.int() }),
+  annotations: READ_ONLY,
+  permission: { permission: 'can_read', view: 'Database' },
+  run: async (request, context) => {
+    const columns = resolveColumns(
+      databaseSpec,
+      parseColumnList(request.select_columns) ?? DATABASE_INFO_COLUMNS,
+    )
+    const row = await findVisibleRow(databaseSpec, request.identifier, columns, context, {
+      slug: false,
+      label: 'Database',
+    })
+    return { ...projectRow(databaseSpec, columns, row, context), id: Number(row.id) }
+  },
+})

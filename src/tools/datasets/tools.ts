@@ -1,0 +1,99 @@
+import * as z from 'zod'
+import { READ_ONLY, defineTool } from '../core/definition'
+import { IdentifierSchema } from '../core/identifier'
+import {
+  findVisibleRow,
+  parseColumnList,
+  projectRow,
+  resolveColumns,
+  SelectColumnsSchema,
+} from '../core/list'
+import { defineListTool } from '../core/list-tool'
+import { datasetSpec } from './spec'
+
+export const listDatasets = defineListTool({
+  name: 'list_datasets',
+  title: 'List datasets',
+  description: 'List the datasets (physical tables and virtual SQL datasets) you may query in Superset.',
+  spec: datasetSpec,
+  permission: { permission: 'can_read', view: 'Dataset' },
+})
+
+/** Superset 6.1's DatasetInfo fields. */
+const DATASET_INFO_COLUMNS = [
+  'id',
+  'table_name',
+  'schema',
+  'database_name',
+  'database_id',
+  'uuid',
+  'url',
+  'description',
+  'certified_by',
+  'certification_details',
+  'changed_by',
+  'changed_on',
+  'changed_on_humanized',
+  'created_by',
+  'created_on',
+  'created_on_humanized',
+  'tags',
+  'owners',
+  'is_virtual',
+  'schema_perm',
+  'sql',
+  'main_dttm_col',
+  'offset',
+  'cache_timeout',
+  'params',
+  'template_params',
+  'extra',
+  'columns',
+  'metrics',
+]
+
+const DatasetColumnSchema = z.object({
+  column_name: z.string(),
+  verbose_name: z.string().nullable(),
+  type: z.string().nullable(),
+  is_dttm: z.boolean(),
+  groupby: z.boolean(),
+  filterable: z.boolean(),
+  description: z.string().nullable(),
+  expression: z.string().nullable(),
+})
+
+const DatasetMetricSchema = z.object({
+  metric_name: z.string(),
+  verbose_name: z.string().nullable(),
+  expression: z.string(),
+  description: z.string().nullable(),
+  d3format: z.string().nullable(),
+})
+
+export const getDatasetInfo = defineTool({
+  name: 'get_dataset_info',
+  title: 'Get dataset details',
+  description:
+    'Details of one dataset by numeric id or UUID: database, schema, SQL of a virtual dataset, its columns (type, temporal, ' +
+    'calculated expressions) and saved metrics — what you need to build a chart or a query on it.',
+  input: z.strictObject({ identifier: IdentifierSchema, select_columns: SelectColumnsSchema }),
+  output: z.looseObject({
+    id: z.int(),
+    columns: z.array(DatasetColumnSchema).optional(),
+    metrics: z.array(DatasetMetricSchema).optional(),
+  }),
+  annotations: READ_ONLY,
+  permission: { permission: 'can_read', view: 'Dataset' },
+  run: async (request, context) => {
+    const columns = resolveColumns(
+      datasetSpec,
+      parseColumnList(request.select_columns) ?? DATASET_INFO_COLUMNS,
+    )
+    const row = await findVisibleRow(datasetSpec, request.identifier, columns, context, {
+      slug: false,
+      label: 'Dataset',
+    })
+    return { ...projectRow(datasetSpec, columns, row, context), id: Number(row.id) }
+  },
+})

@@ -1,0 +1,68 @@
+import * as z from 'zod'
+import { chartSpec } from '../charts/spec'
+import { dashboardSpec } from '../dashboards/spec'
+import { databaseSpec } from '../databases/spec'
+import { datasetSpec } from '../datasets/spec'
+import { READ_ONLY, defineTool } from '../core/definition'
+import type { ModelSpec } from '../core/list'
+
+const MODELS: Record<'chart' | 'dataset' | 'dashboard' | 'database', ModelSpec> = {
+  chart: chartSpec,
+  dataset: datasetSpec,
+  dashboard: dashboardSpec,
+  database: databaseSpec,
+}
+
+const ColumnMetadataSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  type: z.enum(['int', 'str', 'bool', 'float', 'datetime', 'dict', 'list']),
+  is_default: z.boolean(),
+})
+
+/** What a list tool of one model accepts: Superset's get_schema (which replaced get_*_available_filters). */
+export function schemaInfo(spec: ModelSpec) {
+  return {
+    model_type: spec.model,
+    select_columns: Object.entries(spec.columns).map(([name, column]) => ({
+      name,
+      description: column.description,
+      type: column.type,
+      is_default: spec.defaultColumns.includes(name),
+    })),
+    filter_columns: Object.fromEntries(
+      Object.entries(spec.filters).map(([name, filter]) => [name, [...filter.operators]]),
+    ),
+    sortable_columns: [...spec.sortable],
+    default_select: [...spec.defaultColumns],
+    default_sort: spec.defaultOrder.column,
+    default_sort_direction: spec.defaultOrder.direction,
+    search_columns: spec.searchColumns.map((column) => column.name),
+  }
+}
+
+export const getSchema = defineTool({
+  name: 'get_schema',
+  title: 'Describe a model for the list tools',
+  description:
+    'For chart, dataset, dashboard or database: the columns you can select (with types and defaults), the filter columns and ' +
+    'their operators, the sortable columns, the default sort and the search columns. Call it before a filtered list_* call.',
+  input: z.strictObject({
+    model_type: z.enum(['chart', 'dataset', 'dashboard', 'database']).describe('Which model to describe.'),
+  }),
+  output: z.object({
+    schema_info: z.object({
+      model_type: z.string(),
+      select_columns: z.array(ColumnMetadataSchema),
+      filter_columns: z.record(z.string(), z.array(z.string())),
+      sortable_columns: z.array(z.string()),
+      default_select: z.array(z.string()),
+      default_sort: z.string(),
+      default_sort_direction: z.enum(['asc', 'desc']),
+      search_columns: z.array(z.string()),
+    }),
+  }),
+  annotations: READ_ONLY,
+  permission: null,
+  run: async (request) => ({ schema_info: schemaInfo(MODELS[request.model_type]) }),
+})

@@ -1,0 +1,240 @@
+/**
+ * Who sees what, as Superset 6.1 decides it (DashboardAccessFilter, ChartFilter, DatasourceFilter,
+ * DatabaseFilter and tool-level RBAC). The expected sets come from Superset's rules applied to the demo
+ * content by hand (scripts/seed/README.md, "Users and what they see"), not from this gateway's output.
+ */
+import { env } from 'cloudflare:workers'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { requireConfig } from '../../src/config'
+import { createDb, sql } from '../../src/db'
+import { createLogger } from '../../src/observability'
+import { callAs, withUser } from '../helpers/as-user'
+
+interface Expected {
+  dashboards: number[]
+  dashboardsWithRbac: number[]
+  charts: number[]
+  datasets: number[]
+  databases: number[]
+}
+
+const range = (from: number, to: number): number[] =>
+  Array.from({ length: to - from + 1 }, (_, index) => from + index)
+const SALES_ANALYST_CHARTS = [...range(1, 15), 26, 27, 32]
+const NOTHING: Expected = { dashboards: [], dashboardsWithRbac: [], charts: [], datasets: [], databases: [] }
+
+const MATRIX: Record<string, Expected> = {
+  admin: {
+    dashboards: range(1, 9),
+    dashboardsWithRbac: range(1, 9),
+    charts: range(1, 32),
+    datasets: range(1, 11),
+    databases: [1, 2, 3, 4],
+  },
+  // Alpha: all data access, but not admin: published dashboards with a table-backed chart, and her own.
+  alice: {
+    dashboards: [1, 2, 3, 6, 7, 8, 9],
+    dashboardsWithRbac: [1, 3, 6, 7, 8, 9],
+    charts: range(1, 32),
+    datasets: range(1, 11),
+    databases: [1, 2, 3, 4],
+  },
+  // datasource_access on datasets 1, 2, 3, 8; owns the draft dashboard 5.
+  bob: {
+    dashboards: [1, 3, 5, 7],
+    dashboardsWithRbac: [1, 3, 5, 7],
+    charts: SALES_ANALYST_CHARTS,
+    datasets: [1, 2, 3, 8],
+    databases: [1],
+  },
+  // schema_access on [examples].[marketing]; member of the role dashboard 2 is shared with.
+  carol: {
+    dashboards: [2],
+    dashboardsWithRbac: [2],
+    charts: range(16, 21),
+    datasets: [4, 5],
+    databases: [1],
+  },
+  // database_access on finance_dw.
+  dave: { dashboards: [6], dashboardsWithRbac: [6], charts: [24, 25], datasets: [7], databases: [2] },
+  // Gamma with no data grants.
+  erin: NOTHING,
+  mallory: NOTHING,
+  // No direct roles: everything comes through the analysts_group (Sales Analyst + Gamma).
+  grace: {
+    dashboards: [1, 3, 7],
+    dashboardsWithRbac: [1, 3, 7],
+    charts: SALES_ANALYST_CHARTS,
+    datasets: [1, 2, 3, 8],
+    databases: [1],
+  },
+  // Owns dashboards 4 (no charts) and 9 and chart 22, but has no data access: owners see their dashboards, not their charts.
+  heidi: { dashboards: [4, 9], dashboardsWithRbac: [4, 9], charts: [], datasets: [], databases: [] },
+  ivan: {
+    dashboards: [1, 3, 7],
+    dashboardsWithRbac: [1, 3, 7],
+    charts: SALES_ANALYST_CHARTS,
+    datasets: [1, 2, 3, 8],
+    databases: [1],
+  },
+  judy: { dashboards: [3, 9], dashboardsWithRbac: [3, 9], charts: [22, 23], datasets: [6], databases: [1] },
+  kim: { dashboards: [2], dashboardsWithRbac: [2], charts: range(16, 21), datasets: [4, 5], databases: [1] },
+}
+
+async function visibleIds(
+  username: string,
+  tool: string,
+  key: string,
+  overrides: Record<string, string> = {},
+): Promise<number[]> {
+  const result = await callAs(
+    username,
+    tool,
+    { page_size: 100, order_column: 'id', order_direction: 'asc', select_columns: ['id'] },
+    overrides,
+  )
+  expect(result.total_count).toBe(result[key].length)
+  return result[key].map((item: { id: number }) => item.id)
+}
+
+describe.each(Object.entries(MATRIX))('%s', (username, expected) => {
+  it('sees exactly their dashboards (DASHBOARD_RBAC off and on)', async () => {
+    expect(await visibleIds(username, 'list_dashboards', 'dashboards')).toEqual(expected.dashboards)
+    expect(
+      await visibleIds(username, 'list_dashboards', 'dashboards', { MCP_DASHBOARD_RBAC: 'true' }),
+    ).toEqual(expected.dashboardsWithRbac)
+  })
+
+  it('sees exactly their charts, datasets and databases', async () => {
+    expect(await visibleIds(username, 'list_charts', 'charts')).toEqual(expected.charts)
+    expect(await visibleIds(username, 'list_datasets', 'datasets')).toEqual(expected.datasets)
+    expect(await visibleIds(username, 'list_databases', 'databases')).toEqual(expected.databases)
+  })
+
+  it('gets only what it can list; anything else reads as missing', async () => {
+    const probes: [string, string, number[], number][] = [
+      ['get_dashboard_info', 'Dashboard', expected.dashboards, 9],
+      ['get_chart_info', 'Chart', expected.charts, 32],
+      ['get_dataset_info', 'Dataset', expected.datasets, 11],
+      ['get_database_info', 'Database', expected.databases, 4],
+    ]
+    for (const [tool, label, visible, max] of probes) {
+      const hidden = range(1, max).find((id) => !visible.includes(id))
+      if (visible.length > 0)
+        expect((await callAs(username, tool, { identifier: visible[0], select_columns: ['id'] })).id).toBe(
+          visible[0],
+        )
+      if (hidden !== undefined) {
+        await expect(callAs(username, tool, { identifier: hidden })).rejects.toMatchObject({
+          type: 'NotFoundError',
+          message: `${label} with identifier '${hidden}' not found`,
+        })
+      }
+    }
+  })
+
+  it('counts only what it can see in get_instance_info', async () => {
+    const info = await callAs(username, 'get_instance_info')
+    expect(info.instance_summary).toMatchObject({
+      total_dashboards: expected.dashboards.length,
+      total_charts: expected.charts.length,
+      total_datasets: expected.datasets.length,
+      total_databases: expected.databases.length,
+    })
+    expect(info.current_user.username).toBe(username)
+  })
+})
+
+describe('accounts that cannot act', () => {
+  it('refuses an inactive user, even with grants', async () => {
+    await expect(callAs('frank', 'list_dashboards')).rejects.toMatchObject({
+      type: 'PermissionDeniedError',
+      message: 'The Superset user "frank" is inactive.',
+    })
+  })
+
+  it('refuses a user missing from Superset', async () => {
+    await expect(callAs('nobody', 'list_dashboards')).rejects.toMatchObject({
+      type: 'PermissionDeniedError',
+      message: expect.stringContaining('No Superset user matches "nobody"'),
+    })
+  })
+})
+
+describe('tool-level permissions', () => {
+  const toolNames = (username: string) =>
+    withUser(username, async (dispatcher) => (await dispatcher.listTools()).map((tool) => tool.name).sort())
+  const READ_TOOLS = [
+    'get_chart_info',
+    'get_dashboard_info',
+    'get_database_info',
+    'get_dataset_info',
+    'list_charts',
+    'list_dashboards',
+    'list_databases',
+    'list_datasets',
+  ]
+
+  it('shows the read tools to users holding can_read on each model, also through a group', async () => {
+    expect(await toolNames('erin')).toEqual(
+      expect.arrayContaining([...READ_TOOLS, 'get_schema', 'health_check']),
+    )
+    expect(await toolNames('grace')).toEqual(expect.arrayContaining(READ_TOOLS))
+  })
+
+  describe('a user whose only role is sql_lab', () => {
+    const username = 'sqllab_only_probe'
+    const db = () => {
+      const config = requireConfig(env)
+      return createDb({
+        config: config.database,
+        connectionString: config.database.url,
+        label: 'test',
+        log: createLogger('error'),
+      })
+    }
+    beforeAll(async () => {
+      const handle = db()
+      await handle.query(sql`
+        WITH u AS (
+          INSERT INTO ab_user (id, first_name, last_name, username, email, active, created_on, changed_on)
+          VALUES (nextval('ab_user_id_seq'), 'Probe', 'User', ${username}, ${`${username}@example.com`}, true, now(), now())
+          RETURNING id)
+        INSERT INTO ab_user_role (id, user_id, role_id)
+        SELECT nextval('ab_user_role_id_seq'), u.id, r.id FROM u, ab_role r WHERE r.name = 'sql_lab'`)
+      await handle.close()
+    })
+    afterAll(async () => {
+      const handle = db()
+      await handle.query(
+        sql`DELETE FROM ab_user_role WHERE user_id IN (SELECT id FROM ab_user WHERE username = ${username})`,
+      )
+      await handle.query(sql`DELETE FROM ab_user WHERE username = ${username}`)
+      await handle.close()
+    })
+
+    it('sees only the tools its permissions allow', async () => {
+      const names = await toolNames(username)
+      expect(names).toEqual(
+        expect.arrayContaining(['get_database_info', 'list_databases', 'get_schema', 'health_check']),
+      )
+      for (const hidden of [
+        'list_dashboards',
+        'get_dashboard_info',
+        'list_charts',
+        'get_chart_info',
+        'list_datasets',
+        'get_dataset_info',
+      ]) {
+        expect(names).not.toContain(hidden)
+      }
+    })
+
+    it('cannot call a hidden tool: it reads as unknown', async () => {
+      await expect(callAs(username, 'list_dashboards')).rejects.toMatchObject({
+        type: 'NotFoundError',
+        message: 'Unknown tool: list_dashboards',
+      })
+    })
+  })
+})
