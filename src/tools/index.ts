@@ -2,12 +2,14 @@
  * The tool catalogue: Superset 6.1's MCP tools, one line per tool.
  */
 import type { Principal } from '../superset'
-import type { AnyToolDefinition } from './core/definition'
+import type { AnyToolDefinition, PromptDefinition, ResourceDefinition } from './core/definition'
 import { isVisibleTo } from './core/definition'
 import { getChartInfo, listCharts } from './charts/tools'
 import { getDashboardInfo, listDashboards } from './dashboards/tools'
 import { getDatabaseInfo, listDatabases } from './databases/tools'
 import { getDatasetInfo, listDatasets } from './datasets/tools'
+import { createChartGuided, quickstart } from './system/prompts'
+import { chartConfigs, instanceMetadata } from './system/resources'
 import { getSchema } from './system/schema-tool'
 import { getInstanceInfo, healthCheck } from './system/tools'
 
@@ -44,3 +46,20 @@ export function toolExists(name: string): boolean {
 
 export { invokeTool, unwrapRequest } from './core/invoke'
 export type { AnyToolDefinition, ToolAnnotations, ToolContext } from './core/definition'
+
+/** MCP resources and prompts. */
+export const RESOURCES: readonly ResourceDefinition[] = [instanceMetadata, chartConfigs]
+export const PROMPTS: readonly PromptDefinition[] = [quickstart, createChartGuided]
+
+export function resourcesVisibleTo(principal: Principal): ResourceDefinition[] {
+  return RESOURCES.filter(
+    (resource) =>
+      resource.permission === null || principal.can(resource.permission.permission, resource.permission.view),
+  )
+}
+
+export function findPrompt(name: string): PromptDefinition | undefined {
+  return PROMPTS.find((prompt) => prompt.name === name)
+}
+
+export type { PromptArgument, PromptDefinition, ResourceDefinition } from './core/definition'

@@ -45,6 +45,8 @@ export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output exte
   annotations: ToolAnnotations
   /** Superset's tool-level permission; null = any authenticated user (health_check). */
   permission: PermissionPair | null
+  /** false for tools whose answers are small by construction (links, health): never cut. */
+  sizeGuard?: boolean
   run(request: z.output<Input>, context: ToolContext): Promise<z.input<Output>>
 }
 
@@ -66,4 +68,32 @@ export const READ_ONLY: ToolAnnotations = {
 
 export function isVisibleTo(tool: AnyToolDefinition, principal: Principal): boolean {
   return tool.permission === null || principal.can(tool.permission.permission, tool.permission.view)
+}
+
+/** An MCP resource: a document the agent can read (instance://metadata, chart://configs). */
+export interface ResourceDefinition {
+  uri: string
+  name: string
+  title: string
+  description: string
+  mimeType: 'application/json' | 'text/markdown'
+  permission: PermissionPair | null
+  read(context: ToolContext): Promise<string>
+}
+
+export interface PromptArgument {
+  name: string
+  description: string
+  required: boolean
+  /** Accepted values; anything else is a ValidationError. */
+  values?: readonly string[]
+}
+
+/** An MCP prompt: a ready-made workflow the user can start (quickstart, create_chart_guided). */
+export interface PromptDefinition {
+  name: string
+  title: string
+  description: string
+  arguments: readonly PromptArgument[]
+  render(args: Record<string, string>, context: ToolContext): Promise<string>
 }

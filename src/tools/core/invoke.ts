@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import { GatewayError } from '../../errors'
 import type { AnyToolDefinition, ToolContext } from './definition'
+import { fitResponse } from './size-guard'
 
 /**
  * Superset's tools take one `request` object; agents also send the fields flattened, or the request as
@@ -68,5 +69,7 @@ export async function invokeTool(
       `The ${tool.name} tool produced an invalid response. The failure has been logged.`,
     )
   }
-  return checked.data
+  return tool.sizeGuard === false
+    ? checked.data
+    : fitResponse(tool.name, checked.data, context.config.responseMaxBytes)
 }

@@ -176,6 +176,8 @@ export function listResponseSchema(listKey: string) {
       has_previous: z.boolean(),
     }),
     timestamp: z.string(),
+    truncated: z.boolean().optional(),
+    truncation_hint: z.string().optional(),
   })
 }
 

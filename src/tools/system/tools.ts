@@ -21,6 +21,7 @@ export const healthCheck = defineTool({
   }),
   annotations: READ_ONLY,
   permission: null,
+  sizeGuard: false,
   run: async (_request, context) => ({
     status: 'healthy' as const,
     timestamp: context.now.toISOString(),

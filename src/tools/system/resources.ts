@@ -1,0 +1,54 @@
+import { sql, trusted } from '../../db'
+import { datasetVisibility, databaseVisibility } from '../../superset'
+import type { ResourceDefinition, ToolContext } from '../core/definition'
+import { BACKEND_SQL } from '../databases/spec'
+import { getInstanceInfo } from './tools'
+import { CHART_CONFIG_EXAMPLES } from './chart-configs'
+
+/** instance://metadata: the instance overview plus the datasets and databases the caller can use. */
+export const instanceMetadata: ResourceDefinition = {
+  uri: 'instance://metadata',
+  name: 'instance_metadata',
+  title: 'Superset instance metadata',
+  description:
+    'Instance overview (as get_instance_info), plus the 20 most recently changed datasets and the databases you may use.',
+  mimeType: 'application/json',
+  permission: null,
+  read: async (context) => {
+    const [info, datasets, databases] = await Promise.all([
+      getInstanceInfo.run({}, context),
+      recentDatasets(context),
+      usableDatabases(context),
+    ])
+    return JSON.stringify({
+      ...(info as object),
+      available_datasets: datasets,
+      available_databases: databases,
+    })
+  },
+}
+
+async function recentDatasets(context: ToolContext) {
+  return context.db.query<{ id: number; table_name: string; schema: string | null; database_id: number }>(sql`
+    SELECT t.id, t.table_name, t.schema, t.database_id FROM tables t
+     WHERE ${datasetVisibility(context.principal, 't')}
+     ORDER BY t.changed_on DESC NULLS LAST, t.id DESC LIMIT 20`)
+}
+
+async function usableDatabases(context: ToolContext) {
+  return context.db.query<{ id: number; database_name: string; backend: string }>(sql`
+    SELECT db.id, db.database_name, ${trusted(BACKEND_SQL)} AS backend FROM dbs db
+     WHERE ${databaseVisibility(context.principal, 'db')} ORDER BY db.database_name`)
+}
+
+/** chart://configs: example generate_chart configurations per chart type, with when to use them. */
+export const chartConfigs: ResourceDefinition = {
+  uri: 'chart://configs',
+  name: 'chart_configs',
+  title: 'Chart configuration examples',
+  description:
+    'Example configurations for generate_chart and generate_explore_link by chart type, with best practices.',
+  mimeType: 'application/json',
+  permission: { permission: 'can_read', view: 'Chart' },
+  read: async () => JSON.stringify(CHART_CONFIG_EXAMPLES),
+}
