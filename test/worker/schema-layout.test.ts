@@ -1,0 +1,75 @@
+/**
+ * Which Superset metadata layout the database holds, and the refusal of layouts the gateway cannot
+ * answer for correctly. Layout changes are made inside a transaction that is rolled back.
+ */
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { requireConfig } from '../../src/config'
+import { createDb, sql, type Db } from '../../src/db'
+import { GatewayError } from '../../src/errors'
+import { createLogger } from '../../src/observability'
+import { assertSupportedLayout, readSchemaProfile, type SchemaProfile } from '../../src/superset'
+
+class Rollback extends Error {}
+
+/** Reads the profile after `change`, then undoes the change. */
+async function profileAfter(change: (tx: Db) => Promise<void>): Promise<SchemaProfile> {
+  const config = requireConfig(env)
+  const db = createDb({
+    config: config.database,
+    connectionString: config.database.url,
+    label: 'test',
+    log: createLogger('error'),
+  })
+  let profile: SchemaProfile | undefined
+  try {
+    await db.transaction(async (tx) => {
+      await change(tx)
+      profile = await readSchemaProfile(tx)
+      throw new Rollback()
+    })
+  } catch (err) {
+    if (!(err instanceof Rollback)) throw err
+  } finally {
+    await db.close()
+  }
+  if (profile === undefined) throw new Error('no profile read')
+  return profile
+}
+
+describe('Superset schema layout', () => {
+  it('recognises the Superset 6.1 layout of the demo database', async () => {
+    const profile = await profileAfter(async () => undefined)
+    expect(profile).toEqual({ layout: 'owners', revision: 'ce6bd21901ab', hasGroups: true })
+    expect(() => assertSupportedLayout(profile)).not.toThrow()
+  })
+
+  it('detects the "subjects" layout of Superset\'s development branch and refuses it clearly', async () => {
+    const profile = await profileAfter(async (tx) => {
+      await tx.query(sql`CREATE TABLE subjects (id serial PRIMARY KEY, type int NOT NULL)`)
+      await tx.query(sql`ALTER TABLE dashboard_user RENAME TO dashboard_user_dropped`)
+      await tx.query(sql`UPDATE alembic_version SET version_num = 'b1c2d3e4f5a6'`)
+    })
+    expect(profile.layout).toBe('subjects')
+    let refusal: unknown
+    try {
+      assertSupportedLayout(profile)
+    } catch (err) {
+      refusal = err
+    }
+    expect(refusal).toBeInstanceOf(GatewayError)
+    expect(refusal).toMatchObject({
+      type: 'ConfigurationError',
+      message: expect.stringContaining('"subjects" editors/viewers layout'),
+      details: { revision: 'b1c2d3e4f5a6', layout: 'subjects' },
+    })
+  })
+
+  it("refuses a database without Superset's tables", async () => {
+    const profile = await profileAfter(async (tx) => {
+      await tx.query(sql`ALTER TABLE dashboards RENAME TO dashboards_elsewhere`)
+    })
+    expect(profile.layout).toBe('missing')
+    expect(() => assertSupportedLayout(profile)).toThrow(/does not point at a Superset metadata database/)
+  })
+})
