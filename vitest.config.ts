@@ -21,8 +21,11 @@ function workerBindings(stack: DatabaseStack): Record<string, string> {
   }
 }
 
+/** Tests that write to Superset's tables run against their own databases, apart from the read-only tests. */
+const WRITE_TESTS = 'test/worker/**/*.writes.test.ts'
+
 /** The worker tests, run in workerd against one database engine. */
-function workerProject(name: string, globalSetup: string): TestProjectInlineConfiguration {
+function workerProject(name: string, globalSetup: string, writes = false): TestProjectInlineConfiguration {
   return {
     extends: false,
     plugins: [
@@ -33,7 +36,8 @@ function workerProject(name: string, globalSetup: string): TestProjectInlineConf
     ],
     test: {
       name,
-      include: ['test/worker/**/*.test.ts'],
+      include: writes ? [WRITE_TESTS] : ['test/worker/**/*.test.ts'],
+      exclude: writes ? [] : [WRITE_TESTS],
       globalSetup: [globalSetup],
       testTimeout: 20_000,
       hookTimeout: 60_000,
@@ -43,6 +47,7 @@ function workerProject(name: string, globalSetup: string): TestProjectInlineConf
 
 const projects: TestProjectInlineConfiguration[] = [
   workerProject('pglite', './test/setup/pglite.ts'),
+  workerProject('pglite-writes', './test/setup/pglite.ts', true),
   {
     extends: false,
     test: {
@@ -54,6 +59,9 @@ const projects: TestProjectInlineConfiguration[] = [
     },
   },
 ]
-if (process.env.TEST_DATABASE_URL) projects.push(workerProject('postgres', './test/setup/postgres.ts'))
+if (process.env.TEST_DATABASE_URL) {
+  projects.push(workerProject('postgres', './test/setup/postgres.ts'))
+  projects.push(workerProject('postgres-writes', './test/setup/postgres.ts', true))
+}
 
 export default defineConfig({ test: { projects } })

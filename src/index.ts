@@ -1,8 +1,13 @@
 /**
  * The composition root: the request pipeline, wired. No decisions are made here.
  */
-import { Hono } from 'hono'
-import { authenticate } from './auth'
+import { Hono, type Context } from 'hono'
+import {
+  authenticate,
+  MCP_RESOURCE_METADATA_PATH,
+  protectedResourceMetadata,
+  RESOURCE_METADATA_PATH,
+} from './auth'
 import { GatewayError } from './errors'
 import { healthReport } from './health'
 import {
@@ -18,20 +23,31 @@ import {
   withConfig,
   type AppEnv,
 } from './http'
-import { createLimiter } from './limits'
+import { clientRateLimit, createLimiter } from './limits'
 import { handleMcp, mcpMethodNotAllowed } from './mcp'
 
 const app = new Hono<AppEnv>()
 
-app.use(requestContext(), securityHeaders(), httpsRedirect())
+app.use(requestContext(), securityHeaders(), httpsRedirect(), clientRateLimit())
 
 app.get('/health', async (c) => {
   const report = await healthReport(c.env, c.get('log'), (promise) => c.executionCtx.waitUntil(promise))
   return c.json(report, report.status === 'unhealthy' ? 503 : 200)
 })
 
+// RFC 9728 metadata, at the root and in the path-inserted form for /mcp; public, no authentication.
+app.get(RESOURCE_METADATA_PATH, withConfig(), protectedResourceMetadata)
+app.get(MCP_RESOURCE_METADATA_PATH, withConfig(), protectedResourceMetadata)
+
 /** The per-request services every tool call goes through. */
-const callServices = () => ({ limiter: createLimiter() })
+const callServices = (c: Context<AppEnv>) => ({
+  limiter: createLimiter({
+    env: c.env,
+    config: c.get('config'),
+    log: c.get('log'),
+    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+  }),
+})
 
 app.on(['GET', 'DELETE'], '/mcp', mcpMethodNotAllowed)
 app.post(

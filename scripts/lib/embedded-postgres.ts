@@ -1,9 +1,9 @@
 /**
  * Embedded PostgreSQL for `npm start` and the tests: PGlite (real Postgres compiled to WebAssembly),
- * served on a local TCP port by pglite-socket so any Postgres client can talk to it.
+ * served on a local TCP port so any Postgres client can talk to it.
  */
 import { PGlite } from '@electric-sql/pglite'
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { servePglite } from './pglite-server.ts'
 
 export interface EmbeddedPostgres {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` */
@@ -17,22 +17,14 @@ export interface EmbeddedPostgresOptions {
   /** A directory to keep the data in; in memory when absent. */
   dataDir?: string
   port?: number
-  /** PGlite runs one query at a time; connections beyond this are refused, not queued. */
-  maxConnections?: number
 }
 
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions = {},
 ): Promise<EmbeddedPostgres> {
   const db = await PGlite.create(options.dataDir === undefined ? undefined : { dataDir: options.dataDir })
-  const server = new PGLiteSocketServer({
-    db,
-    host: '127.0.0.1',
-    port: options.port ?? 0,
-    maxConnections: options.maxConnections ?? 64,
-  })
-  await server.start()
-  const port = Number(server.getServerConn().split(':').at(-1))
+  const server = await servePglite(db, { host: '127.0.0.1', port: options.port ?? 0 })
+  const port = server.port
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     host: '127.0.0.1',

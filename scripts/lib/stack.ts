@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import { startLocalAuth, type LocalAuth } from './dev-idp.ts'
 import { demoAnalyticsUrls, hostPort, migrate, seedAnalytics, seedSuperset, withClient } from './database.ts'
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts'
 import { startWsBridge, type WsBridge } from './ws-bridge.ts'
@@ -62,6 +63,8 @@ export interface Stack {
   databaseUrl: string
   embedded: boolean
   vars: Record<string, string>
+  /** How callers authenticate: the local development issuer, an external one, or disabled. */
+  auth: LocalAuth
   stop(): Promise<void>
 }
 
@@ -75,6 +78,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const { databaseUrl, analyticsUrls, embedded, targets } = await prepareDatabases(options, cleanups)
     const bridge: WsBridge = await startWsBridge({ targets })
     cleanups.push(() => bridge.close())
+    const auth = await startLocalAuth(options.port)
+    cleanups.push(() => auth.stop())
     const vars: Record<string, string> = {
       DATABASE_URL: databaseUrl,
       DATABASE_WS_PROXY: bridge.proxy,
@@ -83,6 +88,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ? { MCP_ANALYTICS_DATABASE_URLS: JSON.stringify(analyticsUrls) }
         : {}),
       ...environmentOverrides(),
+      ...auth.vars,
       ...options.vars,
     }
     // The bridge is ours; an external DATABASE_URL still goes through it.
@@ -92,7 +98,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     cleanups.push(() => stopProcess(wrangler))
     const url = `http://127.0.0.1:${options.port}`
     await waitForHealth(url, wrangler, options.readyTimeoutMs ?? 30_000)
-    return { url, mcpUrl: `${url}/mcp`, databaseUrl, embedded, vars, stop }
+    return { url, mcpUrl: `${url}/mcp`, databaseUrl, embedded, vars, auth, stop }
   } catch (err) {
     await stop()
     throw err

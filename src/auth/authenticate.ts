@@ -1,36 +1,110 @@
 /**
- * Who is calling. With MCP_AUTH_ENABLED=false every request acts as MCP_DEV_USERNAME (development
- * only); with auth enabled the caller proves who they are with a bearer JWT.
+ * Who is calling. With MCP_AUTH_ENABLED=true the caller proves it with a bearer JWT (the gateway is an
+ * OAuth 2.1 resource server, MCP authorization spec 2025-11-25) and the token's claims name the Superset
+ * user; with auth disabled every request acts as MCP_DEV_USERNAME (development only). The token itself is
+ * never logged and never forwarded.
  */
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
+import type { JWTPayload } from 'jose'
+import type { AuthConfig, Config } from '../config'
 import type { Identity } from '../dispatch'
 import { GatewayError } from '../errors'
 import type { AppEnv } from '../http/app-env'
+import { describeError, type Logger } from '../observability'
+import { readBearerToken } from './bearer'
+import { authenticationRequired, insufficientScope } from './challenge'
+import { grantedScopes, missingScopes, tenantFrom, usernameFrom } from './claims'
+import { verifyAccessToken } from './verify'
 
 export const DEFAULT_TENANT = 'default'
 
 export function authenticate(): MiddlewareHandler<AppEnv> {
   return async function authenticate(c, next) {
-    const { auth } = c.get('config')
-    if (auth.enabled) {
-      throw new GatewayError(
-        'AuthenticationError',
-        'Bearer token authentication is not available in this build.',
-      )
-    }
-    if (auth.devUsername === undefined) {
-      throw new GatewayError(
-        'ConfigurationError',
-        'MCP_DEV_USERNAME is required when MCP_AUTH_ENABLED=false.',
-      )
-    }
-    const identity: Identity = {
-      lookup: { username: auth.devUsername },
-      tenant: DEFAULT_TENANT,
-      method: 'dev_username',
-      scopes: [],
-    }
-    c.set('identity', identity)
+    const config = c.get('config')
+    c.set('identity', config.auth.enabled ? await tokenIdentity(c, config) : developmentIdentity(c, config))
     await next()
+  }
+}
+
+async function tokenIdentity(c: Context<AppEnv>, config: Config): Promise<Identity> {
+  const claims = await verifiedClaims(c, config.auth)
+  return identityFromClaims(claims, config.auth, c.get('log'), c.req.url)
+}
+
+/** The claims of the request's bearer token once it passed every check; otherwise a 401 with a challenge. */
+async function verifiedClaims(c: Context<AppEnv>, auth: AuthConfig): Promise<JWTPayload> {
+  const log = c.get('log')
+  const bearer = readBearerToken(c.req.header('authorization'))
+  if (!bearer.ok) {
+    log.info('auth_rejected', { reason: bearer.reason })
+    throw authenticationRequired(c.req.url, auth.requiredScopes, bearer.reason !== 'missing_token')
+  }
+  const verified = await verifyAccessToken(bearer.token, auth, {
+    kv: c.env.CONFIG,
+    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+  })
+  if (!verified.ok) {
+    const fields = {
+      reason: verified.reason,
+      ...(verified.cause === undefined ? {} : describeError(verified.cause)),
+    }
+    // An unreachable identity provider is the operator's problem, not the caller's.
+    if (verified.reason === 'keys_unavailable') log.warn('auth_keys_unavailable', fields)
+    else log.info('auth_rejected', fields)
+    throw authenticationRequired(c.req.url, auth.requiredScopes, true)
+  }
+  return verified.claims
+}
+
+/** Scopes, the Superset user and the tenant a verified token names; a 403 when one of them is unusable. */
+function identityFromClaims(claims: JWTPayload, auth: AuthConfig, log: Logger, requestUrl: string): Identity {
+  const scopes = grantedScopes(claims)
+  const missing = missingScopes(auth.requiredScopes, scopes)
+  if (missing.length > 0) {
+    log.info('auth_rejected', { reason: 'insufficient_scope', missing_scopes: missing })
+    throw insufficientScope(requestUrl, auth.requiredScopes)
+  }
+  const username = usernameFrom(claims, auth.usernameClaims)
+  if (username === undefined) {
+    log.info('auth_rejected', { reason: 'no_username_claim', claims_checked: auth.usernameClaims })
+    throw new GatewayError(
+      'PermissionDeniedError',
+      `The token names no user: none of the claims ${auth.usernameClaims.join(', ')} holds a username or email.`,
+      { details: { reason: 'no_username_claim', claims_checked: auth.usernameClaims } },
+    )
+  }
+  const tenant = tenantFrom(claims, auth.tenantClaim)
+  if (!tenant.ok) {
+    log.info('auth_rejected', { reason: 'invalid_tenant_claim', claim: auth.tenantClaim })
+    throw new GatewayError(
+      'PermissionDeniedError',
+      `The token's "${auth.tenantClaim}" claim is not a usable tenant name (letters, digits, ".", "_", "-"; at most 64).`,
+      { details: { reason: 'invalid_tenant_claim', claim: auth.tenantClaim } },
+    )
+  }
+  return {
+    lookup: { usernameOrEmail: username },
+    tenant: tenant.tenant ?? DEFAULT_TENANT,
+    method: 'jwt',
+    scopes,
+  }
+}
+
+function developmentIdentity(c: Context<AppEnv>, config: Config): Identity {
+  const { auth } = config
+  if (auth.devUsername === undefined) {
+    throw new GatewayError('ConfigurationError', 'MCP_DEV_USERNAME is required when MCP_AUTH_ENABLED=false.')
+  }
+  if (config.environment === 'production') {
+    c.get('log').warn('auth_disabled_in_production', {
+      message:
+        'MCP_AUTH_ENABLED=false in production: this request acts as MCP_DEV_USERNAME without authentication.',
+    })
+  }
+  return {
+    lookup: { username: auth.devUsername },
+    tenant: DEFAULT_TENANT,
+    method: 'dev_username',
+    scopes: [],
   }
 }

@@ -3,6 +3,7 @@
  * loudly and specifically (which variable, why) and never silently weakens anything.
  */
 import { GatewayError } from '../errors'
+import type { LimitRule } from '../limits/document'
 import { ConfigSchema, type RawConfig } from './schema'
 
 export { JWT_ALGORITHMS, LOG_LEVELS } from './schema'
@@ -44,9 +45,17 @@ export interface Config {
   database: DatabaseConfig
   /** Superset database name → Postgres URL, for chart data and SQL. */
   analyticsDatabaseUrls: Record<string, string>
-  superset: { baseUrl: string; adminRole: string; dashboardRbac: boolean }
+  superset: { baseUrl: string; adminRole: string; dashboardRbac: boolean; rlsInSqlLab: boolean }
   responseMaxBytes: number
   sentryDsn: string | undefined
+  limits: LimitsConfig
+}
+
+export interface LimitsConfig {
+  /** What a tool call gets when the RateLimiter Durable Object cannot be reached. */
+  failMode: RawConfig['MCP_RATE_LIMIT_FAIL_MODE']
+  /** Unauthenticated requests per client IP, per isolate; undefined when "off". */
+  ipLimit: LimitRule | undefined
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] }
@@ -132,9 +141,11 @@ function toConfig(raw: RawConfig): Config {
       baseUrl: raw.SUPERSET_WEBSERVER_ADDRESS,
       adminRole: raw.MCP_ADMIN_ROLE,
       dashboardRbac: raw.MCP_DASHBOARD_RBAC,
+      rlsInSqlLab: raw.MCP_RLS_IN_SQLLAB,
     },
     responseMaxBytes: raw.MCP_RESPONSE_MAX_BYTES,
     sentryDsn: raw.SENTRY_DSN,
+    limits: { failMode: raw.MCP_RATE_LIMIT_FAIL_MODE, ipLimit: raw.MCP_IP_RATE_LIMIT },
   }
 }
 

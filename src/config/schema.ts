@@ -1,4 +1,6 @@
 import * as z from 'zod'
+// The leaf module itself, not src/limits/index: that one loads the Worker's middleware, which needs config.
+import { BUILT_IN_IP_LIMIT, MAX_TOKEN_BUCKET_COUNT, parseLimit } from '../limits/document'
 
 /** `"true"`/`"false"` (any case, also 1/0, yes/no) as a boolean; empty or absent → the default. */
 function flag(defaultValue: boolean) {
@@ -77,6 +79,20 @@ const analyticsUrls = optionalText.transform((value, ctx) => {
   return result.data
 })
 
+/** A flask-limiter limit ("300 per minute") for a token bucket, or "off". */
+function limitOrOff(defaultValue: string) {
+  return optionalText.transform((value, ctx) => {
+    const text = value ?? defaultValue
+    if (text.toLowerCase() === 'off') return undefined
+    const parsed = parseLimit(text, MAX_TOKEN_BUCKET_COUNT)
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: `${parsed.problem}, or "off"` })
+      return z.NEVER
+    }
+    return parsed.rule
+  })
+}
+
 export const JWT_ALGORITHMS = [
   'RS256',
   'RS384',
@@ -128,9 +144,13 @@ export const ConfigSchema = z.object({
   ),
   MCP_ADMIN_ROLE: optionalText.transform((value) => value ?? 'Admin'),
   MCP_DASHBOARD_RBAC: flag(false),
+  MCP_RLS_IN_SQLLAB: flag(false),
   MCP_RESPONSE_MAX_BYTES: integer(50_000, 1_000, 5_000_000),
 
   SENTRY_DSN: url('the Sentry DSN'),
+
+  MCP_RATE_LIMIT_FAIL_MODE: z.enum(['open', 'closed']).default('open'),
+  MCP_IP_RATE_LIMIT: limitOrOff(BUILT_IN_IP_LIMIT),
 })
 
 export type RawConfig = z.infer<typeof ConfigSchema>

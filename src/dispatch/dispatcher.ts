@@ -3,7 +3,9 @@
  * tools do not exist for the caller), admit it against the caller's limits, run it, and log the outcome.
  */
 import { asGatewayError, GatewayError } from '../errors'
+import { digestArguments, redactArguments } from '../audit'
 import { describeError } from '../observability'
+import type { Principal } from '../superset'
 import {
   findPrompt,
   findVisibleTool,
@@ -12,6 +14,7 @@ import {
   resourcesVisibleTo,
   toolsVisibleTo,
   type AnyToolDefinition,
+  type CallEffects,
   type PromptDefinition,
   type ResourceDefinition,
 } from '../tools'
@@ -61,40 +64,19 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
     callTool: async (name, args) => {
       const started = Date.now()
       const principal = await scope.principal()
+      const context = await scope.toolContext()
+      const done = (outcome: GatewayError | 'success', result?: unknown): Promise<void> =>
+        recordCall(scope, { name, args, principal, started, outcome, result, effects: context.effects })
       const tool = findVisibleTool(name, principal)
-      if (tool === undefined) throw unknownToolError(name)
-      const admission = await scope.services.limiter.admit({
-        tenant: principal.tenant,
-        userId: principal.user.id,
-        username: principal.user.username,
-        tool: name,
-      })
-      for (const [header, value] of Object.entries(admission.headers))
-        scope.responseHeaders.set(header, value)
-      if (!admission.allowed) {
-        scope.log.info('tool_call', { tool: name, user_id: principal.user.id, outcome: 'rate_limited' })
-        throw admission.error
-      }
       try {
-        const result = await invokeTool(tool, args, await scope.toolContext())
-        scope.log.info('tool_call', {
-          tool: name,
-          user_id: principal.user.id,
-          outcome: 'success',
-          duration_ms: Date.now() - started,
-        })
+        if (tool === undefined) throw unknownToolError(name)
+        await admit(scope, principal, name)
+        const result = await invokeTool(tool, args, context)
+        await done('success', result)
         return result
       } catch (err) {
         const failure = asGatewayError(err)
-        const level = failure.status >= 500 ? 'error' : 'info'
-        scope.log[level]('tool_call', {
-          tool: name,
-          user_id: principal.user.id,
-          outcome: 'error',
-          error_type: failure.type,
-          duration_ms: Date.now() - started,
-          ...(failure.cause === undefined ? {} : describeError(failure.cause)),
-        })
+        await done(failure)
         throw failure
       }
     },
@@ -131,4 +113,65 @@ function checkPromptArguments(
     )
   }
   return args
+}
+
+async function admit(scope: RequestScope, principal: Principal, tool: string): Promise<void> {
+  const admission = await scope.services.limiter.admit({
+    tenant: principal.tenant,
+    userId: principal.user.id,
+    username: principal.user.username,
+    tool,
+  })
+  for (const [header, value] of Object.entries(admission.headers)) scope.responseHeaders.set(header, value)
+  if (!admission.allowed) throw admission.error
+}
+
+interface FinishedCall {
+  name: string
+  args: unknown
+  principal: Principal
+  started: number
+  outcome: GatewayError | 'success'
+  result?: unknown
+  effects: CallEffects
+}
+
+/** One log line and one audit record per call (the audit rows are written after the response). */
+async function recordCall(scope: RequestScope, call: FinishedCall): Promise<void> {
+  const durationMs = Date.now() - call.started
+  const failure = call.outcome === 'success' ? undefined : call.outcome
+  const fields = {
+    tool: call.name,
+    tenant: call.principal.tenant,
+    user_id: call.principal.user.id,
+    outcome: failure === undefined ? 'success' : 'error',
+    duration_ms: durationMs,
+    ...(failure === undefined ? {} : { error_type: failure.type }),
+    ...(failure?.cause === undefined ? {} : describeError(failure.cause)),
+  }
+  if (failure !== undefined && failure.status >= 500) scope.log.error('tool_call', fields)
+  else scope.log.info('tool_call', fields)
+  scope.audit({
+    requestId: scope.requestId,
+    tenant: call.principal.tenant,
+    userId: call.principal.user.id,
+    username: call.principal.user.username,
+    tool: call.name,
+    transport: scope.transport,
+    outcome: failure === undefined ? 'success' : 'error',
+    errorType: failure?.type ?? null,
+    durationMs,
+    rowsReturned: call.effects.rowsReturned ?? itemCount(call.result),
+    objectsAffected: call.effects.objectsAffected,
+    createdIds: call.effects.created,
+    argumentsDigest: await digestArguments(call.args ?? {}),
+    argumentsRedacted: redactArguments(call.args ?? {}),
+  })
+}
+
+/** List answers report how many items they returned. */
+function itemCount(result: unknown): number | null {
+  if (typeof result !== 'object' || result === null) return null
+  const count = (result as Record<string, unknown>).count
+  return typeof count === 'number' ? count : null
 }

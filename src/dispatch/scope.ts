@@ -7,7 +7,8 @@ import { createDb, type RequestDb } from '../db'
 import type { Logger } from '../observability'
 import type { Principal, SchemaProfile, UserLookup } from '../superset'
 import { assertSupportedLayout, getSchemaProfile, loadPrincipal, supersetLinks } from '../superset'
-import type { ToolContext } from '../tools'
+import { writeAuditRecords, type AuditRecord } from '../audit'
+import { noEffects, type ToolContext } from '../tools'
 import type { CallServices } from './ports'
 
 /** Who is calling, as authentication established it (before the Superset user is looked up). */
@@ -28,9 +29,14 @@ export interface RequestScope {
   readonly services: CallServices
   /** Headers the route adds to the HTTP response (remaining quota, Retry-After, cache status). */
   readonly responseHeaders: Headers
+  readonly transport: 'mcp' | 'http'
   schema(): Promise<SchemaProfile>
   principal(): Promise<Principal>
   toolContext(): Promise<ToolContext>
+  /** Queues a tool call for the audit trail. */
+  audit(record: AuditRecord): void
+  /** After the response: writes the audit records, then closes the metadata pool. */
+  finish(): Promise<void>
 }
 
 export function createRequestScope(options: {
@@ -39,6 +45,7 @@ export function createRequestScope(options: {
   log: Logger
   identity: Identity
   services: CallServices
+  transport: 'mcp' | 'http'
 }): RequestScope {
   const { config, log, identity } = options
   const db = createDb({
@@ -47,6 +54,7 @@ export function createRequestScope(options: {
     label: 'the Superset metadata database',
     log,
   })
+  const auditRecords: AuditRecord[] = []
   let schema: Promise<SchemaProfile> | undefined
   let principal: Promise<Principal> | undefined
   const loadSchema = (): Promise<SchemaProfile> => {
@@ -73,6 +81,13 @@ export function createRequestScope(options: {
     db,
     services: options.services,
     responseHeaders: new Headers(),
+    transport: options.transport,
+    audit: (record) => auditRecords.push(record),
+    finish: async () => {
+      const pending = auditRecords.splice(0)
+      if (pending.length > 0) await writeAuditRecords(db, pending, log)
+      await db.close()
+    },
     schema: loadSchema,
     principal: loadCaller,
     toolContext: async () => {
@@ -85,6 +100,7 @@ export function createRequestScope(options: {
         links: supersetLinks(config.superset.baseUrl),
         log,
         now: new Date(),
+        effects: noEffects(),
       }
     },
   }

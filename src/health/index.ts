@@ -1,6 +1,6 @@
 /**
  * GET /health: real checks — configuration, a metadata database round trip (and its Superset layout),
- * and KV — summarised as healthy / degraded / unhealthy.
+ * KV, and the tenants' limit documents — summarised as healthy / degraded / unhealthy.
  */
 import { loadConfig, type Config } from '../config'
 import { createDb, sql } from '../db'
@@ -10,6 +10,7 @@ import { describeError } from '../observability'
 import { assertSupportedLayout, readSchemaProfile } from '../superset'
 import { GATEWAY_VERSION } from '../version'
 import { asGatewayError } from '../errors'
+import { limitsHealth } from '../limits'
 
 export type CheckStatus = 'ok' | 'warning' | 'error'
 
@@ -44,6 +45,7 @@ export async function healthReport(
     checks.database = await databaseCheck(parsed.config, log, waitUntil)
   }
   checks.kv = await kvCheck(env)
+  checks.limits = await limitsHealth(env.CONFIG, { log, waitUntil })
   const statuses = Object.values(checks).map((check) => check.status)
   const critical = ['config', 'database'].some((name) => checks[name]?.status === 'error')
   return {

@@ -15,9 +15,11 @@ export function resolveCaller(services: (c: Context<AppEnv>) => CallServices): M
       log: c.get('log'),
       identity: c.get('identity'),
       services: services(c),
+      transport: new URL(c.req.url).pathname === '/mcp' ? 'mcp' : 'http',
     })
     c.set('scope', scope)
-    const close = (): void => c.executionCtx.waitUntil(scope.db.close())
+    // After the response: the audit rows, then the pool.
+    const close = (): void => c.executionCtx.waitUntil(scope.finish())
     try {
       await scope.principal()
       await next()

@@ -1,16 +1,24 @@
 /**
  * One Durable Object per tenant and user holding all of that user's buckets, so one RPC decides the
- * user-wide limits and the tool's limit together. A Durable Object runs one event at a time, so the
- * read-decide-write below cannot interleave: concurrent calls are counted exactly.
+ * user-wide limits and the tool's limit together. A Durable Object runs one event at a time and the
+ * read-decide-write below is synchronous, so concurrent calls are counted exactly.
  */
 import { DurableObject } from 'cloudflare:workers'
-import { decide, type BucketState, type WindowDecision, type WindowLimit } from './window'
+import { decide, emptyAt, prune, type BucketState, type WindowDecision, type WindowLimit } from './window'
 
 const BUCKET_PREFIX = 'bucket:'
+
+/**
+ * Cleanup alarms are rounded up to this step and never set sooner than one step ahead, so a busy object
+ * moves its alarm at most once a step instead of on every call.
+ */
+const ALARM_STEP_MS = 60_000
 
 export class RateLimiter extends DurableObject {
   /** Buckets in memory; written through to the object's SQLite storage so eviction keeps the counts. */
   private buckets: Map<string, BucketState> | undefined
+  /** The scheduled cleanup alarm as last read or set (null: none); undefined until first read. */
+  private alarmAt: number | null | undefined
 
   private load(): Map<string, BucketState> {
     if (this.buckets === undefined) {
@@ -22,48 +30,56 @@ export class RateLimiter extends DurableObject {
     return this.buckets
   }
 
-  /** Counts one call against `limits` if every one of them has room. */
-  async consume(limits: WindowLimit[], now: number = Date.now()): Promise<WindowDecision> {
+  /**
+   * Counts one call against `limits` if every one of them has room (all or nothing). `now` is the
+   * object's clock unless a test moves time.
+   */
+  async consume(limits: readonly WindowLimit[], now: number = Date.now()): Promise<WindowDecision> {
     const buckets = this.load()
     const { decision, next } = decide(limits, buckets, now)
     for (const [key, state] of next) {
       buckets.set(key, state)
-      if (state.hits.length === 0) this.ctx.storage.kv.delete(BUCKET_PREFIX + key)
-      else this.ctx.storage.kv.put(BUCKET_PREFIX + key, state)
+      this.ctx.storage.kv.put(BUCKET_PREFIX + key, state)
     }
-    await this.scheduleCleanup(limits, now)
+    const due = emptyAt(next.values())
+    if (due !== undefined) await this.scheduleCleanup(due)
     return decision
   }
 
-  /** The buckets' current use without counting a call (for the remaining-quota view). */
-  async peek(limits: WindowLimit[], now: number = Date.now()): Promise<WindowDecision> {
-    return decide(limits, this.load(), now).decision
+  /** Makes sure the cleanup alarm fires no earlier than `due`, when these buckets are empty. */
+  private async scheduleCleanup(due: number): Promise<void> {
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm()
+    if (this.alarmAt !== null && this.alarmAt >= due) return
+    this.alarmAt = Math.max(roundUp(due, ALARM_STEP_MS), Date.now() + ALARM_STEP_MS)
+    await this.ctx.storage.setAlarm(this.alarmAt)
   }
 
-  private async scheduleCleanup(limits: WindowLimit[], now: number): Promise<void> {
-    const longest = Math.max(...limits.map((limit) => limit.windowMs), 0)
-    const due = now + longest + 1_000
-    const current = await this.ctx.storage.getAlarm()
-    if (current === null || current < due) await this.ctx.storage.setAlarm(due)
-  }
-
-  /** Idle cleanup: drop buckets whose hits have all left their windows; delete everything when none remain. */
+  /**
+   * Idle cleanup: drops the buckets whose hits have all left their windows, and deletes the object's
+   * storage when none remain. Idempotent (alarms are delivered at least once).
+   */
   override async alarm(): Promise<void> {
     const buckets = this.load()
     const now = Date.now()
-    let latest = 0
     for (const [key, state] of buckets) {
-      const newest = state.hits.at(-1)
-      if (newest === undefined || newest < now - 86_400_000) {
+      const current = prune(state, now)
+      if (current.hits.length === 0) {
         buckets.delete(key)
         this.ctx.storage.kv.delete(BUCKET_PREFIX + key)
-      } else latest = Math.max(latest, newest)
+      }
     }
-    if (buckets.size === 0) {
+    const due = emptyAt(buckets.values())
+    if (due === undefined) {
       this.buckets = undefined
+      this.alarmAt = null
       await this.ctx.storage.deleteAll()
-    } else {
-      await this.ctx.storage.setAlarm(Math.max(now + 60_000, latest + 86_400_000))
+      return
     }
+    this.alarmAt = null
+    await this.scheduleCleanup(due)
   }
+}
+
+function roundUp(value: number, step: number): number {
+  return Math.ceil(value / step) * step
 }

@@ -6,7 +6,7 @@
  */
 
 export interface WindowLimit {
-  /** Bucket key inside the caller's object, e.g. `user:1/minute` or `tool:execute_sql:1/minute`. */
+  /** Bucket key inside the caller's object, e.g. `user/60000` or `tool:execute_sql/60000`. */
   key: string
   /** Calls allowed per window. */
   limit: number
@@ -14,6 +14,8 @@ export interface WindowLimit {
 }
 
 export interface BucketState {
+  /** The bucket's window, kept with it so idle cleanup knows exactly when the bucket is empty. */
+  windowMs: number
   /** Timestamps (ms) of allowed calls still inside the window, oldest first. */
   hits: number[]
 }
@@ -23,7 +25,7 @@ export interface LimitStatus {
   limit: number
   windowMs: number
   remaining: number
-  /** Milliseconds until a slot frees up (0 when one is free now). */
+  /** Milliseconds until a slot frees up (0 when the bucket is empty). */
   resetMs: number
 }
 
@@ -31,20 +33,20 @@ export type WindowDecision =
   | { allowed: true; statuses: LimitStatus[] }
   | { allowed: false; statuses: LimitStatus[]; violated: LimitStatus; retryAfterMs: number }
 
+const EMPTY: readonly number[] = []
+
 /** Drops the hits that have left the window. */
-export function prune(state: BucketState, windowMs: number, now: number): BucketState {
-  const cutoff = now - windowMs
+export function prune(state: BucketState, now: number): BucketState {
+  const cutoff = now - state.windowMs
   let first = 0
   while (first < state.hits.length && (state.hits[first] ?? 0) <= cutoff) first++
-  return first === 0 ? state : { hits: state.hits.slice(first) }
+  return first === 0 ? state : { windowMs: state.windowMs, hits: state.hits.slice(first) }
 }
 
-function status(limit: WindowLimit, state: BucketState, now: number): LimitStatus {
-  const used = state.hits.length
-  const oldest = state.hits[0]
-  const full = used >= limit.limit
-  // Once full, the slot frees when the oldest hit that keeps it full leaves the window.
-  const blocking = full ? state.hits[used - limit.limit] : oldest
+function status(limit: WindowLimit, hits: readonly number[], now: number): LimitStatus {
+  const used = hits.length
+  // Once full, a slot frees when the oldest hit that keeps the bucket full leaves the window.
+  const blocking = used >= limit.limit ? hits[used - limit.limit] : hits[0]
   return {
     key: limit.key,
     limit: limit.limit,
@@ -56,27 +58,41 @@ function status(limit: WindowLimit, state: BucketState, now: number): LimitStatu
 
 /**
  * Decides one call against every limit at once: allowed only if every bucket has room, and then it is
- * counted in every bucket (all or nothing).
+ * counted in every bucket (all or nothing). `next` holds the buckets to store after an allowed call.
  */
 export function decide(
   limits: readonly WindowLimit[],
   states: ReadonlyMap<string, BucketState>,
   now: number,
 ): { decision: WindowDecision; next: Map<string, BucketState> } {
-  const pruned = new Map<string, BucketState>()
-  for (const limit of limits)
-    pruned.set(limit.key, prune(states.get(limit.key) ?? { hits: [] }, limit.windowMs, now))
-  const before = limits.map((limit) => status(limit, pruned.get(limit.key) ?? { hits: [] }, now))
+  const current = new Map<string, readonly number[]>()
+  for (const limit of limits) {
+    const stored = states.get(limit.key)
+    current.set(limit.key, stored === undefined ? EMPTY : prune(stored, now).hits)
+  }
+  const before = limits.map((limit) => status(limit, current.get(limit.key) ?? EMPTY, now))
   const blocked = before.filter((entry) => entry.remaining === 0)
   if (blocked.length > 0) {
     const violated = blocked.reduce((worst, entry) => (entry.resetMs > worst.resetMs ? entry : worst))
     return {
       decision: { allowed: false, statuses: before, violated, retryAfterMs: violated.resetMs },
-      next: pruned,
+      next: new Map(),
     }
   }
   const next = new Map<string, BucketState>()
-  for (const limit of limits) next.set(limit.key, { hits: [...(pruned.get(limit.key)?.hits ?? []), now] })
-  const after = limits.map((limit) => status(limit, next.get(limit.key) ?? { hits: [] }, now))
+  for (const limit of limits) {
+    next.set(limit.key, { windowMs: limit.windowMs, hits: [...(current.get(limit.key) ?? EMPTY), now] })
+  }
+  const after = limits.map((limit) => status(limit, next.get(limit.key)?.hits ?? EMPTY, now))
   return { decision: { allowed: true, statuses: after }, next }
+}
+
+/** When the last hit of these buckets leaves its window: after that the buckets are all empty. */
+export function emptyAt(states: Iterable<BucketState>): number | undefined {
+  let latest: number | undefined
+  for (const state of states) {
+    const newest = state.hits.at(-1)
+    if (newest !== undefined) latest = Math.max(latest ?? 0, newest + state.windowMs)
+  }
+  return latest
 }

@@ -5,9 +5,15 @@ import type { Principal } from '../superset'
 import type { AnyToolDefinition, PromptDefinition, ResourceDefinition } from './core/definition'
 import { isVisibleTo } from './core/definition'
 import { getChartInfo, listCharts } from './charts/tools'
+import { getChartData } from './chart-data/data'
+import { getChartPreview } from './chart-data/preview'
+import { getChartTypeSchema } from './chart-data/type-schema'
 import { getDashboardInfo, listDashboards } from './dashboards/tools'
+import { addChartToExistingDashboard, generateDashboard } from './dashboards/write'
 import { getDatabaseInfo, listDatabases } from './databases/tools'
 import { getDatasetInfo, listDatasets } from './datasets/tools'
+import { executeSql } from './sql/execute-sql'
+import { openSqlLabWithContext, saveSqlQuery } from './saved-queries/tools'
 import { createChartGuided, quickstart } from './system/prompts'
 import { chartConfigs, instanceMetadata } from './system/resources'
 import { getSchema } from './system/schema-tool'
@@ -19,12 +25,20 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   getSchema,
   listDashboards,
   getDashboardInfo,
+  generateDashboard,
+  addChartToExistingDashboard,
   listCharts,
   getChartInfo,
   listDatasets,
   getDatasetInfo,
   listDatabases,
   getDatabaseInfo,
+  getChartData,
+  getChartPreview,
+  getChartTypeSchema,
+  executeSql,
+  saveSqlQuery,
+  openSqlLabWithContext,
 ]
 
 const BY_NAME = new Map(TOOLS.map((tool) => [tool.name, tool]))
@@ -45,7 +59,8 @@ export function toolExists(name: string): boolean {
 }
 
 export { invokeTool, unwrapRequest } from './core/invoke'
-export type { AnyToolDefinition, ToolAnnotations, ToolContext } from './core/definition'
+export { noEffects } from './core/definition'
+export type { AnyToolDefinition, CallEffects, ToolAnnotations, ToolContext } from './core/definition'
 
 /** MCP resources and prompts. */
 export const RESOURCES: readonly ResourceDefinition[] = [instanceMetadata, chartConfigs]

@@ -34,12 +34,15 @@ export async function withUser<T>(
     config,
     log: createLogger('error'),
     identity: { lookup: { username }, tenant: 'default', method: 'dev_username', scopes: [] },
-    services: { limiter: createLimiter() },
+    transport: 'http',
+    services: {
+      limiter: createLimiter({ env, config, log: createLogger('error'), waitUntil: () => undefined }),
+    },
   })
   try {
     return await work(createDispatcher(scope))
   } finally {
-    await scope.db.close()
+    await scope.finish()
   }
 }
 

@@ -46,6 +46,23 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number):
   })
 }
 
+/** `npm run token -- …` against the running stack; resolves to the token it printed. */
+function runTokenCommand(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'token', '--', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.once('exit', (code) =>
+      code === 0 ? resolve(stdout.trim()) : reject(new Error(`npm run token exited ${code}: ${stderr}`)),
+    )
+  })
+}
+
 function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0)
@@ -81,14 +98,46 @@ describe('npm start', () => {
     }
   })
 
-  it('prints the MCP URL and a client snippet', () => {
+  /** The bearer token npm start printed for the demo admin (from its local identity provider). */
+  function printedToken(): string {
+    const token = /Authorization: Bearer (\S+)/.exec(banner)?.[1]
+    if (token === undefined) throw new Error(`no token in the banner:\n${banner}`)
+    return token
+  }
+
+  it('prints the MCP URL, a bearer token and a client snippet carrying it', () => {
     expect(banner).toContain(`http://127.0.0.1:${port}/mcp`)
     expect(banner).toContain('"mcpServers"')
+    expect(printedToken()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/)
+    expect(banner).toContain(`"Authorization": "Bearer ${printedToken()}"`)
   })
 
-  it('serves MCP to a real client: tools/list and list_dashboards from Postgres', async () => {
+  it('refuses a request without a token with 401 and points to the metadata document', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/tools/list_dashboards`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"request": {}}',
+    })
+    expect(response.status).toBe(401)
+    const challenge = response.headers.get('www-authenticate') ?? ''
+    const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1]
+    expect(metadataUrl).toBe(`http://127.0.0.1:${port}/.well-known/oauth-protected-resource/mcp`)
+    const metadata = (await (await fetch(metadataUrl!)).json()) as {
+      resource: string
+      authorization_servers: string[]
+    }
+    expect(metadata.resource).toBe(`http://127.0.0.1:${port}/mcp`)
+    const openid = await fetch(`${metadata.authorization_servers[0]}/.well-known/openid-configuration`)
+    expect(((await openid.json()) as { issuer: string }).issuer).toBe(metadata.authorization_servers[0])
+  })
+
+  it('serves MCP to a real client with the printed token: tools/list and list_dashboards from Postgres', async () => {
     const client = new Client({ name: 'smoke', version: '1.0.0' })
-    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)))
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${printedToken()}` } },
+      }),
+    )
     const { tools } = await client.listTools()
     expect(tools.map((tool) => tool.name)).toContain('list_dashboards')
     const result = await client.callTool({
@@ -99,8 +148,20 @@ describe('npm start', () => {
     const titles = (result.structuredContent as { dashboards: { dashboard_title: string }[] }).dashboards.map(
       (dashboard) => dashboard.dashboard_title,
     )
-    expect(titles.length).toBeGreaterThanOrEqual(7)
+    expect(titles).toHaveLength(9)
     await client.close()
+  })
+
+  it('mints tokens for other users with npm run token, and the gateway acts as them', async () => {
+    const token = await runTokenCommand(['--user', 'bob', '--port', String(port)])
+    const response = await fetch(`http://127.0.0.1:${port}/tools/list_dashboards`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ request: { page_size: 100, select_columns: ['id'] } }),
+    })
+    expect(response.status).toBe(200)
+    const ids = ((await response.json()) as { dashboards: { id: number }[] }).dashboards.map((d) => d.id)
+    expect(ids.sort((a, b) => a - b)).toEqual([1, 3, 5, 7])
   })
 
   it('stops everything it started on SIGTERM', async () => {

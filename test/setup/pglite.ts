@@ -4,6 +4,7 @@
  */
 import type { TestProject } from 'vitest/node'
 import { migrate, seedAnalytics, seedSuperset, withClient } from '../../scripts/lib/database.ts'
+import { startDevIdp } from '../../scripts/lib/dev-idp.ts'
 import { startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres.ts'
 import { startWsBridge } from '../../scripts/lib/ws-bridge.ts'
 import './provided.ts'
@@ -25,7 +26,11 @@ export default async function setup(project: TestProject) {
     wsProxy: bridge.proxy,
     engine: 'pglite',
   })
+  // The tests' identity provider: realms under /realms/<name>/ keep each test's keys and counters apart.
+  const idp = await startDevIdp({ audience: 'http://localhost/mcp', testControls: true })
+  project.provide('idp', idp.url)
   return async () => {
+    await idp.close()
     await bridge.close()
     await metadata.stop()
     await analytics.stop()

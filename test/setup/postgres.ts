@@ -13,13 +13,14 @@ import {
   withClient,
   withDatabase,
 } from '../../scripts/lib/database.ts'
+import { startDevIdp } from '../../scripts/lib/dev-idp.ts'
 import { startWsBridge } from '../../scripts/lib/ws-bridge.ts'
 import './provided.ts'
 
 export default async function setup(project: TestProject) {
   const server = process.env.TEST_DATABASE_URL
   if (server === undefined || server === '') throw new Error('TEST_DATABASE_URL is not set')
-  const suffix = `${process.pid}_${Date.now().toString(36)}`
+  const suffix = `${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`
   const metadataName = `mcp_gw_test_meta_${suffix}`
   const analyticsName = `mcp_gw_test_analytics_${suffix}`
   await createDatabase(server, metadataName)
@@ -38,7 +39,11 @@ export default async function setup(project: TestProject) {
     wsProxy: bridge.proxy,
     engine: 'postgres',
   })
+  // The tests' identity provider: realms under /realms/<name>/ keep each test's keys and counters apart.
+  const idp = await startDevIdp({ audience: 'http://localhost/mcp', testControls: true })
+  project.provide('idp', idp.url)
   return async () => {
+    await idp.close()
     await bridge.close()
     await dropDatabase(server, metadataName)
     await dropDatabase(server, analyticsName)

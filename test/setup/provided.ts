@@ -13,5 +13,7 @@ export interface DatabaseStack {
 declare module 'vitest' {
   export interface ProvidedContext {
     stack: DatabaseStack
+    /** Base URL of the development identity provider (scripts/lib/dev-idp.ts) with test controls. */
+    idp: string
   }
 }

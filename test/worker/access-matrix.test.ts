@@ -3,11 +3,8 @@
  * DatabaseFilter and tool-level RBAC). The expected sets come from Superset's rules applied to the demo
  * content by hand (scripts/seed/README.md, "Users and what they see"), not from this gateway's output.
  */
-import { env } from 'cloudflare:workers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { requireConfig } from '../../src/config'
-import { createDb, sql } from '../../src/db'
-import { createLogger } from '../../src/observability'
+import { createUser } from '../helpers/db'
 import { callAs, withUser } from '../helpers/as-user'
 
 interface Expected {
@@ -184,34 +181,11 @@ describe('tool-level permissions', () => {
 
   describe('a user whose only role is sql_lab', () => {
     const username = 'sqllab_only_probe'
-    const db = () => {
-      const config = requireConfig(env)
-      return createDb({
-        config: config.database,
-        connectionString: config.database.url,
-        label: 'test',
-        log: createLogger('error'),
-      })
-    }
+    let removeUser: () => Promise<void>
     beforeAll(async () => {
-      const handle = db()
-      await handle.query(sql`
-        WITH u AS (
-          INSERT INTO ab_user (id, first_name, last_name, username, email, active, created_on, changed_on)
-          VALUES (nextval('ab_user_id_seq'), 'Probe', 'User', ${username}, ${`${username}@example.com`}, true, now(), now())
-          RETURNING id)
-        INSERT INTO ab_user_role (id, user_id, role_id)
-        SELECT nextval('ab_user_role_id_seq'), u.id, r.id FROM u, ab_role r WHERE r.name = 'sql_lab'`)
-      await handle.close()
+      removeUser = await createUser(username, ['sql_lab'])
     })
-    afterAll(async () => {
-      const handle = db()
-      await handle.query(
-        sql`DELETE FROM ab_user_role WHERE user_id IN (SELECT id FROM ab_user WHERE username = ${username})`,
-      )
-      await handle.query(sql`DELETE FROM ab_user WHERE username = ${username}`)
-      await handle.close()
-    })
+    afterAll(() => removeUser())
 
     it('sees only the tools its permissions allow', async () => {
       const names = await toolNames(username)

@@ -7,7 +7,7 @@ import { callAs } from '../helpers/as-user'
 const ids = (result: any): number[] => result.charts.map((chart: any) => chart.id)
 
 describe('list_charts', () => {
-  it('lists every chart for the admin with Superset\'s default columns', async () => {
+  it("lists every chart for the admin with Superset's default columns", async () => {
     const result = await callAs('admin', 'list_charts', { page_size: 100, order_column: 'id' })
     expect(result.total_count).toBe(32)
     expect(ids(result)).toEqual(Array.from({ length: 32 }, (_, index) => index + 1))
@@ -26,7 +26,10 @@ describe('list_charts', () => {
   })
 
   it('filters by viz type, dataset name, owner and dashboard', async () => {
-    const pies = await callAs('admin', 'list_charts', { filters: [{ col: 'viz_type', opr: 'eq', value: 'pie' }], order_column: 'id' })
+    const pies = await callAs('admin', 'list_charts', {
+      filters: [{ col: 'viz_type', opr: 'eq', value: 'pie' }],
+      order_column: 'id',
+    })
     expect(ids(pies)).toEqual([5, 13, 20, 30])
     const orders = await callAs('admin', 'list_charts', {
       filters: [{ col: 'datasource_name', opr: 'eq', value: 'sales.orders' }],
@@ -36,7 +39,10 @@ describe('list_charts', () => {
     expect(ids(orders)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 32])
     const heidis = await callAs('admin', 'list_charts', { filters: [{ col: 'owner', opr: 'eq', value: 9 }] })
     expect(ids(heidis)).toEqual([22])
-    const onPeople = await callAs('admin', 'list_charts', { filters: [{ col: 'dashboards', opr: 'eq', value: 9 }], order_column: 'id' })
+    const onPeople = await callAs('admin', 'list_charts', {
+      filters: [{ col: 'dashboards', opr: 'eq', value: 9 }],
+      order_column: 'id',
+    })
     expect(ids(onPeople)).toEqual([22, 23])
   })
 
@@ -55,7 +61,7 @@ describe('list_charts', () => {
 })
 
 describe('get_chart_info', () => {
-  it('returns Superset 6.1\'s ChartInfo by id and by uuid', async () => {
+  it("returns Superset 6.1's ChartInfo by id and by uuid", async () => {
     for (const identifier of [3, 'c4a70000-0000-4000-8000-000000000003']) {
       const chart = await callAs('admin', 'get_chart_info', { identifier })
       expect(chart).toMatchObject({

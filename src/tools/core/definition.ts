@@ -22,6 +22,22 @@ export interface ToolAnnotations {
   openWorldHint: boolean
 }
 
+/** What a call did, for the audit trail and cache invalidation. Tools fill it in as they work. */
+export interface CallEffects {
+  /** Data rows returned (chart data, SQL); list tools report their item count. */
+  rowsReturned?: number
+  /** Objects created or changed. */
+  objectsAffected: number
+  /** Ids of objects created, by kind: { chart: [33] }. */
+  created: Record<string, number[]>
+  /** Kinds of catalog objects changed, so cached lists of them can be refreshed. */
+  changed: Set<'chart' | 'dashboard' | 'dataset' | 'database' | 'saved_query'>
+}
+
+export function noEffects(): CallEffects {
+  return { objectsAffected: 0, created: {}, changed: new Set() }
+}
+
 /** Everything a tool may use. Tools never see Hono, the MCP SDK or the raw environment. */
 export interface ToolContext {
   principal: Principal
@@ -33,6 +49,7 @@ export interface ToolContext {
   log: Logger
   /** The request's clock: one instant for the whole call. */
   now: Date
+  effects: CallEffects
 }
 
 export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output extends z.ZodType = z.ZodType> {
@@ -96,4 +113,12 @@ export interface PromptDefinition {
   description: string
   arguments: readonly PromptArgument[]
   render(args: Record<string, string>, context: ToolContext): Promise<string>
+}
+
+/** Tools that create or change Superset objects (never delete). */
+export const WRITES: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: false,
 }

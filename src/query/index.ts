@@ -1,0 +1,48 @@
+/**
+ * The query engine: chart queries (form_data / query_context / chart config → parameterised SQL with
+ * row-level security) and the SQL Lab rules of execute_sql, on the analytics databases registered in
+ * Superset.
+ */
+export {
+  backendOf,
+  connectionUrl,
+  findDatabase,
+  label as databaseLabel,
+  withAnalyticsDb,
+} from './connections'
+export type { AnalyticsDatabase } from './connections'
+export { CHART_CONFIG_SCHEMAS, ChartConfigSchema, configToFormData } from './chart-config'
+export type { ChartConfig, ChartType } from './chart-config'
+export { buildChartSql } from './build'
+export { runDatasetQuery } from './engine'
+export type { EngineContext, QueryResultSet, ResultField } from './engine'
+export { chartQueryError, sanitise, statementFailure } from './errors'
+export type { QueryFailure } from './errors'
+export { checkExpression, quoteLiteral } from './expressions'
+export { chartQuery, vizFamily } from './form-data'
+export { loadDataset, registeredTables } from './metadata'
+export type { DatasetMeta, RegisteredTable } from './metadata'
+export { MAX_ROW_LIMIT } from './query-object'
+export type { ChartQuery, QueryObject, VizFamily, VizShape } from './query-object'
+export { combineFilters, loadRlsPredicates } from './rls'
+export type { RlsPredicates } from './rls'
+export { inSession } from './run'
+export { chartSource, physicalSource } from './source'
+export {
+  applySqlLabRls,
+  assertStatementsAllowed,
+  deniedTables,
+  hasDatabaseAccess,
+  MAX_SQL_ROWS,
+  resolveTable,
+  tableAccessError,
+  tableKey,
+  uniqueTables,
+  wrapWithLimit,
+} from './sql-lab'
+export { parseScript, SqlParseError } from './sql-script'
+export type { ParsedStatement, TableReference } from './sql-script'
+export { hasTemplate, renderTemplate } from './templates'
+export { parseTimeRange } from './time-range'
+export { dataKind, normaliseRows, typeName } from './values'
+export type { JsonValue, ResultRow } from './values'

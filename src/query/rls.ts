@@ -1,0 +1,58 @@
+/**
+ * Row-level security as Superset 6.1 applies it (reference §6): the caller's applicable filters per
+ * dataset, each clause rendered (current_username/current_user_id/current_user_email) and checked,
+ * wrapped in parentheses; clauses sharing a group_key ORed, groups and ungrouped clauses ANDed.
+ */
+import type { Db } from '../db'
+import type { Principal } from '../superset'
+import { checkExpression } from './expressions'
+import { applicableRlsFilters, type RlsFilterRow } from './metadata'
+import { renderTemplate } from './templates'
+
+/** Dataset id → the predicate its rows must satisfy for this caller (absent: no filter). */
+export type RlsPredicates = Map<number, string>
+
+export async function loadRlsPredicates(
+  metadata: Db,
+  principal: Principal,
+  tableIds: readonly number[],
+): Promise<RlsPredicates> {
+  const rows = await applicableRlsFilters(
+    metadata,
+    principal.roles.map((role) => role.id),
+    [...new Set(tableIds)],
+  )
+  const byTable = new Map<number, RlsFilterRow[]>()
+  for (const row of rows) byTable.set(row.table_id, [...(byTable.get(row.table_id) ?? []), row])
+  const predicates: RlsPredicates = new Map()
+  for (const [tableId, filters] of byTable) predicates.set(tableId, combineFilters(filters, principal))
+  return predicates
+}
+
+/** Superset's get_sqla_row_level_filters: grouped clauses ORed, everything else ANDed. */
+export function combineFilters(filters: readonly RlsFilterRow[], principal: Principal): string {
+  const ungrouped: string[] = []
+  const groups = new Map<string, string[]>()
+  for (const filter of filters) {
+    const clause = `(${renderClause(filter, principal)})`
+    if (filter.group_key === null) ungrouped.push(clause)
+    else groups.set(filter.group_key, [...(groups.get(filter.group_key) ?? []), clause])
+  }
+  const grouped = [...groups.values()].map((clauses) => `(${clauses.join(' OR ')})`)
+  return [...ungrouped, ...grouped].join(' AND ')
+}
+
+function renderClause(filter: RlsFilterRow, principal: Principal): string {
+  const what = `row level security filter ${filter.id}`
+  const rendered = renderTemplate(
+    filter.clause,
+    { id: principal.user.id, username: principal.user.username, email: principal.user.email },
+    what,
+  )
+  // RLS clauses are written by Superset admins, who may use subqueries (Superset allows them).
+  return checkExpression(rendered, {
+    origin: 'row level security clause',
+    name: String(filter.id),
+    allowSubqueries: true,
+  })
+}

@@ -1,0 +1,243 @@
+/**
+ * get_chart_data: a saved chart's data, queried as Superset's ChartDataCommand would (the chart's
+ * query_context, else its form_data), with the caller's row-level security, as Superset 6.1's
+ * ChartData (JSON rows or CSV).
+ */
+import * as z from 'zod'
+import { GatewayError } from '../../errors'
+import { MAX_ROW_LIMIT, runDatasetQuery, type QueryResultSet } from '../../query'
+import { READ_ONLY, defineTool, type ToolContext } from '../core/definition'
+import { IdentifierSchema } from '../core/identifier'
+import { formDataKeyUnsupported, loadChart, type LoadedChart } from './lookup'
+import { byteLength, describeColumns, toCsv, trimToBytes, type DataColumn } from './results'
+
+export const ChartTargetSchema = {
+  identifier: IdentifierSchema.optional().describe('Chart id or UUID.'),
+  form_data_key: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Unsaved explore state key (not readable by the gateway).'),
+  use_cache: z
+    .boolean()
+    .default(true)
+    .describe('Accepted for compatibility; results are never cached across users.'),
+  force_refresh: z
+    .boolean()
+    .default(false)
+    .describe('Accepted for compatibility; every call queries the database.'),
+}
+
+const GetChartDataRequestSchema = z
+  .looseObject({
+    ...ChartTargetSchema,
+    limit: z
+      .int()
+      .min(1)
+      .max(MAX_ROW_LIMIT)
+      .optional()
+      .describe("Row cap; replaces the chart's own row limit."),
+    format: z.enum(['json', 'csv', 'excel']).default('json'),
+    extra_form_data: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('Dashboard filter overlay (not supported; must be empty).'),
+    cache_form_data: z.boolean().optional(),
+  })
+  .transform((request) => ({
+    ...request,
+    identifier:
+      request.identifier ?? (request as { id?: unknown }).id ?? (request as { chart_id?: unknown }).chart_id,
+  }))
+
+const DataColumnSchema = z.object({
+  name: z.string(),
+  display_name: z.string(),
+  data_type: z.string(),
+  sample_values: z.array(z.unknown()),
+  null_count: z.int(),
+  unique_count: z.int(),
+  statistics: z.object({ min: z.number(), max: z.number(), mean: z.number() }).nullable(),
+  semantic_type: z.string().nullable(),
+})
+
+const ChartDataSchema = z.object({
+  chart_id: z.int(),
+  chart_name: z.string(),
+  chart_type: z.string(),
+  columns: z.array(DataColumnSchema),
+  data: z.array(z.record(z.string(), z.unknown())),
+  row_count: z.int(),
+  total_rows: z.int(),
+  data_freshness: z.string(),
+  summary: z.string(),
+  insights: z.array(z.string()),
+  data_quality: z.object({ null_cells: z.int(), total_cells: z.int() }),
+  performance: z.object({ query_duration_ms: z.int(), cache_status: z.string() }),
+  cache_status: z.string(),
+  format: z.enum(['json', 'csv']),
+  csv_data: z.string().nullable(),
+  excel_data: z.null(),
+  warnings: z.array(z.string()),
+  schema_version: z.literal('2.0'),
+  api_version: z.literal('v1'),
+})
+
+export const getChartData = defineTool({
+  name: 'get_chart_data',
+  title: 'Get chart data',
+  description:
+    "The data behind a saved chart (by id or UUID), queried live with the chart's metrics, dimensions and filters and your " +
+    'row-level security: rows as JSON (or CSV with format="csv"), column types, null/distinct counts and min/max/mean. ' +
+    'Use limit to cap rows.',
+  input: GetChartDataRequestSchema,
+  output: ChartDataSchema,
+  annotations: READ_ONLY,
+  permission: { permission: 'can_read', view: 'Chart' },
+  run: async (request, context) => {
+    if (request.format === 'excel') {
+      throw new GatewayError(
+        'ValidationError',
+        'format "excel" is not supported by the gateway; use "csv" or "json".',
+        {
+          details: { reason: 'unsupported_format' },
+        },
+      )
+    }
+    if (request.extra_form_data !== undefined && Object.keys(request.extra_form_data).length > 0) {
+      throw new GatewayError(
+        'ValidationError',
+        'extra_form_data (dashboard filter overlays) is not supported by the gateway; add the filters to the chart instead.',
+        {
+          details: { reason: 'extra_form_data_unsupported' },
+        },
+      )
+    }
+    const loaded = await loadTarget(request, context)
+    const started = Date.now()
+    const result = await queryChart(loaded, context, request.limit)
+    return chartDataResponse(loaded, result, request.format, Date.now() - started, context)
+  },
+})
+
+/** The chart a request names: identifier required; form_data_key refused with the reason. */
+export async function loadTarget(
+  request: { identifier?: unknown; form_data_key?: string | undefined },
+  context: ToolContext,
+): Promise<LoadedChart> {
+  const identifier = IdentifierSchema.safeParse(request.identifier)
+  if (identifier.success) return loadChart(identifier.data, context)
+  if (request.form_data_key !== undefined) throw formDataKeyUnsupported(request.form_data_key)
+  throw new GatewayError(
+    'ValidationError',
+    "At least one of 'identifier' or 'form_data_key' must be provided.",
+    {
+      details: { reason: 'missing_identifier' },
+    },
+  )
+}
+
+export async function queryChart(
+  loaded: LoadedChart,
+  context: ToolContext,
+  limit?: number,
+): Promise<QueryResultSet> {
+  const query = limit === undefined ? loaded.query.query : { ...loaded.query.query, rowLimit: limit }
+  return runDatasetQuery(
+    {
+      metadata: context.db,
+      principal: context.principal,
+      config: context.config,
+      log: context.log,
+      now: context.now,
+    },
+    loaded.dataset,
+    query,
+    `Chart ${loaded.chart.id}`,
+  )
+}
+
+function chartDataResponse(
+  loaded: LoadedChart,
+  result: QueryResultSet,
+  format: 'json' | 'csv',
+  durationMs: number,
+  context: ToolContext,
+) {
+  const { chart, query } = loaded
+  const metricLabels = new Set(query.shape.metrics)
+  const displayNames = displayNamesOf(loaded)
+  const columns = describeColumns(result.fields, result.rows, metricLabels, displayNames)
+  const warnings: string[] = []
+  if (result.rows.length >= result.rowLimit) {
+    warnings.push(
+      `The chart's row limit (${result.rowLimit}) was reached; more rows may exist. Pass a smaller limit or narrow the chart's filters.`,
+    )
+  }
+  const build = (count: number) => {
+    const rows = result.rows.slice(0, count)
+    return {
+      chart_id: chart.id,
+      chart_name: chart.slice_name ?? `Chart ${chart.id}`,
+      chart_type: chart.viz_type,
+      columns,
+      data: format === 'json' ? rows : [],
+      row_count: rows.length,
+      total_rows: result.rows.length,
+      data_freshness: context.now.toISOString(),
+      summary: summaryOf(loaded, rows.length, result.rows.length, columns),
+      insights: [],
+      data_quality: dataQuality(columns, result.rows.length),
+      performance: { query_duration_ms: Math.round(durationMs), cache_status: 'miss' },
+      cache_status: 'miss',
+      format,
+      csv_data: format === 'csv' ? toCsv(result.fields, rows) : null,
+      excel_data: null,
+      warnings,
+      schema_version: '2.0' as const,
+      api_version: 'v1' as const,
+    }
+  }
+  const trimmed = trimToBytes(result.rows, context.config.responseMaxBytes, (count) =>
+    byteLength(build(count)),
+  )
+  if (trimmed.trimmed) {
+    warnings.push(
+      `Only the first ${trimmed.rows.length} of ${result.rows.length} rows fit in the response size limit ` +
+        `(${context.config.responseMaxBytes} bytes). Pass a smaller limit, use format="csv", or narrow the chart's filters.`,
+    )
+  }
+  return build(trimmed.rows.length)
+}
+
+function displayNamesOf({ dataset, query }: LoadedChart): Map<string, string> {
+  const names = new Map<string, string>()
+  for (const column of dataset.columns)
+    if (column.verbose_name) names.set(column.column_name, column.verbose_name)
+  for (const metric of dataset.metrics)
+    if (metric.verbose_name) names.set(metric.metric_name, metric.verbose_name)
+  for (const column of query.query.columns) if (column.kind === 'sql') names.set(column.label, column.label)
+  return names
+}
+
+function summaryOf(
+  loaded: LoadedChart,
+  shown: number,
+  total: number,
+  columns: readonly DataColumn[],
+): string {
+  const { chart, query } = loaded
+  const parts = [
+    `Chart "${chart.slice_name ?? chart.id}" (${chart.viz_type}): ${shown} row${shown === 1 ? '' : 's'}${shown < total ? ` of ${total}` : ''}, ${columns.length} columns.`,
+  ]
+  if (query.shape.metrics.length > 0) parts.push(`Metrics: ${query.shape.metrics.join(', ')}.`)
+  if (query.shape.dimensions.length > 0) parts.push(`Dimensions: ${query.shape.dimensions.join(', ')}.`)
+  return parts.join(' ')
+}
+
+function dataQuality(columns: readonly DataColumn[], rowCount: number) {
+  return {
+    null_cells: columns.reduce((total, column) => total + column.null_count, 0),
+    total_cells: columns.length * rowCount,
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Finding a chart for the chart-data tools as Superset does: the chart by id or UUID among those
+ * ChartFilter lets the caller see (a hidden chart reads as missing), then its dataset, which the caller
+ * must be able to access (DatasourceFilter, or owning the dataset) — else DatasetNotAccessible.
+ */
+import { and, sql } from '../../db'
+import { GatewayError } from '../../errors'
+import { chartQuery, loadDataset, type ChartQuery, type DatasetMeta } from '../../query'
+import { chartVisibility, datasetVisibility } from '../../superset'
+import type { ToolContext } from '../core/definition'
+import { identifierCondition, type Identifier } from '../core/identifier'
+
+export interface ChartRecord {
+  id: number
+  slice_name: string | null
+  viz_type: string
+  description: string | null
+  datasource_id: number | null
+  datasource_type: string | null
+  params: string | null
+  query_context: string | null
+}
+
+export interface LoadedChart {
+  chart: ChartRecord
+  dataset: DatasetMeta
+  query: ChartQuery
+}
+
+/** Superset keeps unsaved explore state (form_data_key) in its Flask cache, which the gateway cannot read. */
+export function formDataKeyUnsupported(key: string): GatewayError {
+  return new GatewayError(
+    'ValidationError',
+    `form_data_key "${key}" names an unsaved explore state, which Superset keeps in its cache (Redis), not in its database; ` +
+      'the gateway cannot read it. Save the chart in Superset (or with generate_chart save_chart=true) and pass its id.',
+    { details: { reason: 'form_data_key_unsupported' } },
+  )
+}
+
+export async function loadChart(identifier: Identifier, context: ToolContext): Promise<LoadedChart> {
+  const chart = await findVisibleChart(identifier, context)
+  const dataset = await accessibleDataset(chart, context)
+  const query = chartQuery(
+    chart.viz_type,
+    parseJson(chart.params, 'params', chart.id) ?? {},
+    parseJson(chart.query_context, 'query_context', chart.id),
+    dataset,
+  )
+  return { chart, dataset, query }
+}
+
+async function findVisibleChart(identifier: Identifier, context: ToolContext): Promise<ChartRecord> {
+  const [chart] = await context.db.query<ChartRecord>(sql`
+    SELECT s.id, s.slice_name, COALESCE(s.viz_type, '') AS viz_type, s.description, s.datasource_id, s.datasource_type,
+           s.params, s.query_context
+      FROM slices s
+     WHERE ${and([identifierCondition('s', identifier, { slug: false }), chartVisibility(context.principal, 's')])}
+     LIMIT 1`)
+  if (chart === undefined) {
+    throw new GatewayError('NotFoundError', `Chart with identifier '${identifier}' not found`, {
+      details: { resource_type: 'chart', resource_id: identifier },
+    })
+  }
+  return chart
+}
+
+async function accessibleDataset(chart: ChartRecord, context: ToolContext): Promise<DatasetMeta> {
+  const denied = () =>
+    new GatewayError(
+      'PermissionDeniedError',
+      `The dataset of chart ${chart.id} is not accessible to you (it may have been deleted, or you lack access to it). ` +
+        'Ask a Superset administrator for access to the dataset.',
+      {
+        details: {
+          reason: 'DatasetNotAccessible',
+          error_type: 'DatasetNotAccessible',
+          chart_id: chart.id,
+          dataset_id: chart.datasource_id,
+        },
+      },
+    )
+  if (chart.datasource_id === null || (chart.datasource_type ?? 'table') !== 'table') throw denied()
+  const [allowed] = await context.db.query<{ id: number }>(sql`
+    SELECT t.id FROM tables t
+     WHERE t.id = ${chart.datasource_id}
+       AND ((${datasetVisibility(context.principal, 't')})
+            OR EXISTS (SELECT 1 FROM sqlatable_user o WHERE o.table_id = t.id AND o.user_id = ${context.principal.user.id}))`)
+  if (allowed === undefined) throw denied()
+  const dataset = await loadDataset(context.db, chart.datasource_id)
+  if (dataset === undefined) throw denied()
+  return dataset
+}
+
+function parseJson(text: string | null, field: string, chartId: number): Record<string, unknown> | undefined {
+  if (text === null || text.trim() === '') return undefined
+  try {
+    const value: unknown = JSON.parse(text)
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
+  } catch {
+    throw new GatewayError(
+      'ValidationError',
+      `Chart ${chartId} has invalid JSON in its ${field}; re-save the chart in Superset.`,
+      {
+        details: { reason: 'invalid_chart_params', chart_id: chartId },
+      },
+    )
+  }
+}

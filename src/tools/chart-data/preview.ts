@@ -1,0 +1,264 @@
+/**
+ * get_chart_preview: a saved chart drawn for an agent — an ASCII chart, a formatted text table, a
+ * Vega-Lite v5 specification with the data inline, or the explore URL — in Superset 6.1's ChartPreview
+ * envelope. The data comes from the same query as get_chart_data, with the caller's RLS.
+ */
+import * as z from 'zod'
+import { GatewayError } from '../../errors'
+import type { QueryResultSet, ResultRow, VizShape } from '../../query'
+import { READ_ONLY, defineTool } from '../core/definition'
+import { ChartTargetSchema, loadTarget, queryChart } from './data'
+import type { LoadedChart } from './lookup'
+import {
+  barChart,
+  formatCell,
+  formatNumber,
+  lineChart,
+  pivotTable,
+  sparkline,
+  textTable,
+  type TextSize,
+} from './render-text'
+import { vegaLiteSpec } from './render-vega'
+
+const PREVIEW_FORMATS = ['url', 'ascii', 'table', 'vega_lite'] as const
+
+const GetChartPreviewRequestSchema = z
+  .looseObject({
+    ...ChartTargetSchema,
+    format: z.enum(PREVIEW_FORMATS).default('ascii'),
+    width: z.int().min(100).max(4000).default(800),
+    height: z.int().min(100).max(4000).default(600),
+    ascii_width: z.int().min(20).max(240).default(80),
+    ascii_height: z.int().min(5).max(80).default(20),
+  })
+  .transform((request) => ({
+    ...request,
+    identifier:
+      request.identifier ?? (request as { id?: unknown }).id ?? (request as { chart_id?: unknown }).chart_id,
+  }))
+
+const ContentSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('url'),
+    preview_url: z.string(),
+    width: z.int(),
+    height: z.int(),
+    supports_interaction: z.boolean(),
+  }),
+  z.object({
+    type: z.literal('ascii'),
+    ascii_content: z.string(),
+    width: z.int(),
+    height: z.int(),
+    supports_color: z.boolean(),
+  }),
+  z.object({
+    type: z.literal('table'),
+    table_data: z.string(),
+    row_count: z.int(),
+    supports_sorting: z.boolean(),
+  }),
+  z.object({
+    type: z.literal('vega_lite'),
+    specification: z.record(z.string(), z.unknown()),
+    data_url: z.string().nullable(),
+    supports_streaming: z.boolean(),
+  }),
+])
+
+const ChartPreviewSchema = z.object({
+  chart_id: z.int(),
+  chart_name: z.string(),
+  chart_type: z.string(),
+  explore_url: z.string(),
+  content: ContentSchema,
+  chart_description: z.string().nullable(),
+  accessibility: z.object({
+    color_blind_safe: z.boolean(),
+    alt_text: z.string(),
+    high_contrast_available: z.boolean(),
+  }),
+  performance: z.object({ query_duration_ms: z.int(), cache_status: z.string() }),
+  schema_version: z.literal('2.0'),
+  api_version: z.literal('v1'),
+})
+
+export const getChartPreview = defineTool({
+  name: 'get_chart_preview',
+  title: 'Preview a chart',
+  description:
+    'Draws a saved chart from its live data (with your row-level security): format "ascii" (a text chart: bars, lines, ' +
+    'big numbers, tables), "table" (formatted text table), "vega_lite" (a Vega-Lite v5 spec with the data inline) or "url" ' +
+    '(the chart in Superset).',
+  input: GetChartPreviewRequestSchema,
+  output: ChartPreviewSchema,
+  annotations: READ_ONLY,
+  permission: { permission: 'can_read', view: 'Chart' },
+  run: async (request, context) => {
+    const loaded = await loadTarget(request, context)
+    const exploreUrl = context.links.chart(loaded.chart.id)
+    const started = Date.now()
+    const result = request.format === 'url' ? undefined : await queryChart(loaded, context)
+    const name = loaded.chart.slice_name ?? `Chart ${loaded.chart.id}`
+    const content = (() => {
+      switch (request.format) {
+        case 'url':
+          return {
+            type: 'url' as const,
+            preview_url: exploreUrl,
+            width: request.width,
+            height: request.height,
+            supports_interaction: true,
+          }
+        case 'ascii':
+          return {
+            type: 'ascii' as const,
+            ascii_content: asciiChart(name, loaded, result!, {
+              width: request.ascii_width,
+              height: request.ascii_height,
+            }),
+            width: request.ascii_width,
+            height: request.ascii_height,
+            supports_color: false,
+          }
+        case 'table': {
+          const table = tableOf(loaded.query.shape, result!)
+          return {
+            type: 'table' as const,
+            table_data: `${name}\n${textTable(table.columns, table.rows)}`,
+            row_count: table.rows.length,
+            supports_sorting: false,
+          }
+        }
+        case 'vega_lite':
+          return {
+            type: 'vega_lite' as const,
+            specification: vegaLiteSpec(name, loaded.query.shape, result!.fields, result!.rows, {
+              width: request.width,
+              height: request.height,
+            }),
+            data_url: null,
+            supports_streaming: false,
+          }
+        default:
+          return request.format satisfies never
+      }
+    })()
+    return {
+      chart_id: loaded.chart.id,
+      chart_name: name,
+      chart_type: loaded.chart.viz_type,
+      explore_url: exploreUrl,
+      content,
+      chart_description: loaded.chart.description,
+      accessibility: {
+        color_blind_safe: true,
+        alt_text: altText(name, loaded, result),
+        high_contrast_available: false,
+      },
+      performance: { query_duration_ms: Math.round(Date.now() - started), cache_status: 'miss' },
+      schema_version: '2.0' as const,
+      api_version: 'v1' as const,
+    }
+  },
+})
+
+function tableOf(shape: VizShape, result: QueryResultSet): { columns: string[]; rows: ResultRow[] } {
+  if (shape.family === 'pivot_table' && shape.pivotRows.length > 0) return pivotTable(shape, result.rows)
+  return { columns: result.fields.map((field) => field.name), rows: result.rows }
+}
+
+/** The ASCII drawing that suits the chart's family. */
+function asciiChart(name: string, loaded: LoadedChart, result: QueryResultSet, size: TextSize): string {
+  const shape = loaded.query.shape
+  const body = (() => {
+    switch (shape.family) {
+      case 'table':
+      case 'pivot_table': {
+        const table = tableOf(shape, result)
+        return textTable(table.columns, table.rows, Math.max(5, size.height))
+      }
+      case 'pie':
+        return barChart(categoryItems(shape, result.rows), size, true)
+      case 'big_number_total':
+        return bigNumber(shape, result.rows)
+      case 'big_number':
+        return trendNumber(shape, result.rows, size)
+      case 'xy':
+        return shape.temporalX
+          ? lineChart(seriesOf(shape, result.rows), size)
+          : barChart(categoryItems(shape, result.rows), size)
+      case 'other':
+        return textTable(
+          result.fields.map((field) => field.name),
+          result.rows,
+          Math.max(5, size.height),
+        )
+      default:
+        return shape.family satisfies never
+    }
+  })()
+  if (body === '')
+    throw new GatewayError('ValidationError', `Chart ${loaded.chart.id} has nothing to draw.`, {
+      details: { reason: 'UnsupportedChart' },
+    })
+  return `${name}\n${'='.repeat(Math.min(size.width, Math.max(name.length, 3)))}\n${body}`
+}
+
+/** One bar per category (pie slices, categorical x); with series, "category / series". */
+function categoryItems(shape: VizShape, rows: readonly ResultRow[]): { label: string; value: number }[] {
+  const metric = shape.metrics[0]
+  const dimensions = shape.dimensions
+  if (metric === undefined) return []
+  return rows.map((row) => ({
+    label: dimensions.map((dimension) => formatCell(row[dimension])).join(' / ') || metric,
+    value: Number(row[metric] ?? 0),
+  }))
+}
+
+/** Time series: one plotted line per (series value, metric). */
+function seriesOf(shape: VizShape, rows: readonly ResultRow[]) {
+  const x = shape.xAxis
+  if (x === undefined) return []
+  const lines = new Map<string, { name: string; points: { x: string; y: number }[] }>()
+  for (const row of rows) {
+    const seriesName = shape.series.map((column) => formatCell(row[column])).join(' / ')
+    for (const metric of shape.metrics) {
+      const value = row[metric]
+      if (typeof value !== 'number') continue
+      const name = [seriesName, shape.metrics.length > 1 || seriesName === '' ? metric : '']
+        .filter((part) => part !== '')
+        .join(' · ')
+      const line = lines.get(name) ?? { name, points: [] }
+      line.points.push({ x: String(row[x]), y: value })
+      lines.set(name, line)
+    }
+  }
+  return [...lines.values()].slice(0, 6)
+}
+
+function bigNumber(shape: VizShape, rows: readonly ResultRow[]): string {
+  const metric = shape.metrics[0]
+  const value = metric === undefined ? undefined : rows[0]?.[metric]
+  return `${typeof value === 'number' ? formatNumber(value) : formatCell(value)}\n${metric ?? ''}`
+}
+
+function trendNumber(shape: VizShape, rows: readonly ResultRow[], size: TextSize): string {
+  const metric = shape.metrics[0]
+  const x = shape.xAxis
+  if (metric === undefined || x === undefined || rows.length === 0) return bigNumber(shape, rows)
+  const values = rows.map((row) => Number(row[metric] ?? 0))
+  const latest = rows[rows.length - 1]!
+  const trend = sparkline(values.slice(-Math.max(10, size.width - 4)))
+  return `${formatNumber(values[values.length - 1]!)}\n${metric} (${formatCell(latest[x])})\n${trend}\n${formatCell(rows[0]![x])} → ${formatCell(latest[x])}`
+}
+
+function altText(name: string, loaded: LoadedChart, result: QueryResultSet | undefined): string {
+  const shape = loaded.query.shape
+  const what = shape.metrics.length > 0 ? shape.metrics.join(', ') : shape.dimensions.join(', ')
+  const by =
+    shape.dimensions.length > 0 && shape.metrics.length > 0 ? ` by ${shape.dimensions.join(', ')}` : ''
+  const rows = result === undefined ? '' : ` (${result.rows.length} rows)`
+  return `${loaded.chart.viz_type} chart "${name}": ${what}${by}${rows}.`
+}

@@ -1,0 +1,168 @@
+/**
+ * get_chart_type_schema: the JSON schema and examples of generate_chart's `config` for one chart type,
+ * so an agent can build a valid chart request. No database access.
+ */
+import * as z from 'zod'
+import { GatewayError } from '../../errors'
+import { CHART_CONFIG_SCHEMAS, type ChartType } from '../../query'
+import { READ_ONLY, defineTool } from '../core/definition'
+
+const CHART_TYPES = Object.keys(CHART_CONFIG_SCHEMAS) as [ChartType, ...ChartType[]]
+
+/** Superset viz_type names an agent may pass instead of the chart type. */
+const VIZ_TYPE_ALIASES: Record<string, ChartType> = {
+  echarts_timeseries_line: 'xy',
+  echarts_timeseries_bar: 'xy',
+  echarts_timeseries_scatter: 'xy',
+  echarts_area: 'xy',
+  line: 'xy',
+  bar: 'xy',
+  area: 'xy',
+  scatter: 'xy',
+  'ag-grid-table': 'table',
+  big_number_total: 'big_number',
+  pivot_table_v2: 'pivot_table',
+}
+
+const DESCRIPTIONS: Record<ChartType, { description: string; viz_types: string[] }> = {
+  xy: {
+    description:
+      'Line, bar, area or scatter chart: an x axis (usually temporal, with a time grain), one or more metrics, optional series.',
+    viz_types: [
+      'echarts_timeseries_line',
+      'echarts_timeseries_bar',
+      'echarts_area',
+      'echarts_timeseries_scatter',
+    ],
+  },
+  table: {
+    description:
+      'A table of raw rows (plain columns) or aggregated rows (dimensions plus aggregated columns).',
+    viz_types: ['table', 'ag-grid-table'],
+  },
+  pie: {
+    description: 'Shares of one metric across the values of one dimension (donut optional).',
+    viz_types: ['pie'],
+  },
+  big_number: {
+    description:
+      'One headline number; with temporal_column and show_trendline, the number with its trend line.',
+    viz_types: ['big_number_total', 'big_number'],
+  },
+  pivot_table: {
+    description: 'Metrics cross-tabulated by row and column groupings, with totals.',
+    viz_types: ['pivot_table_v2'],
+  },
+}
+
+const EXAMPLES: Record<ChartType, unknown[]> = {
+  xy: [
+    {
+      chart_type: 'xy',
+      x: { name: 'order_date' },
+      y: [{ name: 'revenue', saved_metric: true }],
+      kind: 'line',
+      time_grain: 'P1M',
+    },
+    {
+      chart_type: 'xy',
+      x: { name: 'order_date' },
+      y: [{ name: 'order_total', aggregate: 'SUM', label: 'Revenue' }],
+      kind: 'bar',
+      time_grain: 'P1M',
+      group_by: { name: 'channel' },
+      stacked: true,
+      filters: [{ column: 'status', op: '!=', value: 'cancelled' }],
+    },
+  ],
+  table: [
+    {
+      chart_type: 'table',
+      columns: [
+        { name: 'region' },
+        { name: 'order_total', aggregate: 'SUM', label: 'Revenue' },
+        { name: 'count', saved_metric: true },
+      ],
+    },
+    {
+      chart_type: 'table',
+      columns: [{ name: 'order_id' }, { name: 'order_date' }, { name: 'order_total' }],
+      sort_by: ['order_date'],
+      row_limit: 100,
+    },
+  ],
+  pie: [
+    {
+      chart_type: 'pie',
+      dimension: { name: 'region' },
+      metric: { name: 'order_total', aggregate: 'SUM', label: 'Revenue' },
+      donut: true,
+    },
+  ],
+  big_number: [
+    { chart_type: 'big_number', metric: { name: 'revenue', saved_metric: true }, subheader: 'All time' },
+    {
+      chart_type: 'big_number',
+      metric: { name: 'order_id', aggregate: 'COUNT', label: 'Orders' },
+      temporal_column: 'order_date',
+      show_trendline: true,
+      time_grain: 'P1W',
+    },
+  ],
+  pivot_table: [
+    {
+      chart_type: 'pivot_table',
+      rows: [{ name: 'region' }],
+      columns: [{ name: 'channel' }],
+      metrics: [{ name: 'order_total', aggregate: 'SUM', label: 'Revenue' }],
+      aggregate_function: 'Sum',
+    },
+  ],
+}
+
+export const getChartTypeSchema = defineTool({
+  name: 'get_chart_type_schema',
+  title: 'Chart type schema',
+  description:
+    'The JSON schema and examples of the generate_chart "config" for one chart type: xy (line/bar/area/scatter), table, pie, ' +
+    'big_number or pivot_table. Call it before building a chart config.',
+  input: z.strictObject({
+    chart_type: z
+      .string()
+      .min(1)
+      .describe('xy, table, pie, big_number or pivot_table (Superset viz_type names are accepted too).'),
+    include_examples: z.boolean().default(true),
+  }),
+  output: z.object({
+    chart_type: z.enum(CHART_TYPES),
+    description: z.string(),
+    viz_types: z.array(z.string()),
+    schema: z.record(z.string(), z.unknown()),
+    examples: z.array(z.unknown()),
+  }),
+  annotations: READ_ONLY,
+  permission: { permission: 'can_read', view: 'Chart' },
+  run: async (request) => {
+    const chartType = resolveChartType(request.chart_type)
+    return {
+      chart_type: chartType,
+      ...DESCRIPTIONS[chartType],
+      schema: z.toJSONSchema(CHART_CONFIG_SCHEMAS[chartType], { io: 'input' }) as Record<string, unknown>,
+      examples: request.include_examples ? EXAMPLES[chartType] : [],
+    }
+  },
+})
+
+function resolveChartType(name: string): ChartType {
+  const key = name.trim().toLowerCase()
+  if ((CHART_TYPES as string[]).includes(key)) return key as ChartType
+  const alias = VIZ_TYPE_ALIASES[key]
+  if (alias !== undefined) return alias
+  throw new GatewayError(
+    'ValidationError',
+    `Unknown chart_type "${name}". Use one of: ${CHART_TYPES.join(', ')}.`,
+    {
+      details: { reason: 'unknown_chart_type', valid: CHART_TYPES },
+    },
+  )
+}

@@ -1,0 +1,202 @@
+/**
+ * Superset's dashboard layout (`position_json`, v2): a flat object of components keyed by id, each with
+ * its type, children and the chain of parents from ROOT_ID (reference §7.5). New layouts and appended
+ * charts follow the frontend's nesting rules (isValidChild): GRID → ROW → CHART, or a first TAB.
+ */
+import { GatewayError } from '../../errors'
+
+export const GRID_COLUMN_COUNT = 12
+export const DEFAULT_CHART_WIDTH = 4
+export const DEFAULT_CHART_HEIGHT = 50
+const CHARTS_PER_ROW = GRID_COLUMN_COUNT / DEFAULT_CHART_WIDTH
+
+export interface LayoutComponent {
+  id: string
+  type: string
+  children: string[]
+  parents?: string[]
+  meta?: Record<string, unknown>
+}
+
+export type Layout = Record<string, LayoutComponent | string>
+
+export interface LayoutChart {
+  id: number
+  uuid: string | null
+  sliceName: string | null
+}
+
+/** Which component types may hold which (superset-frontend/src/dashboard/util/isValidChild.ts). */
+const VALID_CHILDREN: Record<string, readonly string[]> = {
+  ROOT: ['GRID', 'TABS'],
+  GRID: ['ROW', 'TABS', 'CHART', 'MARKDOWN', 'COLUMN', 'DIVIDER', 'HEADER'],
+  ROW: ['CHART', 'MARKDOWN', 'COLUMN'],
+  COLUMN: ['CHART', 'MARKDOWN', 'HEADER', 'ROW', 'DIVIDER', 'TABS'],
+  TABS: ['TAB'],
+  TAB: ['ROW', 'TABS', 'CHART', 'MARKDOWN', 'COLUMN', 'DIVIDER', 'HEADER'],
+  CHART: [],
+  MARKDOWN: [],
+  DIVIDER: [],
+  HEADER: [],
+}
+
+/** `<PREFIX>-<8 hex>`, as Superset's generate_id makes component ids. */
+export function componentId(prefix: 'ROW' | 'CHART', taken: Layout): string {
+  for (;;) {
+    const id = `${prefix}-${crypto.randomUUID().replaceAll('-', '').slice(0, 8)}`
+    if (!(id in taken)) return id
+  }
+}
+
+function chartComponent(chart: LayoutChart, id: string, parents: string[]): LayoutComponent {
+  return {
+    type: 'CHART',
+    id,
+    children: [],
+    parents,
+    meta: {
+      chartId: chart.id,
+      width: DEFAULT_CHART_WIDTH,
+      height: DEFAULT_CHART_HEIGHT,
+      sliceName: chart.sliceName ?? `Chart ${chart.id}`,
+      ...(chart.uuid === null ? {} : { uuid: chart.uuid }),
+    },
+  }
+}
+
+function rowComponent(id: string, parents: string[]): LayoutComponent {
+  return { type: 'ROW', id, children: [], parents, meta: { background: 'BACKGROUND_TRANSPARENT' } }
+}
+
+/** A new dashboard's layout: the title, then rows of three charts each. */
+export function newLayout(title: string, charts: readonly LayoutChart[]): Layout {
+  const layout: Layout = {
+    DASHBOARD_VERSION_KEY: 'v2',
+    ROOT_ID: { type: 'ROOT', id: 'ROOT_ID', children: ['GRID_ID'] },
+    GRID_ID: { type: 'GRID', id: 'GRID_ID', children: [], parents: ['ROOT_ID'] },
+    HEADER_ID: { type: 'HEADER', id: 'HEADER_ID', children: [], meta: { text: title } },
+  }
+  for (let start = 0; start < charts.length; start += CHARTS_PER_ROW) {
+    addRow(layout, 'GRID_ID', charts.slice(start, start + CHARTS_PER_ROW))
+  }
+  return layout
+}
+
+function component(layout: Layout, id: string): LayoutComponent {
+  const found = layout[id]
+  if (found === undefined || typeof found === 'string') throw new Error(`layout has no component ${id}`)
+  return found
+}
+
+function addRow(
+  layout: Layout,
+  containerId: string,
+  charts: readonly LayoutChart[],
+): { rowKey: string; chartKeys: string[] } {
+  const container = component(layout, containerId)
+  const rowParents = [...(container.parents ?? []), containerId]
+  const rowKey = componentId('ROW', layout)
+  const row = rowComponent(rowKey, rowParents)
+  layout[rowKey] = row
+  container.children.push(rowKey)
+  const chartKeys = charts.map((chart) => {
+    const chartKey = componentId('CHART', layout)
+    layout[chartKey] = chartComponent(chart, chartKey, [...rowParents, rowKey])
+    row.children.push(chartKey)
+    return chartKey
+  })
+  return { rowKey, chartKeys }
+}
+
+/**
+ * Appends a chart in a new row at the end of the grid — or of the first tab when the dashboard uses tabs
+ * at its top level — as Superset's add_chart_to_existing_dashboard does.
+ */
+export function appendChart(
+  layout: Layout,
+  chart: LayoutChart,
+): { layout: Layout; position: { row: number; row_key: string; chart_key: string } } {
+  const next: Layout = structuredClone(layout)
+  const grid = component(next, 'GRID_ID')
+  const topTabs = grid.children
+    .map((id) => next[id])
+    .find((item): item is LayoutComponent => typeof item === 'object' && item.type === 'TABS')
+  const container = topTabs?.children[0] ?? 'GRID_ID'
+  const { rowKey, chartKeys } = addRow(next, container, [chart])
+  const rowIndex = component(next, container).children.indexOf(rowKey)
+  return { layout: next, position: { row: rowIndex, row_key: rowKey, chart_key: chartKeys[0] ?? '' } }
+}
+
+/** Parses stored position_json; an empty or missing layout starts from a new one. */
+export function parseLayout(text: string | null, title: string): Layout {
+  if (text === null || text.trim() === '' || text.trim() === '{}') return newLayout(title, [])
+  try {
+    const parsed: unknown = JSON.parse(text)
+    if (typeof parsed === 'object' && parsed !== null && 'GRID_ID' in parsed && 'ROOT_ID' in parsed)
+      return parsed as Layout
+  } catch {
+    // falls through to the refusal below
+  }
+  throw new GatewayError(
+    'ConflictError',
+    'The dashboard layout (position_json) is not a layout the gateway can extend safely; edit the dashboard in Superset.',
+  )
+}
+
+/** The chart ids a layout places. */
+export function chartIdsOf(layout: Layout): number[] {
+  return Object.values(layout)
+    .filter((item): item is LayoutComponent => typeof item === 'object' && item.type === 'CHART')
+    .map((item) => Number(item.meta?.chartId))
+    .filter((id) => Number.isInteger(id))
+}
+
+/** Every violation of the nesting rules, parent chains and row widths; empty when valid. */
+export function layoutProblems(layout: Layout): string[] {
+  const problems: string[] = []
+  for (const [key, item] of Object.entries(layout)) {
+    if (key === 'DASHBOARD_VERSION_KEY' || typeof item === 'string') continue
+    if (item.id !== key) problems.push(`${key}: id is ${item.id}`)
+    const allowed = VALID_CHILDREN[item.type]
+    if (allowed === undefined) {
+      problems.push(`${key}: unknown type ${item.type}`)
+      continue
+    }
+    let width = 0
+    for (const childId of item.children) {
+      const child = layout[childId]
+      if (child === undefined || typeof child === 'string') {
+        problems.push(`${key}: child ${childId} does not exist`)
+        continue
+      }
+      if (!allowed.includes(child.type))
+        problems.push(`${key}: ${item.type} may not contain ${child.type} (${childId})`)
+      const expectedParents = [...(item.parents ?? []), key]
+      if (JSON.stringify(child.parents) !== JSON.stringify(expectedParents))
+        problems.push(`${childId}: parents should be ${expectedParents.join(' > ')}`)
+      if (item.type === 'ROW') width += Number(child.meta?.width ?? 0)
+    }
+    if (item.type === 'ROW' && width > GRID_COLUMN_COUNT)
+      problems.push(`${key}: widths add up to ${width} > ${GRID_COLUMN_COUNT}`)
+  }
+  if (layout.DASHBOARD_VERSION_KEY !== 'v2') problems.push('DASHBOARD_VERSION_KEY must be "v2"')
+  return problems
+}
+
+/** Superset's default json_metadata for a dashboard created by its MCP service. */
+export function defaultJsonMetadata(): Record<string, unknown> {
+  return {
+    filter_scopes: {},
+    expanded_slices: {},
+    refresh_frequency: 0,
+    timed_refresh_immune_slices: [],
+    color_scheme: null,
+    label_colors: {},
+    shared_label_colors: {},
+    color_scheme_domain: [],
+    cross_filters_enabled: false,
+    native_filter_configuration: [],
+    global_chart_configuration: { scope: { rootPath: ['ROOT_ID'], excluded: [] } },
+    chart_configuration: {},
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * generate_dashboard and add_chart_to_existing_dashboard: writes that keep Superset's invariants — a
+ * layout valid under the frontend's rules, dashboard_slices matching it, an owner row, Superset's default
+ * json_metadata — each in one transaction.
+ */
+import * as z from 'zod'
+import { sql, type Db } from '../../db'
+import { GatewayError } from '../../errors'
+import { chartVisibility } from '../../superset'
+import { WRITES, defineTool, type ToolContext } from '../core/definition'
+import { findVisibleRow, projectRow, type Row } from '../core/list'
+import { assertCanEdit, NOW_UTC } from '../core/ownership'
+import {
+  appendChart,
+  chartIdsOf,
+  defaultJsonMetadata,
+  newLayout,
+  parseLayout,
+  type LayoutChart,
+} from './layout'
+import { dashboardSpec } from './spec'
+
+const SUMMARY_COLUMNS = [
+  'id',
+  'dashboard_title',
+  'slug',
+  'published',
+  'url',
+  'uuid',
+  'chart_count',
+  'owners',
+  'changed_on',
+]
+
+/** The charts, if every one exists and is visible to the caller (hidden ones read as missing). */
+async function visibleCharts(
+  ids: readonly number[],
+  context: ToolContext,
+  db: Db = context.db,
+): Promise<LayoutChart[]> {
+  const rows = await db.query<{ id: number; slice_name: string | null; uuid: string | null }>(sql`
+    SELECT s.id, s.slice_name, s.uuid::text AS uuid FROM slices s
+     WHERE s.id = ANY(${[...ids]}) AND ${chartVisibility(context.principal, 's')}`)
+  const found = new Map(rows.map((row) => [row.id, row]))
+  const missing = ids.filter((id) => !found.has(id))
+  if (missing.length > 0) {
+    throw new GatewayError(
+      'ValidationError',
+      `Charts not found: [${missing.join(', ')}]. Use list_charts to find chart ids you can use.`,
+      {
+        details: { missing_chart_ids: missing },
+      },
+    )
+  }
+  return ids.map((id) => {
+    const row = found.get(id)!
+    return { id: row.id, uuid: row.uuid, sliceName: row.slice_name }
+  })
+}
+
+async function dashboardSummary(id: number, context: ToolContext) {
+  const row = await findVisibleRow(dashboardSpec, id, SUMMARY_COLUMNS, context, {
+    slug: false,
+    label: 'Dashboard',
+  })
+  return projectRow(dashboardSpec, SUMMARY_COLUMNS, row, context) as Row & { id: number; url: string }
+}
+
+const DashboardSummarySchema = z.looseObject({ id: z.int(), url: z.string() })
+
+export const generateDashboard = defineTool({
+  name: 'generate_dashboard',
+  title: 'Create a dashboard',
+  description:
+    'Create a dashboard holding existing charts (three per row), owned by you. Charts must exist and be visible to you. ' +
+    'The dashboard is a draft unless published is true.',
+  input: z.strictObject({
+    chart_ids: z.array(z.int().positive()).min(1).max(100).describe('Ids of the charts to place, in order.'),
+    dashboard_title: z.string().trim().min(1).max(500).describe('Title.'),
+    description: z.string().max(10_000).optional().describe('Description.'),
+    published: z.boolean().default(false).describe('Publish it (visible to users with access to its data).'),
+  }),
+  output: z.object({ dashboard: DashboardSummarySchema, dashboard_url: z.string(), error: z.null() }),
+  annotations: WRITES,
+  permission: { permission: 'can_write', view: 'Dashboard' },
+  run: async (request, context) => {
+    const chartIds = [...new Set(request.chart_ids)]
+    const charts = await visibleCharts(chartIds, context)
+    const layout = newLayout(request.dashboard_title, charts)
+    const userId = context.principal.user.id
+    const id = await context.db.transaction(async (tx) => {
+      const [created] = await tx.query<{ id: number }>(sql`
+        INSERT INTO dashboards (created_on, changed_on, dashboard_title, position_json, created_by_fk, changed_by_fk, css,
+                                description, slug, json_metadata, published, uuid, is_managed_externally)
+        VALUES (${NOW_UTC}, ${NOW_UTC}, ${request.dashboard_title}, ${JSON.stringify(layout)}, ${userId}, ${userId}, '',
+                ${request.description ?? null}, NULL, ${JSON.stringify(defaultJsonMetadata())}, ${request.published},
+                ${crypto.randomUUID()}::uuid, false)
+        RETURNING id`)
+      if (created === undefined) throw new Error('dashboard insert returned no id')
+      await tx.query(
+        sql`INSERT INTO dashboard_slices (dashboard_id, slice_id) SELECT ${created.id}, unnest(${chartIds}::int[])`,
+      )
+      await tx.query(
+        sql`INSERT INTO dashboard_user (user_id, dashboard_id) VALUES (${userId}, ${created.id})`,
+      )
+      return created.id
+    })
+    context.effects.objectsAffected += 1
+    context.effects.created.dashboard = [id]
+    context.effects.changed.add('dashboard')
+    const dashboard = await dashboardSummary(id, context)
+    return { dashboard, dashboard_url: dashboard.url, error: null }
+  },
+})
+
+export const addChartToExistingDashboard = defineTool({
+  name: 'add_chart_to_existing_dashboard',
+  title: 'Add a chart to a dashboard',
+  description:
+    'Append an existing chart to a dashboard you own, in a new row at the end (or of the first tab). ' +
+    'The chart must be visible to you and not already on the dashboard.',
+  input: z.strictObject({
+    dashboard_id: z.int().positive().describe('Dashboard id.'),
+    chart_id: z.int().positive().describe('Chart id.'),
+  }),
+  output: z.object({
+    dashboard: DashboardSummarySchema,
+    dashboard_url: z.string(),
+    position: z.object({ row: z.int(), row_key: z.string(), chart_key: z.string() }),
+    error: z.null(),
+  }),
+  annotations: WRITES,
+  permission: { permission: 'can_write', view: 'Dashboard' },
+  run: async (request, context) => {
+    await findVisibleRow(dashboardSpec, request.dashboard_id, ['id'], context, {
+      slug: false,
+      label: 'Dashboard',
+    })
+    await assertCanEdit('dashboard', request.dashboard_id, context)
+    const [chart] = await visibleCharts([request.chart_id], context)
+    const position = await context.db.transaction(async (tx) => {
+      // The row lock serialises concurrent edits of one dashboard: none is lost.
+      const [current] = await tx.query<{ position_json: string | null; dashboard_title: string | null }>(sql`
+        SELECT position_json, dashboard_title FROM dashboards WHERE id = ${request.dashboard_id} FOR UPDATE`)
+      if (current === undefined)
+        throw new GatewayError(
+          'NotFoundError',
+          `Dashboard with identifier '${request.dashboard_id}' not found`,
+        )
+      const layout = parseLayout(current.position_json, current.dashboard_title ?? '')
+      const [linked] = await tx.query<{ present: boolean }>(sql`
+        SELECT EXISTS (SELECT 1 FROM dashboard_slices WHERE dashboard_id = ${request.dashboard_id} AND slice_id = ${request.chart_id}) AS present`)
+      if (linked?.present === true || chartIdsOf(layout).includes(request.chart_id)) {
+        throw new GatewayError(
+          'ConflictError',
+          `Chart ${request.chart_id} is already on dashboard ${request.dashboard_id}.`,
+          {
+            details: { dashboard_id: request.dashboard_id, chart_id: request.chart_id },
+          },
+        )
+      }
+      const next = appendChart(layout, chart!)
+      await tx.query(sql`
+        UPDATE dashboards SET position_json = ${JSON.stringify(next.layout)}, changed_on = ${NOW_UTC},
+               changed_by_fk = ${context.principal.user.id}
+         WHERE id = ${request.dashboard_id}`)
+      await tx.query(
+        sql`INSERT INTO dashboard_slices (dashboard_id, slice_id) VALUES (${request.dashboard_id}, ${request.chart_id})`,
+      )
+      return next.position
+    })
+    context.effects.objectsAffected += 1
+    context.effects.changed.add('dashboard')
+    const dashboard = await dashboardSummary(request.dashboard_id, context)
+    return { dashboard, dashboard_url: dashboard.url, position, error: null }
+  },
+})

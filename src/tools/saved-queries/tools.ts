@@ -1,0 +1,132 @@
+/**
+ * SQL Lab without running SQL: save a query for later (save_sql_query) and open SQL Lab on a database
+ * with a query typed in (open_sql_lab_with_context). Both need the database to be visible to the caller.
+ */
+import * as z from 'zod'
+import { sql } from '../../db'
+import { GatewayError } from '../../errors'
+import { databaseVisibility } from '../../superset'
+import { READ_ONLY, WRITES, defineTool, type ToolContext } from '../core/definition'
+import { NOW_UTC } from '../core/ownership'
+
+/** The database, if the caller may see it (hidden reads as missing). */
+async function visibleDatabase(
+  id: number,
+  context: ToolContext,
+): Promise<{ id: number; database_name: string }> {
+  const [database] = await context.db.query<{ id: number; database_name: string }>(sql`
+    SELECT db.id, db.database_name FROM dbs db WHERE db.id = ${id} AND ${databaseVisibility(context.principal, 'db')}`)
+  if (database === undefined) {
+    throw new GatewayError('NotFoundError', `Database with identifier '${id}' not found`, {
+      details: { resource_type: 'database', resource_id: id },
+    })
+  }
+  return database
+}
+
+export const saveSqlQuery = defineTool({
+  name: 'save_sql_query',
+  title: 'Save a SQL query',
+  description:
+    'Save a SQL query in Superset (SQL Lab → Saved queries) under a label, on a database you may use. Nothing is run.',
+  input: z.strictObject({
+    database_id: z.int().positive().describe('Database id.'),
+    label: z.string().trim().min(1).max(256).describe('Name of the saved query.'),
+    sql: z.string().trim().min(1).max(100_000).describe('The SQL text.'),
+    schema: z.string().max(128).optional().describe('Default schema.'),
+    catalog: z.string().max(256).optional().describe('Catalog.'),
+    description: z.string().max(10_000).optional().describe('Description.'),
+  }),
+  output: z.object({
+    id: z.int(),
+    label: z.string(),
+    sql: z.string(),
+    database_id: z.int(),
+    schema: z.string().nullable(),
+    catalog: z.string().nullable(),
+    description: z.string().nullable(),
+    url: z.string(),
+  }),
+  annotations: WRITES,
+  permission: { permission: 'can_write', view: 'SavedQuery' },
+  run: async (request, context) => {
+    await visibleDatabase(request.database_id, context)
+    const userId = context.principal.user.id
+    const [saved] = await context.db.query<{ id: number }>(sql`
+      INSERT INTO saved_query (created_on, changed_on, user_id, db_id, label, schema, catalog, sql, description,
+                               created_by_fk, changed_by_fk, uuid)
+      VALUES (${NOW_UTC}, ${NOW_UTC}, ${userId}, ${request.database_id}, ${request.label}, ${request.schema ?? null},
+              ${request.catalog ?? null}, ${request.sql}, ${request.description ?? null}, ${userId}, ${userId},
+              ${crypto.randomUUID()}::uuid)
+      RETURNING id`)
+    if (saved === undefined) throw new Error('saved_query insert returned no id')
+    context.effects.objectsAffected += 1
+    context.effects.created.saved_query = [saved.id]
+    context.effects.changed.add('saved_query')
+    return {
+      id: saved.id,
+      label: request.label,
+      sql: request.sql,
+      database_id: request.database_id,
+      schema: request.schema ?? null,
+      catalog: request.catalog ?? null,
+      description: request.description ?? null,
+      url: `${context.links.base}/sqllab?savedQueryId=${saved.id}`,
+    }
+  },
+})
+
+export const openSqlLabWithContext = defineTool({
+  name: 'open_sql_lab_with_context',
+  title: 'Open SQL Lab',
+  description:
+    'A link that opens SQL Lab on a database (and schema), with a query typed in and the tab named, ready for the user to run.',
+  input: z.strictObject({
+    database_connection_id: z.int().positive().optional().describe('Database id.'),
+    database_id: z.int().positive().optional().describe('Alias of database_connection_id.'),
+    schema: z.string().max(128).optional().describe('Schema to select.'),
+    dataset_in_context: z.string().max(256).optional().describe('A dataset to mention in a starter query.'),
+    sql: z.string().max(20_000).optional().describe('SQL to type into the editor.'),
+    query: z.string().max(20_000).optional().describe('Alias of sql.'),
+    title: z.string().max(256).optional().describe('Name of the SQL Lab tab.'),
+  }),
+  output: z.object({
+    url: z.string(),
+    database_id: z.int(),
+    schema: z.string().nullable(),
+    title: z.string().nullable(),
+    error: z.null(),
+  }),
+  annotations: READ_ONLY,
+  permission: { permission: 'can_read', view: 'SQLLab' },
+  sizeGuard: false,
+  run: async (request, context) => {
+    const databaseId = request.database_connection_id ?? request.database_id
+    if (databaseId === undefined) {
+      throw new GatewayError(
+        'ValidationError',
+        'Invalid request: database_connection_id (or database_id) is required.',
+      )
+    }
+    await visibleDatabase(databaseId, context)
+    const text =
+      request.sql ??
+      request.query ??
+      (request.dataset_in_context === undefined
+        ? undefined
+        : `SELECT *\nFROM ${request.dataset_in_context}\nLIMIT 100`)
+    const url = context.links.sqlLab({
+      dbid: databaseId,
+      schema: request.schema,
+      sql: text,
+      name: request.title,
+    })
+    return {
+      url,
+      database_id: databaseId,
+      schema: request.schema ?? null,
+      title: request.title ?? null,
+      error: null,
+    }
+  },
+})

@@ -1,0 +1,308 @@
+/**
+ * execute_sql: Superset 6.1's ExecuteSqlRequest → ExecuteSqlResponse (reference §3.7), on a PostgreSQL
+ * database registered in Superset, after the SQL Lab checks of plan.ts. Statements run in order in one
+ * transaction (READ ONLY unless the database allows DML) with the request's statement timeout; a
+ * failing statement rolls the whole script back. A statement's own error (syntax, unknown column) is
+ * returned as success=false with PostgreSQL's sanitised message; refusals are errors.
+ */
+import * as z from 'zod'
+import { sql, trusted, type Db } from '../../db'
+import { GatewayError } from '../../errors'
+import {
+  findDatabase,
+  inSession,
+  MAX_SQL_ROWS,
+  normaliseRows,
+  statementFailure,
+  typeName,
+  withAnalyticsDb,
+  type AnalyticsDatabase,
+  type ResultRow,
+} from '../../query'
+import { defineTool, type ToolContext } from '../core/definition'
+import { byteLength, trimToBytes } from '../chart-data/results'
+import { planSql, type PlannedStatement, type SqlPlan } from './plan'
+
+const ExecuteSqlRequestSchema = z
+  .looseObject({
+    database_id: z.int().positive().describe('Superset database id (see list_databases).'),
+    sql: z.string().optional().describe('SQL to run; several statements may be separated by ";".'),
+    query: z.string().optional().describe('Alias of sql.'),
+    schema: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Default schema for unqualified table names (default public).'),
+    schema_name: z.string().min(1).optional().describe('Alias of schema.'),
+    catalog: z.string().nullable().optional(),
+    limit: z
+      .int()
+      .min(1)
+      .max(MAX_SQL_ROWS)
+      .optional()
+      .describe("Row cap for queries (1–10000); caps the SQL's own LIMIT."),
+    timeout: z.int().min(1).max(300).default(30).describe('Statement timeout in seconds (1–300).'),
+    template_params: z.record(z.string(), z.unknown()).nullable().optional(),
+    dry_run: z.boolean().default(false).describe('Return the SQL that would run, without running it.'),
+    force_refresh: z.boolean().default(false),
+  })
+  .transform((request, ctx) => {
+    const text = (request.sql ?? request.query ?? '').trim()
+    if (text === '') ctx.addIssue({ code: 'custom', path: ['sql'], message: 'SQL must not be empty' })
+    return { ...request, sql: text, schema: request.schema ?? request.schema_name }
+  })
+
+const ColumnInfoSchema = z.object({ name: z.string(), type: z.string(), is_nullable: z.boolean().nullable() })
+const StatementDataSchema = z.object({
+  rows: z.array(z.record(z.string(), z.unknown())),
+  columns: z.array(ColumnInfoSchema),
+})
+
+const ExecuteSqlResponseSchema = z.object({
+  success: z.boolean(),
+  rows: z.array(z.record(z.string(), z.unknown())).nullable(),
+  columns: z.array(ColumnInfoSchema).nullable(),
+  row_count: z.int().nullable(),
+  affected_rows: z.int().nullable(),
+  execution_time: z.number().nullable(),
+  error: z.string().nullable(),
+  error_type: z.string().nullable(),
+  statements: z.array(
+    z.object({
+      original_sql: z.string(),
+      executed_sql: z.string(),
+      row_count: z.int(),
+      execution_time_ms: z.number(),
+      data: StatementDataSchema.nullable(),
+    }),
+  ),
+  multi_statement_warning: z.string().nullable(),
+  template_warning: z.string().nullable(),
+  truncated: z.boolean(),
+  truncation_hint: z.string().nullable(),
+})
+
+type StatementInfo = z.output<typeof ExecuteSqlResponseSchema>['statements'][number]
+type ColumnInfo = z.output<typeof ColumnInfoSchema>
+
+export const executeSql = defineTool({
+  name: 'execute_sql',
+  title: 'Execute SQL query',
+  description:
+    'Runs SQL on a PostgreSQL database registered in Superset, as SQL Lab would for you: you need access to the database or to ' +
+    'every table the SQL reads. Read-only unless the database allows DML; DROP/ALTER/TRUNCATE never run. limit caps rows ' +
+    '(≤10000), timeout is in seconds, dry_run shows the SQL that would run.',
+  input: ExecuteSqlRequestSchema,
+  output: ExecuteSqlResponseSchema,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  permission: { permission: 'can_execute_sql_query', view: 'SQLLab' },
+  run: async (request, context) => {
+    if (request.catalog !== undefined && request.catalog !== null && request.catalog !== '') {
+      throw new GatewayError(
+        'ValidationError',
+        'catalog is not supported: Superset does not use catalogs on PostgreSQL databases.',
+        {
+          details: { reason: 'catalog_unsupported' },
+        },
+      )
+    }
+    const database = await findDatabase(context.db, request.database_id)
+    if (database === undefined) {
+      throw new GatewayError(
+        'NotFoundError',
+        `Database with ID ${request.database_id} not found. Use list_databases to get valid database IDs.`,
+        {
+          details: {
+            resource_type: 'database',
+            resource_id: request.database_id,
+            error_type: 'DATABASE_NOT_FOUND_ERROR',
+          },
+        },
+      )
+    }
+    const plan = await planSql(
+      { sql: request.sql, schema: request.schema, limit: request.limit },
+      database,
+      context,
+    )
+    const templateWarning =
+      request.template_params && Object.keys(request.template_params).length > 0
+        ? 'template_params was supplied but the gateway does not render Jinja templates; the SQL ran as written.'
+        : null
+    if (request.dry_run) return dryRunResponse(plan, templateWarning)
+    return runPlan(plan, database, request.timeout, templateWarning, context)
+  },
+})
+
+function dryRunResponse(plan: SqlPlan, templateWarning: string | null) {
+  return {
+    ...emptyResponse(templateWarning),
+    statements: plan.statements.map((statement) => ({
+      original_sql: statement.original_sql,
+      executed_sql: statement.executed_sql,
+      row_count: 0,
+      execution_time_ms: 0,
+      data: null,
+    })),
+  }
+}
+
+function emptyResponse(templateWarning: string | null) {
+  return {
+    success: true,
+    rows: null,
+    columns: null,
+    row_count: null,
+    affected_rows: null,
+    execution_time: null,
+    error: null,
+    error_type: null,
+    statements: [] as StatementInfo[],
+    multi_statement_warning: null,
+    template_warning: templateWarning,
+    truncated: false,
+    truncation_hint: null as string | null,
+  }
+}
+
+async function runPlan(
+  plan: SqlPlan,
+  database: AnalyticsDatabase,
+  timeoutSeconds: number,
+  templateWarning: string | null,
+  context: ToolContext,
+) {
+  const timeoutMs = timeoutSeconds * 1000
+  const started = Date.now()
+  const executed: StatementInfo[] = []
+  let truncated = false
+  try {
+    await withAnalyticsDb(
+      database,
+      { config: context.config, log: context.log, timeoutMs, context: 'This SQL' },
+      (db) =>
+        inSession(
+          db,
+          { readOnly: !database.allow_dml, timeoutMs, searchPath: plan.defaultSchema },
+          async (tx) => {
+            await assertNoUserFunctions(tx, plan.functionsToCheck)
+            for (const statement of plan.statements) {
+              const info = await runStatement(tx, statement)
+              truncated ||= info.truncated
+              executed.push(info.info)
+            }
+          },
+        ),
+    )
+  } catch (err) {
+    const failure = statementFailure(err)
+    if (failure === undefined) throw err
+    const index = executed.length + 1
+    const prefix = plan.statements.length > 1 ? `Statement ${index} failed: ` : ''
+    return {
+      ...emptyResponse(templateWarning),
+      success: false,
+      error: `${prefix}${failure.message}${failure.hint === undefined ? '' : ` (hint: ${failure.hint})`}. No statement took effect.`,
+      error_type: failure.sqlstate === '25006' ? 'DML_NOT_ALLOWED_ERROR' : 'GENERIC_DB_ENGINE_ERROR',
+    }
+  }
+  return sqlResponse(executed, truncated, (Date.now() - started) / 1000, templateWarning, context)
+}
+
+/** Unqualified calls that resolve to a function outside pg_catalog could read any table: refuse them. */
+async function assertNoUserFunctions(tx: Db, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return
+  const found = await tx.query<{ name: string }>(sql`
+    SELECT DISTINCT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+     WHERE p.proname = ANY(${[...names]}::text[]) AND n.nspname NOT IN ('pg_catalog', 'information_schema')`)
+  if (found.length > 0) {
+    throw new GatewayError(
+      'PermissionDeniedError',
+      `The SQL calls ${found.map((row) => `${row.name}()`).join(', ')}, defined in the database rather than built in; without access to the whole database only built-in functions may be called. Nothing was run.`,
+      { details: { reason: 'QUERY_SECURITY_ACCESS_ERROR', error_type: 'QUERY_SECURITY_ACCESS_ERROR' } },
+    )
+  }
+}
+
+async function runStatement(
+  tx: Db,
+  planned: PlannedStatement,
+): Promise<{ info: StatementInfo; truncated: boolean }> {
+  const started = Date.now()
+  const result = await tx.execute(trustedStatement(planned.executed_sql))
+  const elapsed = Date.now() - started
+  if (!planned.returnsRows) {
+    return {
+      info: {
+        original_sql: planned.original_sql,
+        executed_sql: planned.executed_sql,
+        row_count: result.rowCount,
+        execution_time_ms: elapsed,
+        data: null,
+      },
+      truncated: false,
+    }
+  }
+  let rows: ResultRow[] = normaliseRows(result.rows, result.fields)
+  const cap = planned.probeRows === undefined ? MAX_SQL_ROWS : planned.probeRows - 1
+  const truncated = rows.length > cap
+  rows = rows.slice(0, cap)
+  const columns: ColumnInfo[] = result.fields.map((field) => ({
+    name: field.name,
+    type: typeName(field.dataTypeID),
+    is_nullable: null,
+  }))
+  return {
+    info: {
+      original_sql: planned.original_sql,
+      executed_sql: planned.executed_sql,
+      row_count: rows.length,
+      execution_time_ms: elapsed,
+      data: { rows, columns },
+    },
+    truncated,
+  }
+}
+
+/** The caller's SQL, checked by plan.ts, runs as written: the one place caller text is executed. */
+function trustedStatement(text: string) {
+  return trusted(text)
+}
+
+function sqlResponse(
+  statements: StatementInfo[],
+  truncated: boolean,
+  seconds: number,
+  templateWarning: string | null,
+  context: ToolContext,
+) {
+  const dataBearing = statements.filter((statement) => statement.data !== null)
+  const last = dataBearing[dataBearing.length - 1]
+  const build = (rows: Record<string, unknown>[] | null) => ({
+    ...emptyResponse(templateWarning),
+    rows,
+    columns: last?.data?.columns ?? null,
+    row_count: rows === null ? null : rows.length,
+    affected_rows: last === undefined ? (statements[statements.length - 1]?.row_count ?? null) : null,
+    execution_time: seconds,
+    statements: statements.map((statement) =>
+      statement === last && rows !== null ? { ...statement, data: { ...statement.data!, rows } } : statement,
+    ),
+    multi_statement_warning:
+      dataBearing.length > 1
+        ? `This query contained ${dataBearing.length} data-bearing statements. The top-level rows/columns contain only the last data-bearing statement's results. Check the 'data' field in each entry of the 'statements' array to see results from ALL statements.`
+        : null,
+  })
+  const allRows = last?.data?.rows ?? null
+  let hint: string | null = truncated
+    ? `More than ${MAX_SQL_ROWS} rows matched; only the first ${MAX_SQL_ROWS} are returned. Add a LIMIT, aggregate, or filter the query.`
+    : null
+  if (allRows === null) return { ...build(null), truncated, truncation_hint: hint }
+  const fitted = trimToBytes(allRows, context.config.responseMaxBytes, (count) =>
+    byteLength(build(allRows.slice(0, count))),
+  )
+  if (fitted.trimmed) {
+    hint = `Only the first ${fitted.rows.length} of ${allRows.length} rows fit in the response size limit (${context.config.responseMaxBytes} bytes). Select fewer columns, aggregate, or pass a smaller limit.`
+  }
+  return { ...build(fitted.rows), truncated: truncated || fitted.trimmed, truncation_hint: hint }
+}

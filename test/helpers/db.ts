@@ -1,0 +1,43 @@
+/**
+ * Direct access to the test's Superset metadata database, for checking what writes left behind and for
+ * setting up users the demo content does not have.
+ */
+import { env } from 'cloudflare:workers'
+import { requireConfig } from '../../src/config'
+import { createDb, sql, type Db } from '../../src/db'
+import { createLogger } from '../../src/observability'
+
+export async function withMetadataDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
+  const config = requireConfig(env)
+  const db = createDb({
+    config: config.database,
+    connectionString: config.database.url,
+    label: 'test',
+    log: createLogger('error'),
+  })
+  try {
+    return await work(db)
+  } finally {
+    await db.close()
+  }
+}
+
+/** A Superset user holding exactly the given roles; returns a function that removes it. */
+export async function createUser(username: string, roles: string[]): Promise<() => Promise<void>> {
+  await withMetadataDb(async (db) => {
+    await db.query(sql`
+      WITH u AS (
+        INSERT INTO ab_user (id, first_name, last_name, username, email, active, created_on, changed_on)
+        VALUES (nextval('ab_user_id_seq'), 'Probe', 'User', ${username}, ${`${username}@example.com`}, true, now(), now())
+        RETURNING id)
+      INSERT INTO ab_user_role (id, user_id, role_id)
+      SELECT nextval('ab_user_role_id_seq'), u.id, r.id FROM u, ab_role r WHERE r.name = ANY(${roles})`)
+  })
+  return () =>
+    withMetadataDb(async (db) => {
+      await db.query(
+        sql`DELETE FROM ab_user_role WHERE user_id IN (SELECT id FROM ab_user WHERE username = ${username})`,
+      )
+      await db.query(sql`DELETE FROM ab_user WHERE username = ${username}`)
+    })
+}

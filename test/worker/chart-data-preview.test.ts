@@ -1,0 +1,121 @@
+/**
+ * get_chart_preview (ascii, table, vega_lite, url) and get_chart_type_schema.
+ */
+import { describe, expect, it } from 'vitest'
+import { callAs } from '../helpers/as-user'
+import { relaxLimits } from './query-helpers'
+
+relaxLimits()
+
+const preview = (request: unknown, user = 'admin') => callAs(user, 'get_chart_preview', request)
+
+describe('get_chart_preview', () => {
+  it('draws a pie as labelled bars with shares, in the ChartPreview envelope', async () => {
+    const result = await preview({ identifier: 5 })
+    expect(result).toMatchObject({
+      chart_id: 5,
+      chart_name: 'Revenue Share by Region',
+      chart_type: 'pie',
+      explore_url: 'https://superset.example.test/explore/?slice_id=5',
+      schema_version: '2.0',
+      api_version: 'v1',
+      content: { type: 'ascii', width: 80, height: 20, supports_color: false },
+    })
+    const lines = result.content.ascii_content.split('\n')
+    expect(lines[0]).toBe('Revenue Share by Region')
+    const emea = lines.find((line: string) => line.startsWith('EMEA'))
+    // 256477.50 / 988410.00 = 25.9 %
+    expect(emea).toMatch(/^EMEA\s+│█+\s+256,477\.5 \(25\.9%\)$/)
+    expect(lines.filter((line: string) => line.includes('│'))).toHaveLength(4)
+  })
+
+  it('plots a time series with one marker per series and a legend', async () => {
+    const ascii = (await preview({ identifier: 4, ascii_width: 60, ascii_height: 12 })).content.ascii_content
+    expect(ascii).toContain('* Online   o Partner   + Phone   x Retail')
+    expect(ascii).toContain('2026-01-01')
+    expect(ascii).toContain('2026-06-01')
+    expect(ascii.split('\n').every((line: string) => line.length <= 60)).toBe(true)
+  })
+
+  it('shows big numbers, with a sparkline for the trendline variant', async () => {
+    expect((await preview({ identifier: 6 })).content.ascii_content).toContain('945,798.9')
+    const trend = (await preview({ identifier: 29 })).content.ascii_content
+    expect(trend).toMatch(/[▁▂▃▄▅▆▇█]{10,}/)
+  })
+
+  it('draws tables and pivot tables as text tables', async () => {
+    const table = await preview({ identifier: 2, format: 'table' })
+    expect(table.content).toMatchObject({ type: 'table', row_count: 4, supports_sorting: false })
+    expect(table.content.table_data).toMatch(/\| region \|\s+revenue \| count \| avg_order_value \|/)
+    expect(table.content.table_data).toMatch(/\| EMEA\s+\|\s+245,686\.47 \|\s+718 \|/)
+    const pivot = (await preview({ identifier: 8 })).content.ascii_content
+    expect(pivot).toContain('revenue · Online')
+    expect(pivot).toMatch(/\| EMEA\s+\|/)
+  })
+
+  it('builds a Vega-Lite v5 spec with the rows inline', async () => {
+    const result = await preview({ identifier: 4, format: 'vega_lite', width: 640, height: 320 })
+    const spec = result.content.specification
+    expect(result.content).toMatchObject({ type: 'vega_lite', data_url: null, supports_streaming: false })
+    expect(spec).toMatchObject({
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      width: 640,
+      height: 320,
+      mark: { type: 'bar' },
+      encoding: {
+        x: { field: 'order_date', type: 'temporal' },
+        y: { field: 'revenue', type: 'quantitative' },
+        color: { field: 'channel', type: 'nominal' },
+      },
+    })
+    expect(spec.data.values).toHaveLength(24)
+    const pie = (await preview({ identifier: 5, format: 'vega_lite' })).content.specification
+    expect(pie.mark.type).toBe('arc')
+    expect(pie.encoding.theta.field).toBe('revenue')
+    const multiMetric = (await preview({ identifier: 25, format: 'vega_lite' })).content.specification
+    expect(multiMetric.transform).toEqual([
+      { fold: ['total_debit', 'total_credit'], as: ['metric', 'value'] },
+    ])
+  })
+
+  it('returns the explore URL without querying, and applies RLS to previews', async () => {
+    const url = await preview({ identifier: 2, format: 'url' })
+    expect(url.content).toEqual({
+      type: 'url',
+      preview_url: 'https://superset.example.test/explore/?slice_id=2',
+      width: 800,
+      height: 600,
+      supports_interaction: true,
+    })
+    const ivan = (await preview({ identifier: 5 }, 'ivan')).content.ascii_content
+    expect(ivan).toContain('EMEA')
+    expect(ivan).not.toContain('APAC')
+    await expect(preview({ identifier: 2 }, 'erin')).rejects.toMatchObject({ type: 'NotFoundError' })
+  })
+})
+
+describe('get_chart_type_schema', () => {
+  it('returns the config schema and examples for each chart type', async () => {
+    for (const chartType of ['xy', 'table', 'pie', 'big_number', 'pivot_table']) {
+      const result = await callAs('bob', 'get_chart_type_schema', { chart_type: chartType })
+      expect(result.chart_type).toBe(chartType)
+      expect(result.schema.type).toBe('object')
+      expect(result.schema.properties.chart_type).toMatchObject({ const: chartType })
+      expect(result.examples.length).toBeGreaterThan(0)
+      for (const example of result.examples) expect(example.chart_type).toBe(chartType)
+    }
+  })
+
+  it('accepts Superset viz_type names and rejects unknown types', async () => {
+    const xy = await callAs('admin', 'get_chart_type_schema', {
+      chart_type: 'echarts_timeseries_bar',
+      include_examples: false,
+    })
+    expect(xy).toMatchObject({ chart_type: 'xy', examples: [] })
+    expect(xy.schema.required).toEqual(expect.arrayContaining(['chart_type', 'y']))
+    await expect(callAs('admin', 'get_chart_type_schema', { chart_type: 'sankey' })).rejects.toMatchObject({
+      type: 'ValidationError',
+      message: expect.stringContaining('xy, table, pie, big_number, pivot_table'),
+    })
+  })
+})

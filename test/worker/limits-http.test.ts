@@ -1,0 +1,277 @@
+/**
+ * What callers see of the limits: 429 with Retry-After and the IETF RateLimit fields on plain HTTP, an
+ * isError result plus Retry-After over MCP, remaining quota on success; the per-client-IP limiter in
+ * front of authentication; and the fail mode when the RateLimiter cannot be reached.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { Hono } from 'hono'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config'
+import type { CallSubject } from '../../src/dispatch'
+import type { Env } from '../../src/env'
+import { onError, requestContext, type AppEnv } from '../../src/http'
+import { clientRateLimit, createLimiter, readLimitsCounters } from '../../src/limits'
+import { createLogger } from '../../src/observability'
+import { BASE, callHttpTool, workerFetch } from '../helpers/mcp'
+
+// MCP_DEV_USERNAME=admin in tenant "default": tight limits for the two tools these tests call.
+beforeAll(async () => {
+  await env.CONFIG.put(
+    'limits:default',
+    JSON.stringify({
+      users: {
+        admin: { per_tool_limits: { list_dashboards: '2 per minute', health_check: '1 per minute' } },
+      },
+    }),
+  )
+})
+
+describe('plain HTTP', () => {
+  it('carries the remaining quota on success and answers 429 with Retry-After over the limit', async () => {
+    const first = await callHttpTool('list_dashboards', { page_size: 1 })
+    expect(first.status).toBe(200)
+    expect(first.headers.get('ratelimit-policy')).toBe(
+      '"user-minute";q=100;w=60, "user-hour";q=1000;w=3600, "tool";q=2;w=60',
+    )
+    expect(first.headers.get('ratelimit')).toBe('"tool";r=1;t=60')
+    expect((await callHttpTool('list_dashboards', { page_size: 1 })).headers.get('ratelimit')).toMatch(
+      /^"tool";r=0;t=(59|60)$/,
+    )
+
+    const refused = await callHttpTool('list_dashboards', { page_size: 1 })
+    expect(refused.status).toBe(429)
+    const retryAfter = Number(refused.headers.get('retry-after'))
+    expect(retryAfter).toBeGreaterThanOrEqual(59)
+    expect(retryAfter).toBeLessThanOrEqual(60)
+    expect(refused.headers.get('ratelimit')).toBe(`"tool";r=0;t=${retryAfter}`)
+    expect(refused.headers.get('ratelimit-policy')).toContain('"tool";q=2;w=60')
+    expect(await refused.json()).toMatchObject({
+      error_type: 'RateLimitExceeded',
+      error: `Rate limit exceeded: list_dashboards allows 2 per minute. Retry after ${retryAfter} seconds.`,
+      details: {
+        retry_after_seconds: retryAfter,
+        limit: '2 per minute',
+        scope: 'tool',
+        tool: 'list_dashboards',
+      },
+    })
+  })
+})
+
+describe('MCP', () => {
+  it('answers over the limit with an isError result an agent can read, and Retry-After on the response', async () => {
+    let lastHeaders = new Headers()
+    const recordingFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const response = await workerFetch(input, init)
+      lastHeaders = response.headers
+      return response
+    }
+    const client = new Client({ name: 'limits-tests', version: '1.0.0' })
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${BASE}/mcp`), { fetch: recordingFetch }))
+    try {
+      const ok = await client.callTool({ name: 'health_check', arguments: {} })
+      expect(ok.isError).toBeFalsy()
+      expect(lastHeaders.get('ratelimit')).toBe('"tool";r=0;t=60')
+
+      const refused = await client.callTool({ name: 'health_check', arguments: {} })
+      expect(refused.isError).toBe(true)
+      expect(refused.structuredContent).toMatchObject({
+        error_type: 'RateLimitExceeded',
+        details: { limit: '1 per minute', scope: 'tool', tool: 'health_check' },
+      })
+      const seconds = (refused.structuredContent as any).details.retry_after_seconds
+      expect((refused.content as any)[0].text).toBe(
+        `Rate limit exceeded: health_check allows 1 per minute. Retry after ${seconds} seconds. Wait before calling again.`,
+      )
+      expect(lastHeaders.get('retry-after')).toBe(String(seconds))
+      // Other tools still work for this user.
+      const other = await client.callTool({
+        name: 'list_dashboards',
+        arguments: { request: { page_size: 1 } },
+      })
+      expect(other.structuredContent).toMatchObject({ error_type: 'RateLimitExceeded' })
+      expect(
+        (await client.callTool({ name: 'get_instance_info', arguments: { request: {} } })).isError,
+      ).toBeFalsy()
+    } finally {
+      await client.close()
+    }
+  })
+})
+
+describe('per-client-IP limiter (before authentication)', () => {
+  /** A small app with the real middleware: /public stays unauthenticated, /private authenticates. */
+  function appWith(variables: Record<string, string>) {
+    const testEnv = { ...env, ...variables } as Env
+    const app = new Hono<AppEnv>()
+    app.use(requestContext(), clientRateLimit())
+    app.get('/public', (c) => c.text('public'))
+    app.get('/private', (c) => {
+      c.set('identity', {
+        lookup: { username: 'admin' },
+        tenant: 'default',
+        method: 'dev_username',
+        scopes: [],
+      })
+      return c.text('private')
+    })
+    app.onError(onError)
+    return async (path: string, ip: string): Promise<Response> => {
+      const ctx = createExecutionContext()
+      const response = await app.request(path, { headers: { 'cf-connecting-ip': ip } }, testEnv, ctx)
+      await waitOnExecutionContext(ctx)
+      return response
+    }
+  }
+
+  async function statuses(
+    send: (path: string, ip: string) => Promise<Response>,
+    path: string,
+    ip: string,
+    n: number,
+  ) {
+    const result: number[] = []
+    for (let i = 0; i < n; i++) result.push((await send(path, ip)).status)
+    return result
+  }
+
+  it('refuses unauthenticated requests beyond MCP_IP_RATE_LIMIT with 429 in the gateway shape', async () => {
+    const send = appWith({ MCP_IP_RATE_LIMIT: '3 per minute' })
+    expect(await statuses(send, '/public', '192.0.2.1', 3)).toEqual([200, 200, 200])
+    const refused = await send('/public', '192.0.2.1')
+    expect(refused.status).toBe(429)
+    expect(refused.headers.get('retry-after')).toBe('20')
+    expect(refused.headers.get('ratelimit-policy')).toBe('"client-ip";q=3;w=60')
+    expect(refused.headers.get('ratelimit')).toBe('"client-ip";r=0;t=20')
+    expect(await refused.json()).toMatchObject({
+      error_type: 'RateLimitExceeded',
+      details: { scope: 'client_ip', limit: '3 per minute', retry_after_seconds: 20 },
+    })
+    expect((await send('/public', '192.0.2.2')).status).toBe(200)
+    expect(readLimitsCounters().refused_client_ip).toBeGreaterThanOrEqual(1)
+  })
+
+  it('does not count requests that authenticated', async () => {
+    const send = appWith({ MCP_IP_RATE_LIMIT: '3 per minute' })
+    expect(await statuses(send, '/private', '192.0.2.3', 10)).toEqual(Array(10).fill(200))
+    expect(await statuses(send, '/public', '192.0.2.3', 4)).toEqual([200, 200, 200, 429])
+  })
+
+  it('counts an IPv6 client as its /64', async () => {
+    const send = appWith({ MCP_IP_RATE_LIMIT: '2 per minute' })
+    expect((await send('/public', '2001:db8:1:2::1')).status).toBe(200)
+    expect((await send('/public', '2001:0db8:0001:0002:ffff::9')).status).toBe(200)
+    expect((await send('/public', '2001:db8:1:2:abcd::7')).status).toBe(429)
+    expect((await send('/public', '2001:db8:1:3::1')).status).toBe(200)
+  })
+
+  it("refuses a client for the binding's period once IP_RATE_LIMITER says no (binding limit 300 per minute)", async () => {
+    const send = appWith({ MCP_IP_RATE_LIMIT: 'off' })
+    const first = await statuses(send, '/public', '192.0.2.4', 301)
+    expect(first.every((status) => status === 200)).toBe(true)
+    const refused = await send('/public', '192.0.2.4')
+    expect(refused.status).toBe(429)
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(55)
+    expect((await send('/public', '192.0.2.5')).status).toBe(200)
+  })
+
+  it('is mounted in front of every route of the gateway (default 300 per minute)', async () => {
+    const headers = { 'cf-connecting-ip': '198.51.100.7' }
+    let answered = 0
+    while (answered < 320 && (await workerFetch(`${BASE}/no/such/route`, { headers })).status === 404)
+      answered++
+    // 300 at once, plus the few tokens the bucket refilled (5 per second) while the loop ran.
+    expect(answered).toBeGreaterThanOrEqual(300)
+    expect(answered).toBeLessThan(310)
+    const health = await workerFetch(`${BASE}/health`, { headers })
+    expect(health.status).toBe(429)
+    expect(health.headers.get('retry-after')).toBeTruthy()
+    const otherClient = { 'cf-connecting-ip': '198.51.100.8' }
+    expect((await workerFetch(`${BASE}/no/such/route`, { headers: otherClient })).status).toBe(404)
+  })
+})
+
+describe('when the RateLimiter cannot be reached', () => {
+  // Failure injection: a namespace whose objects fail as an overloaded or unreachable object does.
+  const unreachable = {
+    getByName: () => ({ consume: () => Promise.reject(new Error('Durable Object is overloaded')) }),
+  } as unknown as Env['RATE_LIMITER']
+  const hanging = {
+    getByName: () => ({ consume: () => new Promise(() => undefined) }),
+  } as unknown as Env['RATE_LIMITER']
+  const call: CallSubject = { tenant: 'acme', userId: 1, username: 'alice', tool: 'execute_sql' }
+
+  function limiterWith(namespace: Env['RATE_LIMITER'], failMode: 'open' | 'closed') {
+    const lines: Record<string, unknown>[] = []
+    const limiter = createLimiter({
+      env: { CONFIG: env.CONFIG, RATE_LIMITER: namespace },
+      config: { limits: { failMode, ipLimit: undefined } },
+      log: createLogger('info', {}, (line) => lines.push(JSON.parse(line))),
+      waitUntil: () => undefined,
+      timeoutMs: 50,
+    })
+    return { limiter, lines }
+  }
+
+  it('admits the call in fail mode "open", counted and logged', async () => {
+    const before = readLimitsCounters().limiter_unreachable_allowed
+    const { limiter, lines } = limiterWith(unreachable, 'open')
+    expect(await limiter.admit(call)).toEqual({ allowed: true, headers: {} })
+    expect(readLimitsCounters().limiter_unreachable_allowed).toBe(before + 1)
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        event: 'rate_limiter_unreachable',
+        fail_mode: 'open',
+        error_message: 'Durable Object is overloaded',
+      }),
+    )
+  })
+
+  it('refuses the call in fail mode "closed" with a retry hint', async () => {
+    const before = readLimitsCounters().limiter_unreachable_refused
+    const { limiter } = limiterWith(unreachable, 'closed')
+    const admission = await limiter.admit(call)
+    expect(admission).toMatchObject({
+      allowed: false,
+      headers: { 'Retry-After': '5' },
+      error: {
+        type: 'RateLimitExceeded',
+        details: { reason: 'limiter_unavailable', retry_after_seconds: 5 },
+      },
+    })
+    expect(readLimitsCounters().limiter_unreachable_refused).toBe(before + 1)
+  })
+
+  it('treats an object that does not answer in time as unreachable', async () => {
+    const { limiter, lines } = limiterWith(hanging, 'closed')
+    expect(await limiter.admit(call)).toMatchObject({ allowed: false })
+    expect(lines).toContainEqual(expect.objectContaining({ error_message: 'no answer within 50 ms' }))
+  })
+
+  it('reads MCP_RATE_LIMIT_FAIL_MODE and MCP_IP_RATE_LIMIT from the configuration, naming bad values', () => {
+    const base = { DATABASE_URL: 'postgres://u@db:5432/superset', MCP_DEV_USERNAME: 'admin' }
+    const defaults = loadConfig(base)
+    expect(defaults.ok && defaults.config.limits).toEqual({
+      failMode: 'open',
+      ipLimit: { count: 300, windowMs: 60_000, text: '300 per minute' },
+    })
+    const set = loadConfig({ ...base, MCP_RATE_LIMIT_FAIL_MODE: 'closed', MCP_IP_RATE_LIMIT: 'off' })
+    expect(set.ok && set.config.limits).toEqual({ failMode: 'closed', ipLimit: undefined })
+    // A token bucket is one number: counts beyond the moving window's 10 000 are fine here.
+    const large = loadConfig({ ...base, MCP_IP_RATE_LIMIT: '100000/minute' })
+    expect(large.ok && large.config.limits.ipLimit).toEqual({
+      count: 100_000,
+      windowMs: 60_000,
+      text: '100000 per minute',
+    })
+    const bad = loadConfig({ ...base, MCP_RATE_LIMIT_FAIL_MODE: 'maybe', MCP_IP_RATE_LIMIT: '300 per week' })
+    expect(bad.ok ? [] : bad.problems).toEqual([
+      expect.stringMatching(/^MCP_RATE_LIMIT_FAIL_MODE: /),
+      'MCP_IP_RATE_LIMIT: "300 per week" has an unknown unit "week"; use second, minute, hour or day, or "off"',
+    ])
+  })
+})
