@@ -11,6 +11,8 @@ export interface Env {
   /** Tool-result cache. */
   CACHE: KVNamespace
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>
+  /** Cloudflare's rate-limiting binding: the location-wide count of unauthenticated requests per client IP. */
+  IP_RATE_LIMITER?: RateLimit
   /** Every configuration variable of design §3 (and the gateway's own extras) as a raw string. */
   [name: string]: unknown
 }

@@ -175,6 +175,17 @@ function checkJwtSettings(auth: AuthConfig): string[] {
     problems.push('MCP_JWT_AUDIENCE: required when MCP_AUTH_ENABLED=true (the canonical MCP URL, RFC 8707)')
   }
   if (auth.issuer === undefined) problems.push('MCP_JWT_ISSUER: required when MCP_AUTH_ENABLED=true')
+  // RFC 7518 §3.2: an HMAC key at least as long as the hash output.
+  const minimumSecretBytes = auth.algorithm.startsWith('HS') ? Number(auth.algorithm.slice(2)) / 8 : 0
+  if (auth.secret !== undefined && new TextEncoder().encode(auth.secret).length < minimumSecretBytes) {
+    problems.push(`MCP_JWT_SECRET: ${auth.algorithm} needs a secret of at least ${minimumSecretBytes} bytes`)
+  }
+  const pem = auth.publicKey?.replaceAll('\\n', '\n').trim()
+  if (pem !== undefined && !/^-----BEGIN (PUBLIC KEY|CERTIFICATE)-----/.test(pem)) {
+    problems.push(
+      'MCP_JWT_PUBLIC_KEY: expected a PEM public key (BEGIN PUBLIC KEY) or certificate (BEGIN CERTIFICATE)',
+    )
+  }
   if (sources.length !== 1) {
     problems.push('MCP_JWKS_URI / MCP_JWT_PUBLIC_KEY / MCP_JWT_SECRET: set exactly one key source')
   } else if (auth.algorithm.startsWith('HS') !== (auth.secret !== undefined)) {

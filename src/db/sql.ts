@@ -76,22 +76,25 @@ export function isEmpty(query: SqlFragment): boolean {
 
 /** `a AND b AND c`, skipping empty fragments; TRUE when nothing is left. */
 export function and(conditions: readonly SqlFragment[]): SqlFragment {
-  const kept = conditions.filter((condition) => !isEmpty(condition))
-  if (kept.length === 0) return trusted('TRUE')
-  return join(
-    kept.map((condition) => sql`(${condition})`),
-    ' AND ',
-  )
+  return combine(conditions, ' AND ', 'TRUE')
 }
 
-/** `a OR b`, skipping empty fragments; FALSE when nothing is left. */
+/** `(a OR b)`, skipping empty fragments; FALSE when nothing is left. */
 export function or(conditions: readonly SqlFragment[]): SqlFragment {
+  return combine(conditions, ' OR ', 'FALSE')
+}
+
+/**
+ * Each condition and the whole result are parenthesised, so a combined predicate can be interpolated
+ * next to other conditions (`x AND ${or([a, b])}`) without operator precedence widening it.
+ */
+function combine(conditions: readonly SqlFragment[], operator: string, whenEmpty: string): SqlFragment {
   const kept = conditions.filter((condition) => !isEmpty(condition))
-  if (kept.length === 0) return trusted('FALSE')
-  return join(
+  if (kept.length === 0) return trusted(whenEmpty)
+  return sql`(${join(
     kept.map((condition) => sql`(${condition})`),
-    ' OR ',
-  )
+    operator,
+  )})`
 }
 
 export function compile(query: SqlFragment): CompiledQuery {

@@ -59,7 +59,9 @@ export function refundClientToken(state: ClientState, rule: LimitRule | undefine
 }
 
 function refill(state: ClientState | undefined, rule: LimitRule | undefined, now: number): ClientState {
-  if (state === undefined) return { tokens: rule?.count ?? 0, updatedAt: now, blockedUntil: 0 }
+  // A bucket first seen while the limit was off starts full once a limit applies (min() below caps it).
+  if (state === undefined)
+    return { tokens: rule?.count ?? Number.POSITIVE_INFINITY, updatedAt: now, blockedUntil: 0 }
   if (rule === undefined) return { ...state, updatedAt: now }
   // A clock that stepped back refills nothing (rather than draining the bucket).
   const elapsedMs = Math.max(0, now - state.updatedAt)

@@ -106,3 +106,14 @@ export function databaseNamesOf(viewNames: readonly string[]): string[] {
   }
   return [...names].sort()
 }
+
+/**
+ * raise_for_access(datasource=…) for one dataset aliased `alias`: data access (DatasourceFilter's grants)
+ * or ownership of the dataset. Admins pass through all-data access.
+ */
+export function datasetUsable(principal: Principal, alias: string): SqlFragment {
+  return or([
+    datasetVisibility(principal, alias),
+    sql`EXISTS (SELECT 1 FROM sqlatable_user du_o WHERE du_o.table_id = ${trusted(`${alias}.id`)} AND du_o.user_id = ${principal.user.id})`,
+  ])
+}

@@ -10,6 +10,7 @@ export {
   dashboardVisibility,
   databaseVisibility,
   datasetAccessPredicate,
+  datasetUsable,
   datasetVisibility,
 } from './access'
 export type { AccessOptions } from './access'

@@ -9,6 +9,8 @@ export interface SupersetLinks {
   datasetExplore(datasetId: number, vizType?: string): string
   sqlLab(params?: Record<string, string | number | undefined>): string
   exploreFormDataKey(key: string): string
+  /** An unsaved chart: Superset's explore page reads the whole form_data from the URL. */
+  exploreFormData(formData: Record<string, unknown>): string
 }
 
 export function supersetLinks(base: string): SupersetLinks {
@@ -29,5 +31,6 @@ export function supersetLinks(base: string): SupersetLinks {
       `${root}/explore/${query({ datasource_type: 'table', datasource_id: datasetId, viz_type: vizType })}`,
     sqlLab: (params = {}) => `${root}/sqllab/${query(params)}`,
     exploreFormDataKey: (key) => `${root}/explore/${query({ form_data_key: key })}`,
+    exploreFormData: (formData) => `${root}/explore/${query({ form_data: JSON.stringify(formData) })}`,
   }
 }

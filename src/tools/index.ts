@@ -4,6 +4,7 @@
 import type { Principal } from '../superset'
 import type { AnyToolDefinition, PromptDefinition, ResourceDefinition } from './core/definition'
 import { isVisibleTo } from './core/definition'
+import { generateChart, generateExploreLink, updateChart, updateChartPreview } from './charts/authoring'
 import { getChartInfo, listCharts } from './charts/tools'
 import { getChartData } from './chart-data/data'
 import { getChartPreview } from './chart-data/preview'
@@ -11,6 +12,7 @@ import { getChartTypeSchema } from './chart-data/type-schema'
 import { getDashboardInfo, listDashboards } from './dashboards/tools'
 import { addChartToExistingDashboard, generateDashboard } from './dashboards/write'
 import { getDatabaseInfo, listDatabases } from './databases/tools'
+import { createVirtualDataset } from './datasets/create'
 import { getDatasetInfo, listDatasets } from './datasets/tools'
 import { executeSql } from './sql/execute-sql'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries/tools'
@@ -29,8 +31,13 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   addChartToExistingDashboard,
   listCharts,
   getChartInfo,
+  generateChart,
+  updateChart,
+  updateChartPreview,
+  generateExploreLink,
   listDatasets,
   getDatasetInfo,
+  createVirtualDataset,
   listDatabases,
   getDatabaseInfo,
   getChartData,

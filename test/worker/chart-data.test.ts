@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { callAs } from '../helpers/as-user'
-import { relaxLimits } from './query-helpers'
+import { relaxLimits } from '../helpers/limits'
 
 relaxLimits()
 

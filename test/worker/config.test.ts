@@ -46,6 +46,22 @@ describe('configuration', () => {
     expect(() => requireConfig({ DATABASE_URL: base.DATABASE_URL })).toThrow(/MCP_DEV_USERNAME: required/)
   })
 
+  it('checks key material up front, so /health names a weak secret or a malformed PEM', () => {
+    const jwt = {
+      DATABASE_URL: base.DATABASE_URL,
+      MCP_AUTH_ENABLED: 'true',
+      MCP_JWT_ISSUER: 'https://issuer.example',
+      MCP_JWT_AUDIENCE: 'https://gw.example/mcp',
+    }
+    const weak = loadConfig({ ...jwt, MCP_JWT_ALGORITHM: 'HS256', MCP_JWT_SECRET: 'short' })
+    expect(weak.ok ? [] : weak.problems).toContain(
+      'MCP_JWT_SECRET: HS256 needs a secret of at least 32 bytes',
+    )
+    const pem = loadConfig({ ...jwt, MCP_JWT_PUBLIC_KEY: 'not a key' })
+    expect((pem.ok ? [] : pem.problems).join('\n')).toContain('MCP_JWT_PUBLIC_KEY: expected a PEM public key')
+    expect(loadConfig({ ...jwt, MCP_JWT_ALGORITHM: 'HS256', MCP_JWT_SECRET: 'x'.repeat(32) }).ok).toBe(true)
+  })
+
   it('requires DATABASE_URL, a postgres URL', () => {
     expect(() => requireConfig({ MCP_DEV_USERNAME: 'admin' })).toThrow(/DATABASE_URL: not set/)
     expect(() => requireConfig({ ...base, DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/)

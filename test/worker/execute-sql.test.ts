@@ -6,7 +6,7 @@
 import { inject } from 'vitest'
 import { describe, expect, it } from 'vitest'
 import { callAs } from '../helpers/as-user'
-import { relaxLimits } from './query-helpers'
+import { relaxLimits } from '../helpers/limits'
 
 relaxLimits()
 

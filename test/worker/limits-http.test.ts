@@ -14,6 +14,8 @@ import type { CallSubject } from '../../src/dispatch'
 import type { Env } from '../../src/env'
 import { onError, requestContext, type AppEnv } from '../../src/http'
 import { clientRateLimit, createLimiter, readLimitsCounters } from '../../src/limits'
+import { takeClientToken } from '../../src/limits/client-ip'
+import type { LimitRule } from '../../src/limits/document'
 import { createLogger } from '../../src/observability'
 import { BASE, callHttpTool, workerFetch } from '../helpers/mcp'
 
@@ -158,6 +160,16 @@ describe('per-client-IP limiter (before authentication)', () => {
     const send = appWith({ MCP_IP_RATE_LIMIT: '3 per minute' })
     expect(await statuses(send, '/private', '192.0.2.3', 10)).toEqual(Array(10).fill(200))
     expect(await statuses(send, '/public', '192.0.2.3', 4)).toEqual([200, 200, 200, 429])
+  })
+
+  it('starts a client first seen while the limit was off with a full bucket once a limit applies', () => {
+    const rule: LimitRule = { count: 3, windowMs: 60_000, text: '3 per minute' }
+    const unlimited = takeClientToken(undefined, undefined, 1_000)
+    expect(unlimited.allowed).toBe(true)
+    const limited = takeClientToken(unlimited.state, rule, 1_000)
+    expect(limited).toMatchObject({ allowed: true, state: { tokens: 2 } })
+    // A clock that steps back neither refills nor drains.
+    expect(takeClientToken(limited.state, rule, 500)).toMatchObject({ allowed: true, state: { tokens: 1 } })
   })
 
   it('counts an IPv6 client as its /64', async () => {

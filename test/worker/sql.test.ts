@@ -27,7 +27,9 @@ describe('the SQL builder', () => {
   })
 
   it('combines conditions, skipping empty ones', () => {
-    expect(compile(and([sql`a = ${1}`, trusted(''), sql`b = ${2}`])).text).toBe('(a = $1) AND (b = $2)')
+    expect(compile(and([sql`a = ${1}`, trusted(''), sql`b = ${2}`])).text).toBe('((a = $1) AND (b = $2))')
+    // Interpolated beside another condition, a combination keeps its own precedence.
+    expect(compile(sql`id = ${7} AND ${or([sql`a`, sql`b`])}`).text).toBe('id = $1 AND ((a) OR (b))')
     expect(compile(and([])).text).toBe('TRUE')
     expect(compile(or([])).text).toBe('FALSE')
     expect(compile(join([trusted('x'), trusted('y')], ', ')).text).toBe('x, y')

@@ -6,7 +6,7 @@
 import { and, sql } from '../../db'
 import { GatewayError } from '../../errors'
 import { chartQuery, loadDataset, type ChartQuery, type DatasetMeta } from '../../query'
-import { chartVisibility, datasetVisibility } from '../../superset'
+import { chartVisibility, datasetUsable } from '../../superset'
 import type { ToolContext } from '../core/definition'
 import { identifierCondition, type Identifier } from '../core/identifier'
 
@@ -83,8 +83,7 @@ async function accessibleDataset(chart: ChartRecord, context: ToolContext): Prom
   const [allowed] = await context.db.query<{ id: number }>(sql`
     SELECT t.id FROM tables t
      WHERE t.id = ${chart.datasource_id}
-       AND ((${datasetVisibility(context.principal, 't')})
-            OR EXISTS (SELECT 1 FROM sqlatable_user o WHERE o.table_id = t.id AND o.user_id = ${context.principal.user.id}))`)
+       AND ${datasetUsable(context.principal, 't')}`)
   if (allowed === undefined) throw denied()
   const dataset = await loadDataset(context.db, chart.datasource_id)
   if (dataset === undefined) throw denied()

@@ -21,7 +21,7 @@ import {
 } from './render-text'
 import { vegaLiteSpec } from './render-vega'
 
-const PREVIEW_FORMATS = ['url', 'ascii', 'table', 'vega_lite'] as const
+export const PREVIEW_FORMATS = ['url', 'ascii', 'table', 'vega_lite'] as const
 
 const GetChartPreviewRequestSchema = z
   .looseObject({
@@ -38,7 +38,7 @@ const GetChartPreviewRequestSchema = z
       request.identifier ?? (request as { id?: unknown }).id ?? (request as { chart_id?: unknown }).chart_id,
   }))
 
-const ContentSchema = z.discriminatedUnion('type', [
+export const ContentSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('url'),
     preview_url: z.string(),
@@ -101,50 +101,13 @@ export const getChartPreview = defineTool({
     const started = Date.now()
     const result = request.format === 'url' ? undefined : await queryChart(loaded, context)
     const name = loaded.chart.slice_name ?? `Chart ${loaded.chart.id}`
-    const content = (() => {
-      switch (request.format) {
-        case 'url':
-          return {
-            type: 'url' as const,
-            preview_url: exploreUrl,
-            width: request.width,
-            height: request.height,
-            supports_interaction: true,
-          }
-        case 'ascii':
-          return {
-            type: 'ascii' as const,
-            ascii_content: asciiChart(name, loaded, result!, {
-              width: request.ascii_width,
-              height: request.ascii_height,
-            }),
-            width: request.ascii_width,
-            height: request.ascii_height,
-            supports_color: false,
-          }
-        case 'table': {
-          const table = tableOf(loaded.query.shape, result!)
-          return {
-            type: 'table' as const,
-            table_data: `${name}\n${textTable(table.columns, table.rows)}`,
-            row_count: table.rows.length,
-            supports_sorting: false,
-          }
-        }
-        case 'vega_lite':
-          return {
-            type: 'vega_lite' as const,
-            specification: vegaLiteSpec(name, loaded.query.shape, result!.fields, result!.rows, {
-              width: request.width,
-              height: request.height,
-            }),
-            data_url: null,
-            supports_streaming: false,
-          }
-        default:
-          return request.format satisfies never
-      }
-    })()
+    const content = renderPreview(request.format, name, loaded, result, {
+      exploreUrl,
+      width: request.width,
+      height: request.height,
+      asciiWidth: request.ascii_width,
+      asciiHeight: request.ascii_height,
+    })
     return {
       chart_id: loaded.chart.id,
       chart_name: name,
@@ -163,6 +126,69 @@ export const getChartPreview = defineTool({
     }
   },
 })
+
+export type PreviewFormat = (typeof PREVIEW_FORMATS)[number]
+export type PreviewContent = z.output<typeof ContentSchema>
+
+export interface PreviewOptions {
+  exploreUrl: string
+  width: number
+  height: number
+  asciiWidth: number
+  asciiHeight: number
+}
+
+/** One preview of a chart's query result (`result` may be absent for the url format only). */
+export function renderPreview(
+  format: PreviewFormat,
+  name: string,
+  loaded: LoadedChart,
+  result: QueryResultSet | undefined,
+  options: PreviewOptions,
+): PreviewContent {
+  switch (format) {
+    case 'url':
+      return {
+        type: 'url' as const,
+        preview_url: options.exploreUrl,
+        width: options.width,
+        height: options.height,
+        supports_interaction: true,
+      }
+    case 'ascii':
+      return {
+        type: 'ascii' as const,
+        ascii_content: asciiChart(name, loaded, result!, {
+          width: options.asciiWidth,
+          height: options.asciiHeight,
+        }),
+        width: options.asciiWidth,
+        height: options.asciiHeight,
+        supports_color: false,
+      }
+    case 'table': {
+      const table = tableOf(loaded.query.shape, result!)
+      return {
+        type: 'table' as const,
+        table_data: `${name}\n${textTable(table.columns, table.rows)}`,
+        row_count: table.rows.length,
+        supports_sorting: false,
+      }
+    }
+    case 'vega_lite':
+      return {
+        type: 'vega_lite' as const,
+        specification: vegaLiteSpec(name, loaded.query.shape, result!.fields, result!.rows, {
+          width: options.width,
+          height: options.height,
+        }),
+        data_url: null,
+        supports_streaming: false,
+      }
+    default:
+      return format satisfies never
+  }
+}
 
 function tableOf(shape: VizShape, result: QueryResultSet): { columns: string[]; rows: ResultRow[] } {
   if (shape.family === 'pivot_table' && shape.pivotRows.length > 0) return pivotTable(shape, result.rows)

@@ -1,5 +1,5 @@
 import { sql } from '../../db'
-import { datasetVisibility } from '../../superset'
+import { datasetUsable } from '../../superset'
 import type { ToolContext } from '../core/definition'
 
 /**
@@ -12,8 +12,7 @@ export async function datasetAccessColumn(
 ): Promise<'accessible' | 'forbidden' | 'missing'> {
   const [row] = await context.db.query<{ exists: boolean; accessible: boolean }>(sql`
     SELECT t.id IS NOT NULL AS exists,
-           COALESCE(${datasetVisibility(context.principal, 't')}
-             OR EXISTS (SELECT 1 FROM sqlatable_user o WHERE o.table_id = t.id AND o.user_id = ${context.principal.user.id}), false) AS accessible
+           COALESCE(${datasetUsable(context.principal, 't')}, false) AS accessible
       FROM slices s LEFT JOIN tables t ON t.id = s.datasource_id
      WHERE s.id = ${chartId}`)
   if (row === undefined || !row.exists) return 'missing'

@@ -23,7 +23,7 @@ export const listCharts = defineListTool({
 })
 
 /** Superset 6.1's ChartInfo fields. */
-const CHART_INFO_COLUMNS = [
+export const CHART_INFO_COLUMNS = [
   'id',
   'slice_name',
   'viz_type',

@@ -6,7 +6,7 @@
  * returned as success=false with PostgreSQL's sanitised message; refusals are errors.
  */
 import * as z from 'zod'
-import { sql, trusted, type Db } from '../../db'
+import { trusted, type Db } from '../../db'
 import { GatewayError } from '../../errors'
 import {
   findDatabase,
@@ -21,7 +21,7 @@ import {
 } from '../../query'
 import { defineTool, type ToolContext } from '../core/definition'
 import { byteLength, trimToBytes } from '../chart-data/results'
-import { planSql, type PlannedStatement, type SqlPlan } from './plan'
+import { assertNoUserFunctions, planSql, type PlannedStatement, type SqlPlan } from './plan'
 
 const ExecuteSqlRequestSchema = z
   .looseObject({
@@ -207,21 +207,6 @@ async function runPlan(
     }
   }
   return sqlResponse(executed, truncated, (Date.now() - started) / 1000, templateWarning, context)
-}
-
-/** Unqualified calls that resolve to a function outside pg_catalog could read any table: refuse them. */
-async function assertNoUserFunctions(tx: Db, names: readonly string[]): Promise<void> {
-  if (names.length === 0) return
-  const found = await tx.query<{ name: string }>(sql`
-    SELECT DISTINCT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-     WHERE p.proname = ANY(${[...names]}::text[]) AND n.nspname NOT IN ('pg_catalog', 'information_schema')`)
-  if (found.length > 0) {
-    throw new GatewayError(
-      'PermissionDeniedError',
-      `The SQL calls ${found.map((row) => `${row.name}()`).join(', ')}, defined in the database rather than built in; without access to the whole database only built-in functions may be called. Nothing was run.`,
-      { details: { reason: 'QUERY_SECURITY_ACCESS_ERROR', error_type: 'QUERY_SECURITY_ACCESS_ERROR' } },
-    )
-  }
 }
 
 async function runStatement(

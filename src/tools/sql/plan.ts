@@ -3,6 +3,7 @@
  * check, RLS (with MCP_RLS_IN_SQLLAB) and the row limit, giving for each statement the SQL that will
  * actually be executed.
  */
+import { sql, type Db } from '../../db'
 import { GatewayError } from '../../errors'
 import {
   applySqlLabRls,
@@ -135,4 +136,19 @@ function userFunctionCandidates(statements: readonly ParsedStatement[]): string[
     if (call.schema === undefined) names.add(call.name)
   }
   return [...names].sort()
+}
+
+/** Unqualified calls that resolve to a function outside pg_catalog could read any table: refuse them. */
+export async function assertNoUserFunctions(tx: Db, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return
+  const found = await tx.query<{ name: string }>(sql`
+    SELECT DISTINCT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+     WHERE p.proname = ANY(${[...names]}::text[]) AND n.nspname NOT IN ('pg_catalog', 'information_schema')`)
+  if (found.length > 0) {
+    throw new GatewayError(
+      'PermissionDeniedError',
+      `The SQL calls ${found.map((row) => `${row.name}()`).join(', ')}, defined in the database rather than built in; without access to the whole database only built-in functions may be called. Nothing was run.`,
+      { details: { reason: 'QUERY_SECURITY_ACCESS_ERROR', error_type: 'QUERY_SECURITY_ACCESS_ERROR' } },
+    )
+  }
 }

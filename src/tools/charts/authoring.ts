@@ -1,0 +1,500 @@
+/**
+ * Building charts: generate_chart, update_chart, update_chart_preview and generate_explore_link.
+ * A chart config (chart://configs, get_chart_type_schema) becomes Superset's form_data; every column and
+ * metric is checked against the dataset first (unknown names are answered with close matches), the query
+ * is run before anything is saved, and a saved chart carries what Superset relies on: perm columns
+ * copied from its dataset, params and a query_context as the frontend builds them, a uuid, audit columns
+ * and an owner.
+ */
+import * as z from 'zod'
+import { sql, type Db } from '../../db'
+import { GatewayError } from '../../errors'
+import {
+  ChartConfigSchema,
+  type ColumnRefSchema,
+  chartQuery,
+  configToFormData,
+  loadDataset,
+  type ChartConfig,
+  type DatasetMeta,
+  type QueryResultSet,
+} from '../../query'
+import { datasetUsable } from '../../superset'
+import { queryChart } from '../chart-data/data'
+import type { LoadedChart } from '../chart-data/lookup'
+import { ContentSchema, PREVIEW_FORMATS, renderPreview, type PreviewFormat } from '../chart-data/preview'
+import { READ_ONLY, WRITES, defineTool, type ToolContext } from '../core/definition'
+import { IdentifierSchema, identifierCondition, type Identifier } from '../core/identifier'
+import { findVisibleRow, projectRow, type Row } from '../core/list'
+import { assertCanEdit, NOW_UTC } from '../core/ownership'
+import { closeMatches } from '../core/suggest'
+import { buildQueryContext } from './query-context'
+import { chartSpec } from './spec'
+import { CHART_INFO_COLUMNS } from './tools'
+
+const PreviewFormatsSchema = z
+  .array(z.enum(PREVIEW_FORMATS))
+  .min(1)
+  .default(['url'])
+  .describe('Preview formats: url, ascii, table, vega_lite.')
+
+const DatasetIdentifierSchema = IdentifierSchema.describe('Dataset id or UUID.')
+
+const CacheFlags = {
+  use_cache: z.boolean().optional().describe('Accepted for compatibility.'),
+  force_refresh: z.boolean().optional().describe('Accepted for compatibility.'),
+  cache_timeout: z.int().min(0).optional().describe('Chart cache timeout in seconds (saved with the chart).'),
+}
+
+/** The dataset a request names, if the caller may use it (hidden and missing read the same). */
+async function usableDataset(identifier: Identifier, context: ToolContext): Promise<DatasetMeta> {
+  const [row] = await context.db.query<{ id: number }>(sql`
+    SELECT t.id FROM tables t
+     WHERE ${identifierCondition('t', identifier, { slug: false })} AND ${datasetUsable(context.principal, 't')}
+     LIMIT 1`)
+  const dataset = row === undefined ? undefined : await loadDataset(context.db, row.id)
+  if (dataset === undefined) {
+    throw new GatewayError('NotFoundError', `Dataset with identifier '${identifier}' not found`, {
+      details: { resource_type: 'dataset', resource_id: identifier },
+    })
+  }
+  return dataset
+}
+
+/** Every column and saved metric a config names must exist in the dataset. */
+export function checkConfigNames(config: ChartConfig, dataset: DatasetMeta): void {
+  const columns = dataset.columns.map((column) => column.column_name)
+  const metrics = dataset.metrics.map((metric) => metric.metric_name)
+  const problems: string[] = []
+  const check = (name: string, kind: 'column' | 'metric'): void => {
+    const known = kind === 'column' ? columns : metrics
+    if (known.includes(name)) return
+    const suggestions = closeMatches(name, known)
+    problems.push(
+      `unknown ${kind} "${name}"${suggestions.length > 0 ? ` (did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?)` : ''}`,
+    )
+  }
+  for (const reference of columnReferences(config)) {
+    if (reference.sql_expression !== undefined) continue
+    check(reference.name, reference.saved_metric === true ? 'metric' : 'column')
+  }
+  for (const filter of config.filters ?? []) check(filter.column, 'column')
+  if (config.chart_type === 'big_number' && config.temporal_column !== undefined)
+    check(config.temporal_column, 'column')
+  if (config.chart_type === 'table') {
+    const labels = config.columns.map((column) => column.label ?? column.name)
+    for (const name of config.sort_by ?? []) if (!labels.includes(name)) check(name, 'column')
+  }
+  if (problems.length > 0) {
+    throw new GatewayError(
+      'ValidationError',
+      `The config does not match dataset "${dataset.table_name}": ${problems.join('; ')}. get_dataset_info lists its columns and saved metrics.`,
+      { details: { problems, dataset_id: dataset.id } },
+    )
+  }
+}
+
+type ColumnReference = z.output<typeof ColumnRefSchema>
+
+function columnReferences(config: ChartConfig): ColumnReference[] {
+  switch (config.chart_type) {
+    case 'xy': {
+      const groupBy =
+        config.group_by === undefined
+          ? []
+          : Array.isArray(config.group_by)
+            ? config.group_by
+            : [config.group_by]
+      return [...(config.x === undefined ? [] : [config.x]), ...config.y, ...groupBy]
+    }
+    case 'table':
+      return config.columns
+    case 'pie':
+      return [config.dimension, config.metric]
+    case 'big_number':
+      return [config.metric]
+    case 'pivot_table':
+      return [...config.rows, ...(config.columns ?? []), ...config.metrics]
+  }
+}
+
+interface ChartPlan {
+  dataset: DatasetMeta
+  vizType: string
+  formData: Record<string, unknown>
+  loaded: LoadedChart
+  name: string
+}
+
+/** Config → form_data → the engine's query (which also refuses what it cannot run safely). */
+function planChart(
+  dataset: DatasetMeta,
+  config: ChartConfig,
+  chartName: string | undefined,
+  chartId = 0,
+): ChartPlan {
+  checkConfigNames(config, dataset)
+  const { vizType, formData } = configToFormData(config, dataset.id)
+  const name = chartName ?? defaultChartName(config, dataset)
+  const query = chartQuery(vizType, formData, undefined, dataset)
+  const chart = {
+    id: chartId,
+    slice_name: name,
+    viz_type: vizType,
+    description: null,
+    datasource_id: dataset.id,
+    datasource_type: 'table',
+    params: JSON.stringify(formData),
+    query_context: null,
+  }
+  return { dataset, vizType, formData, name, loaded: { chart, dataset, query } }
+}
+
+/** "SUM(order_total) by region (orders)": what the chart shows, for charts created without a name. */
+function defaultChartName(config: ChartConfig, dataset: DatasetMeta): string {
+  const refs = columnReferences(config)
+  const measure = refs.find(
+    (ref) => ref.aggregate !== undefined || ref.saved_metric === true || ref.sql_expression !== undefined,
+  )
+  const dimension = refs.find(
+    (ref) => ref !== measure && ref.aggregate === undefined && ref.saved_metric !== true,
+  )
+  const measureText =
+    measure === undefined
+      ? undefined
+      : (measure.label ?? (measure.aggregate ? `${measure.aggregate}(${measure.name})` : measure.name))
+  const text = [measureText, dimension === undefined ? undefined : `by ${dimension.label ?? dimension.name}`]
+    .filter(Boolean)
+    .join(' ')
+  return `${text === '' ? config.chart_type : text} (${dataset.table_name})`.slice(0, 250)
+}
+
+/** Runs the chart's query (the check Superset makes before keeping a chart) when previews or a save need it. */
+async function runPlan(plan: ChartPlan, context: ToolContext, rowLimit?: number): Promise<QueryResultSet> {
+  const result = await queryChart(plan.loaded, context, rowLimit)
+  context.effects.rowsReturned = result.rows.length
+  return result
+}
+
+function previewsOf(
+  plan: ChartPlan,
+  formats: readonly PreviewFormat[],
+  result: QueryResultSet | undefined,
+  exploreUrl: string,
+) {
+  return Object.fromEntries(
+    formats.map((format) => [
+      format,
+      renderPreview(format, plan.name, plan.loaded, result, {
+        exploreUrl,
+        width: 800,
+        height: 600,
+        asciiWidth: 80,
+        asciiHeight: 20,
+      }),
+    ]),
+  )
+}
+
+const needsData = (formats: readonly PreviewFormat[], generatePreview: boolean): boolean =>
+  generatePreview && formats.some((format) => format !== 'url')
+
+async function insertChart(
+  tx: Db,
+  plan: ChartPlan,
+  context: ToolContext,
+  cacheTimeout: number | undefined,
+): Promise<number> {
+  const userId = context.principal.user.id
+  const queryContext = buildQueryContext(
+    plan.vizType,
+    plan.formData,
+    plan.dataset.id,
+    plan.dataset.main_dttm_col,
+  )
+  const [created] = await tx.query<{ id: number }>(sql`
+    INSERT INTO slices (created_on, changed_on, slice_name, datasource_type, datasource_name, viz_type, params,
+                        created_by_fk, changed_by_fk, cache_timeout, perm, datasource_id, schema_perm, catalog_perm, uuid,
+                        query_context, last_saved_at, last_saved_by_fk, is_managed_externally)
+    SELECT ${NOW_UTC}, ${NOW_UTC}, ${plan.name}, 'table',
+           CASE WHEN COALESCE(t.schema, '') = '' THEN t.table_name ELSE t.schema || '.' || t.table_name END,
+           ${plan.vizType}, ${JSON.stringify(plan.formData)}, ${userId}, ${userId}, ${cacheTimeout ?? null},
+           t.perm, t.id, t.schema_perm, t.catalog_perm, ${crypto.randomUUID()}::uuid, ${JSON.stringify(queryContext)},
+           ${NOW_UTC}, ${userId}, false
+      FROM tables t WHERE t.id = ${plan.dataset.id}
+    RETURNING id`)
+  if (created === undefined)
+    throw new GatewayError('NotFoundError', `Dataset ${plan.dataset.id} disappeared while saving the chart.`)
+  await tx.query(sql`INSERT INTO slice_user (user_id, slice_id) VALUES (${userId}, ${created.id})`)
+  return created.id
+}
+
+async function chartInfo(id: number, context: ToolContext): Promise<Row & { id: number }> {
+  const row = await findVisibleRow(chartSpec, id, CHART_INFO_COLUMNS, context, {
+    slug: false,
+    label: 'Chart',
+  })
+  return { ...projectRow(chartSpec, CHART_INFO_COLUMNS, row, context), id }
+}
+
+const ChartResultSchema = z.object({
+  chart: z.looseObject({ id: z.int() }).nullable(),
+  previews: z.record(z.string(), ContentSchema),
+  explore_url: z.string(),
+  form_data: z.record(z.string(), z.unknown()),
+  form_data_key: z.null(),
+  chart_type_label: z.string(),
+  success: z.literal(true),
+  error: z.null(),
+  warnings: z.array(z.string()),
+  schema_version: z.literal('2.0'),
+  api_version: z.literal('v1'),
+})
+
+const UNSAVED_WARNING =
+  "The chart is not saved: its explore link carries the whole configuration in the URL (the gateway cannot create Superset's cached form_data_key)."
+
+export const generateChart = defineTool({
+  name: 'generate_chart',
+  title: 'Create a chart',
+  description:
+    'Build a chart from a dataset and a config (chart_type xy, table, pie, big_number or pivot_table; see chart://configs). ' +
+    'With save_chart=false (default) you get an explore link and previews; with save_chart=true the chart is saved, owned by you. ' +
+    'Unknown columns or metrics are rejected with close matches.',
+  input: z
+    .strictObject({
+      dataset_id: DatasetIdentifierSchema.optional(),
+      datasource_id: DatasetIdentifierSchema.optional().describe('Alias of dataset_id.'),
+      config: ChartConfigSchema,
+      chart_name: z
+        .string()
+        .trim()
+        .min(1)
+        .max(250)
+        .optional()
+        .describe('Chart name (generated when omitted).'),
+      name: z.string().trim().min(1).max(250).optional().describe('Alias of chart_name.'),
+      title: z.string().trim().min(1).max(250).optional().describe('Alias of chart_name.'),
+      slice_name: z.string().trim().min(1).max(250).optional().describe('Alias of chart_name.'),
+      save_chart: z.boolean().default(false).describe('Save the chart in Superset.'),
+      generate_preview: z.boolean().default(true),
+      preview_formats: PreviewFormatsSchema,
+      ...CacheFlags,
+    })
+    .refine((request) => (request.dataset_id ?? request.datasource_id) !== undefined, {
+      message: 'dataset_id is required.',
+      path: ['dataset_id'],
+    }),
+  output: ChartResultSchema,
+  annotations: WRITES,
+  permission: { permission: 'can_write', view: 'Chart' },
+  run: async (request, context) => {
+    const dataset = await usableDataset((request.dataset_id ?? request.datasource_id)!, context)
+    const plan = planChart(
+      dataset,
+      request.config,
+      request.chart_name ?? request.name ?? request.title ?? request.slice_name,
+    )
+    const withData = needsData(request.preview_formats, request.generate_preview)
+    // Superset keeps a chart only if its query runs: run it before writing anything.
+    const result =
+      withData || request.save_chart ? await runPlan(plan, context, withData ? undefined : 1) : undefined
+    let chart = null
+    let exploreUrl = context.links.exploreFormData(plan.formData)
+    if (request.save_chart) {
+      const id = await context.db.transaction((tx) => insertChart(tx, plan, context, request.cache_timeout))
+      context.effects.objectsAffected += 1
+      context.effects.created.chart = [id]
+      context.effects.changed.add('chart')
+      chart = await chartInfo(id, context)
+      exploreUrl = context.links.chart(id)
+    }
+    return {
+      chart,
+      previews: request.generate_preview ? previewsOf(plan, request.preview_formats, result, exploreUrl) : {},
+      explore_url: exploreUrl,
+      form_data: plan.formData,
+      form_data_key: null,
+      chart_type_label: plan.vizType,
+      success: true as const,
+      error: null,
+      warnings: request.save_chart ? [] : [UNSAVED_WARNING],
+      schema_version: '2.0' as const,
+      api_version: 'v1' as const,
+    }
+  },
+})
+
+export const updateChart = defineTool({
+  name: 'update_chart',
+  title: 'Change a saved chart',
+  description:
+    'Change a chart you own: a new config (and optionally another dataset) replaces its definition; chart_name alone renames it. ' +
+    'The new query is run before anything is saved.',
+  input: z
+    .strictObject({
+      identifier: IdentifierSchema.describe('Chart id or UUID.'),
+      config: ChartConfigSchema.optional(),
+      chart_name: z.string().trim().min(1).max(250).optional(),
+      dataset_id: DatasetIdentifierSchema.optional().describe(
+        'Move the chart to this dataset (needs config).',
+      ),
+      generate_preview: z.boolean().default(true),
+      preview_formats: PreviewFormatsSchema,
+      ...CacheFlags,
+    })
+    .refine((request) => request.config !== undefined || request.chart_name !== undefined, {
+      message: 'Nothing to change: pass a config, a chart_name, or both.',
+    })
+    .refine((request) => request.dataset_id === undefined || request.config !== undefined, {
+      message: 'Moving a chart to another dataset needs a config for that dataset.',
+      path: ['dataset_id'],
+    }),
+  output: ChartResultSchema,
+  annotations: { ...WRITES, idempotentHint: true },
+  permission: { permission: 'can_write', view: 'Chart' },
+  run: async (request, context) => {
+    const current = await findVisibleRow(
+      chartSpec,
+      request.identifier,
+      ['id', 'slice_name', 'datasource_id', 'params'],
+      context,
+      {
+        slug: false,
+        label: 'Chart',
+      },
+    )
+    const id = Number(current.id)
+    await assertCanEdit('chart', id, context)
+    if (request.config === undefined) {
+      await context.db.query(sql`
+        UPDATE slices SET slice_name = ${request.chart_name!}, changed_on = ${NOW_UTC}, changed_by_fk = ${context.principal.user.id},
+               last_saved_at = ${NOW_UTC}, last_saved_by_fk = ${context.principal.user.id}
+         WHERE id = ${id}`)
+      return finishUpdate(id, context, undefined, [], false)
+    }
+    const dataset = await usableDataset(request.dataset_id ?? Number(current.datasource_id), context)
+    const plan = planChart(
+      dataset,
+      request.config,
+      request.chart_name ?? (current.slice_name as string | null) ?? undefined,
+      id,
+    )
+    const withData = needsData(request.preview_formats, request.generate_preview)
+    const result = await runPlan(plan, context, withData ? undefined : 1)
+    const queryContext = buildQueryContext(plan.vizType, plan.formData, dataset.id, dataset.main_dttm_col)
+    const userId = context.principal.user.id
+    await context.db.query(sql`
+      UPDATE slices s SET slice_name = ${plan.name}, viz_type = ${plan.vizType}, params = ${JSON.stringify(plan.formData)},
+             query_context = ${JSON.stringify(queryContext)}, datasource_id = t.id, datasource_type = 'table',
+             datasource_name = CASE WHEN COALESCE(t.schema, '') = '' THEN t.table_name ELSE t.schema || '.' || t.table_name END,
+             perm = t.perm, schema_perm = t.schema_perm, catalog_perm = t.catalog_perm,
+             cache_timeout = COALESCE(${request.cache_timeout ?? null}, s.cache_timeout),
+             changed_on = ${NOW_UTC}, changed_by_fk = ${userId}, last_saved_at = ${NOW_UTC}, last_saved_by_fk = ${userId}
+        FROM tables t
+       WHERE s.id = ${id} AND t.id = ${dataset.id}`)
+    return finishUpdate(
+      id,
+      context,
+      withData || request.generate_preview ? { plan, result } : undefined,
+      request.preview_formats,
+      request.generate_preview,
+    )
+  },
+})
+
+async function finishUpdate(
+  id: number,
+  context: ToolContext,
+  preview: { plan: ChartPlan; result: QueryResultSet } | undefined,
+  formats: readonly PreviewFormat[],
+  generatePreview: boolean,
+) {
+  context.effects.objectsAffected += 1
+  context.effects.changed.add('chart')
+  const chart = await chartInfo(id, context)
+  const exploreUrl = context.links.chart(id)
+  return {
+    chart,
+    previews:
+      generatePreview && preview !== undefined
+        ? previewsOf(preview.plan, formats, preview.result, exploreUrl)
+        : {},
+    explore_url: exploreUrl,
+    form_data: (chart.form_data as Record<string, unknown> | null) ?? {},
+    form_data_key: null,
+    chart_type_label: String(chart.viz_type ?? ''),
+    success: true as const,
+    error: null,
+    warnings: [],
+    schema_version: '2.0' as const,
+    api_version: 'v1' as const,
+  }
+}
+
+export const updateChartPreview = defineTool({
+  name: 'update_chart_preview',
+  title: 'Preview a changed chart without saving',
+  description:
+    'Preview a chart definition without saving anything: a new explore link and previews for a dataset and config. ' +
+    "A form_data_key from Superset is accepted but cannot be read (it lives in Superset's cache); the config replaces it.",
+  input: z.strictObject({
+    form_data_key: z.string().optional().describe('The unsaved state being replaced (not read).'),
+    dataset_id: DatasetIdentifierSchema,
+    config: ChartConfigSchema,
+    chart_name: z.string().trim().min(1).max(250).optional(),
+    generate_preview: z.boolean().default(true),
+    preview_formats: PreviewFormatsSchema,
+    ...CacheFlags,
+  }),
+  output: ChartResultSchema,
+  annotations: READ_ONLY,
+  permission: { permission: 'can_read', view: 'Chart' },
+  run: async (request, context) => {
+    const dataset = await usableDataset(request.dataset_id, context)
+    const plan = planChart(dataset, request.config, request.chart_name)
+    const withData = needsData(request.preview_formats, request.generate_preview)
+    const result = withData ? await runPlan(plan, context) : undefined
+    const exploreUrl = context.links.exploreFormData(plan.formData)
+    return {
+      chart: null,
+      previews: request.generate_preview ? previewsOf(plan, request.preview_formats, result, exploreUrl) : {},
+      explore_url: exploreUrl,
+      form_data: plan.formData,
+      form_data_key: null,
+      chart_type_label: plan.vizType,
+      success: true as const,
+      error: null,
+      warnings: [UNSAVED_WARNING],
+      schema_version: '2.0' as const,
+      api_version: 'v1' as const,
+    }
+  },
+})
+
+export const generateExploreLink = defineTool({
+  name: 'generate_explore_link',
+  title: 'Link to a chart in Superset explore',
+  description:
+    "A link that opens Superset's explore view with this chart configuration on a dataset, for the user to adjust and save. Writes nothing.",
+  input: z.strictObject({ dataset_id: DatasetIdentifierSchema, config: ChartConfigSchema, ...CacheFlags }),
+  output: z.object({
+    url: z.string(),
+    form_data: z.record(z.string(), z.unknown()),
+    form_data_key: z.null(),
+    error: z.null(),
+  }),
+  annotations: READ_ONLY,
+  permission: { permission: 'can_read', view: 'Explore' },
+  sizeGuard: false,
+  run: async (request, context) => {
+    const dataset = await usableDataset(request.dataset_id, context)
+    const plan = planChart(dataset, request.config, undefined)
+    return {
+      url: context.links.exploreFormData(plan.formData),
+      form_data: plan.formData,
+      form_data_key: null,
+      error: null,
+    }
+  },
+})

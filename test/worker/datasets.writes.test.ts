@@ -1,0 +1,93 @@
+/**
+ * create_virtual_dataset: the dataset, its columns from the database, its perm columns and the matching
+ * permission rows, and the checks on its SQL.
+ */
+import { describe, expect, it } from 'vitest'
+import { sql } from '../../src/db'
+import { callAs } from '../helpers/as-user'
+import { withMetadataDb } from '../helpers/db'
+import { relaxLimits } from '../helpers/limits'
+
+relaxLimits()
+
+describe('create_virtual_dataset', () => {
+  it('creates a virtual dataset with its columns, perms, permission rows and owner', async () => {
+    const created = await callAs('alice', 'create_virtual_dataset', {
+      database_id: 1,
+      schema: 'sales',
+      table_name: 'revenue_by_day',
+      sql: 'SELECT order_date::date AS day, region, sum(order_total) AS revenue FROM sales.orders GROUP BY 1, 2',
+    })
+    expect(created).toMatchObject({
+      table_name: 'revenue_by_day',
+      schema: 'sales',
+      is_virtual: true,
+      main_dttm_col: 'day',
+    })
+    expect(created.columns.map((column: any) => [column.column_name, column.is_dttm])).toEqual([
+      ['day', true],
+      ['region', false],
+      ['revenue', false],
+    ])
+    expect(created.perm).toBe(`[examples].[revenue_by_day](id:${created.id})`)
+    expect(created.schema_perm).toBe('[examples].[sales]')
+    const pairs = await withMetadataDb((db) =>
+      db.query<{ permission: string; view: string }>(sql`
+        SELECT p.name AS permission, v.name AS view FROM ab_permission_view pv
+          JOIN ab_permission p ON p.id = pv.permission_id JOIN ab_view_menu v ON v.id = pv.view_menu_id
+         WHERE v.name = ${created.perm}`),
+    )
+    expect(pairs).toEqual([{ permission: 'datasource_access', view: created.perm }])
+    const owners = await withMetadataDb((db) =>
+      db.query(sql`SELECT user_id FROM sqlatable_user WHERE table_id = ${created.id}`),
+    )
+    expect(owners).toEqual([{ user_id: 2 }])
+    // It can be charted straight away.
+    const chart = await callAs('alice', 'generate_chart', {
+      dataset_id: created.id,
+      config: {
+        chart_type: 'table',
+        columns: [{ name: 'region' }, { name: 'revenue', aggregate: 'SUM', label: 'total' }],
+      },
+      preview_formats: ['table'],
+    })
+    expect(chart.previews.table.table_data).toContain('EMEA')
+  })
+
+  it('refuses a second dataset with the same name in the same place', async () => {
+    const request = { database_id: 1, schema: 'sales', table_name: 'dup_probe', sql: 'SELECT 1 AS one' }
+    await callAs('alice', 'create_virtual_dataset', request)
+    await expect(callAs('alice', 'create_virtual_dataset', request)).rejects.toMatchObject({
+      type: 'ConflictError',
+    })
+  })
+
+  it('refuses SQL that is not one SELECT, or that reads tables the caller may not read', async () => {
+    await expect(
+      callAs('alice', 'create_virtual_dataset', {
+        database_id: 1,
+        table_name: 'two',
+        sql: 'SELECT 1; SELECT 2',
+      }),
+    ).rejects.toMatchObject({ type: 'ValidationError' })
+    await expect(
+      callAs('alice', 'create_virtual_dataset', {
+        database_id: 3,
+        table_name: 'writes',
+        sql: 'DELETE FROM scratch.sales_targets',
+      }),
+    ).rejects.toMatchObject({ type: 'ValidationError' })
+    await expect(
+      callAs('admin', 'create_virtual_dataset', { database_id: 4, table_name: 'mysql', sql: 'SELECT 1' }),
+    ).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining('legacy_mysql') })
+  })
+
+  it('is not offered to users without can_write on Dataset', async () => {
+    await expect(
+      callAs('bob', 'create_virtual_dataset', { database_id: 1, table_name: 'x', sql: 'SELECT 1' }),
+    ).rejects.toMatchObject({
+      type: 'NotFoundError',
+      message: 'Unknown tool: create_virtual_dataset',
+    })
+  })
+})
