@@ -134,6 +134,7 @@ interface FinishedCall {
   outcome: GatewayError | 'success'
   result?: unknown
   effects: CallEffects
+  cacheStatus?: 'hit' | 'miss' | 'bypass'
 }
 
 /** One log line and one audit record per call (the audit rows are written after the response). */
@@ -151,6 +152,15 @@ async function recordCall(scope: RequestScope, call: FinishedCall): Promise<void
   }
   if (failure !== undefined && failure.status >= 500) scope.log.error('tool_call', fields)
   else scope.log.info('tool_call', fields)
+  scope.services.observer?.toolCall({
+    tool: call.name,
+    tenant: call.principal.tenant,
+    transport: scope.transport,
+    outcome: failure === undefined ? 'success' : 'error',
+    errorType: failure?.type ?? null,
+    durationMs,
+    cacheStatus: call.cacheStatus ?? null,
+  })
   scope.audit({
     requestId: scope.requestId,
     tenant: call.principal.tenant,

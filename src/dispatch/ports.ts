@@ -23,4 +23,24 @@ export interface Limiter {
 
 export interface CallServices {
   limiter: Limiter
+  /** Metrics; absent where nothing observes calls (unit tests). */
+  observer?: CallObserver
+}
+
+/** How a tool call ended, for metrics (and whatever else observes calls). */
+export interface CallRecord {
+  tool: string
+  tenant: string
+  transport: 'mcp' | 'http'
+  outcome: 'success' | 'error'
+  /** The gateway error type of a failed call (RateLimitExceeded, ValidationError, …). */
+  errorType: string | null
+  durationMs: number
+  /** Whether the answer came from the cache: hit, miss, bypass (not cacheable / refresh asked), or null. */
+  cacheStatus: 'hit' | 'miss' | 'bypass' | null
+}
+
+/** Observes every finished tool call; must not throw and must not block the call. */
+export interface CallObserver {
+  toolCall(record: CallRecord): void
 }
