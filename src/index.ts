@@ -8,6 +8,7 @@ import {
   protectedResourceMetadata,
   RESOURCE_METADATA_PATH,
 } from './auth'
+import { createToolCache } from './cache'
 import { GatewayError } from './errors'
 import { healthReport } from './health'
 import {
@@ -43,6 +44,12 @@ app.get(MCP_RESOURCE_METADATA_PATH, withConfig(), protectedResourceMetadata)
 const callServices = (c: Context<AppEnv>) => ({
   limiter: createLimiter({
     env: c.env,
+    config: c.get('config'),
+    log: c.get('log'),
+    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+  }),
+  cache: createToolCache({
+    kv: c.env.CACHE,
     config: c.get('config'),
     log: c.get('log'),
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),

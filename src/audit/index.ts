@@ -8,6 +8,7 @@
 import type { Db } from '../db'
 import { sql } from '../db'
 import type { Logger } from '../observability'
+import { canonicalJson, sha256Hex } from '../digest'
 import { describeError } from '../observability'
 
 export interface AuditRecord {
@@ -87,22 +88,7 @@ export function redactArguments(value: unknown, key?: string): unknown {
   return value
 }
 
-/** JSON with object keys sorted, so equal arguments digest equally. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([name, item]) => `${JSON.stringify(name)}:${canonicalJson(item)}`).join(',')}}`
-  }
-  return JSON.stringify(value ?? null)
-}
-
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('')
-}
+export { canonicalJson, sha256Hex }
 
 export async function digestArguments(args: unknown): Promise<string> {
   return sha256Hex(canonicalJson(args))

@@ -21,7 +21,7 @@ import {
   type RemoteJWKSet,
 } from 'jose'
 import * as z from 'zod'
-import { sha256Hex } from './digest'
+import { sha256Hex } from '../digest'
 
 export const JWKS_FETCH_TIMEOUT_MS = 5_000
 /** An unknown `kid` refetches the set at most this often (jose's cooldown, counted from the last good fetch). */

@@ -6,7 +6,7 @@
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose'
 import type { AuthConfig } from '../config'
 import { GatewayError } from '../errors'
-import { sha256Hex } from './digest'
+import { sha256Hex } from '../digest'
 import type { KeyStore } from './jwks'
 import { verificationKey, type VerificationKey } from './keys'
 import { VerifiedTokenCache } from './token-cache'

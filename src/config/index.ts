@@ -47,6 +47,8 @@ export interface Config {
   analyticsDatabaseUrls: Record<string, string>
   superset: { baseUrl: string; adminRole: string; dashboardRbac: boolean; rlsInSqlLab: boolean }
   responseMaxBytes: number
+  /** The tool-result cache (catalog tools). */
+  cache: { enabled: boolean; ttlSeconds: number }
   sentryDsn: string | undefined
   limits: LimitsConfig
 }
@@ -144,6 +146,7 @@ function toConfig(raw: RawConfig): Config {
       rlsInSqlLab: raw.MCP_RLS_IN_SQLLAB,
     },
     responseMaxBytes: raw.MCP_RESPONSE_MAX_BYTES,
+    cache: { enabled: raw.MCP_CACHE_ENABLED, ttlSeconds: raw.MCP_CACHE_TTL_SECONDS },
     sentryDsn: raw.SENTRY_DSN,
     limits: { failMode: raw.MCP_RATE_LIMIT_FAIL_MODE, ipLimit: raw.MCP_IP_RATE_LIMIT },
   }

@@ -9,7 +9,8 @@ import type { Principal } from '../superset'
 import {
   findPrompt,
   findVisibleTool,
-  invokeTool,
+  parseToolRequest,
+  runTool,
   PROMPTS,
   resourcesVisibleTo,
   toolsVisibleTo,
@@ -18,6 +19,8 @@ import {
   type PromptDefinition,
   type ResourceDefinition,
 } from '../tools'
+import type { CacheLookup, CacheStatus } from '../cache'
+import type { Admission, CallSubject } from './ports'
 import type { RequestScope } from './scope'
 
 export interface Dispatcher {
@@ -65,15 +68,36 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       const started = Date.now()
       const principal = await scope.principal()
       const context = await scope.toolContext()
+      let cacheStatus: CacheStatus | undefined
       const done = (outcome: GatewayError | 'success', result?: unknown): Promise<void> =>
-        recordCall(scope, { name, args, principal, started, outcome, result, effects: context.effects })
+        recordCall(scope, {
+          name,
+          args,
+          principal,
+          started,
+          outcome,
+          result,
+          effects: context.effects,
+          cacheStatus,
+        })
       const tool = findVisibleTool(name, principal)
       try {
         if (tool === undefined) throw unknownToolError(name)
-        await admit(scope, principal, name)
-        const result = await invokeTool(tool, args, context)
+        const subject = {
+          tenant: principal.tenant,
+          userId: principal.user.id,
+          username: principal.user.username,
+          tool: name,
+        }
+        const admission = await admit(scope, subject)
+        const request = parseToolRequest(tool, args)
+        const cached = await lookupCache(scope, tool, request, principal, admission.recentWrites)
+        cacheStatus = cached?.status
+        const result = cached?.status === 'hit' ? cached.value : await runTool(tool, request, context)
+        if (cached?.status !== 'hit') cached?.store?.(result)
+        await afterWrites(scope, subject, context.effects)
         await done('success', result)
-        return result
+        return cached === undefined ? result : { ...(result as object), cache_status: cached.status }
       } catch (err) {
         const failure = asGatewayError(err)
         await done(failure)
@@ -115,15 +139,40 @@ function checkPromptArguments(
   return args
 }
 
-async function admit(scope: RequestScope, principal: Principal, tool: string): Promise<void> {
-  const admission = await scope.services.limiter.admit({
-    tenant: principal.tenant,
-    userId: principal.user.id,
-    username: principal.user.username,
-    tool,
-  })
+async function admit(scope: RequestScope, subject: CallSubject): Promise<Admission> {
+  const admission = await scope.services.limiter.admit(subject)
   for (const [header, value] of Object.entries(admission.headers)) scope.responseHeaders.set(header, value)
   if (!admission.allowed) throw admission.error
+  return admission
+}
+
+/** The cache's answer for a cacheable tool; undefined for the others (writes, chart data, SQL). */
+async function lookupCache(
+  scope: RequestScope,
+  tool: AnyToolDefinition,
+  request: unknown,
+  principal: Principal,
+  recentWrites: Record<string, number> | undefined,
+): Promise<CacheLookup | undefined> {
+  const cache = scope.services.cache
+  if (cache === undefined || tool.cache === undefined) return undefined
+  const lookup = await cache.lookup({
+    tool: tool.name,
+    policy: tool.cache,
+    request: request as Record<string, unknown>,
+    principal,
+    recentWrites,
+  })
+  scope.responseHeaders.set('X-Cache-Status', lookup.status)
+  return lookup
+}
+
+/** A successful write makes cached answers about what it changed stale, at once for its author. */
+async function afterWrites(scope: RequestScope, subject: CallSubject, effects: CallEffects): Promise<void> {
+  if (effects.changed.size === 0) return
+  const kinds = [...effects.changed]
+  scope.services.cache?.invalidate(subject.tenant, kinds)
+  await scope.services.limiter.noteWrites(subject, kinds)
 }
 
 interface FinishedCall {
@@ -134,7 +183,7 @@ interface FinishedCall {
   outcome: GatewayError | 'success'
   result?: unknown
   effects: CallEffects
-  cacheStatus?: 'hit' | 'miss' | 'bypass'
+  cacheStatus?: CacheStatus
 }
 
 /** One log line and one audit record per call (the audit rows are written after the response). */
@@ -160,6 +209,7 @@ async function recordCall(scope: RequestScope, call: FinishedCall): Promise<void
     errorType: failure?.type ?? null,
     durationMs,
     cacheStatus: call.cacheStatus ?? null,
+    error: failure,
   })
   scope.audit({
     requestId: scope.requestId,

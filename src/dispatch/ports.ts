@@ -2,6 +2,7 @@
  * What the dispatcher needs from the rest of the gateway, as small interfaces: the composition root
  * plugs in the real limiter (and, as they land, the cache, audit trail and metrics).
  */
+import type { ToolCache } from '../cache'
 import type { GatewayError } from '../errors'
 
 /** One tool call, as limits see it. */
@@ -12,17 +13,28 @@ export interface CallSubject {
   tool: string
 }
 
-export type Admission =
+export type Admission = (
   | { allowed: true; headers: Record<string, string> }
   | { allowed: false; error: GatewayError; headers: Record<string, string> }
+) & {
+  /**
+   * Kinds of catalog objects (chart, dashboard, …) this user changed recently, and when; undefined when
+   * unknown (the limiter was not asked or did not answer), in which case cached answers are not used.
+   */
+  recentWrites?: Record<string, number>
+}
 
 /** Decides whether a call may run now (per-user and per-tool limits). */
 export interface Limiter {
   admit(call: CallSubject): Promise<Admission>
+  /** Remembers that the caller changed objects of these kinds (for read-your-writes caching). */
+  noteWrites(call: CallSubject, kinds: readonly string[]): Promise<void>
 }
 
 export interface CallServices {
   limiter: Limiter
+  /** The catalog-answer cache; absent where nothing is cached. */
+  cache?: ToolCache
   /** Metrics; absent where nothing observes calls (unit tests). */
   observer?: CallObserver
 }
@@ -38,6 +50,8 @@ export interface CallRecord {
   durationMs: number
   /** Whether the answer came from the cache: hit, miss, bypass (not cacheable / refresh asked), or null. */
   cacheStatus: 'hit' | 'miss' | 'bypass' | null
+  /** The failure itself, for error reporting (Sentry); absent on success. */
+  error?: GatewayError
 }
 
 /** Observes every finished tool call; must not throw and must not block the call. */

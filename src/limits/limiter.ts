@@ -19,7 +19,7 @@ import {
   type LimitScope,
 } from './headers'
 import { documentStoreFor, type LimitDocumentStore } from './store'
-import type { WindowDecision } from './window'
+import type { CallDecision } from './rate-limiter'
 
 /** A limiter RPC slower than this counts as unreachable: a stuck object must not stall every call. */
 export const LIMITER_TIMEOUT_MS = 3_000
@@ -47,17 +47,31 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const checked = checkedLimits(limitsForCall(tenantDocuments, call.username, call.tool), call.tool)
       if (checked.length === 0) return { allowed: true, headers: {} }
       const stub = env.RATE_LIMITER.getByName(`${call.tenant}:${call.userId}`)
-      let decision: WindowDecision
+      let decision: CallDecision
       try {
         decision = await withTimeout(
-          stub.consume(checked.map((limit) => limit.bucket)) as Promise<WindowDecision>,
+          stub.consume(checked.map((limit) => limit.bucket)) as Promise<CallDecision>,
           timeoutMs,
         )
       } catch (err) {
         return unreachable(call, err, config.limits.failMode, log)
       }
       if (!decision.allowed) countLimitEvent(`refused_${scopeOf(decision.violated.key, checked)}`)
-      return toAdmission(decision, checked, call.tool)
+      return { ...toAdmission(decision, checked, call.tool), recentWrites: decision.recentWrites }
+    },
+    noteWrites: async (call, kinds) => {
+      try {
+        await withTimeout(
+          env.RATE_LIMITER.getByName(`${call.tenant}:${call.userId}`).noteWrites(kinds),
+          timeoutMs,
+        )
+      } catch (err) {
+        log.warn('rate_limiter_note_writes_failed', {
+          tenant: call.tenant,
+          user_id: call.userId,
+          ...describeError(err),
+        })
+      }
     },
   }
 }

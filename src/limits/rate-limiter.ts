@@ -2,11 +2,23 @@
  * One Durable Object per tenant and user holding all of that user's buckets, so one RPC decides the
  * user-wide limits and the tool's limit together. A Durable Object runs one event at a time and the
  * read-decide-write below is synchronous, so concurrent calls are counted exactly.
+ *
+ * The same object remembers when its user last changed charts, dashboards or datasets: the answer to
+ * every call carries those times, so the user's next reads bypass cached catalog answers everywhere,
+ * at no extra round trip (the cache's read-your-writes guarantee).
  */
 import { DurableObject } from 'cloudflare:workers'
 import { decide, emptyAt, prune, type BucketState, type WindowDecision, type WindowLimit } from './window'
 
 const BUCKET_PREFIX = 'bucket:'
+const WRITES_KEY = 'writes'
+/** How long a user's own writes keep their cached reads bypassed: past KV propagation and cache TTLs. */
+export const WRITE_MEMORY_MS = 120_000
+
+/** Kind of catalog object (chart, dashboard, …) → when this user last changed one. */
+export type RecentWrites = Record<string, number>
+
+export type CallDecision = WindowDecision & { recentWrites: RecentWrites }
 
 /**
  * Cleanup alarms are rounded up to this step and never set sooner than one step ahead, so a busy object
@@ -17,6 +29,7 @@ const ALARM_STEP_MS = 60_000
 export class RateLimiter extends DurableObject {
   /** Buckets in memory; written through to the object's SQLite storage so eviction keeps the counts. */
   private buckets: Map<string, BucketState> | undefined
+  private writes: RecentWrites | undefined
   /** The scheduled cleanup alarm as last read or set (null: none); undefined until first read. */
   private alarmAt: number | null | undefined
 
@@ -34,7 +47,7 @@ export class RateLimiter extends DurableObject {
    * Counts one call against `limits` if every one of them has room (all or nothing). `now` is the
    * object's clock unless a test moves time.
    */
-  async consume(limits: readonly WindowLimit[], now: number = Date.now()): Promise<WindowDecision> {
+  async consume(limits: readonly WindowLimit[], now: number = Date.now()): Promise<CallDecision> {
     const buckets = this.load()
     const { decision, next } = decide(limits, buckets, now)
     for (const [key, state] of next) {
@@ -43,7 +56,26 @@ export class RateLimiter extends DurableObject {
     }
     const due = emptyAt(next.values())
     if (due !== undefined) await this.scheduleCleanup(due)
-    return decision
+    return { ...decision, recentWrites: this.recentWrites(now) }
+  }
+
+  /** Records that the user changed objects of these kinds now. */
+  async noteWrites(kinds: readonly string[], now: number = Date.now()): Promise<void> {
+    const writes = this.loadWrites()
+    for (const kind of kinds) writes[kind] = Math.max(writes[kind] ?? 0, now)
+    this.ctx.storage.kv.put(WRITES_KEY, writes)
+    await this.scheduleCleanup(now + WRITE_MEMORY_MS)
+  }
+
+  private loadWrites(): RecentWrites {
+    this.writes ??= this.ctx.storage.kv.get<RecentWrites>(WRITES_KEY) ?? {}
+    return this.writes
+  }
+
+  private recentWrites(now: number): RecentWrites {
+    return Object.fromEntries(
+      Object.entries(this.loadWrites()).filter(([, at]) => at > now - WRITE_MEMORY_MS),
+    )
   }
 
   /** Makes sure the cleanup alarm fires no earlier than `due`, when these buckets are empty. */
@@ -68,9 +100,16 @@ export class RateLimiter extends DurableObject {
         this.ctx.storage.kv.delete(BUCKET_PREFIX + key)
       }
     }
-    const due = emptyAt(buckets.values())
+    const writes = this.recentWrites(now)
+    this.writes = writes
+    if (Object.keys(writes).length === 0) this.ctx.storage.kv.delete(WRITES_KEY)
+    else this.ctx.storage.kv.put(WRITES_KEY, writes)
+    const lastWrite = Math.max(0, ...Object.values(writes))
+    const bucketsDue = emptyAt(buckets.values())
+    const due = lastWrite > 0 ? Math.max(bucketsDue ?? 0, lastWrite + WRITE_MEMORY_MS) : bucketsDue
     if (due === undefined) {
       this.buckets = undefined
+      this.writes = undefined
       this.alarmAt = null
       await this.ctx.storage.deleteAll()
       return

@@ -65,7 +65,7 @@ export function toolExists(name: string): boolean {
   return BY_NAME.has(name)
 }
 
-export { invokeTool, unwrapRequest } from './core/invoke'
+export { invokeTool, parseToolRequest, runTool, unwrapRequest } from './core/invoke'
 export { noEffects } from './core/definition'
 export type { AnyToolDefinition, CallEffects, ToolAnnotations, ToolContext } from './core/definition'
 

@@ -3,7 +3,8 @@
  * this for users other than MCP_DEV_USERNAME until tokens select the user.
  */
 import { env } from 'cloudflare:workers'
-import { requireConfig } from '../../src/config'
+import type { ToolCache } from '../../src/cache'
+import { requireConfig, type Config } from '../../src/config'
 import { createDispatcher, createRequestScope } from '../../src/dispatch'
 import { createLimiter } from '../../src/limits'
 import { createLogger } from '../../src/observability'
@@ -23,10 +24,16 @@ function envWith(overrides: EnvOverrides): object {
   return patched
 }
 
+/** Extra services for a call: the tests of the cache pass one. */
+export interface CallOptions {
+  cache?: (config: Config) => ToolCache
+}
+
 export async function withUser<T>(
   username: string,
   work: (dispatcher: ReturnType<typeof createDispatcher>) => Promise<T>,
   overrides: EnvOverrides = {},
+  options: CallOptions = {},
 ): Promise<T> {
   const config = requireConfig(Object.keys(overrides).length === 0 ? env : envWith(overrides))
   const scope = createRequestScope({
@@ -37,6 +44,7 @@ export async function withUser<T>(
     transport: 'http',
     services: {
       limiter: createLimiter({ env, config, log: createLogger('error'), waitUntil: () => undefined }),
+      ...(options.cache === undefined ? {} : { cache: options.cache(config) }),
     },
   })
   try {
@@ -51,6 +59,7 @@ export function callAs(
   tool: string,
   request: unknown = {},
   overrides: EnvOverrides = {},
+  options: CallOptions = {},
 ): Promise<any> {
-  return withUser(username, (dispatcher) => dispatcher.callTool(tool, { request }), overrides)
+  return withUser(username, (dispatcher) => dispatcher.callTool(tool, { request }), overrides, options)
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { CacheControlFields } from '../core/cache-flags'
 import { GatewayError } from '../../errors'
 import { parseJsonText } from '../core/columns'
 import { READ_ONLY, defineTool, type ToolContext } from '../core/definition'
@@ -20,6 +21,7 @@ export const listCharts = defineListTool({
   description: 'List the charts you can see in Superset (charts on datasets you may access).',
   spec: chartSpec,
   permission: { permission: 'can_read', view: 'Chart' },
+  cache: { scope: 'permissions', dependsOn: ['chart', 'dataset'] },
 })
 
 /** Superset 6.1's ChartInfo fields. */
@@ -71,6 +73,7 @@ export const getChartInfo = defineTool({
         .optional()
         .describe("Key of an unsaved explore state in Superset's cache."),
       select_columns: SelectColumnsSchema,
+      ...CacheControlFields,
     })
     .refine((request) => request.identifier !== undefined || request.form_data_key !== undefined, {
       message: "At least one of 'identifier' or 'form_data_key' must be provided.",
@@ -83,6 +86,7 @@ export const getChartInfo = defineTool({
   }),
   annotations: READ_ONLY,
   permission: { permission: 'can_read', view: 'Chart' },
+  cache: { scope: 'user', dependsOn: ['chart', 'dataset'] },
   run: async (request, context) => {
     if (request.identifier === undefined) throw unsavedStateError()
     const explicit = parseColumnList(request.select_columns)

@@ -4,6 +4,7 @@
  * the plain-HTTP route both run tools through `invokeTool`.
  */
 import type * as z from 'zod'
+import type { CachePolicy } from '../../cache'
 import type { Config } from '../../config'
 import type { Db } from '../../db'
 import type { Logger } from '../../observability'
@@ -64,6 +65,8 @@ export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output exte
   permission: PermissionPair | null
   /** false for tools whose answers are small by construction (links, health): never cut. */
   sizeGuard?: boolean
+  /** How answers may be cached (catalog reads only; never writes, chart data or SQL). */
+  cache?: CachePolicy
   run(request: z.output<Input>, context: ToolContext): Promise<z.input<Output>>
 }
 

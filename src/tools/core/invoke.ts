@@ -53,13 +53,26 @@ export function parseRequest<T extends z.ZodType>(schema: T, value: unknown): z.
   )
 }
 
+/** The tool's request from raw call arguments: unwrapped, validated, defaults applied. */
+export function parseToolRequest(tool: AnyToolDefinition, args: unknown): unknown {
+  return parseRequest(tool.input, unwrapRequest(args))
+}
+
 /** Validates, runs and checks one tool call. Permission checks happen before this (see the catalogue). */
 export async function invokeTool(
   tool: AnyToolDefinition,
   args: unknown,
   context: ToolContext,
 ): Promise<unknown> {
-  const request = parseRequest(tool.input, unwrapRequest(args))
+  return runTool(tool, parseToolRequest(tool, args), context)
+}
+
+/** Runs a validated request and checks the answer against the tool's output schema and the size guard. */
+export async function runTool(
+  tool: AnyToolDefinition,
+  request: unknown,
+  context: ToolContext,
+): Promise<unknown> {
   const response = await tool.run(request, context)
   const checked = tool.output.safeParse(response)
   if (!checked.success) {

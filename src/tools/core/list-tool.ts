@@ -1,3 +1,4 @@
+import type { CachePolicy } from '../../cache'
 import { READ_ONLY, defineTool, type AnyToolDefinition, type PermissionPair } from './definition'
 import {
   listRequestSchema,
@@ -16,6 +17,7 @@ export function defineListTool(options: {
   description: string
   spec: ModelSpec
   permission: PermissionPair
+  cache: CachePolicy
 }): AnyToolDefinition {
   const { spec } = options
   return defineTool({
@@ -28,6 +30,7 @@ export function defineListTool(options: {
     output: listResponseSchema(spec.listKey),
     annotations: READ_ONLY,
     permission: options.permission,
+    cache: options.cache,
     run: async (request, context) => {
       const requested = parseColumnList(request.select_columns) ?? [...spec.defaultColumns]
       const columns = resolveColumns(spec, requested)

@@ -7,6 +7,7 @@ import * as z from 'zod'
 import type { SqlFragment } from '../../db'
 import { and, ident, join, or, sql, trusted } from '../../db'
 import { GatewayError } from '../../errors'
+import { CacheControlFields, CacheStatusField } from './cache-flags'
 import type { ToolContext } from './definition'
 import { identifierCondition, type Identifier } from './identifier'
 
@@ -147,6 +148,7 @@ export function listRequestSchema(spec: ModelSpec) {
       .max(MAX_PAGE_SIZE)
       .default(DEFAULT_PAGE_SIZE)
       .describe(`Items per page (1–${MAX_PAGE_SIZE}).`),
+    ...CacheControlFields,
   })
 }
 
@@ -178,6 +180,7 @@ export function listResponseSchema(listKey: string) {
     timestamp: z.string(),
     truncated: z.boolean().optional(),
     truncation_hint: z.string().optional(),
+    ...CacheStatusField,
   })
 }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { CacheControlFields } from '../core/cache-flags'
 import { sql } from '../../db'
 import { parseJsonText } from '../core/columns'
 import { READ_ONLY, defineTool, type ToolContext } from '../core/definition'
@@ -20,6 +21,7 @@ export const listDashboards = defineListTool({
   description: 'List the dashboards you can see in Superset.',
   spec: dashboardSpec,
   permission: { permission: 'can_read', view: 'Dashboard' },
+  cache: { scope: 'user', dependsOn: ['dashboard', 'chart', 'dataset'] },
 })
 
 /** Superset 6.1's DashboardInfo fields (position_json and json_metadata only on request: they are large). */
@@ -75,6 +77,7 @@ export const getDashboardInfo = defineTool({
   input: z.strictObject({
     identifier: IdentifierSchema,
     select_columns: SelectColumnsSchema,
+    ...CacheControlFields,
   }),
   output: z.looseObject({
     id: z.int(),
@@ -86,6 +89,7 @@ export const getDashboardInfo = defineTool({
   }),
   annotations: READ_ONLY,
   permission: { permission: 'can_read', view: 'Dashboard' },
+  cache: { scope: 'user', dependsOn: ['dashboard', 'chart', 'dataset'] },
   run: async (request, context) => {
     const extra = ['charts', 'roles', 'native_filters', 'cross_filters_enabled']
     const explicit = parseColumnList(request.select_columns)

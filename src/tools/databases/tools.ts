@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { CacheControlFields } from '../core/cache-flags'
 import { READ_ONLY, defineTool } from '../core/definition'
 import { IdentifierSchema } from '../core/identifier'
 import {
@@ -17,6 +18,7 @@ export const listDatabases = defineListTool({
   description: 'List the database connections you may use in Superset (never their connection strings).',
   spec: databaseSpec,
   permission: { permission: 'can_read', view: 'Database' },
+  cache: { scope: 'permissions', dependsOn: ['database', 'dataset'] },
 })
 
 /** Superset 6.1's DatabaseInfo fields. */
@@ -51,10 +53,15 @@ export const getDatabaseInfo = defineTool({
   title: 'Get database details',
   description:
     'Details of one database connection by numeric id or UUID: engine, SQL Lab settings (DML allowed, async, CTAS), cache timeout.',
-  input: z.strictObject({ identifier: IdentifierSchema, select_columns: SelectColumnsSchema }),
+  input: z.strictObject({
+    identifier: IdentifierSchema,
+    select_columns: SelectColumnsSchema,
+    ...CacheControlFields,
+  }),
   output: z.looseObject({ id: z.int() }),
   annotations: READ_ONLY,
   permission: { permission: 'can_read', view: 'Database' },
+  cache: { scope: 'permissions', dependsOn: ['database', 'dataset'] },
   run: async (request, context) => {
     const columns = resolveColumns(
       databaseSpec,

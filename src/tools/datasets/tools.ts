@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { CacheControlFields } from '../core/cache-flags'
 import { READ_ONLY, defineTool } from '../core/definition'
 import { IdentifierSchema } from '../core/identifier'
 import {
@@ -17,6 +18,7 @@ export const listDatasets = defineListTool({
   description: 'List the datasets (physical tables and virtual SQL datasets) you may query in Superset.',
   spec: datasetSpec,
   permission: { permission: 'can_read', view: 'Dataset' },
+  cache: { scope: 'permissions', dependsOn: ['dataset', 'database'] },
 })
 
 /** Superset 6.1's DatasetInfo fields. */
@@ -77,7 +79,11 @@ export const getDatasetInfo = defineTool({
   description:
     'Details of one dataset by numeric id or UUID: database, schema, SQL of a virtual dataset, its columns (type, temporal, ' +
     'calculated expressions) and saved metrics — what you need to build a chart or a query on it.',
-  input: z.strictObject({ identifier: IdentifierSchema, select_columns: SelectColumnsSchema }),
+  input: z.strictObject({
+    identifier: IdentifierSchema,
+    select_columns: SelectColumnsSchema,
+    ...CacheControlFields,
+  }),
   output: z.looseObject({
     id: z.int(),
     columns: z.array(DatasetColumnSchema).optional(),
@@ -85,6 +91,7 @@ export const getDatasetInfo = defineTool({
   }),
   annotations: READ_ONLY,
   permission: { permission: 'can_read', view: 'Dataset' },
+  cache: { scope: 'permissions', dependsOn: ['dataset', 'database'] },
   run: async (request, context) => {
     const columns = resolveColumns(
       datasetSpec,

@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { CacheControlFields, CacheStatusField } from '../core/cache-flags'
 import { sql } from '../../db'
 import { chartVisibility, dashboardVisibility, databaseVisibility, datasetVisibility } from '../../superset'
 import { GATEWAY_VERSION, SERVICE_NAME } from '../../version'
@@ -63,7 +64,7 @@ export const getInstanceInfo = defineTool({
   description:
     'An overview of the Superset instance as you can see it: how many dashboards, charts, datasets and databases, recent activity, ' +
     'database engines, popular tags and creators, and who you are (user and roles). A good first call.',
-  input: z.strictObject({}),
+  input: z.strictObject({ ...CacheControlFields }),
   output: z.object({
     instance_summary: z.object({
       total_dashboards: count,
@@ -106,9 +107,11 @@ export const getInstanceInfo = defineTool({
     }),
     feature_availability: z.object({ accessible_menus: z.array(z.string()) }),
     timestamp: z.string(),
+    ...CacheStatusField,
   }),
   annotations: READ_ONLY,
   permission: null,
+  cache: { scope: 'user', dependsOn: ['dashboard', 'chart', 'dataset', 'database'] },
   run: async (_request, context) => {
     const { principal } = context
     const visibleDashboards = dashboardVisibility(principal, 'd', {

@@ -1,0 +1,203 @@
+/**
+ * The catalog cache: hits and misses, never across permission boundaries, invalidated by writes, robust
+ * to KV failures and corrupt entries, honouring force_refresh / use_cache, and expiring with its TTL.
+ * (A .writes test: it creates a chart to check invalidation.)
+ */
+import { env } from 'cloudflare:workers'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { cacheKeys, clearMemoryCache, createToolCache, type ToolCache } from '../../src/cache'
+import type { Config } from '../../src/config'
+import { createLogger } from '../../src/observability'
+import { callAs } from '../helpers/as-user'
+import { callHttpTool } from '../helpers/mcp'
+import { relaxLimits } from '../helpers/limits'
+
+relaxLimits()
+
+/** A controllable clock, and the writes the cache leaves for after the response. */
+let clock = Date.now()
+const pending: Promise<unknown>[] = []
+
+function cacheOver(kv: KVNamespace) {
+  return (config: Config): ToolCache =>
+    createToolCache({
+      kv,
+      config,
+      log: createLogger('error', {}, () => undefined),
+      waitUntil: (promise) => pending.push(promise),
+      now: () => clock,
+    })
+}
+
+const cached = cacheOver(env.CACHE)
+
+async function call(username: string, tool: string, request: unknown = {}, cache = cached): Promise<any> {
+  const result = await callAs(username, tool, request, {}, { cache })
+  await Promise.all(pending.splice(0))
+  return result
+}
+
+const ids = (result: any, key: string): number[] =>
+  result[key].map((item: any) => item.id).sort((a: number, b: number) => a - b)
+
+beforeEach(() => {
+  clearMemoryCache()
+  clock += 3_600_000 // each test starts past every earlier entry's TTL
+})
+
+describe('hits and misses', () => {
+  it('answers the second identical call from the cache, and says so', async () => {
+    const first = await call('admin', 'list_charts', { page_size: 5 })
+    expect(first.cache_status).toBe('miss')
+    const second = await call('admin', 'list_charts', { page_size: 5 })
+    expect(second.cache_status).toBe('hit')
+    expect({ ...second, cache_status: 'miss' }).toEqual(first)
+    expect((await call('admin', 'list_charts', { page_size: 6 })).cache_status).toBe('miss')
+  })
+
+  it('treats equivalent requests as the same question (defaults applied, cache flags ignored)', async () => {
+    await call('admin', 'list_databases', {})
+    expect(
+      (await call('admin', 'list_databases', { page: 1, page_size: 10, use_cache: true })).cache_status,
+    ).toBe('hit')
+  })
+
+  it('serves from KV once isolate memory has forgotten', async () => {
+    await call('admin', 'get_dataset_info', { identifier: 1 })
+    clearMemoryCache()
+    expect((await call('admin', 'get_dataset_info', { identifier: 1 })).cache_status).toBe('hit')
+  })
+
+  it('reports the cache status in a header over plain HTTP', async () => {
+    const first = await callHttpTool('list_datasets', { page_size: 3 })
+    const second = await callHttpTool('list_datasets', { page_size: 3 })
+    expect(first.headers.get('x-cache-status')).toBe('miss')
+    expect(second.headers.get('x-cache-status')).toBe('hit')
+    expect(((await second.json()) as any).cache_status).toBe('hit')
+  })
+
+  it('never caches writes, chart data or SQL', async () => {
+    const data = await call('admin', 'get_chart_data', { identifier: 6 })
+    expect(data).not.toHaveProperty('cache_status', 'hit')
+    expect((await call('admin', 'get_chart_data', { identifier: 6 })).cache_status).not.toBe('hit')
+  })
+})
+
+describe('permission boundaries', () => {
+  it('does not give a narrower user the answer computed for a broader one', async () => {
+    const broad = await call('alice', 'list_datasets', { page_size: 100, select_columns: ['id'] })
+    expect(ids(broad, 'datasets')).toHaveLength(11)
+    const narrow = await call('bob', 'list_datasets', { page_size: 100, select_columns: ['id'] })
+    expect(narrow.cache_status).toBe('miss')
+    expect(ids(narrow, 'datasets')).toEqual([1, 2, 3, 8])
+    const none = await call('erin', 'list_datasets', { page_size: 100, select_columns: ['id'] })
+    expect(ids(none, 'datasets')).toEqual([])
+  })
+
+  it('shares answers between users with identical permissions', async () => {
+    await call('carol', 'list_charts', { page_size: 100, select_columns: ['id'] })
+    const shared = await call('kim', 'list_charts', { page_size: 100, select_columns: ['id'] })
+    expect(shared.cache_status).toBe('hit')
+    expect(ids(shared, 'charts')).toEqual([16, 17, 18, 19, 20, 21])
+  })
+
+  it('keeps answers that depend on ownership per user', async () => {
+    // carol and kim hold the same permissions, but dashboards also depend on who owns them.
+    await call('carol', 'list_dashboards', { select_columns: ['id'] })
+    expect((await call('kim', 'list_dashboards', { select_columns: ['id'] })).cache_status).toBe('miss')
+  })
+
+  it('keeps different settings apart (DASHBOARD_RBAC changes who sees what)', async () => {
+    await call('alice', 'list_dashboards', { select_columns: ['id'] })
+    const withRbac = await callAs(
+      'alice',
+      'list_dashboards',
+      { select_columns: ['id'] },
+      { MCP_DASHBOARD_RBAC: 'true' },
+      { cache: cached },
+    )
+    expect(withRbac.cache_status).toBe('miss')
+    expect(ids(withRbac, 'dashboards')).not.toContain(2)
+  })
+})
+
+describe('freshness', () => {
+  it("shows a chart created through the gateway in its author's next list, and to others at once in this isolate", async () => {
+    const before = await call('alice', 'list_charts', {
+      page_size: 100,
+      select_columns: ['id'],
+      order_column: 'id',
+    })
+    await call('admin', 'list_charts', { page_size: 100, select_columns: ['id'], order_column: 'id' })
+    const { chart } = await call('alice', 'generate_chart', {
+      dataset_id: 1,
+      config: {
+        chart_type: 'table',
+        columns: [{ name: 'region' }, { name: 'order_total', aggregate: 'SUM' }],
+      },
+      save_chart: true,
+      chart_name: 'Cache freshness probe',
+    })
+    const after = await call('alice', 'list_charts', {
+      page_size: 100,
+      select_columns: ['id'],
+      order_column: 'id',
+    })
+    expect(after.cache_status).not.toBe('hit')
+    expect(ids(after, 'charts')).toEqual([...ids(before, 'charts'), chart.id].sort((a, b) => a - b))
+    // Other users: the write bumped the generation of charts, so their cached lists are not reused.
+    const admin = await call('admin', 'list_charts', {
+      page_size: 100,
+      select_columns: ['id'],
+      order_column: 'id',
+    })
+    expect(admin.cache_status).toBe('miss')
+    expect(ids(admin, 'charts')).toContain(chart.id)
+    // …and other isolates learn it from KV.
+    expect(await env.CACHE.get(cacheKeys.generation('default', 'chart'))).toMatch(/^\d+$/)
+  })
+
+  it('refreshes on force_refresh (and keeps the fresh answer), skips the cache with use_cache=false', async () => {
+    await call('admin', 'list_databases', { page_size: 4 })
+    const forced = await call('admin', 'list_databases', { page_size: 4, force_refresh: true })
+    expect(forced.cache_status).toBe('bypass')
+    expect((await call('admin', 'list_databases', { page_size: 4 })).cache_status).toBe('hit')
+    expect((await call('admin', 'list_databases', { page_size: 4, use_cache: false })).cache_status).toBe(
+      'bypass',
+    )
+  })
+
+  it("expires entries after the TTL (memory after seconds, KV after the tool's TTL)", async () => {
+    await call('admin', 'get_database_info', { identifier: 1 })
+    clock += 11_000
+    expect((await call('admin', 'get_database_info', { identifier: 1 })).cache_status).toBe('hit')
+    clock += 300_000
+    expect((await call('admin', 'get_database_info', { identifier: 1 })).cache_status).toBe('miss')
+  })
+})
+
+describe('robustness', () => {
+  it('treats a corrupt entry as a miss, and replaces it', async () => {
+    await call('admin', 'list_databases', { page_size: 2 })
+    const listed = await env.CACHE.list({ prefix: 'v1:tool:default:list_databases:' })
+    expect(listed.keys.length).toBeGreaterThan(0)
+    for (const { name } of listed.keys) await env.CACHE.put(name, '{not json')
+    clearMemoryCache()
+    clock += 2_000
+    const answer = await call('admin', 'list_databases', { page_size: 2 })
+    expect(answer.cache_status).toBe('miss')
+    expect(answer.databases).toHaveLength(2)
+    clearMemoryCache()
+    expect((await call('admin', 'list_databases', { page_size: 2 })).cache_status).toBe('hit')
+  })
+
+  it('answers from Postgres when KV fails, without an error', async () => {
+    const failing = {
+      get: () => Promise.reject(new Error('KV is down')),
+      put: () => Promise.reject(new Error('KV is down')),
+    } as unknown as KVNamespace
+    const answer = await call('admin', 'list_charts', { page_size: 3 }, cacheOver(failing))
+    expect(answer.cache_status).toBe('miss')
+    expect(answer.charts).toHaveLength(3)
+  })
+})
