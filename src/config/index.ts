@@ -49,6 +49,8 @@ export interface Config {
   responseMaxBytes: number
   /** The tool-result cache (catalog tools). */
   cache: { enabled: boolean; ttlSeconds: number }
+  /** How long an isolate reuses a loaded user, roles and permissions (0: reload every request). */
+  principalCacheSeconds: number
   sentryDsn: string | undefined
   limits: LimitsConfig
 }
@@ -147,6 +149,7 @@ function toConfig(raw: RawConfig): Config {
     },
     responseMaxBytes: raw.MCP_RESPONSE_MAX_BYTES,
     cache: { enabled: raw.MCP_CACHE_ENABLED, ttlSeconds: raw.MCP_CACHE_TTL_SECONDS },
+    principalCacheSeconds: raw.MCP_PRINCIPAL_CACHE_SECONDS,
     sentryDsn: raw.SENTRY_DSN,
     limits: { failMode: raw.MCP_RATE_LIMIT_FAIL_MODE, ipLimit: raw.MCP_IP_RATE_LIMIT },
   }

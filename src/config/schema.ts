@@ -147,6 +147,7 @@ export const ConfigSchema = z.object({
   MCP_RLS_IN_SQLLAB: flag(false),
   MCP_RESPONSE_MAX_BYTES: integer(50_000, 1_000, 5_000_000),
   MCP_CACHE_ENABLED: flag(true),
+  MCP_PRINCIPAL_CACHE_SECONDS: integer(10, 0, 300),
   MCP_CACHE_TTL_SECONDS: integer(300, 1, 86_400),
 
   SENTRY_DSN: url('the Sentry DSN'),

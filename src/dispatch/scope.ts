@@ -6,7 +6,13 @@ import type { Config } from '../config'
 import { createDb, type RequestDb } from '../db'
 import type { Logger } from '../observability'
 import type { Principal, SchemaProfile, UserLookup } from '../superset'
-import { assertSupportedLayout, getSchemaProfile, loadPrincipal, supersetLinks } from '../superset'
+import {
+  assertSupportedLayout,
+  getSchemaProfile,
+  loadPrincipal,
+  rememberedPrincipal,
+  supersetLinks,
+} from '../superset'
 import { writeAuditRecords, type AuditRecord } from '../audit'
 import { noEffects, type ToolContext } from '../tools'
 import type { CallServices } from './ports'
@@ -66,10 +72,15 @@ export function createRequestScope(options: {
   }
   const loadCaller = (): Promise<Principal> => {
     principal ??= loadSchema().then((profile) =>
-      loadPrincipal(db, profile, identity.lookup, {
-        adminRole: config.superset.adminRole,
-        tenant: identity.tenant,
-      }),
+      rememberedPrincipal(
+        `${config.database.url}\n${identity.tenant}\n${JSON.stringify(identity.lookup)}`,
+        config.principalCacheSeconds,
+        () =>
+          loadPrincipal(db, profile, identity.lookup, {
+            adminRole: config.superset.adminRole,
+            tenant: identity.tenant,
+          }),
+      ),
     )
     return principal
   }

@@ -14,3 +14,4 @@ export {
   datasetVisibility,
 } from './access'
 export type { AccessOptions } from './access'
+export { forgetPrincipals, rememberedPrincipal } from './principal-cache'
