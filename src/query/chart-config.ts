@@ -154,6 +154,12 @@ export type ChartConfig = z.output<typeof ChartConfigSchema>
 type ColumnRefConfig = z.output<typeof ColumnRefSchema>
 type FilterConfig = z.output<typeof FilterConfigSchema>
 
+/** An xy config's series dimensions, always as a list. */
+export function seriesOf(config: z.output<typeof XYConfigSchema>): ColumnRefConfig[] {
+  if (config.group_by === undefined) return []
+  return Array.isArray(config.group_by) ? config.group_by : [config.group_by]
+}
+
 /** Superset's create_metric_object: a saved metric name, a SIMPLE or an SQL ad-hoc metric. */
 export function metricOf(column: ColumnRefConfig): unknown {
   if (column.saved_metric === true) return column.name
@@ -228,12 +234,7 @@ export function configToFormData(
         area: 'echarts_area',
         scatter: 'echarts_timeseries_scatter',
       }[config.kind]
-      const groupBy =
-        config.group_by === undefined
-          ? []
-          : Array.isArray(config.group_by)
-            ? config.group_by
-            : [config.group_by]
+      const groupBy = seriesOf(config)
       return {
         vizType,
         formData: {

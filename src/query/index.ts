@@ -11,7 +11,13 @@ export {
   withAnalyticsDb,
 } from './connections'
 export type { AnalyticsDatabase } from './connections'
-export { CHART_CONFIG_SCHEMAS, ChartConfigSchema, ColumnRefSchema, configToFormData } from './chart-config'
+export {
+  CHART_CONFIG_SCHEMAS,
+  ChartConfigSchema,
+  ColumnRefSchema,
+  configToFormData,
+  seriesOf,
+} from './chart-config'
 export type { ChartConfig, ChartType } from './chart-config'
 export { buildChartSql } from './build'
 export { runDatasetQuery } from './engine'

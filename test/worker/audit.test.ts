@@ -2,29 +2,16 @@
  * The audit trail: every tool call, successful or not, becomes one row in mcp_gateway.audit_log, with
  * arguments digested and redacted, written after the response.
  */
-import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { canonicalJson, digestArguments, redactArguments } from '../../src/audit'
-import { requireConfig } from '../../src/config'
-import { createDb, sql } from '../../src/db'
-import { createLogger } from '../../src/observability'
+import { sql } from '../../src/db'
+import { withMetadataDb } from '../helpers/db'
 import { callHttpTool, connectClient } from '../helpers/mcp'
 
-async function auditRows(requestId: string): Promise<any[]> {
-  const config = requireConfig(env)
-  const db = createDb({
-    config: config.database,
-    connectionString: config.database.url,
-    label: 'test',
-    log: createLogger('error'),
-  })
-  try {
-    return await db.query(
-      sql`SELECT * FROM mcp_gateway.audit_log WHERE request_id = ${requestId} ORDER BY id`,
-    )
-  } finally {
-    await db.close()
-  }
+function auditRows(requestId: string): Promise<any[]> {
+  return withMetadataDb((db) =>
+    db.query(sql`SELECT * FROM mcp_gateway.audit_log WHERE request_id = ${requestId} ORDER BY id`),
+  )
 }
 
 /** Audit rows are written after the response; wait for them. */
@@ -67,20 +54,14 @@ describe('audit trail', () => {
     await expect(client.callTool({ name: 'drop_everything', arguments: {} })).rejects.toBeTruthy()
     await client.close()
     // Find this test's rows by tool and error type (each MCP request has its own request id).
-    const config = requireConfig(env)
-    const db = createDb({
-      config: config.database,
-      connectionString: config.database.url,
-      label: 'test',
-      log: createLogger('error'),
-    })
     let rows: any[] = []
     for (let attempt = 0; attempt < 50 && rows.length < 2; attempt++) {
-      rows = await db.query(sql`SELECT tool, transport, outcome, error_type FROM mcp_gateway.audit_log
-                                 WHERE tool IN ('list_charts', 'drop_everything') AND outcome = 'error' AND transport = 'mcp'`)
+      rows = await withMetadataDb((db) =>
+        db.query(sql`SELECT tool, transport, outcome, error_type FROM mcp_gateway.audit_log
+                      WHERE tool IN ('list_charts', 'drop_everything') AND outcome = 'error' AND transport = 'mcp'`),
+      )
       if (rows.length < 2) await new Promise((resolve) => setTimeout(resolve, 50))
     }
-    await db.close()
     expect(rows).toEqual(
       expect.arrayContaining([
         { tool: 'list_charts', transport: 'mcp', outcome: 'error', error_type: 'ValidationError' },

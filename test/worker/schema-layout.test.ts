@@ -2,37 +2,28 @@
  * Which Superset metadata layout the database holds, and the refusal of layouts the gateway cannot
  * answer for correctly. Layout changes are made inside a transaction that is rolled back.
  */
-import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { requireConfig } from '../../src/config'
-import { createDb, sql, type Db } from '../../src/db'
+import { sql, type Db } from '../../src/db'
 import { GatewayError } from '../../src/errors'
-import { createLogger } from '../../src/observability'
 import { assertSupportedLayout, readSchemaProfile, type SchemaProfile } from '../../src/superset'
+import { withMetadataDb } from '../helpers/db'
 
 class Rollback extends Error {}
 
 /** Reads the profile after `change`, then undoes the change. */
 async function profileAfter(change: (tx: Db) => Promise<void>): Promise<SchemaProfile> {
-  const config = requireConfig(env)
-  const db = createDb({
-    config: config.database,
-    connectionString: config.database.url,
-    label: 'test',
-    log: createLogger('error'),
-  })
   let profile: SchemaProfile | undefined
-  try {
-    await db.transaction(async (tx) => {
-      await change(tx)
-      profile = await readSchemaProfile(tx)
-      throw new Rollback()
-    })
-  } catch (err) {
-    if (!(err instanceof Rollback)) throw err
-  } finally {
-    await db.close()
-  }
+  await withMetadataDb(async (db) => {
+    try {
+      await db.transaction(async (tx) => {
+        await change(tx)
+        profile = await readSchemaProfile(tx)
+        throw new Rollback()
+      })
+    } catch (err) {
+      if (!(err instanceof Rollback)) throw err
+    }
+  })
   if (profile === undefined) throw new Error('no profile read')
   return profile
 }

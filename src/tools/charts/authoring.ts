@@ -13,6 +13,7 @@ import {
   ChartConfigSchema,
   type ColumnRefSchema,
   chartQuery,
+  seriesOf,
   configToFormData,
   loadDataset,
   type ChartConfig,
@@ -98,15 +99,8 @@ type ColumnReference = z.output<typeof ColumnRefSchema>
 
 function columnReferences(config: ChartConfig): ColumnReference[] {
   switch (config.chart_type) {
-    case 'xy': {
-      const groupBy =
-        config.group_by === undefined
-          ? []
-          : Array.isArray(config.group_by)
-            ? config.group_by
-            : [config.group_by]
-      return [...(config.x === undefined ? [] : [config.x]), ...config.y, ...groupBy]
-    }
+    case 'xy':
+      return [...(config.x === undefined ? [] : [config.x]), ...config.y, ...seriesOf(config)]
     case 'table':
       return config.columns
     case 'pie':
@@ -309,19 +303,14 @@ export const generateChart = defineTool({
       chart = await chartInfo(id, context)
       exploreUrl = context.links.chart(id)
     }
-    return {
+    return chartResponse({
       chart,
       previews: request.generate_preview ? previewsOf(plan, request.preview_formats, result, exploreUrl) : {},
-      explore_url: exploreUrl,
-      form_data: plan.formData,
-      form_data_key: null,
-      chart_type_label: plan.vizType,
-      success: true as const,
-      error: null,
+      exploreUrl,
+      formData: plan.formData,
+      vizType: plan.vizType,
       warnings: request.save_chart ? [] : [UNSAVED_WARNING],
-      schema_version: '2.0' as const,
-      api_version: 'v1' as const,
-    }
+    })
   },
 })
 
@@ -414,21 +403,40 @@ async function finishUpdate(
   context.effects.changed.add('chart')
   const chart = await chartInfo(id, context)
   const exploreUrl = context.links.chart(id)
-  return {
+  return chartResponse({
     chart,
     previews:
       generatePreview && preview !== undefined
         ? previewsOf(preview.plan, formats, preview.result, exploreUrl)
         : {},
-    explore_url: exploreUrl,
-    form_data: (chart.form_data as Record<string, unknown> | null) ?? {},
-    form_data_key: null,
-    chart_type_label: String(chart.viz_type ?? ''),
-    success: true as const,
-    error: null,
+    exploreUrl,
+    formData: (chart.form_data as Record<string, unknown> | null) ?? {},
+    vizType: String(chart.viz_type ?? ''),
     warnings: [],
-    schema_version: '2.0' as const,
-    api_version: 'v1' as const,
+  })
+}
+
+/** Superset 6.1's GenerateChartResponse envelope. */
+function chartResponse(parts: {
+  chart: (Row & { id: number }) | null
+  previews: Record<string, unknown>
+  exploreUrl: string
+  formData: Record<string, unknown>
+  vizType: string
+  warnings: string[]
+}): z.input<typeof ChartResultSchema> {
+  return {
+    chart: parts.chart,
+    previews: parts.previews as z.input<typeof ChartResultSchema>['previews'],
+    explore_url: parts.exploreUrl,
+    form_data: parts.formData,
+    form_data_key: null,
+    chart_type_label: parts.vizType,
+    success: true,
+    error: null,
+    warnings: parts.warnings,
+    schema_version: '2.0',
+    api_version: 'v1',
   }
 }
 
@@ -456,19 +464,14 @@ export const updateChartPreview = defineTool({
     const withData = needsData(request.preview_formats, request.generate_preview)
     const result = withData ? await runPlan(plan, context) : undefined
     const exploreUrl = context.links.exploreFormData(plan.formData)
-    return {
+    return chartResponse({
       chart: null,
       previews: request.generate_preview ? previewsOf(plan, request.preview_formats, result, exploreUrl) : {},
-      explore_url: exploreUrl,
-      form_data: plan.formData,
-      form_data_key: null,
-      chart_type_label: plan.vizType,
-      success: true as const,
-      error: null,
+      exploreUrl,
+      formData: plan.formData,
+      vizType: plan.vizType,
       warnings: [UNSAVED_WARNING],
-      schema_version: '2.0' as const,
-      api_version: 'v1' as const,
-    }
+    })
   },
 })
 

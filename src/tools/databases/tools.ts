@@ -1,14 +1,4 @@
-import * as z from 'zod'
-import { CacheControlFields } from '../core/cache-flags'
-import { READ_ONLY, defineTool } from '../core/definition'
-import { IdentifierSchema } from '../core/identifier'
-import {
-  findVisibleRow,
-  parseColumnList,
-  projectRow,
-  resolveColumns,
-  SelectColumnsSchema,
-} from '../core/list'
+import { defineGetTool } from '../core/get-tool'
 import { defineListTool } from '../core/list-tool'
 import { databaseSpec } from './spec'
 
@@ -48,29 +38,14 @@ const DATABASE_INFO_COLUMNS = [
   'created_on_humanized',
 ]
 
-export const getDatabaseInfo = defineTool({
+export const getDatabaseInfo = defineGetTool({
   name: 'get_database_info',
   title: 'Get database details',
   description:
     'Details of one database connection by numeric id or UUID: engine, SQL Lab settings (DML allowed, async, CTAS), cache timeout.',
-  input: z.strictObject({
-    identifier: IdentifierSchema,
-    select_columns: SelectColumnsSchema,
-    ...CacheControlFields,
-  }),
-  output: z.looseObject({ id: z.int() }),
-  annotations: READ_ONLY,
+  spec: databaseSpec,
+  label: 'Database',
+  defaultColumns: DATABASE_INFO_COLUMNS,
   permission: { permission: 'can_read', view: 'Database' },
   cache: { scope: 'permissions', dependsOn: ['database', 'dataset'] },
-  run: async (request, context) => {
-    const columns = resolveColumns(
-      databaseSpec,
-      parseColumnList(request.select_columns) ?? DATABASE_INFO_COLUMNS,
-    )
-    const row = await findVisibleRow(databaseSpec, request.identifier, columns, context, {
-      slug: false,
-      label: 'Database',
-    })
-    return { ...projectRow(databaseSpec, columns, row, context), id: Number(row.id) }
-  },
 })

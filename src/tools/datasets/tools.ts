@@ -1,14 +1,5 @@
 import * as z from 'zod'
-import { CacheControlFields } from '../core/cache-flags'
-import { READ_ONLY, defineTool } from '../core/definition'
-import { IdentifierSchema } from '../core/identifier'
-import {
-  findVisibleRow,
-  parseColumnList,
-  projectRow,
-  resolveColumns,
-  SelectColumnsSchema,
-} from '../core/list'
+import { defineGetTool } from '../core/get-tool'
 import { defineListTool } from '../core/list-tool'
 import { datasetSpec } from './spec'
 
@@ -73,34 +64,19 @@ const DatasetMetricSchema = z.object({
   d3format: z.string().nullable(),
 })
 
-export const getDatasetInfo = defineTool({
+export const getDatasetInfo = defineGetTool({
   name: 'get_dataset_info',
   title: 'Get dataset details',
   description:
     'Details of one dataset by numeric id or UUID: database, schema, SQL of a virtual dataset, its columns (type, temporal, ' +
     'calculated expressions) and saved metrics — what you need to build a chart or a query on it.',
-  input: z.strictObject({
-    identifier: IdentifierSchema,
-    select_columns: SelectColumnsSchema,
-    ...CacheControlFields,
-  }),
-  output: z.looseObject({
-    id: z.int(),
+  spec: datasetSpec,
+  label: 'Dataset',
+  defaultColumns: DATASET_INFO_COLUMNS,
+  output: {
     columns: z.array(DatasetColumnSchema).optional(),
     metrics: z.array(DatasetMetricSchema).optional(),
-  }),
-  annotations: READ_ONLY,
+  },
   permission: { permission: 'can_read', view: 'Dataset' },
   cache: { scope: 'permissions', dependsOn: ['dataset', 'database'] },
-  run: async (request, context) => {
-    const columns = resolveColumns(
-      datasetSpec,
-      parseColumnList(request.select_columns) ?? DATASET_INFO_COLUMNS,
-    )
-    const row = await findVisibleRow(datasetSpec, request.identifier, columns, context, {
-      slug: false,
-      label: 'Dataset',
-    })
-    return { ...projectRow(datasetSpec, columns, row, context), id: Number(row.id) }
-  },
 })
