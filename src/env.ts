@@ -4,6 +4,7 @@
  * runtime surprise.
  */
 import type { RateLimiter } from './limits'
+import type { MetricsAggregator } from './observability'
 
 export interface Env {
   /** Tenant limit documents, the JWKS cache. */
@@ -13,6 +14,10 @@ export interface Env {
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>
   /** Cloudflare's rate-limiting binding: the location-wide count of unauthenticated requests per client IP. */
   IP_RATE_LIMITER?: RateLimit
+  /** The shards isolates flush their metric counts to; GET /metrics reads them all. */
+  METRICS_AGGREGATOR: DurableObjectNamespace<MetricsAggregator>
+  /** Workers Analytics Engine dataset: one data point per tool call, when configured. */
+  ANALYTICS?: AnalyticsEngineDataset
   /** Every configuration variable of design §3 (and the gateway's own extras) as a raw string. */
   [name: string]: unknown
 }

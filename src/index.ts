@@ -13,23 +13,32 @@ import { GatewayError } from './errors'
 import { healthReport } from './health'
 import {
   bodyLimit,
+  corsPolicy,
   errorResponse,
   handleToolCall,
   httpsRedirect,
+  metricsScrapeGate,
   onError,
   originGuard,
   requestContext,
+  requireGatewayAdmin,
   resolveCaller,
   securityHeaders,
+  serveMetrics,
   withConfig,
   type AppEnv,
 } from './http'
 import { clientRateLimit, createLimiter } from './limits'
 import { handleMcp, mcpMethodNotAllowed } from './mcp'
+import { factsObserver } from './observability'
 
 const app = new Hono<AppEnv>()
 
 app.use(requestContext(), securityHeaders(), httpsRedirect(), clientRateLimit())
+// Browser-based MCP clients: preflights and CORS headers for the allowed origins (MCP_ALLOWED_ORIGINS).
+app.use('/mcp', corsPolicy())
+app.use('/tools/*', corsPolicy())
+app.use('/.well-known/*', corsPolicy())
 
 app.get('/health', async (c) => {
   const report = await healthReport(c.env, c.get('log'), (promise) => c.executionCtx.waitUntil(promise))
@@ -54,7 +63,21 @@ const callServices = (c: Context<AppEnv>) => ({
     log: c.get('log'),
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
   }),
+  // Every finished call joins the request's facts: access line, metrics, Sentry (src/observability).
+  observer: factsObserver(c.get('facts')),
 })
+
+// Prometheus text: bearer MCP_METRICS_TOKEN, or (authentication on) a gateway admin's JWT; open only in
+// development without either (src/http/metrics-route.ts).
+app.get(
+  '/metrics',
+  withConfig(),
+  metricsScrapeGate(),
+  authenticate(),
+  resolveCaller(callServices),
+  requireGatewayAdmin(),
+  serveMetrics,
+)
 
 app.on(['GET', 'DELETE'], '/mcp', mcpMethodNotAllowed)
 app.post(
@@ -89,4 +112,5 @@ app.notFound((c) =>
 app.onError(onError)
 
 export { RateLimiter } from './limits'
+export { MetricsAggregator } from './observability'
 export default app

@@ -51,8 +51,18 @@ export interface Config {
   cache: { enabled: boolean; ttlSeconds: number }
   /** How long an isolate reuses a loaded user, roles and permissions (0: reload every request). */
   principalCacheSeconds: number
-  sentryDsn: string | undefined
+  sentry: SentryConfig
   limits: LimitsConfig
+}
+
+export interface SentryConfig {
+  dsn: string | undefined
+  /** SENTRY_ENVIRONMENT, else MCP_ENVIRONMENT. */
+  environment: string
+  /** Share of error events sent. */
+  sampleRate: number
+  /** Share of requests sent as transactions (0: none). */
+  tracesSampleRate: number
 }
 
 export interface LimitsConfig {
@@ -150,7 +160,12 @@ function toConfig(raw: RawConfig): Config {
     responseMaxBytes: raw.MCP_RESPONSE_MAX_BYTES,
     cache: { enabled: raw.MCP_CACHE_ENABLED, ttlSeconds: raw.MCP_CACHE_TTL_SECONDS },
     principalCacheSeconds: raw.MCP_PRINCIPAL_CACHE_SECONDS,
-    sentryDsn: raw.SENTRY_DSN,
+    sentry: {
+      dsn: raw.SENTRY_DSN,
+      environment: raw.SENTRY_ENVIRONMENT ?? raw.MCP_ENVIRONMENT,
+      sampleRate: raw.SENTRY_SAMPLE_RATE,
+      tracesSampleRate: raw.SENTRY_TRACES_SAMPLE_RATE,
+    },
     limits: { failMode: raw.MCP_RATE_LIMIT_FAIL_MODE, ipLimit: raw.MCP_IP_RATE_LIMIT },
   }
 }

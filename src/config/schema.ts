@@ -35,6 +35,23 @@ function integer(defaultValue: number, min: number, max: number) {
     })
 }
 
+/** A share from 0 to 1 (a sampling rate) given as a string. */
+function fraction(defaultValue: number) {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return defaultValue
+      const parsed = Number(value)
+      if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1) {
+        ctx.addIssue({ code: 'custom', message: `expected a number from 0 to 1, got "${value}"` })
+        return z.NEVER
+      }
+      return parsed
+    })
+}
+
 /** Absent and empty are the same thing: unset. */
 const optionalText = z
   .string()
@@ -151,6 +168,9 @@ export const ConfigSchema = z.object({
   MCP_CACHE_TTL_SECONDS: integer(300, 1, 86_400),
 
   SENTRY_DSN: url('the Sentry DSN'),
+  SENTRY_ENVIRONMENT: optionalText,
+  SENTRY_SAMPLE_RATE: fraction(1),
+  SENTRY_TRACES_SAMPLE_RATE: fraction(0),
 
   MCP_RATE_LIMIT_FAIL_MODE: z.enum(['open', 'closed']).default('open'),
   MCP_IP_RATE_LIMIT: limitOrOff(BUILT_IN_IP_LIMIT),

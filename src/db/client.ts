@@ -65,6 +65,7 @@ export function createDb(options: DbOptions): RequestDb {
   const { config, log } = options
   const label: DatabaseLabel = { name: options.label, timeoutMs: config.statementTimeoutMs }
   let pool: Pool | undefined
+  let closing = false
 
   const getPool = (): Pool => {
     if (pool === undefined) {
@@ -77,7 +78,12 @@ export function createDb(options: DbOptions): RequestDb {
         // A client-side bound too, for a server that stops answering altogether.
         query_timeout: config.statementTimeoutMs + 2_000,
       })
-      pool.on('error', (err: unknown) => log.warn('db_pool_error', describeError(err)))
+      // An idle connection's socket closing while the request's pool is being ended is expected.
+      pool.on('error', (err: unknown) =>
+        closing
+          ? log.debug('db_pool_closed', describeError(err))
+          : log.warn('db_pool_error', describeError(err)),
+      )
     }
     return pool
   }
@@ -137,6 +143,7 @@ export function createDb(options: DbOptions): RequestDb {
     close: async () => {
       const open = pool
       pool = undefined
+      closing = true
       if (open !== undefined)
         await open.end().catch((err: unknown) => log.debug('db_close_failed', describeError(err)))
     },

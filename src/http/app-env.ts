@@ -1,7 +1,7 @@
 import type { Config } from '../config'
 import type { Identity, RequestScope } from '../dispatch'
 import type { Env } from '../env'
-import type { Logger } from '../observability'
+import type { Logger, RequestFacts } from '../observability'
 
 /** Hono's typing of this Worker: its bindings and the per-request variables middleware sets. */
 export interface AppEnv {
@@ -9,6 +9,8 @@ export interface AppEnv {
   Variables: {
     requestId: string
     log: Logger
+    /** What the request did, collected for its access line, metrics and Sentry (set by requestContext). */
+    facts: RequestFacts
     /** Set once the configuration parsed; routes that need it run after `withConfig`. */
     config: Config
     identity: Identity

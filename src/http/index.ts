@@ -3,6 +3,7 @@ export { resolveCaller, afterBody } from './caller'
 export { errorResponse, onError } from './error-response'
 export {
   bodyLimit,
+  corsPolicy,
   httpsRedirect,
   isAllowedOrigin,
   originGuard,
@@ -11,3 +12,4 @@ export {
   withConfig,
 } from './middleware'
 export { handleToolCall } from './tool-route'
+export { metricsScrapeGate, requireGatewayAdmin, serveMetrics } from './metrics-route'

@@ -4,11 +4,13 @@
  */
 import type { MiddlewareHandler } from 'hono'
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
 import { loadConfig, requireConfig } from '../config'
 import { GatewayError } from '../errors'
-import { createLogger } from '../observability'
+import { createLogger, createRequestFacts, noteLogEvent } from '../observability'
 import type { AppEnv } from './app-env'
 import { errorResponse } from './error-response'
+import { finishRequest } from './request-end'
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 
@@ -16,24 +18,32 @@ export function isLoopback(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || hostname.endsWith('.localhost')
 }
 
-/** Request id (cf-ray when Cloudflare set one), a request-scoped logger, and one access-log line. */
+/** A request id we accept from `cf-ray` (Cloudflare's ray id); anything else gets a generated one. */
+const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/
+
+export function requestIdFrom(cfRay: string | undefined): string {
+  return cfRay !== undefined && REQUEST_ID.test(cfRay) ? cfRay : crypto.randomUUID()
+}
+
+/**
+ * Request id (cf-ray when Cloudflare set one), a request-scoped logger whose events also feed the
+ * request's facts, and, once the response is ready, one access-log line, the metrics and Sentry.
+ */
 export function requestContext(): MiddlewareHandler<AppEnv> {
   return async function requestContext(c, next) {
-    const started = Date.now()
-    const requestId = c.req.header('cf-ray') ?? crypto.randomUUID()
+    const requestId = requestIdFrom(c.req.header('cf-ray'))
+    const facts = createRequestFacts(requestId)
     const parsed = loadConfig(c.env)
     const level = parsed.ok ? parsed.config.logLevel : 'info'
-    const log = createLogger(level, { request_id: requestId })
+    const log = createLogger(level, { request_id: requestId }, undefined, (at, event, fields) =>
+      noteLogEvent(facts, at, event, fields),
+    )
     c.set('requestId', requestId)
     c.set('log', log)
+    c.set('facts', facts)
     await next()
     c.header('X-Request-Id', requestId)
-    log.info('request', {
-      method: c.req.method,
-      path: new URL(c.req.url).pathname,
-      status: c.res.status,
-      duration_ms: Date.now() - started,
-    })
+    await finishRequest(c, facts)
   }
 }
 
@@ -94,6 +104,42 @@ export function originGuard(): MiddlewareHandler<AppEnv> {
     }
     await next()
     return undefined
+  }
+}
+
+/** What a browser client may send and read (MCP transport and authorization specs, RFC 9728 challenges, limits). */
+export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'MCP-Protocol-Version', 'Last-Event-ID']
+export const CORS_EXPOSED_HEADERS = [
+  'WWW-Authenticate',
+  'Mcp-Session-Id',
+  'MCP-Protocol-Version',
+  'Retry-After',
+  'RateLimit',
+  'RateLimit-Policy',
+  'X-Request-Id',
+]
+/** How long a browser may reuse a preflight answer. */
+const CORS_MAX_AGE_SECONDS = 600
+
+/**
+ * CORS for browser-based MCP clients: preflights are answered here, and an allowed Origin (the same
+ * allow-list as originGuard: MCP_ALLOWED_ORIGINS, plus loopback in development) is echoed with the
+ * headers a client needs to read. No credentials mode: the bearer token is a header, never a cookie.
+ */
+export function corsPolicy(): MiddlewareHandler<AppEnv> {
+  const handler = cors({
+    origin: (origin, c) => {
+      const parsed = loadConfig(c.env as object)
+      if (origin === '' || !parsed.ok) return null
+      return isAllowedOrigin(origin, parsed.config.allowedOrigins, parsed.config.environment) ? origin : null
+    },
+    allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    allowHeaders: CORS_ALLOWED_HEADERS,
+    exposeHeaders: CORS_EXPOSED_HEADERS,
+    maxAge: CORS_MAX_AGE_SECONDS,
+  })
+  return async function corsPolicy(c, next) {
+    return handler(c, next)
   }
 }
 

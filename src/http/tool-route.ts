@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { createDispatcher } from '../dispatch'
 import { GatewayError } from '../errors'
 import type { AppEnv } from './app-env'
+import { parseJsonText, readBodyText } from './json-body'
 
 /**
  * POST /tools/{name} and POST /{name}: a tool call over plain HTTP for scripts and load tests, with the
@@ -14,19 +15,19 @@ export async function handleToolCall(c: Context<AppEnv>): Promise<Response> {
   return c.json(result as object)
 }
 
+/** The tool arguments: an empty body is `{}`; anything else must be JSON within the body limits. */
 async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
-  const contentType = c.req.header('content-type') ?? ''
-  const text = await c.req.text()
+  const text = await readBodyText(c.req.raw)
   if (text.trim() === '') return {}
-  if (!contentType.toLowerCase().includes('application/json')) {
+  // A substring test, as before: clients send "application/json; charset=utf-8" and the like.
+  if (!(c.req.header('content-type') ?? '').toLowerCase().includes('application/json')) {
     throw new GatewayError(
       'ValidationError',
       'Send the tool arguments as JSON (Content-Type: application/json).',
     )
   }
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
+  const parsed = parseJsonText(text)
+  if (parsed.kind === 'invalid')
     throw new GatewayError('ValidationError', 'The request body is not valid JSON.')
-  }
+  return parsed.value
 }

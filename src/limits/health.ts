@@ -34,7 +34,8 @@ export async function limitsHealth(kv: KVNamespace, io: RequestIo): Promise<Limi
   } catch (err) {
     return {
       status: 'error',
-      message: `Limit documents could not be read: ${err instanceof Error ? err.message : 'error'}`,
+      // /health is public: the error's class, never its message (which can name internals).
+      message: `Limit documents could not be read: ${err instanceof Error ? err.name : 'error'}`,
     }
   }
   const documents = listing.keys.length

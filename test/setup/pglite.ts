@@ -7,6 +7,7 @@ import { migrate, seedAnalytics, seedSuperset, withClient } from '../../scripts/
 import { startDevIdp } from '../../scripts/lib/dev-idp.ts'
 import { startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres.ts'
 import { startWsBridge } from '../../scripts/lib/ws-bridge.ts'
+import { startSentryStandIn } from './sentry-stand-in.ts'
 import './provided.ts'
 
 export default async function setup(project: TestProject) {
@@ -29,7 +30,11 @@ export default async function setup(project: TestProject) {
   // The tests' identity provider: realms under /realms/<name>/ keep each test's keys and counters apart.
   const idp = await startDevIdp({ audience: 'http://localhost/mcp', testControls: true })
   project.provide('idp', idp.url)
+  // Where the tests point SENTRY_DSN: a local stand-in that records what the gateway reports.
+  const sentry = await startSentryStandIn()
+  project.provide('sentry', sentry.url)
   return async () => {
+    await sentry.close()
     await idp.close()
     await bridge.close()
     await metadata.stop()

@@ -15,6 +15,7 @@ import {
 } from '../../scripts/lib/database.ts'
 import { startDevIdp } from '../../scripts/lib/dev-idp.ts'
 import { startWsBridge } from '../../scripts/lib/ws-bridge.ts'
+import { startSentryStandIn } from './sentry-stand-in.ts'
 import './provided.ts'
 
 export default async function setup(project: TestProject) {
@@ -42,7 +43,11 @@ export default async function setup(project: TestProject) {
   // The tests' identity provider: realms under /realms/<name>/ keep each test's keys and counters apart.
   const idp = await startDevIdp({ audience: 'http://localhost/mcp', testControls: true })
   project.provide('idp', idp.url)
+  // Where the tests point SENTRY_DSN: a local stand-in that records what the gateway reports.
+  const sentry = await startSentryStandIn()
+  project.provide('sentry', sentry.url)
   return async () => {
+    await sentry.close()
     await idp.close()
     await bridge.close()
     await dropDatabase(server, metadataName)

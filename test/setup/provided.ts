@@ -15,5 +15,7 @@ declare module 'vitest' {
     stack: DatabaseStack
     /** Base URL of the development identity provider (scripts/lib/dev-idp.ts) with test controls. */
     idp: string
+    /** Base URL of the Sentry ingest stand-in (test/setup/sentry-stand-in.ts). */
+    sentry: string
   }
 }
