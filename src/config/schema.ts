@@ -18,8 +18,8 @@ function flag(defaultValue: boolean) {
     })
 }
 
-/** A positive integer given as a string, within bounds. */
-function integer(defaultValue: number, min: number, max: number) {
+/** A number given as a string: `defaultValue` when unset, an issue naming `expected` when `valid` refuses it. */
+function numeric(defaultValue: number, valid: (value: number) => boolean, expected: string) {
   return z
     .string()
     .trim()
@@ -27,29 +27,27 @@ function integer(defaultValue: number, min: number, max: number) {
     .transform((value, ctx) => {
       if (value === undefined || value === '') return defaultValue
       const parsed = Number(value)
-      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-        ctx.addIssue({ code: 'custom', message: `expected an integer from ${min} to ${max}, got "${value}"` })
+      if (!valid(parsed)) {
+        ctx.addIssue({ code: 'custom', message: `expected ${expected}, got "${value}"` })
         return z.NEVER
       }
       return parsed
     })
 }
 
+/** A positive integer given as a string, within bounds. */
+function integer(defaultValue: number, min: number, max: number) {
+  const valid = (value: number) => Number.isInteger(value) && value >= min && value <= max
+  return numeric(defaultValue, valid, `an integer from ${min} to ${max}`)
+}
+
 /** A share from 0 to 1 (a sampling rate) given as a string. */
 function fraction(defaultValue: number) {
-  return z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return defaultValue
-      const parsed = Number(value)
-      if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1) {
-        ctx.addIssue({ code: 'custom', message: `expected a number from 0 to 1, got "${value}"` })
-        return z.NEVER
-      }
-      return parsed
-    })
+  return numeric(
+    defaultValue,
+    (value) => Number.isFinite(value) && value >= 0 && value <= 1,
+    'a number from 0 to 1',
+  )
 }
 
 /** Absent and empty are the same thing: unset. */
