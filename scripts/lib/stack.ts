@@ -64,6 +64,19 @@ export interface StackOptions {
   /** Where wrangler's output goes. */
   onOutput?: (line: string) => void
   readyTimeoutMs?: number
+  /** The environment read for configuration overrides and the authentication mode (default process.env). */
+  env?: NodeJS.ProcessEnv
+  /** wrangler dev's `--persist-to` (KV, Durable Objects); `.wrangler/state` when absent. */
+  persistTo?: string
+  /** wrangler dev's `--inspector-port` (a CPU profile of workerd through Chrome DevTools). */
+  inspectorPort?: number
+  /**
+   * A Worker already bundled (`wrangler deploy --dry-run --outdir`), run as is (`--no-bundle`) instead of
+   * src/ with a rebuild on every change: the code under test stays fixed while others edit the tree.
+   */
+  bundledScript?: string
+  /** Transaction pooling in the bridge with at most this many Postgres connections (ws-bridge.ts). */
+  poolDatabaseConnections?: number
 }
 
 export interface Stack {
@@ -74,6 +87,8 @@ export interface Stack {
   vars: Record<string, string>
   /** How callers authenticate: the local development issuer, an external one, or disabled. */
   auth: LocalAuth
+  /** Process id of `wrangler dev` (workerd runs among its descendants). */
+  wranglerPid: number | undefined
   stop(): Promise<void>
 }
 
@@ -85,9 +100,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
   try {
     const { databaseUrl, analyticsUrls, embedded, targets } = await prepareDatabases(options, cleanups)
-    const bridge: WsBridge = await startWsBridge({ targets })
+    const bridge: WsBridge = await startWsBridge({
+      targets,
+      ...(options.poolDatabaseConnections === undefined
+        ? {}
+        : { pooling: { maxConnections: options.poolDatabaseConnections } }),
+    })
     cleanups.push(() => bridge.close())
-    const auth = await startLocalAuth(options.port)
+    const auth = await startLocalAuth(options.port, options.env)
     cleanups.push(() => auth.stop())
     const vars: Record<string, string> = {
       DATABASE_URL: databaseUrl,
@@ -96,7 +116,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(Object.keys(analyticsUrls).length > 0
         ? { MCP_ANALYTICS_DATABASE_URLS: JSON.stringify(analyticsUrls) }
         : {}),
-      ...environmentOverrides(),
+      ...environmentOverrides(options.env),
       ...auth.vars,
       ...options.vars,
     }
@@ -107,7 +127,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     cleanups.push(() => stopProcess(wrangler))
     const url = `http://127.0.0.1:${options.port}`
     await waitForHealth(url, wrangler, options.readyTimeoutMs ?? 30_000)
-    return { url, mcpUrl: `${url}/mcp`, databaseUrl, embedded, vars, auth, stop }
+    return { url, mcpUrl: `${url}/mcp`, databaseUrl, embedded, vars, auth, wranglerPid: wrangler.pid, stop }
   } catch (err) {
     await stop()
     throw err
@@ -115,7 +135,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 }
 
 async function prepareDatabases(options: StackOptions, cleanups: (() => Promise<void>)[]) {
-  const configuredAnalytics = parseAnalyticsUrls(process.env.MCP_ANALYTICS_DATABASE_URLS)
+  const configuredAnalytics = parseAnalyticsUrls((options.env ?? process.env).MCP_ANALYTICS_DATABASE_URLS)
   if (options.databaseUrl !== undefined) {
     await withClient(options.databaseUrl, (client) => migrate(client))
     const urls = configuredAnalytics ?? {}
@@ -159,10 +179,10 @@ function parseAnalyticsUrls(value: string | undefined): Record<string, string> |
 }
 
 /** Process environment variables named like the gateway's configuration override wrangler.toml. */
-function environmentOverrides(): Record<string, string> {
+function environmentOverrides(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const overrides: Record<string, string> = {}
   for (const name of CONFIG_NAMES) {
-    const value = process.env[name]
+    const value = env[name]
     if (value !== undefined && name !== 'DATABASE_URL') overrides[name] = value
   }
   return overrides
@@ -171,7 +191,8 @@ function environmentOverrides(): Record<string, string> {
 async function startWrangler(options: StackOptions, vars: Record<string, string>): Promise<ChildProcess> {
   const stateDir = `${ROOT}.wrangler`
   await mkdir(stateDir, { recursive: true })
-  const envFile = `${stateDir}/local-stack.env`
+  // One file per port: two stacks (npm start, the tests, the benchmark) may start at the same time.
+  const envFile = `${stateDir}/local-stack-${options.port}.env`
   // Values go through an env file rather than argv: they include connection strings.
   await writeFile(
     envFile,
@@ -187,6 +208,10 @@ async function startWrangler(options: StackOptions, vars: Record<string, string>
     [
       `${ROOT}node_modules/wrangler/bin/wrangler.js`,
       'dev',
+      // With a script path wrangler looks for its configuration beside the script: name ours.
+      ...(options.bundledScript === undefined
+        ? []
+        : [options.bundledScript, '--no-bundle', '--config', `${ROOT}wrangler.toml`]),
       '--port',
       String(options.port),
       '--ip',
@@ -196,6 +221,8 @@ async function startWrangler(options: StackOptions, vars: Record<string, string>
       '--show-interactive-dev-session=false',
       '--log-level',
       'warn',
+      ...(options.persistTo === undefined ? [] : ['--persist-to', options.persistTo]),
+      ...(options.inspectorPort === undefined ? [] : ['--inspector-port', String(options.inspectorPort)]),
     ],
     {
       cwd: ROOT,

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http'
 import { connect } from 'node:net'
 import { createRequire } from 'node:module'
 import type * as WsModule from 'ws'
+import { TransactionPooler } from './pg-pooler.ts'
 
 // Loaded through require so that vite (vitest's globalSetup) does not pick ws's browser stub.
 const { WebSocketServer } = createRequire(import.meta.url)('ws') as typeof WsModule
@@ -26,6 +27,12 @@ export interface WsBridgeOptions {
   /** 0 picks a free port. */
   port?: number
   host?: string
+  /**
+   * Transaction pooling (pg-pooler.ts), as Neon's pooled endpoints and Hyperdrive do: client sessions
+   * share at most `maxConnections` server connections, lent per transaction, instead of one server
+   * connection (and backend start) per WebSocket. Off by default: every WebSocket gets its own.
+   */
+  pooling?: { maxConnections: number }
 }
 
 export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge> {
@@ -35,11 +42,22 @@ export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge>
   })
   const wss = new WebSocketServer({ server: http, path: '/v1' })
   const allowed = new Set(options.targets)
+  const pooler = options.pooling === undefined ? undefined : new TransactionPooler(options.pooling)
   wss.on('connection', (socket, request) => {
     const address =
       new URL(request.url ?? '/', 'http://bridge').searchParams.get('address') ?? options.targets[0] ?? ''
     if (!allowed.has(address)) {
       socket.close(1008, 'target not allowed')
+      return
+    }
+    if (pooler !== undefined) {
+      const session = pooler.session(address, {
+        send: (data) => socket.send(data),
+        close: () => socket.close(),
+      })
+      socket.on('message', (data: Buffer) => session.receive(data))
+      socket.on('close', () => session.end())
+      socket.on('error', () => session.end())
       return
     }
     const separator = address.lastIndexOf(':')
@@ -72,6 +90,7 @@ export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge>
     port: address.port,
     close: () =>
       new Promise<void>((resolve) => {
+        pooler?.close()
         for (const client of wss.clients) client.terminate()
         wss.close(() => http.close(() => resolve()))
       }),
