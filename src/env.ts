@@ -3,6 +3,7 @@
  * once with zod. Bindings are declared here by hand so that a missing one is a type error, not a
  * runtime surprise.
  */
+import type { AuditRecord } from './audit'
 import type { RateLimiter } from './limits'
 import type { MetricsAggregator } from './observability'
 
@@ -16,6 +17,9 @@ export interface Env {
   IP_RATE_LIMITER?: RateLimit
   /** The shards isolates flush their metric counts to; GET /metrics reads them all. */
   METRICS_AGGREGATOR: DurableObjectNamespace<MetricsAggregator>
+  /** The audit trail's queue; its consumer is this Worker's queue() handler (src/audit). Optional: without
+   * it, audit rows are inserted directly after each response. */
+  AUDIT_QUEUE?: Queue<AuditRecord>
   /** Workers Analytics Engine dataset: one data point per tool call, when configured. */
   ANALYTICS?: AnalyticsEngineDataset
   /** Every configuration variable of design §3 (and the gateway's own extras) as a raw string. */

@@ -8,6 +8,7 @@ import {
   protectedResourceMetadata,
   RESOURCE_METADATA_PATH,
 } from './auth'
+import { consumeAuditBatch } from './audit'
 import { createToolCache } from './cache'
 import { GatewayError } from './errors'
 import { healthReport } from './health'
@@ -31,6 +32,7 @@ import {
 import { clientRateLimit, createLimiter } from './limits'
 import { handleMcp, mcpMethodNotAllowed } from './mcp'
 import { factsObserver } from './observability'
+import type { Env } from './env'
 
 const app = new Hono<AppEnv>()
 
@@ -113,4 +115,8 @@ app.onError(onError)
 
 export { RateLimiter } from './limits'
 export { MetricsAggregator } from './observability'
-export default app
+export default {
+  fetch: app.fetch,
+  // The audit trail's batches (AUDIT_QUEUE): one INSERT per batch, retried on failure.
+  queue: (batch, env) => consumeAuditBatch(batch, env),
+} satisfies ExportedHandler<Env>

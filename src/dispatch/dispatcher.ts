@@ -186,7 +186,7 @@ interface FinishedCall {
   cacheStatus?: CacheStatus
 }
 
-/** One log line and one audit record per call (the audit rows are written after the response). */
+/** One log line (a success at debug) and one audit record per call (handed on after the response). */
 async function recordCall(scope: RequestScope, call: FinishedCall): Promise<void> {
   const durationMs = Date.now() - call.started
   const failure = call.outcome === 'success' ? undefined : call.outcome

@@ -13,7 +13,7 @@ import {
   rememberedPrincipal,
   supersetLinks,
 } from '../superset'
-import { writeAuditRecords, type AuditRecord } from '../audit'
+import { deliverAuditRecords, type AuditRecord } from '../audit'
 import { noEffects, type ToolContext } from '../tools'
 import type { CallServices } from './ports'
 
@@ -41,7 +41,7 @@ export interface RequestScope {
   toolContext(): Promise<ToolContext>
   /** Queues a tool call for the audit trail. */
   audit(record: AuditRecord): void
-  /** After the response: writes the audit records, then closes the metadata pool. */
+  /** After the response: hands the audit records on (queue or database), then closes the metadata pool. */
   finish(): Promise<void>
 }
 
@@ -52,6 +52,8 @@ export function createRequestScope(options: {
   identity: Identity
   services: CallServices
   transport: 'mcp' | 'http'
+  /** The AUDIT_QUEUE binding, when the deployment has one (src/audit/delivery.ts). */
+  auditQueue?: Queue<AuditRecord> | undefined
 }): RequestScope {
   const { config, log, identity } = options
   const db = createDb({
@@ -96,7 +98,7 @@ export function createRequestScope(options: {
     audit: (record) => auditRecords.push(record),
     finish: async () => {
       const pending = auditRecords.splice(0)
-      if (pending.length > 0) await writeAuditRecords(db, pending, log)
+      await deliverAuditRecords(pending, { queue: options.auditQueue, db, log })
       await db.close()
     },
     schema: loadSchema,

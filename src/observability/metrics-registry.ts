@@ -59,7 +59,7 @@ export const FAMILIES = {
   },
   mcp_audit_records_total: {
     type: 'counter',
-    help: 'Audit trail records by result (written, failed).',
+    help: 'Audit trail records by result (queued for the audit queue, written to Postgres, failed).',
   },
   mcp_metrics_flushes_total: {
     type: 'counter',

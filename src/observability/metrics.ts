@@ -92,7 +92,7 @@ export function requestIncrements(facts: RequestFacts, request: FinishedRequest)
 
 interface CounterBaselines {
   limits: LimitsCounters
-  audit: { written: number; failed: number }
+  audit: typeof auditCounters
 }
 
 /** What the limits and the audit trail counted in this isolate since the last flush. */
@@ -118,7 +118,7 @@ function counterDeltas(since: CounterBaselines): { counts: SeriesCounts; now: Co
   for (const [action, count] of Object.entries(unreachable)) {
     if (count > 0) incrementCounter(counts, 'mcp_rate_limiter_unreachable_total', { action }, count)
   }
-  for (const result of ['written', 'failed'] as const) {
+  for (const result of ['queued', 'written', 'failed'] as const) {
     const count = delta(now.audit[result], since.audit[result])
     if (count > 0) incrementCounter(counts, 'mcp_audit_records_total', { result }, count)
   }

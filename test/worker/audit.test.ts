@@ -1,12 +1,25 @@
 /**
  * The audit trail: every tool call, successful or not, becomes one row in mcp_gateway.audit_log, with
- * arguments digested and redacted, written after the response.
+ * arguments digested and redacted, handed to the audit queue after the response and inserted by its
+ * consumer (or inserted directly when there is no queue, or the queue refuses the records).
  */
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { canonicalJson, digestArguments, redactArguments } from '../../src/audit'
+import {
+  canonicalJson,
+  deliverAuditRecords,
+  digestArguments,
+  redactArguments,
+  retryDelaySeconds,
+  type AuditRecord,
+} from '../../src/audit'
 import { sql } from '../../src/db'
+import worker from '../../src/index'
+import { createLogger } from '../../src/observability'
 import { withMetadataDb } from '../helpers/db'
 import { callHttpTool, connectClient } from '../helpers/mcp'
+import { devEnv } from '../helpers/tokens'
 
 function auditRows(requestId: string): Promise<any[]> {
   return withMetadataDb((db) =>
@@ -16,7 +29,7 @@ function auditRows(requestId: string): Promise<any[]> {
 
 /** Audit rows are written after the response; wait for them. */
 async function waitForAudit(requestId: string, count: number): Promise<any[]> {
-  for (let attempt = 0; attempt < 50; attempt++) {
+  for (let attempt = 0; attempt < 100; attempt++) {
     const rows = await auditRows(requestId)
     if (rows.length >= count) return rows
     await new Promise((resolve) => setTimeout(resolve, 50))
@@ -55,7 +68,7 @@ describe('audit trail', () => {
     await client.close()
     // Find this test's rows by tool and error type (each MCP request has its own request id).
     let rows: any[] = []
-    for (let attempt = 0; attempt < 50 && rows.length < 2; attempt++) {
+    for (let attempt = 0; attempt < 100 && rows.length < 2; attempt++) {
       rows = await withMetadataDb((db) =>
         db.query(sql`SELECT tool, transport, outcome, error_type FROM mcp_gateway.audit_log
                       WHERE tool IN ('list_charts', 'drop_everything') AND outcome = 'error' AND transport = 'mcp'`),
@@ -98,5 +111,115 @@ describe('argument redaction and digests', () => {
     expect(canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] })).toBe('{"a":[2,{"c":4,"d":3}],"b":1}')
     expect(await digestArguments({ a: 1, b: 2 })).toBe(await digestArguments({ b: 2, a: 1 }))
     expect(await digestArguments({ a: 1 })).toMatch(/^[0-9a-f]{64}$/)
+  })
+})
+
+/** A record as the dispatcher makes it, for a test tool name no real call uses. */
+function auditRecord(tool: string, overrides: Partial<AuditRecord> = {}): AuditRecord {
+  return {
+    recordId: crypto.randomUUID(),
+    occurredAt: new Date(Date.now() - 60_000).toISOString(),
+    requestId: `test-${crypto.randomUUID()}`,
+    tenant: 'default',
+    userId: 1,
+    username: 'admin',
+    tool,
+    transport: 'http',
+    outcome: 'success',
+    errorType: null,
+    durationMs: 12,
+    rowsReturned: 3,
+    objectsAffected: null,
+    createdIds: {},
+    argumentsDigest: 'f'.repeat(64),
+    argumentsRedacted: { request: {} },
+    ...overrides,
+  }
+}
+
+function rowsForTool(tool: string): Promise<any[]> {
+  return withMetadataDb((db) =>
+    db.query(sql`SELECT record_id, occurred_at, request_id FROM mcp_gateway.audit_log WHERE tool = ${tool}`),
+  )
+}
+
+/** Runs the Worker's queue() handler on a batch, as the queue would. */
+async function consume(messages: { body: unknown; attempts?: number }[], testEnv = env) {
+  const batch = createMessageBatch(
+    'superset-mcp-audit',
+    messages.map((message, index) => ({
+      id: `message-${index}`,
+      timestamp: new Date(),
+      attempts: message.attempts ?? 1,
+      body: message.body,
+    })),
+  )
+  await worker.queue(batch, testEnv)
+  return getQueueResult(batch, createExecutionContext())
+}
+
+describe('the audit queue consumer', () => {
+  it('inserts a batch once, with the time of the call, however often the queue delivers it', async () => {
+    const tool = `audit_test_${crypto.randomUUID().slice(0, 8)}`
+    const records = [auditRecord(tool), auditRecord(tool)]
+    const first = await consume(records.map((body) => ({ body })))
+    expect(first.explicitAcks.sort()).toEqual(['message-0', 'message-1'])
+    expect(first.retryMessages).toEqual([])
+    // At-least-once delivery: the same messages again change nothing.
+    const again = await consume(records.map((body) => ({ body, attempts: 2 })))
+    expect(again.explicitAcks).toHaveLength(2)
+    const rows = await rowsForTool(tool)
+    expect(rows.map((row) => row.record_id).sort()).toEqual(records.map((record) => record.recordId).sort())
+    expect(new Date(rows[0].occurred_at).getTime()).toBeLessThan(Date.now() - 50_000)
+  })
+
+  it('acknowledges and logs a message that is not an audit record, and still writes the others', async () => {
+    const tool = `audit_test_${crypto.randomUUID().slice(0, 8)}`
+    const good = auditRecord(tool)
+    const result = await consume([
+      { body: { ...auditRecord(tool), recordId: 'not-a-uuid' } },
+      { body: 'hello' },
+      { body: good },
+    ])
+    expect(result.explicitAcks.sort()).toEqual(['message-0', 'message-1', 'message-2'])
+    expect(result.retryMessages).toEqual([])
+    expect((await rowsForTool(tool)).map((row) => row.record_id)).toEqual([good.recordId])
+  })
+
+  it('retries the whole batch with a growing delay when the database is unreachable, and writes nothing', async () => {
+    const tool = `audit_test_${crypto.randomUUID().slice(0, 8)}`
+    const broken = devEnv({ DATABASE_URL: 'postgres://gateway@127.0.0.1:1/superset' })
+    const result = await consume(
+      [{ body: auditRecord(tool) }, { body: auditRecord(tool), attempts: 3 }],
+      broken,
+    )
+    expect(result.explicitAcks).toEqual([])
+    expect(result.retryMessages.map((message) => message.msgId)).toEqual(['message-0', 'message-1'])
+    expect(retryDelaySeconds(1)).toBe(5)
+    expect(retryDelaySeconds(3)).toBe(20)
+    expect(retryDelaySeconds(30)).toBe(300)
+    expect(await rowsForTool(tool)).toEqual([])
+  })
+})
+
+describe('audit delivery', () => {
+  const log = createLogger('error')
+
+  it('inserts directly when the deployment has no audit queue', async () => {
+    const tool = `audit_test_${crypto.randomUUID().slice(0, 8)}`
+    await withMetadataDb((db) => deliverAuditRecords([auditRecord(tool)], { queue: undefined, db, log }))
+    expect(await rowsForTool(tool)).toHaveLength(1)
+  })
+
+  it('inserts directly when the queue refuses the records, so none is lost', async () => {
+    const tool = `audit_test_${crypto.randomUUID().slice(0, 8)}`
+    const refusing = {
+      send: () => Promise.reject(new Error('Queue is unavailable')),
+      sendBatch: () => Promise.reject(new Error('Queue sendBatch failed: message too large')),
+    } as unknown as Queue<AuditRecord>
+    await withMetadataDb((db) =>
+      deliverAuditRecords([auditRecord(tool), auditRecord(tool)], { queue: refusing, db, log }),
+    )
+    expect(await rowsForTool(tool)).toHaveLength(2)
   })
 })

@@ -86,7 +86,7 @@ describe('an agent builds a chart and a dashboard', () => {
 
     // Both writes are in the audit log, with the ids they created.
     let audited: any[] = []
-    for (let attempt = 0; attempt < 50 && audited.length < 2; attempt++) {
+    for (let attempt = 0; attempt < 100 && audited.length < 2; attempt++) {
       audited = await withMetadataDb((db) =>
         db.query(sql`SELECT tool, outcome, created_ids, username, transport FROM mcp_gateway.audit_log
                       WHERE tool IN ('generate_chart', 'generate_dashboard')
