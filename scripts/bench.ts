@@ -9,7 +9,8 @@
  *   npm run bench
  *   npm run bench -- --duration 30 --warmup 10      seconds per scenario (BENCH_DURATION_SECONDS,
  *                                                   BENCH_WARMUP_SECONDS)
- *   npm run bench -- --only a,b_info,bare_50        some scenarios (ids in the table)
+ *   npm run bench -- --only a,b_info,bare_50        some scenarios (ids in the table; <id>_1 is scenario <id>
+ *                                                   on one connection: its latency on an unsaturated machine)
  *   npm run bench -- --profile a                    then scenario a again under the Worker's CPU profiler
  *                                                   (summary in the JSON, bench-results/profile-*.cpuprofile
  *                                                   for Chrome DevTools)
@@ -148,7 +149,24 @@ const CACHED_LIST_CHARTS = { page: 1, page_size: 10 }
 
 const httpOk = { cacheStatus: cacheStatusOf }
 
+/** Scenarios run again on one connection: the latency of a call when the machine is not saturated. */
+const UNLOADED = ['a', 'b_info', 'b_list', 'd', 'c']
+
 function scenarios(): Scenario[] {
+  const loaded = loadedScenarios()
+  const unloaded = UNLOADED.map((id) => loaded.find((scenario) => scenario.id === id)!).map(
+    ({ baseline: _baseline, ...scenario }): Scenario => ({
+      ...scenario,
+      id: `${scenario.id}_1`,
+      title: `${scenario.title.replace(/, \d+ .*$/, '')}, one connection`,
+      connections: 1,
+    }),
+  )
+  const overhead = loaded.findIndex((scenario) => scenario.overhead === true)
+  return [...loaded.slice(0, overhead), ...unloaded, ...loaded.slice(overhead)]
+}
+
+function loadedScenarios(): Scenario[] {
   const listers = (c: Callers) => c.users.filter((user) => user.canListCharts)
   return [
     {

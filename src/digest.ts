@@ -6,8 +6,13 @@
 /** SHA-256 of a string as lowercase hex: keys that never hold the secret they are derived from. */
 export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('')
+  let hex = ''
+  for (const byte of new Uint8Array(digest)) hex += HEX_BYTES[byte]
+  return hex
 }
+
+/** Every byte's two hex digits, computed once: the hot path of every key derivation. */
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'))
 
 /** JSON with object keys sorted (and undefined members left out), so equal values serialise equally. */
 export function canonicalJson(value: unknown): string {

@@ -199,7 +199,10 @@ async function recordCall(scope: RequestScope, call: FinishedCall): Promise<void
     ...(failure === undefined ? {} : { error_type: failure.type }),
     ...(failure?.cause === undefined ? {} : describeError(failure.cause)),
   }
-  if (failure !== undefined && failure.status >= 500) scope.log.error('tool_call', fields)
+  // A success is already on the request's access line (tool, user, cache status, duration): at debug only,
+  // so that info writes one line per request. A failure says why, at info (4xx) or error (5xx).
+  if (failure === undefined) scope.log.debug('tool_call', fields)
+  else if (failure.status >= 500) scope.log.error('tool_call', fields)
   else scope.log.info('tool_call', fields)
   scope.services.observer?.toolCall({
     tool: call.name,
@@ -212,6 +215,8 @@ async function recordCall(scope: RequestScope, call: FinishedCall): Promise<void
     error: failure,
   })
   scope.audit({
+    recordId: crypto.randomUUID(),
+    occurredAt: new Date(Date.now() - durationMs).toISOString(),
     requestId: scope.requestId,
     tenant: call.principal.tenant,
     userId: call.principal.user.id,
