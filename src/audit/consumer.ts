@@ -7,7 +7,7 @@
  */
 import * as z from 'zod'
 import { requireConfig } from '../config'
-import { createDb } from '../db'
+import { createMetadataDb } from '../db'
 import { createLogger, describeError } from '../observability'
 import { auditCounters, insertAuditRecords, type AuditRecord } from './records'
 
@@ -59,12 +59,7 @@ export async function consumeAuditBatch(batch: MessageBatch<unknown>, env: objec
     }
   }
   if (valid.length === 0) return
-  const db = createDb({
-    config: config.database,
-    connectionString: config.database.url,
-    label: 'the Superset metadata database',
-    log,
-  })
+  const db = createMetadataDb(config.database, log)
   try {
     await insertAuditRecords(
       db,

@@ -61,6 +61,11 @@ function configureDriver(config: DatabaseConfig): void {
   neonConfig.forceDisablePgSSL = true
 }
 
+/** Superset's metadata database (DATABASE_URL): per request, for the health check, for the audit consumer. */
+export function createMetadataDb(config: DatabaseConfig, log: Logger): RequestDb {
+  return createDb({ config, connectionString: config.url, label: 'the Superset metadata database', log })
+}
+
 export function createDb(options: DbOptions): RequestDb {
   const { config, log } = options
   const label: DatabaseLabel = { name: options.label, timeoutMs: config.statementTimeoutMs }

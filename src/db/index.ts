@@ -1,4 +1,4 @@
-export { createDb } from './client'
+export { createDb, createMetadataDb } from './client'
 export type { Db, DbOptions, QueryResult, RequestDb } from './client'
 export { sqlState, toDatabaseError } from './errors'
 export { and, compile, EMPTY, ident, isEmpty, join, or, qualified, quoteIdent, sql, trusted } from './sql'

@@ -3,7 +3,7 @@
  * lazily), the caller's Superset principal (loaded once, lazily), the logger and the configuration.
  */
 import type { Config } from '../config'
-import { createDb, type RequestDb } from '../db'
+import { createMetadataDb, type RequestDb } from '../db'
 import type { Logger } from '../observability'
 import type { Principal, SchemaProfile, UserLookup } from '../superset'
 import {
@@ -56,12 +56,7 @@ export function createRequestScope(options: {
   auditQueue?: Queue<AuditRecord> | undefined
 }): RequestScope {
   const { config, log, identity } = options
-  const db = createDb({
-    config: config.database,
-    connectionString: config.database.url,
-    label: 'the Superset metadata database',
-    log,
-  })
+  const db = createMetadataDb(config.database, log)
   const auditRecords: AuditRecord[] = []
   let schema: Promise<SchemaProfile> | undefined
   let principal: Promise<Principal> | undefined

@@ -3,7 +3,7 @@
  * KV, and the tenants' limit documents — summarised as healthy / degraded / unhealthy.
  */
 import { loadConfig, type Config } from '../config'
-import { createDb, sql } from '../db'
+import { createMetadataDb, sql } from '../db'
 import type { Env } from '../env'
 import type { Logger } from '../observability'
 import { describeError } from '../observability'
@@ -74,12 +74,7 @@ async function databaseCheck(
   waitUntil: (promise: Promise<unknown>) => void,
 ): Promise<Check> {
   const started = Date.now()
-  const db = createDb({
-    config: config.database,
-    connectionString: config.database.url,
-    label: 'the Superset metadata database',
-    log,
-  })
+  const db = createMetadataDb(config.database, log)
   try {
     await db.query(sql`SELECT 1`)
     const profile = await readSchemaProfile(db)
