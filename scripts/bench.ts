@@ -28,6 +28,7 @@ import { Cleanups, prepareEnvironment, redact, type HostedGateway } from './benc
 import { BENCH_LIMITS } from './bench/kv.ts'
 import { mergeResults, runLoad, type LoadResult, type LoadSpec } from './bench/load.ts'
 import { machineInfo } from './bench/machine.ts'
+import { freePort } from './lib/ports.ts'
 import {
   cpuShare,
   processCpuSeconds,
@@ -36,14 +37,7 @@ import {
   workerdProcesses,
   type MemorySampler,
 } from './bench/memory.ts'
-import {
-  compare,
-  evaluateTargets,
-  freePort,
-  overheads,
-  printTable,
-  type ScenarioResult,
-} from './bench/report.ts'
+import { compare, evaluateTargets, overheads, printTable, type ScenarioResult } from './bench/report.ts'
 import { bundleModules, profileWhile, summarise, type ProfileSummary } from './bench/profile.ts'
 import { cacheStatusOf, httpTool, mcpResultOk, mcpToolCall } from './bench/requests.ts'
 import {
@@ -101,6 +95,12 @@ function parseOptions(): Options {
 }
 
 type Target = ScenarioResult['target']
+
+/**
+ * Postgres connections each variant's bridge may hold; the main gateway gets the rest. Every bridge keeps
+ * its idle connections, so together they must stay within the budget, or the server refuses some.
+ */
+const VARIANT_CONNECTIONS = 8
 
 /** Gateways that differ from the main one in one setting, started only for the scenarios that need them. */
 const VARIANTS: Record<Exclude<Target, 'gateway' | 'bare'>, Record<string, string>> = {
@@ -336,7 +336,9 @@ const OVERHEAD_PAIRS: [string, string][] = [
   ['o_noauth', 'o_auth'],
 ]
 const SLICES = 4
-const PROFILE_SECONDS = 8
+const PROFILE_SECONDS = 5
+/** How much longer than its load the profile step may take (starting, stopping, transferring). */
+const PROFILE_GRACE_SECONDS = 60
 const PROFILE_CONNECTIONS = 20
 
 function log(message: string): void {
@@ -375,10 +377,19 @@ async function main(): Promise<void> {
       `starting the gateway (wrangler dev) and the bare Worker${variantNames.length > 0 ? `, and ${variantNames.join(', ')}` : ''} …`,
     )
     const [started, bareStarted, ...variantsStarted] = await Promise.allSettled([
-      environment.startGateway({ name: 'gateway', onOutput }),
+      environment.startGateway({
+        name: 'gateway',
+        onOutput,
+        databaseConnections: environment.databaseConnections - VARIANT_CONNECTIONS * variantNames.length,
+      }),
       startBareWorker(await freePort(), `${environment.stateRoot}/bare`, bareBundle.script),
       ...variantNames.map((target) =>
-        environment.startGateway({ name: target, env: VARIANTS[target], onOutput }),
+        environment.startGateway({
+          name: target,
+          env: VARIANTS[target],
+          onOutput,
+          databaseConnections: VARIANT_CONNECTIONS,
+        }),
       ),
     ])
     if (bareStarted.status === 'fulfilled') cleanups.push(() => bareStarted.value.stop())
@@ -535,7 +546,10 @@ async function main(): Promise<void> {
       record(without, mergeResults(runs[0]), cpu, loadAverage)
       record(with_, mergeResults(runs[1]), cpu, loadAverage)
     }
+    // Memory is read before the profiler runs: profiling inflates the Worker's heap.
+    const gatewayMemory = await memory.stop()
     let profile: ProfileSummary | undefined
+    let profileError: string | undefined
     const profiled = scenarios().find((scenario) => scenario.id === options.profile)
     if (options.profile !== undefined && (profiled === undefined || profiled.target !== 'gateway')) {
       throw new Error(`--profile takes the id of a gateway scenario, not "${options.profile}"`)
@@ -546,24 +560,31 @@ async function main(): Promise<void> {
       const seconds = Math.min(PROFILE_SECONDS, options.durationSeconds)
       const connections = Math.min(PROFILE_CONNECTIONS, profiled.connections)
       log(`${profiled.id} again, ${connections} connections for ${seconds} s, under the CPU profiler …`)
-      const cpuProfile = await profileWhile(stack.inspectorPort, () =>
-        load({ ...profiled, connections }, seconds),
-      )
-      profile = summarise(cpuProfile, bundleModules(await readFile(environment.bundle.script, 'utf8')))
-      profileFile = `profile-${profiled.id}-${startedAt
-        .toISOString()
-        .replaceAll(':', '-')
-        .replace(/\.\d+Z$/, 'Z')}.cpuprofile`
-      await mkdir(`${ROOT}bench-results`, { recursive: true })
-      await writeFile(`${ROOT}bench-results/${profileFile}`, JSON.stringify(cpuProfile))
-      log(
-        `  busy ${(profile.busyShare * 100).toFixed(0)} % of ${profile.durationMs.toFixed(0)} ms; self time by module:`,
-      )
-      for (const file of profile.files.slice(0, 15)) {
-        log(`    ${(file.share * 100).toFixed(1).padStart(5)} %  ${file.file}`)
+      try {
+        // The profiler has been seen to stall the Worker on a long run: give up rather than lose the figures.
+        const cpuProfile = await withDeadline(
+          profileWhile(stack.inspectorPort, () => load({ ...profiled, connections }, seconds)),
+          (seconds + PROFILE_GRACE_SECONDS) * 1000,
+          'the CPU profile',
+        )
+        profile = summarise(cpuProfile, bundleModules(await readFile(environment.bundle.script, 'utf8')))
+        profileFile = `profile-${profiled.id}-${startedAt
+          .toISOString()
+          .replaceAll(':', '-')
+          .replace(/\.\d+Z$/, 'Z')}.cpuprofile`
+        await mkdir(`${ROOT}bench-results`, { recursive: true })
+        await writeFile(`${ROOT}bench-results/${profileFile}`, JSON.stringify(cpuProfile))
+        log(
+          `  busy ${(profile.busyShare * 100).toFixed(0)} % of ${profile.durationMs.toFixed(0)} ms; self time by module:`,
+        )
+        for (const file of profile.files.slice(0, 15)) {
+          log(`    ${(file.share * 100).toFixed(1).padStart(5)} %  ${file.file}`)
+        }
+      } catch (err) {
+        profileError = err instanceof Error ? err.message : String(err)
+        log(`  no profile: ${profileError}`)
       }
     }
-    const gatewayMemory = await memory.stop()
     await stack.stop()
     for (const variant of variants.values()) await variant.stop()
     await bare.stop()
@@ -606,7 +627,12 @@ async function main(): Promise<void> {
       scenarios: results.map((result) => ({ ...result, vsBare: compare(results, result) ?? null })),
       targets: evaluateTargets(results, bundle),
       overheads: overheads(results),
-      profile: profile === undefined ? null : { scenario: options.profile, file: profileFile, ...profile },
+      profile:
+        profile === undefined
+          ? profileError === undefined
+            ? null
+            : { scenario: options.profile, error: profileError }
+          : { scenario: options.profile, file: profileFile, ...profile },
       wranglerOutputTail: wranglerOutput,
     }
     const outDir = `${ROOT}bench-results`
@@ -631,6 +657,14 @@ async function main(): Promise<void> {
 async function memorySnapshot(wranglerPid: number) {
   const sampler = await sampleMemory(wranglerPid)
   return (await sampler.stop()).processes
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms)
+  })
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
 }
 
 function keepTail(lines: string[], line: string): void {

@@ -12,8 +12,8 @@
  *   npm run soak
  *   npm run soak -- --minutes 3 --rate 30 --connections 10     (SOAK_MINUTES, SOAK_RATE, SOAK_CONNECTIONS)
  *
- * Verdict (a leak is memory that keeps growing): no failed call; the Worker's JavaScript heap (V8, read
- * through wrangler's inspector) at the end no more than 20 % above its level after the warm-up; and
+ * Verdict (a leak is memory that keeps growing): no failed call; the Worker's live JavaScript heap (V8, read
+ * through wrangler's inspector after a forced collection) at the end no more than 20 % above its level after the warm-up; and
  * the resident memory of its workerd process flat over the last four minutes (a least-squares slope
  * under 1 % per minute). workerd's resident memory first rises while its local storage (Durable Object
  * SQLite databases, the simulated KV) fills its caches, then levels off: that is what the last test
@@ -62,8 +62,9 @@ interface Window {
   /** Anonymous (heap, buffers) and file-backed parts of the Worker's resident memory. */
   workerAnonKiB: number | undefined
   workerFileKiB: number | undefined
-  /** The Worker's V8 heap: used and allocated. */
+  /** The Worker's V8 heap: used (after a forced collection when heapCollectedFirst) and allocated. */
   heapUsedMiB: number | undefined
+  heapCollectedFirst: boolean
   heapTotalMiB: number | undefined
   proxyRssKiB: number | undefined
   workerOpenFiles: number | undefined
@@ -152,6 +153,11 @@ async function main(): Promise<void> {
         cacheStatus: cacheStatusOf,
       })
       offset += result.requests
+      // Live heap, not garbage waiting for the next collection: collect first, so windows compare alike.
+      const collected = await inspector.send('HeapProfiler.collectGarbage').then(
+        () => true,
+        () => false,
+      )
       const heap = await inspector
         .send<{ usedSize: number; totalSize: number }>('Runtime.getHeapUsage')
         .catch(() => undefined)
@@ -169,6 +175,7 @@ async function main(): Promise<void> {
         workerAnonKiB: workerMemory?.anon,
         workerFileKiB: workerMemory?.file,
         heapUsedMiB: heap === undefined ? undefined : Number((heap.usedSize / 2 ** 20).toFixed(1)),
+        heapCollectedFirst: collected,
         heapTotalMiB: heap === undefined ? undefined : Number((heap.totalSize / 2 ** 20).toFixed(1)),
         proxyRssKiB: proxy === undefined ? undefined : (await residentKiB(proxy))?.rss,
         workerOpenFiles: worker === undefined ? undefined : await openFiles(worker),

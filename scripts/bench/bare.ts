@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { stopProcess } from '../lib/stack.ts'
-import { freePort } from './report.ts'
+import { freePort } from '../lib/ports.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 

@@ -10,7 +10,7 @@ import { buildBundle, type Bundle } from './bundle.ts'
 import { createBenchDatabases, type BenchDatabases } from './databases.ts'
 import type { HostReply, HostRequest } from './host.ts'
 import { putLimitDocument } from './kv.ts'
-import { freePort } from './report.ts'
+import { freePort } from '../lib/ports.ts'
 import { activeUsernames } from './users.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -57,6 +57,8 @@ export interface GatewayEnvironment {
     name: string
     env?: Record<string, string>
     onOutput?: (line: string) => void
+    /** This gateway's share of databaseConnections, when several run at once (default all of them). */
+    databaseConnections?: number
   }): Promise<HostedGateway>
 }
 
@@ -104,7 +106,7 @@ export async function prepareEnvironment(options: EnvironmentOptions): Promise<G
     databases,
     databaseConnections,
     usernames,
-    startGateway: async ({ name, env = {}, onOutput }) => {
+    startGateway: async ({ name, env = {}, onOutput, databaseConnections: share }) => {
       const persistTo = `${stateRoot}/${name}`
       await putLimitDocument(persistTo)
       const inspectorPort = await freePort()
@@ -117,7 +119,7 @@ export async function prepareEnvironment(options: EnvironmentOptions): Promise<G
             inspectorPort,
             databaseUrl: databases.metadataUrl,
             bundledScript: bundle.script,
-            poolDatabaseConnections: databaseConnections,
+            poolDatabaseConnections: share ?? databaseConnections,
             persistTo,
             env: {
               MCP_IP_RATE_LIMIT: 'off',

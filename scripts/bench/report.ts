@@ -1,5 +1,4 @@
 /** The benchmark's verdicts and its printed table. */
-import { createServer } from 'node:net'
 import type { Bundle } from './bundle.ts'
 import type { LoadResult } from './load.ts'
 import type { ProcessMemory } from './memory.ts'
@@ -36,18 +35,6 @@ export interface Overheads {
   limiterRpcMs: { mean: number; p50: number } | null
   /** Mean and median latency added by bearer authentication (auth on − auth off, one connection). */
   authenticationMs: { mean: number; p50: number } | null
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      )
-    })
-  })
 }
 
 export function compare(results: readonly ScenarioResult[], result: ScenarioResult): Comparison | undefined {

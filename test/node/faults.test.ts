@@ -20,7 +20,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBenchDatabases, type BenchDatabases } from '../../scripts/bench/databases.ts'
 import { putConfigValue, putLimitDocument } from '../../scripts/bench/kv.ts'
-import { freePort } from '../../scripts/bench/report.ts'
+import { freePort } from '../../scripts/lib/ports.ts'
 import { startTcpProxy, type TcpProxy } from '../../scripts/bench/tcp-proxy.ts'
 import {
   demoAnalyticsUrls,
