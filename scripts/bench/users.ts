@@ -32,6 +32,15 @@ export interface ToolAnswer {
   body: Record<string, unknown>
 }
 
+/** A response body as JSON, or `{ raw }` when it is not JSON (an error page, a truncated answer). */
+export function jsonOrRaw(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>
+  } catch {
+    return { raw: text }
+  }
+}
+
 export async function callTool(
   baseUrl: string,
   token: string | undefined,
@@ -47,13 +56,7 @@ export async function callTool(
     body: JSON.stringify({ request }),
     signal: AbortSignal.timeout(30_000),
   })
-  const text = await response.text()
-  let body: Record<string, unknown>
-  try {
-    body = JSON.parse(text) as Record<string, unknown>
-  } catch {
-    body = { raw: text }
-  }
+  const body = jsonOrRaw(await response.text())
   return { status: response.status, body }
 }
 

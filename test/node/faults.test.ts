@@ -22,6 +22,7 @@ import { createBenchDatabases, type BenchDatabases } from '../../scripts/bench/d
 import { putConfigValue, putLimitDocument } from '../../scripts/bench/kv.ts'
 import { freePort } from '../../scripts/lib/ports.ts'
 import { startTcpProxy, type TcpProxy } from '../../scripts/bench/tcp-proxy.ts'
+import { jsonOrRaw } from '../../scripts/bench/users.ts'
 import {
   demoAnalyticsUrls,
   hostPort,
@@ -144,13 +145,7 @@ async function token(user: string): Promise<string> {
 async function send(path: string, init: RequestInit): Promise<Answer> {
   const started = performance.now()
   const response = await fetch(`${stack.url}${path}`, { ...init, signal: AbortSignal.timeout(30_000) })
-  const text = await response.text()
-  let body: Record<string, unknown>
-  try {
-    body = JSON.parse(text) as Record<string, unknown>
-  } catch {
-    body = { raw: text }
-  }
+  const body = jsonOrRaw(await response.text())
   return { status: response.status, body, headers: response.headers, ms: performance.now() - started }
 }
 
