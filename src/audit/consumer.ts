@@ -7,8 +7,9 @@
  */
 import * as z from 'zod'
 import { requireConfig } from '../config'
-import { createMetadataDb } from '../db'
-import { createLogger, describeError } from '../observability'
+import { createMetadataDb, type RequestDb } from '../db'
+import type { Env } from '../env'
+import { createLogger, describeError, isolateMetrics, type Logger } from '../observability'
 import { auditCounters, insertAuditRecords, type AuditRecord } from './records'
 
 const RETRY_BASE_SECONDS = 5
@@ -41,7 +42,7 @@ export function retryDelaySeconds(attempts: number): number {
   return Math.min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2 ** Math.max(0, attempts - 1))
 }
 
-export async function consumeAuditBatch(batch: MessageBatch<unknown>, env: object): Promise<void> {
+export async function consumeAuditBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   // A misconfigured gateway throws here: the whole batch is retried, nothing is acknowledged.
   const config = requireConfig(env)
   const log = createLogger(config.logLevel, { queue: batch.queue })
@@ -58,8 +59,18 @@ export async function consumeAuditBatch(batch: MessageBatch<unknown>, env: objec
       message.ack()
     }
   }
-  if (valid.length === 0) return
-  const db = createMetadataDb(config.database, log)
+  if (valid.length > 0) await insertBatch(valid, createMetadataDb(config.database, log), log)
+  // An isolate that only consumes would never flush its audit counts to /metrics: flush after each batch.
+  await isolateMetrics
+    .flush(env.METRICS_AGGREGATOR)
+    .catch((err: unknown) => log.warn('metrics_flush_failed', describeError(err)))
+}
+
+async function insertBatch(
+  valid: { message: Message<unknown>; record: AuditRecord }[],
+  db: RequestDb,
+  log: Logger,
+): Promise<void> {
   try {
     await insertAuditRecords(
       db,

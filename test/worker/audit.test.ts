@@ -16,7 +16,7 @@ import {
 } from '../../src/audit'
 import { sql } from '../../src/db'
 import worker from '../../src/index'
-import { createLogger } from '../../src/observability'
+import { collectMetrics, createLogger } from '../../src/observability'
 import { withMetadataDb } from '../helpers/db'
 import { callHttpTool, connectClient } from '../helpers/mcp'
 import { devEnv } from '../helpers/tokens'
@@ -171,6 +171,18 @@ describe('the audit queue consumer', () => {
     const rows = await rowsForTool(tool)
     expect(rows.map((row) => row.record_id).sort()).toEqual(records.map((record) => record.recordId).sort())
     expect(new Date(rows[0].occurred_at).getTime()).toBeLessThan(Date.now() - 50_000)
+  })
+
+  it('flushes its counts to the metrics aggregator after each batch', async () => {
+    // An isolate that only consumes serves no request that would flush: the consumer does it itself.
+    const written = async (): Promise<number> => {
+      const exposition = await collectMetrics(env.METRICS_AGGREGATOR, 'development')
+      return Number(/^mcp_audit_records_total\{result="written"\} (\d+)$/m.exec(exposition)?.[1] ?? 0)
+    }
+    const before = await written()
+    const tool = `audit_test_${crypto.randomUUID().slice(0, 8)}`
+    await consume([{ body: auditRecord(tool) }])
+    expect(await written()).toBeGreaterThanOrEqual(before + 1)
   })
 
   it('acknowledges and logs a message that is not an audit record, and still writes the others', async () => {
