@@ -6,8 +6,13 @@
 /** SHA-256 of a string as lowercase hex: keys that never hold the secret they are derived from. */
 export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return toHex(new Uint8Array(digest))
+}
+
+/** Bytes as lowercase hex. */
+export function toHex(bytes: Uint8Array): string {
   let hex = ''
-  for (const byte of new Uint8Array(digest)) hex += HEX_BYTES[byte]
+  for (const byte of bytes) hex += HEX_BYTES[byte]
   return hex
 }
 

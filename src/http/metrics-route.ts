@@ -8,6 +8,7 @@
  *   local stack, where Prometheus scrapes 127.0.0.1). Metrics are operational data, not for the public.
  */
 import type { Context, MiddlewareHandler } from 'hono'
+import { readBearerToken } from '../auth'
 import { GatewayError } from '../errors'
 import { collectMetrics, describeError, isolateMetrics } from '../observability'
 import type { AppEnv } from './app-env'
@@ -21,7 +22,8 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
 export function metricsScrapeGate(): MiddlewareHandler<AppEnv> {
   return async function metricsScrapeGate(c, next) {
     const config = c.get('config')
-    const presented = /^Bearer +(\S+) *$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? ''
+    const bearer = readBearerToken(c.req.header('authorization'))
+    const presented = bearer.ok ? bearer.token : ''
     const expected = config.metricsToken
     if (expected !== undefined && (await sameSecret(presented, expected))) return serveMetrics(c)
     if (config.auth.enabled) {

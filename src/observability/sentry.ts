@@ -12,6 +12,7 @@ import { GATEWAY_VERSION } from '../version'
 import type { RouteLabel } from './metrics'
 import { serverFaults, type RequestFacts } from './request-facts'
 import { scrubValue } from './scrub'
+import { toHex } from '../digest'
 
 export interface SentrySettings {
   dsn: string | undefined
@@ -147,8 +148,7 @@ const TRANSACTION_NAMES: Record<RouteLabel, string> = {
 }
 
 function randomHex(length: number): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(length / 2))
-  return [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('')
+  return toHex(crypto.getRandomValues(new Uint8Array(length / 2)))
 }
 
 /**

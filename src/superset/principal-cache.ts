@@ -3,10 +3,11 @@
  * reload the same user, roles and permission pairs. Only successful loads are kept; a change of roles
  * in Superset applies within MCP_PRINCIPAL_CACHE_SECONDS (0 turns this off).
  */
+import { MemoryCache } from '../cache/memory'
 import type { Principal } from './principal'
 
 const MAX_PRINCIPALS = 1_000
-const remembered = new Map<string, { principal: Principal; expiresAt: number }>()
+const remembered = new MemoryCache<Principal>(MAX_PRINCIPALS)
 
 export async function rememberedPrincipal(
   key: string,
@@ -15,15 +16,10 @@ export async function rememberedPrincipal(
   now: number = Date.now(),
 ): Promise<Principal> {
   if (ttlSeconds <= 0) return load()
-  const entry = remembered.get(key)
-  if (entry !== undefined && entry.expiresAt > now) return entry.principal
+  const cached = remembered.get(key, now)
+  if (cached !== undefined) return cached
   const principal = await load()
-  remembered.delete(key)
-  remembered.set(key, { principal, expiresAt: now + ttlSeconds * 1000 })
-  if (remembered.size > MAX_PRINCIPALS) {
-    const oldest = remembered.keys().next()
-    if (oldest.done !== true) remembered.delete(oldest.value)
-  }
+  remembered.set(key, principal, now + ttlSeconds * 1000)
   return principal
 }
 
