@@ -128,9 +128,9 @@ export const getChartPreview = defineTool({
 })
 
 export type PreviewFormat = (typeof PREVIEW_FORMATS)[number]
-export type PreviewContent = z.output<typeof ContentSchema>
+type PreviewContent = z.output<typeof ContentSchema>
 
-export interface PreviewOptions {
+interface PreviewOptions {
   exploreUrl: string
   width: number
   height: number

@@ -7,7 +7,7 @@
  * and an owner.
  */
 import * as z from 'zod'
-import { sql, type Db } from '../../db'
+import { sql, trusted, type Db } from '../../db'
 import { GatewayError } from '../../errors'
 import {
   ChartConfigSchema,
@@ -63,7 +63,7 @@ async function usableDataset(identifier: Identifier, context: ToolContext): Prom
 }
 
 /** Every column and saved metric a config names must exist in the dataset. */
-export function checkConfigNames(config: ChartConfig, dataset: DatasetMeta): void {
+function checkConfigNames(config: ChartConfig, dataset: DatasetMeta): void {
   const columns = dataset.columns.map((column) => column.column_name)
   const metrics = dataset.metrics.map((metric) => metric.metric_name)
   const problems: string[] = []
@@ -190,6 +190,11 @@ function previewsOf(
   )
 }
 
+/** Superset's `slices.datasource_name`: `schema.table`, or the table alone without a schema (over `tables t`). */
+const DATASOURCE_NAME = trusted(
+  "CASE WHEN COALESCE(t.schema, '') = '' THEN t.table_name ELSE t.schema || '.' || t.table_name END",
+)
+
 const needsData = (formats: readonly PreviewFormat[], generatePreview: boolean): boolean =>
   generatePreview && formats.some((format) => format !== 'url')
 
@@ -211,7 +216,7 @@ async function insertChart(
                         created_by_fk, changed_by_fk, cache_timeout, perm, datasource_id, schema_perm, catalog_perm, uuid,
                         query_context, last_saved_at, last_saved_by_fk, is_managed_externally)
     SELECT ${NOW_UTC}, ${NOW_UTC}, ${plan.name}, 'table',
-           CASE WHEN COALESCE(t.schema, '') = '' THEN t.table_name ELSE t.schema || '.' || t.table_name END,
+           ${DATASOURCE_NAME},
            ${plan.vizType}, ${JSON.stringify(plan.formData)}, ${userId}, ${userId}, ${cacheTimeout ?? null},
            t.perm, t.id, t.schema_perm, t.catalog_perm, ${crypto.randomUUID()}::uuid, ${JSON.stringify(queryContext)},
            ${NOW_UTC}, ${userId}, false
@@ -360,7 +365,7 @@ export const updateChart = defineTool({
         UPDATE slices SET slice_name = ${request.chart_name!}, changed_on = ${NOW_UTC}, changed_by_fk = ${context.principal.user.id},
                last_saved_at = ${NOW_UTC}, last_saved_by_fk = ${context.principal.user.id}
          WHERE id = ${id}`)
-      return finishUpdate(id, context, undefined, [], false)
+      return finishUpdate(id, context, undefined, [])
     }
     const dataset = await usableDataset(request.dataset_id ?? Number(current.datasource_id), context)
     const plan = planChart(
@@ -376,7 +381,7 @@ export const updateChart = defineTool({
     await context.db.query(sql`
       UPDATE slices s SET slice_name = ${plan.name}, viz_type = ${plan.vizType}, params = ${JSON.stringify(plan.formData)},
              query_context = ${JSON.stringify(queryContext)}, datasource_id = t.id, datasource_type = 'table',
-             datasource_name = CASE WHEN COALESCE(t.schema, '') = '' THEN t.table_name ELSE t.schema || '.' || t.table_name END,
+             datasource_name = ${DATASOURCE_NAME},
              perm = t.perm, schema_perm = t.schema_perm, catalog_perm = t.catalog_perm,
              cache_timeout = COALESCE(${request.cache_timeout ?? null}, s.cache_timeout),
              changed_on = ${NOW_UTC}, changed_by_fk = ${userId}, last_saved_at = ${NOW_UTC}, last_saved_by_fk = ${userId}
@@ -385,9 +390,8 @@ export const updateChart = defineTool({
     return finishUpdate(
       id,
       context,
-      withData || request.generate_preview ? { plan, result } : undefined,
+      request.generate_preview ? { plan, result } : undefined,
       request.preview_formats,
-      request.generate_preview,
     )
   },
 })
@@ -397,7 +401,6 @@ async function finishUpdate(
   context: ToolContext,
   preview: { plan: ChartPlan; result: QueryResultSet } | undefined,
   formats: readonly PreviewFormat[],
-  generatePreview: boolean,
 ) {
   context.effects.objectsAffected += 1
   context.effects.changed.add('chart')
@@ -405,10 +408,7 @@ async function finishUpdate(
   const exploreUrl = context.links.chart(id)
   return chartResponse({
     chart,
-    previews:
-      generatePreview && preview !== undefined
-        ? previewsOf(preview.plan, formats, preview.result, exploreUrl)
-        : {},
+    previews: preview === undefined ? {} : previewsOf(preview.plan, formats, preview.result, exploreUrl),
     exploreUrl,
     formData: (chart.form_data as Record<string, unknown> | null) ?? {},
     vizType: String(chart.viz_type ?? ''),

@@ -14,11 +14,12 @@ import {
   typeName,
   dataKind,
   withAnalyticsDb,
+  wrapWithLimit,
   type AnalyticsDatabase,
 } from '../../query'
-import { databaseVisibility } from '../../superset'
 import { WRITES, defineTool, type ToolContext } from '../core/definition'
 import { projectRow, selectList, type Row } from '../core/list'
+import { databaseNotFound, visibleDatabase } from '../core/databases'
 import { NOW_UTC } from '../core/ownership'
 import { assertNoUserFunctions, planSql } from '../sql/plan'
 import { datasetSpec } from './spec'
@@ -31,15 +32,11 @@ interface ProbedColumn {
   isTemporal: boolean
 }
 
-async function visibleDatabase(id: number, context: ToolContext): Promise<AnalyticsDatabase> {
-  const [visible] = await context.db.query<{ id: number }>(sql`
-    SELECT db.id FROM dbs db WHERE db.id = ${id} AND ${databaseVisibility(context.principal, 'db')}`)
-  const database = visible === undefined ? undefined : await findDatabase(context.db, id)
-  if (database === undefined) {
-    throw new GatewayError('NotFoundError', `Database with identifier '${id}' not found`, {
-      details: { resource_type: 'database', resource_id: id },
-    })
-  }
+/** The database with what running SQL on it needs, if the caller may see it. */
+async function visibleAnalyticsDatabase(id: number, context: ToolContext): Promise<AnalyticsDatabase> {
+  await visibleDatabase(id, context)
+  const database = await findDatabase(context.db, id)
+  if (database === undefined) throw databaseNotFound(id)
   return database
 }
 
@@ -66,9 +63,7 @@ async function probeColumns(
         async (tx) => {
           await assertNoUserFunctions(tx, functions)
           // The caller's SQL, checked above, wrapped so no row is read.
-          const result = await tx.execute(
-            trusted(`SELECT * FROM (\n${sqlText}\n) AS virtual_dataset LIMIT 0`),
-          )
+          const result = await tx.execute(trusted(wrapWithLimit(sqlText, 0)))
           return result.fields
         },
       ),
@@ -213,7 +208,7 @@ export const createVirtualDataset = defineTool({
   annotations: WRITES,
   permission: { permission: 'can_write', view: 'Dataset' },
   run: async (request, context) => {
-    const database = await visibleDatabase(request.database_id, context)
+    const database = await visibleAnalyticsDatabase(request.database_id, context)
     const plan = await planSql(
       { sql: request.sql, schema: request.schema, limit: undefined },
       database,

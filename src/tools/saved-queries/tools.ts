@@ -5,24 +5,9 @@
 import * as z from 'zod'
 import { sql } from '../../db'
 import { GatewayError } from '../../errors'
-import { databaseVisibility } from '../../superset'
-import { READ_ONLY, WRITES, defineTool, type ToolContext } from '../core/definition'
+import { READ_ONLY, WRITES, defineTool } from '../core/definition'
+import { visibleDatabase } from '../core/databases'
 import { NOW_UTC } from '../core/ownership'
-
-/** The database, if the caller may see it (hidden reads as missing). */
-async function visibleDatabase(
-  id: number,
-  context: ToolContext,
-): Promise<{ id: number; database_name: string }> {
-  const [database] = await context.db.query<{ id: number; database_name: string }>(sql`
-    SELECT db.id, db.database_name FROM dbs db WHERE db.id = ${id} AND ${databaseVisibility(context.principal, 'db')}`)
-  if (database === undefined) {
-    throw new GatewayError('NotFoundError', `Database with identifier '${id}' not found`, {
-      details: { resource_type: 'database', resource_id: id },
-    })
-  }
-  return database
-}
 
 export const saveSqlQuery = defineTool({
   name: 'save_sql_query',

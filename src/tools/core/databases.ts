@@ -1,0 +1,22 @@
+/** A Superset database by id, if the caller may see it: what every tool that takes a database_id needs first. */
+import { sql } from '../../db'
+import { GatewayError } from '../../errors'
+import { databaseVisibility } from '../../superset'
+import type { ToolContext } from './definition'
+
+/** The database, if the caller may see it (hidden reads as missing). */
+export async function visibleDatabase(
+  id: number,
+  context: ToolContext,
+): Promise<{ id: number; database_name: string }> {
+  const [database] = await context.db.query<{ id: number; database_name: string }>(sql`
+    SELECT db.id, db.database_name FROM dbs db WHERE db.id = ${id} AND ${databaseVisibility(context.principal, 'db')}`)
+  if (database === undefined) throw databaseNotFound(id)
+  return database
+}
+
+export function databaseNotFound(id: number): GatewayError {
+  return new GatewayError('NotFoundError', `Database with identifier '${id}' not found`, {
+    details: { resource_type: 'database', resource_id: id },
+  })
+}
