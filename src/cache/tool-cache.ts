@@ -134,6 +134,8 @@ export function createToolCache(options: ToolCacheOptions): ToolCache {
       const ownWrite =
         request.recentWrites === undefined ||
         policy.dependsOn.some((kind) => request.recentWrites?.[kind] !== undefined)
+      // Nothing would be read or stored: skip the key (a digest and the generation reads).
+      if (ownWrite) return { status: 'bypass' }
       const ttlMs = (policy.ttlSeconds ?? config.cache.ttlSeconds) * 1000
       const key = await entryKey(
         request,
@@ -147,7 +149,7 @@ export function createToolCache(options: ToolCacheOptions): ToolCache {
         const entry: StoredEntry = { format: ENTRY_FORMAT, expiresAt, value }
         putIfDue(key, JSON.stringify(entry), Math.ceil(ttlMs / 1000))
       }
-      if (wantsFresh || ownWrite) return { status: 'bypass', store: ownWrite ? undefined : store }
+      if (wantsFresh) return { status: 'bypass', store }
       const remembered = answers.get(key, now())
       if (remembered !== undefined) return { status: 'hit', value: remembered }
       const stored = await safely('read', () => kv.get(key, 'text'), null)
