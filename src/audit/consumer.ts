@@ -18,7 +18,7 @@ const RETRY_MAX_SECONDS = 300
 const createdIds = z.record(z.string(), z.array(z.number().int()))
 
 /** The shape of an audit record on the queue (AuditRecord, checked). */
-export const AUDIT_MESSAGE_SCHEMA: z.ZodType<AuditRecord> = z.object({
+const AUDIT_MESSAGE_SCHEMA: z.ZodType<AuditRecord> = z.object({
   recordId: z.uuid(),
   occurredAt: z.iso.datetime({ offset: true }),
   requestId: z.string().min(1),

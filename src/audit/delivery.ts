@@ -21,19 +21,19 @@ export async function deliverAuditRecords(
   records: readonly AuditRecord[],
   { queue, db, log }: AuditDelivery,
 ): Promise<void> {
-  if (records.length === 0) return
+  let sent = 0
   if (queue !== undefined) {
     try {
-      for (let start = 0; start < records.length; start += QUEUE_BATCH_LIMIT) {
-        const chunk = records.slice(start, start + QUEUE_BATCH_LIMIT)
+      while (sent < records.length) {
+        const chunk = records.slice(sent, sent + QUEUE_BATCH_LIMIT)
         await queue.sendBatch(chunk.map((body) => ({ body, contentType: 'json' as const })))
         auditCounters.queued += chunk.length
+        sent += chunk.length
       }
-      return
     } catch (err) {
       // A message over the queue's size limit, or the queue unavailable: write what is left directly.
-      log.warn('audit_queue_send_failed', { records: records.length, ...describeError(err) })
+      log.warn('audit_queue_send_failed', { records: records.length - sent, ...describeError(err) })
     }
   }
-  await writeAuditRecords(db, records, log)
+  await writeAuditRecords(db, records.slice(sent), log)
 }

@@ -94,8 +94,6 @@ export function redactArguments(value: unknown, key?: string): unknown {
   return value
 }
 
-export { canonicalJson, sha256Hex }
-
 export async function digestArguments(args: unknown): Promise<string> {
   return sha256Hex(canonicalJson(args))
 }

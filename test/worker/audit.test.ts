@@ -7,7 +7,6 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import {
-  canonicalJson,
   deliverAuditRecords,
   digestArguments,
   redactArguments,
@@ -15,6 +14,7 @@ import {
   type AuditRecord,
 } from '../../src/audit'
 import { sql } from '../../src/db'
+import { canonicalJson } from '../../src/digest'
 import worker from '../../src/index'
 import { collectMetrics, createLogger } from '../../src/observability'
 import { withMetadataDb } from '../helpers/db'
@@ -221,6 +221,27 @@ describe('audit delivery', () => {
     const tool = `audit_test_${crypto.randomUUID().slice(0, 8)}`
     await withMetadataDb((db) => deliverAuditRecords([auditRecord(tool)], { queue: undefined, db, log }))
     expect(await rowsForTool(tool)).toHaveLength(1)
+  })
+
+  it('inserts directly only what the queue did not take when it fails part-way', async () => {
+    const tool = `audit_test_${crypto.randomUUID().slice(0, 8)}`
+    const taken: AuditRecord[] = []
+    // Takes one batch of 100, then fails: a second sendBatch over the queue's limits.
+    const failingSecond = {
+      sendBatch: async (messages: { body: AuditRecord }[]) => {
+        if (taken.length > 0) throw new Error('Queue sendBatch failed')
+        taken.push(...messages.map((message) => message.body))
+      },
+    } as unknown as Queue<AuditRecord>
+    const records = Array.from({ length: 150 }, () => auditRecord(tool))
+    await withMetadataDb((db) => deliverAuditRecords(records, { queue: failingSecond, db, log }))
+    expect(taken.map((record) => record.recordId)).toEqual(records.slice(0, 100).map((r) => r.recordId))
+    expect((await rowsForTool(tool)).map((row) => row.record_id).sort()).toEqual(
+      records
+        .slice(100)
+        .map((record) => record.recordId)
+        .sort(),
+    )
   })
 
   it('inserts directly when the queue refuses the records, so none is lost', async () => {
