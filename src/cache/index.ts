@@ -1,5 +1,5 @@
-export { CACHE_KEY_VERSION, cacheKeys } from './keys'
-export { clearMemoryCache, createToolCache, permissionFingerprint } from './tool-cache'
+export { cacheKeys } from './keys'
+export { clearMemoryCache, createToolCache } from './tool-cache'
 export type {
   CacheLookup,
   CachePolicy,
