@@ -33,6 +33,8 @@ export interface DbOptions {
   config: DatabaseConfig
   connectionString: string
   label: string
+  /** Which of Superset's databases this is, for the `db_error` event (metrics count errors by it). */
+  kind?: 'metadata' | 'analytics'
   log: Logger
 }
 
@@ -63,7 +65,13 @@ function configureDriver(config: DatabaseConfig): void {
 
 /** Superset's metadata database (DATABASE_URL): per request, for the health check, for the audit consumer. */
 export function createMetadataDb(config: DatabaseConfig, log: Logger): RequestDb {
-  return createDb({ config, connectionString: config.url, label: 'the Superset metadata database', log })
+  return createDb({
+    config,
+    connectionString: config.url,
+    label: 'the Superset metadata database',
+    kind: 'metadata',
+    log,
+  })
 }
 
 export function createDb(options: DbOptions): RequestDb {
@@ -95,7 +103,12 @@ export function createDb(options: DbOptions): RequestDb {
 
   const fail = (err: unknown): never => {
     const mapped = toDatabaseError(err, label)
-    log.warn('db_error', { database: options.label, error_type: mapped.type, ...describeError(err) })
+    log.warn('db_error', {
+      database: options.label,
+      database_kind: options.kind ?? 'analytics',
+      error_type: mapped.type,
+      ...describeError(err),
+    })
     throw mapped
   }
 

@@ -67,7 +67,7 @@ export function noteLogEvent(facts: RequestFacts, _level: LogLevel, event: strin
       return
     case 'db_error':
       facts.databaseErrors.push({
-        database: databaseKind(fields.database),
+        database: fields.database_kind === 'metadata' ? 'metadata' : 'analytics',
         errorType: typeof fields.error_type === 'string' ? fields.error_type : 'InternalError',
       })
       return
@@ -77,11 +77,6 @@ export function noteLogEvent(facts: RequestFacts, _level: LogLevel, event: strin
     default:
       return
   }
-}
-
-/** src/db labels its databases "the Superset metadata database" or "the analytics database "name"". */
-function databaseKind(label: unknown): DatabaseKind {
-  return typeof label === 'string' && label.includes('metadata') ? 'metadata' : 'analytics'
 }
 
 /** The dispatcher's CallObserver for one request: every finished call joins the request's facts. */

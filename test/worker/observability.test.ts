@@ -6,7 +6,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createLogger } from '../../src/observability'
+import { createLogger, createRequestFacts, noteLogEvent } from '../../src/observability'
 import { BASE } from '../helpers/mcp'
 import { authEnv, bearer, callTool, devEnv, gatewayFetch, tamperedToken, TestRealm } from '../helpers/tokens'
 
@@ -205,6 +205,24 @@ describe('secrets never reach the logs', () => {
     expect(line.url).toBe('https://gateway.example/mcp?access_token=[redacted]&x=[redacted]')
     expect(line.password).toBe('[redacted]')
     expect(line.nested).toEqual({ authorization: '[redacted]', list: ['[redacted]'] })
+  })
+
+  it('counts a database error by the kind the database layer names, whatever the database is called', () => {
+    const facts = createRequestFacts('r2')
+    noteLogEvent(facts, 'warn', 'db_error', {
+      database: 'the analytics database "metadata_dw"',
+      database_kind: 'analytics',
+      error_type: 'TimeoutError',
+    })
+    noteLogEvent(facts, 'warn', 'db_error', {
+      database: 'the Superset metadata database',
+      database_kind: 'metadata',
+      error_type: 'UpstreamError',
+    })
+    expect(facts.databaseErrors).toEqual([
+      { database: 'analytics', errorType: 'TimeoutError' },
+      { database: 'metadata', errorType: 'UpstreamError' },
+    ])
   })
 
   it('filters by level but still lets the request see every event', () => {
