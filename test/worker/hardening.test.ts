@@ -4,7 +4,7 @@
  * browser-based clients, and error answers that never carry internals.
  */
 import { Hono } from 'hono'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { MAX_JSON_DEPTH, MAX_JSON_KEYS, measureJson } from '../../src/http/json-body'
 import { onError, requestContext, type AppEnv } from '../../src/http'
 import { BASE, MCP_HEADERS } from '../helpers/mcp'
@@ -305,7 +305,14 @@ describe('no error path leaks internals', () => {
       )
     })
     probe.onError(onError)
-    const response = await probe.request('/boom', {}, devEnv({ MCP_LOG_LEVEL: 'error' }))
+    const logged: string[] = []
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void logged.push(String(line)))
+    let response: Response
+    try {
+      response = await probe.request('/boom', {}, devEnv({ MCP_LOG_LEVEL: 'error' }))
+    } finally {
+      spy.mockRestore()
+    }
     expect(response.status).toBe(500)
     const text = await response.text()
     expect(JSON.parse(text)).toMatchObject({
@@ -313,6 +320,12 @@ describe('no error path leaks internals', () => {
       error: 'The gateway failed unexpectedly. The failure has been logged; try again later.',
     })
     expectNoInternals(text)
+    // The cause is in the log line, scrubbed of the credential.
+    const lines = logged.map((line) => JSON.parse(line) as Record<string, unknown>)
+    const failure = lines.find((line) => line.event === 'request_failed')
+    expect(failure).toMatchObject({ error_name: 'TypeError' })
+    expect(String(failure?.error_message)).toContain('Cannot read properties of undefined')
+    expect(JSON.stringify(lines)).not.toContain('hunter2')
   })
 
   it('a tool call with bad arguments over MCP: an isError result naming the field, no stack', async () => {

@@ -14,6 +14,8 @@ import {
   writeCallDataPoints,
   type AggregatorNamespace,
 } from '../../src/observability'
+import { sql } from '../../src/db'
+import { withMetadataDb } from '../helpers/db'
 import { BASE } from '../helpers/mcp'
 import { authEnv, bearer, callTool, devEnv, gatewayFetch, tamperedToken, TestRealm } from '../helpers/tokens'
 
@@ -213,16 +215,24 @@ describe('GET /metrics after calls through an MCP client', () => {
 
   it('counts audit records queued after the response, then written by the queue consumer', async () => {
     const before = await scrape()
-    expect((await callTool(devEnv(), 'list_databases', undefined)).status).toBe(200)
+    const response = await callTool(devEnv(), 'list_databases', undefined)
+    expect(response.status).toBe(200)
+    const requestId = response.headers.get('x-request-id')!
     const counted = (exposition: typeof before, result: string): number =>
       valueOf(exposition, 'mcp_audit_records_total', { result }) -
       valueOf(before, 'mcp_audit_records_total', { result })
-    let after = await scrape()
-    // The consumer receives the batch within the queue's max_batch_timeout (1 s locally).
-    for (let attempt = 0; attempt < 50 && counted(after, 'written') < 1; attempt++) {
+    // This call's own row arrives through the queue within its max_batch_timeout (1 s locally).
+    const ownRow = () =>
+      withMetadataDb((db) =>
+        db.query(sql`SELECT id FROM mcp_gateway.audit_log WHERE request_id = ${requestId}`),
+      )
+    let rows = await ownRow()
+    for (let attempt = 0; attempt < 50 && rows.length === 0; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 100))
-      after = await scrape()
+      rows = await ownRow()
     }
+    expect(rows).toHaveLength(1)
+    const after = await scrape()
     // Other test files' isolates flush to the same aggregator at the same time: at least this call.
     expect(counted(after, 'queued')).toBeGreaterThanOrEqual(1)
     expect(counted(after, 'written')).toBeGreaterThanOrEqual(1)
