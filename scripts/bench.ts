@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { BARE_CONFIG, startBareWorker, type BareWorker } from './bench/bare.ts'
 import { buildBundle, type Bundle } from './bench/bundle.ts'
-import { DEFAULT_SERVER_URL } from './bench/databases.ts'
+import { benchServerUrl, positiveNumber } from './bench/databases.ts'
 import { Cleanups, prepareEnvironment, redact, type HostedGateway } from './bench/environment.ts'
 import { BENCH_LIMITS } from './bench/kv.ts'
 import { mergeResults, runLoad, type LoadResult, type LoadSpec } from './bench/load.ts'
@@ -74,23 +74,22 @@ function parseOptions(): Options {
       profile: { type: 'string' },
     },
   })
-  const seconds = (value: string | undefined, fallback: number, name: string): number => {
-    const parsed = Number(value ?? fallback)
-    if (!Number.isFinite(parsed) || parsed <= 0)
-      throw new Error(`${name} must be a positive number of seconds`)
-    return parsed
-  }
-  const durationSeconds = seconds(values.duration ?? process.env.BENCH_DURATION_SECONDS, 15, '--duration')
+  const durationSeconds = positiveNumber(
+    values.duration ?? process.env.BENCH_DURATION_SECONDS,
+    15,
+    '--duration',
+  )
   return {
     durationSeconds,
-    warmupSeconds: seconds(values.warmup ?? process.env.BENCH_WARMUP_SECONDS, 5, '--warmup'),
-    overheadSeconds: seconds(values.overhead ?? process.env.BENCH_OVERHEAD_SECONDS, 8, '--overhead'),
+    warmupSeconds: positiveNumber(values.warmup ?? process.env.BENCH_WARMUP_SECONDS, 5, '--warmup'),
+    overheadSeconds: positiveNumber(values.overhead ?? process.env.BENCH_OVERHEAD_SECONDS, 8, '--overhead'),
     only: values.only === undefined ? undefined : new Set(values.only.split(',').map((id) => id.trim())),
     profile: values.profile,
-    serverUrl:
-      process.env.BENCH_DATABASE_URL?.trim() || process.env.DATABASE_URL?.trim() || DEFAULT_SERVER_URL,
+    serverUrl: benchServerUrl(),
     databaseConnections:
-      process.env.BENCH_DB_CONNECTIONS === undefined ? undefined : Number(process.env.BENCH_DB_CONNECTIONS),
+      process.env.BENCH_DB_CONNECTIONS === undefined
+        ? undefined
+        : positiveNumber(process.env.BENCH_DB_CONNECTIONS, 0, 'BENCH_DB_CONNECTIONS'),
   }
 }
 
@@ -101,6 +100,8 @@ type Target = ScenarioResult['target']
  * its idle connections, so together they must stay within the budget, or the server refuses some.
  */
 const VARIANT_CONNECTIONS = 8
+/** Fewer than this for the main gateway would make the pool, not the gateway, what the bench measures. */
+const MIN_MAIN_CONNECTIONS = 10
 
 /** Gateways that differ from the main one in one setting, started only for the scenarios that need them. */
 const VARIANTS: Record<Exclude<Target, 'gateway' | 'bare'>, Record<string, string>> = {
@@ -373,15 +374,19 @@ async function main(): Promise<void> {
     const variantNames = (Object.keys(VARIANTS) as (keyof typeof VARIANTS)[]).filter((target) =>
       selected.some((scenario) => scenario.target === target),
     )
+    const mainConnections = environment.databaseConnections - VARIANT_CONNECTIONS * variantNames.length
+    if (mainConnections < MIN_MAIN_CONNECTIONS) {
+      throw new Error(
+        `${environment.databaseConnections} Postgres connections (BENCH_DB_CONNECTIONS, else half of the server's ` +
+          `max_connections) leave ${mainConnections} for the gateway after ${variantNames.length} variant(s) of ` +
+          `${VARIANT_CONNECTIONS}: raise it, or run fewer scenarios with --only`,
+      )
+    }
     log(
       `starting the gateway (wrangler dev) and the bare Worker${variantNames.length > 0 ? `, and ${variantNames.join(', ')}` : ''} …`,
     )
     const [started, bareStarted, ...variantsStarted] = await Promise.allSettled([
-      environment.startGateway({
-        name: 'gateway',
-        onOutput,
-        databaseConnections: environment.databaseConnections - VARIANT_CONNECTIONS * variantNames.length,
-      }),
+      environment.startGateway({ name: 'gateway', onOutput, databaseConnections: mainConnections }),
       startBareWorker(await freePort(), `${environment.stateRoot}/bare`, bareBundle.script),
       ...variantNames.map((target) =>
         environment.startGateway({

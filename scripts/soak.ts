@@ -22,7 +22,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { DEFAULT_SERVER_URL, connectionsTo } from './bench/databases.ts'
+import { benchServerUrl, connectionsTo, positiveNumber } from './bench/databases.ts'
 import { Cleanups, prepareEnvironment, redact } from './bench/environment.ts'
 import { runLoad, type BenchRequest } from './bench/load.ts'
 import { machineInfo } from './bench/machine.ts'
@@ -41,12 +41,6 @@ const PLATEAU_MINUTES = 4
 
 function log(message: string): void {
   process.stderr.write(`[soak] ${message}\n`)
-}
-
-function option(value: string | undefined, fallback: number, name: string): number {
-  const parsed = Number(value ?? fallback)
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`${name} must be a positive number`)
-  return parsed
 }
 
 interface Window {
@@ -85,11 +79,10 @@ async function main(): Promise<void> {
       connections: { type: 'string' },
     },
   })
-  const minutes = option(values.minutes ?? process.env.SOAK_MINUTES, 10, '--minutes')
-  const rate = option(values.rate ?? process.env.SOAK_RATE, 40, '--rate')
-  const connections = option(values.connections ?? process.env.SOAK_CONNECTIONS, 10, '--connections')
-  const serverUrl =
-    process.env.BENCH_DATABASE_URL?.trim() || process.env.DATABASE_URL?.trim() || DEFAULT_SERVER_URL
+  const minutes = positiveNumber(values.minutes ?? process.env.SOAK_MINUTES, 10, '--minutes')
+  const rate = positiveNumber(values.rate ?? process.env.SOAK_RATE, 40, '--rate')
+  const connections = positiveNumber(values.connections ?? process.env.SOAK_CONNECTIONS, 10, '--connections')
+  const serverUrl = benchServerUrl()
   const startedAt = new Date()
   const machine = await machineInfo()
   const cleanups = new Cleanups()

@@ -16,6 +16,18 @@ import {
 /** The server the benchmark uses unless BENCH_DATABASE_URL / DATABASE_URL name another one. */
 export const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres'
 
+/** The server the bench and the soak use: BENCH_DATABASE_URL, else DATABASE_URL, else the local default. */
+export function benchServerUrl(): string {
+  return process.env.BENCH_DATABASE_URL?.trim() || process.env.DATABASE_URL?.trim() || DEFAULT_SERVER_URL
+}
+
+/** A positive number from an option or its environment variable, else the default; anything else is refused. */
+export function positiveNumber(value: string | undefined, fallback: number, name: string): number {
+  const parsed = Number(value ?? fallback)
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`${name} must be a positive number`)
+  return parsed
+}
+
 export interface BenchDatabases {
   serverUrl: string
   metadataUrl: string
