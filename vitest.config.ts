@@ -11,11 +11,8 @@ function workerBindings(stack: DatabaseStack): Record<string, string> {
     DATABASE_URL: stack.databaseUrl,
     DATABASE_WS_PROXY: stack.wsProxy,
     DATABASE_WS_SECURE: 'false',
-    MCP_ANALYTICS_DATABASE_URLS: JSON.stringify({
-      examples: stack.analyticsUrl,
-      finance_dw: stack.analyticsUrl,
-      scratchpad: stack.analyticsUrl,
-    }),
+    // As the least-privilege demo role (scripts/lib/database.ts), as production should run.
+    ...stack.analyticsAccess,
     SUPERSET_WEBSERVER_ADDRESS: 'https://superset.example.test',
     MCP_LOG_LEVEL: 'error',
   }

@@ -4,6 +4,7 @@
  */
 import {
   createDatabase,
+  DEMO_ANALYTICS_ROLE,
   demoAnalyticsUrls,
   dropDatabase,
   migrate,
@@ -11,6 +12,7 @@ import {
   seedSuperset,
   withClient,
   withDatabase,
+  withUser,
 } from '../lib/database.ts'
 
 /** The server the benchmark uses unless BENCH_DATABASE_URL / DATABASE_URL name another one. */
@@ -76,7 +78,8 @@ export async function createBenchDatabases(serverUrl: string, prefix: string): P
       serverUrl,
       metadataUrl,
       analyticsUrl,
-      analyticsUrls: demoAnalyticsUrls(analyticsUrl),
+      // As the least-privilege demo role, as the gateway should run in production.
+      analyticsUrls: demoAnalyticsUrls(withUser(analyticsUrl, DEMO_ANALYTICS_ROLE)),
       serverVersion,
       maxConnections,
       drop,

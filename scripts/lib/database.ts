@@ -106,21 +106,80 @@ export async function seedSuperset(client: pg.Client): Promise<'seeded' | 'alrea
   return 'seeded'
 }
 
-/** Loads the demo analytics data (schemas sales, marketing, hr, finance, scratch) when absent. */
+/**
+ * Loads the demo analytics data (schemas sales, marketing, hr, finance, scratch) when absent, and
+ * (every time: older data directories predate it) the least-privilege role the gateway runs as.
+ */
 export async function seedAnalytics(client: pg.Client): Promise<'seeded' | 'already-seeded'> {
   const { rows } = await client.query<{ present: boolean }>(
     "SELECT to_regclass('sales.orders') IS NOT NULL AS present",
   )
-  if (rows[0]?.present === true) return 'already-seeded'
-  await runSqlFile(client, 'analytics-demo.sql')
-  return 'seeded'
+  const seeded = rows[0]?.present === true ? 'already-seeded' : 'seeded'
+  if (seeded === 'seeded') await runSqlFile(client, 'analytics-demo.sql')
+  await grantDemoAnalyticsRole(client)
+  return seeded
 }
 
 /** The Superset database names (dbs.database_name) the demo analytics database serves. */
 export const DEMO_ANALYTICS_DATABASES = ['examples', 'finance_dw', 'scratchpad'] as const
 
+/**
+ * The role the demo's analytics queries run as: it may read the demo schemas and write the scratch
+ * schema (the scratchpad database allows DML), and nothing else — no superuser, no server files.
+ * docs/DEPLOYMENT.md ("Least privilege") gives the same recipe for a real database.
+ */
+export const DEMO_ANALYTICS_ROLE = 'mcp_analyst'
+
+const DEMO_SCHEMAS = 'sales, marketing, hr, finance, scratch'
+
+export async function grantDemoAnalyticsRole(client: pg.Client): Promise<void> {
+  // Roles belong to the whole server: several test databases on one server may create it at once.
+  await client.query(`
+    DO $$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${DEMO_ANALYTICS_ROLE}') THEN
+        CREATE ROLE ${DEMO_ANALYTICS_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION;
+      END IF;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END $$`)
+  await client.query(`GRANT USAGE ON SCHEMA ${DEMO_SCHEMAS} TO ${DEMO_ANALYTICS_ROLE}`)
+  await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${DEMO_SCHEMAS} TO ${DEMO_ANALYTICS_ROLE}`)
+  await client.query(`GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA scratch TO ${DEMO_ANALYTICS_ROLE}`)
+  await client.query(`GRANT CREATE ON SCHEMA scratch TO ${DEMO_ANALYTICS_ROLE}`)
+}
+
+/**
+ * How the gateway reaches the demo analytics database without privileges. A Postgres server checks
+ * the login, so the gateway logs in as the role; PGlite accepts any user name and always runs as its
+ * superuser, so the gateway sets the role in each transaction (MCP_ANALYTICS_ROLES) instead.
+ */
+export function demoAnalyticsAccess(
+  url: string,
+  engine: 'pglite' | 'postgres',
+): { MCP_ANALYTICS_DATABASE_URLS: string; MCP_ANALYTICS_ROLES: string } {
+  if (engine === 'postgres') {
+    return {
+      MCP_ANALYTICS_DATABASE_URLS: JSON.stringify(demoAnalyticsUrls(withUser(url, DEMO_ANALYTICS_ROLE))),
+      MCP_ANALYTICS_ROLES: '{}',
+    }
+  }
+  return {
+    MCP_ANALYTICS_DATABASE_URLS: JSON.stringify(demoAnalyticsUrls(url)),
+    MCP_ANALYTICS_ROLES: JSON.stringify(
+      Object.fromEntries(DEMO_ANALYTICS_DATABASES.map((name) => [name, DEMO_ANALYTICS_ROLE])),
+    ),
+  }
+}
+
 export function demoAnalyticsUrls(url: string): Record<string, string> {
   return Object.fromEntries(DEMO_ANALYTICS_DATABASES.map((name) => [name, url]))
+}
+
+/** Same server and database, another login (no password: the local servers trust localhost). */
+export function withUser(url: string, user: string): string {
+  const parsed = new URL(url)
+  parsed.username = user
+  parsed.password = ''
+  return parsed.toString()
 }
 
 /** `host:port` of a postgres:// URL, as the WebSocket bridge names its targets. */

@@ -7,7 +7,14 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { startLocalAuth, type LocalAuth } from './dev-idp.ts'
-import { demoAnalyticsUrls, hostPort, migrate, seedAnalytics, seedSuperset, withClient } from './database.ts'
+import {
+  demoAnalyticsAccess,
+  hostPort,
+  migrate,
+  seedAnalytics,
+  seedSuperset,
+  withClient,
+} from './database.ts'
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts'
 import { startWsBridge, type WsBridge } from './ws-bridge.ts'
 
@@ -37,6 +44,9 @@ export const CONFIG_NAMES = [
   'MCP_DB_STATEMENT_TIMEOUT_MS',
   'MCP_DB_POOL_MAX',
   'MCP_ANALYTICS_DATABASE_URLS',
+  'MCP_ANALYTICS_ROLES',
+  'MCP_ALLOW_PRIVILEGED_SQL_ROLE',
+  'MCP_SQL_FUNCTIONS',
   'SUPERSET_WEBSERVER_ADDRESS',
   'MCP_ADMIN_ROLE',
   'MCP_DASHBOARD_RBAC',
@@ -99,7 +109,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     cleanups.length = 0
   }
   try {
-    const { databaseUrl, analyticsUrls, embedded, targets } = await prepareDatabases(options, cleanups)
+    const { databaseUrl, analyticsVars, embedded, targets } = await prepareDatabases(options, cleanups)
     const bridge: WsBridge = await startWsBridge({
       targets,
       ...(options.poolDatabaseConnections === undefined
@@ -113,9 +123,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       DATABASE_URL: databaseUrl,
       DATABASE_WS_PROXY: bridge.proxy,
       DATABASE_WS_SECURE: 'false',
-      ...(Object.keys(analyticsUrls).length > 0
-        ? { MCP_ANALYTICS_DATABASE_URLS: JSON.stringify(analyticsUrls) }
-        : {}),
+      ...analyticsVars,
       ...environmentOverrides(options.env),
       ...auth.vars,
       ...options.vars,
@@ -141,7 +149,9 @@ async function prepareDatabases(options: StackOptions, cleanups: (() => Promise<
     const urls = configuredAnalytics ?? {}
     return {
       databaseUrl: options.databaseUrl,
-      analyticsUrls: urls,
+      analyticsVars: (Object.keys(urls).length > 0
+        ? { MCP_ANALYTICS_DATABASE_URLS: JSON.stringify(urls) }
+        : {}) as Record<string, string>,
       embedded: false,
       targets: [hostPort(options.databaseUrl), ...Object.values(urls).map(hostPort)],
     }
@@ -160,10 +170,15 @@ async function prepareDatabases(options: StackOptions, cleanups: (() => Promise<
     await migrate(client)
   })
   await withClient(analytics.url, (client) => seedAnalytics(client))
-  const urls = configuredAnalytics ?? demoAnalyticsUrls(analytics.url)
+  // The demo runs its analytics queries as the least-privilege role (MCP_ANALYTICS_ROLES on PGlite).
+  const analyticsVars: Record<string, string> =
+    configuredAnalytics === undefined
+      ? demoAnalyticsAccess(analytics.url, 'pglite')
+      : { MCP_ANALYTICS_DATABASE_URLS: JSON.stringify(configuredAnalytics) }
+  const urls = JSON.parse(analyticsVars.MCP_ANALYTICS_DATABASE_URLS!) as Record<string, string>
   return {
     databaseUrl: metadata.url,
-    analyticsUrls: urls,
+    analyticsVars,
     embedded: true,
     targets: [hostPort(metadata.url), hostPort(analytics.url), ...Object.values(urls).map(hostPort)],
   }

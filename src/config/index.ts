@@ -45,6 +45,7 @@ export interface Config {
   database: DatabaseConfig
   /** Superset database name → Postgres URL, for chart data and SQL. */
   analyticsDatabaseUrls: Record<string, string>
+  sql: SqlConfig
   superset: { baseUrl: string; adminRole: string; dashboardRbac: boolean; rlsInSqlLab: boolean }
   responseMaxBytes: number
   /** The tool-result cache (catalog tools). */
@@ -53,6 +54,16 @@ export interface Config {
   principalCacheSeconds: number
   sentry: SentryConfig
   limits: LimitsConfig
+}
+
+/** How SQL reaches the analytics databases (docs/SECURITY.md). */
+export interface SqlConfig {
+  /** Superset database name → the role every analytics transaction runs as (`SET LOCAL ROLE`). */
+  roles: Record<string, string>
+  /** Run analytics queries even on a connection whose role is a superuser or can read server files. */
+  allowPrivilegedRole: boolean
+  /** Superset database name (or "*": every database) → additions to the function allow-list. */
+  functions: Record<string, string[]>
 }
 
 export interface SentryConfig {
@@ -151,6 +162,11 @@ function toConfig(raw: RawConfig): Config {
       poolMax: raw.MCP_DB_POOL_MAX,
     },
     analyticsDatabaseUrls: raw.MCP_ANALYTICS_DATABASE_URLS,
+    sql: {
+      roles: raw.MCP_ANALYTICS_ROLES,
+      allowPrivilegedRole: raw.MCP_ALLOW_PRIVILEGED_SQL_ROLE,
+      functions: raw.MCP_SQL_FUNCTIONS,
+    },
     superset: {
       baseUrl: raw.SUPERSET_WEBSERVER_ADDRESS,
       adminRole: raw.MCP_ADMIN_ROLE,

@@ -71,28 +71,52 @@ const postgresUrl = optionalText.refine((value) => value === undefined || /^post
   message: 'expected a postgres:// or postgresql:// connection string',
 })
 
-const analyticsUrls = optionalText.transform((value, ctx) => {
-  if (value === undefined) return {}
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(value)
-  } catch {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'expected a JSON object {"<Superset database name>": "postgres://…"}',
-    })
-    return z.NEVER
-  }
-  const result = z.record(z.string().min(1), z.string().regex(/^postgres(ql)?:\/\//)).safeParse(parsed)
-  if (!result.success) {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'expected a JSON object mapping Superset database names to postgres:// connection strings',
-    })
-    return z.NEVER
-  }
-  return result.data
-})
+/** A JSON object given as a string, each value checked by `values`; `shape` describes it in the error. */
+function jsonObject<T>(values: z.ZodType<T>, shape: string, meaning: string) {
+  return optionalText.transform((value, ctx): Record<string, T> => {
+    if (value === undefined) return {}
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(value)
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `expected a JSON object ${shape}` })
+      return z.NEVER
+    }
+    const result = z.record(z.string().min(1), values).safeParse(parsed)
+    if (!result.success) {
+      const issue = result.error.issues[0]
+      const where = issue === undefined || issue.path.length === 0 ? '' : ` (at ${issue.path.join('.')})`
+      ctx.addIssue({ code: 'custom', message: `expected a JSON object ${meaning}${where}` })
+      return z.NEVER
+    }
+    return result.data
+  })
+}
+
+const analyticsUrls = jsonObject(
+  z.string().regex(/^postgres(ql)?:\/\//),
+  '{"<Superset database name>": "postgres://…"}',
+  'mapping Superset database names to postgres:// connection strings',
+)
+
+/**
+ * What MCP_SQL_FUNCTIONS may add for a database: `name`, `schema.name`, `schema.*` (functions and types)
+ * or an operator symbol. See src/guardrails/policy.ts.
+ */
+const SQL_NAME = '[A-Za-z_][A-Za-z0-9_$]*'
+const SQL_FUNCTION_ENTRY = new RegExp(`^(?:${SQL_NAME}(?:\\.(?:${SQL_NAME}|\\*))?|[+\\-*/<>=~!@#%^&|\`?]+)$`)
+
+const sqlFunctions = jsonObject(
+  z.array(z.string().regex(SQL_FUNCTION_ENTRY)),
+  '{"<Superset database name or *>": ["name", "schema.name", "schema.*", "<operator>"]}',
+  'mapping Superset database names (or "*") to lists of function names ("name", "schema.name", "schema.*") or operator symbols',
+)
+
+const analyticsRoles = jsonObject(
+  z.string().regex(new RegExp(`^${SQL_NAME}$`)),
+  '{"<Superset database name>": "<role>"}',
+  'mapping Superset database names to PostgreSQL role names',
+)
 
 /** A flask-limiter limit ("300 per minute") for a token bucket, or "off". */
 function limitOrOff(defaultValue: string) {
@@ -153,6 +177,9 @@ export const ConfigSchema = z.object({
   MCP_DB_STATEMENT_TIMEOUT_MS: integer(10_000, 100, 300_000),
   MCP_DB_POOL_MAX: integer(4, 1, 32),
   MCP_ANALYTICS_DATABASE_URLS: analyticsUrls,
+  MCP_ANALYTICS_ROLES: analyticsRoles,
+  MCP_ALLOW_PRIVILEGED_SQL_ROLE: flag(false),
+  MCP_SQL_FUNCTIONS: sqlFunctions,
 
   SUPERSET_WEBSERVER_ADDRESS: url('the Superset web server').transform((value) =>
     (value ?? 'http://localhost:8088').replace(/\/+$/, ''),

@@ -20,6 +20,11 @@ export interface Db {
   query<Row = Record<string, unknown>>(query: SqlFragment): Promise<Row[]>
   /** The full result (rows, row count, column types). */
   execute<Row = Record<string, unknown>>(query: SqlFragment): Promise<QueryResult<Row>>
+  /**
+   * Several statements of code-owned text in one round trip (session settings). `query` and `execute`
+   * refuse a text that turns out to hold several statements.
+   */
+  script(query: SqlFragment): Promise<void>
   /** Runs `work` inside BEGIN … COMMIT on one connection; ROLLBACK when it throws. */
   transaction<T>(work: (tx: Db) => Promise<T>): Promise<T>
 }
@@ -112,10 +117,17 @@ export function createDb(options: DbOptions): RequestDb {
     throw mapped
   }
 
-  const run = async <Row>(runner: Pick<Pool | PoolClient, 'query'>, query: SqlFragment) => {
+  const run = async <Row>(runner: Pick<Pool | PoolClient, 'query'>, query: SqlFragment, several = false) => {
     const { text, values } = compile(query)
     try {
-      const result = await runner.query(text, values)
+      const answer: unknown = await runner.query(text, values)
+      // A simple-protocol text with several statements answers with one result per statement.
+      if (Array.isArray(answer) && !several) throw new Error('one statement expected, several ran')
+      const result = (Array.isArray(answer) ? answer[answer.length - 1] : answer) as {
+        rows: unknown[]
+        rowCount: number | null
+        fields: { name: string; dataTypeID: number }[]
+      }
       return {
         rows: result.rows as Row[],
         rowCount: result.rowCount ?? result.rows.length,
@@ -129,6 +141,9 @@ export function createDb(options: DbOptions): RequestDb {
   const scoped = (runner: () => Pick<Pool | PoolClient, 'query'>): Omit<Db, 'transaction'> => ({
     query: async <Row>(query: SqlFragment) => (await run<Row>(runner(), query)).rows,
     execute: <Row>(query: SqlFragment) => run<Row>(runner(), query),
+    script: async (query: SqlFragment) => {
+      await run(runner(), query, true)
+    },
   })
 
   const transaction = async <T>(work: (tx: Db) => Promise<T>): Promise<T> => {

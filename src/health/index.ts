@@ -11,6 +11,7 @@ import { assertSupportedLayout, readSchemaProfile } from '../superset'
 import { GATEWAY_VERSION } from '../version'
 import { asGatewayError } from '../errors'
 import { limitsHealth } from '../limits'
+import { analyticsPosture } from '../query'
 
 export type CheckStatus = 'ok' | 'warning' | 'error'
 
@@ -43,6 +44,7 @@ export async function healthReport(
     checks.config = { status: 'ok', environment: parsed.config.environment }
     checks.auth = authCheck(parsed.config)
     checks.database = await databaseCheck(parsed.config, log, waitUntil)
+    checks.analytics = await analyticsCheck(parsed.config, log)
   }
   checks.kv = await kvCheck(env)
   checks.limits = await limitsHealth(env.CONFIG, { log, waitUntil })
@@ -96,6 +98,49 @@ async function databaseCheck(
   } finally {
     waitUntil(db.close())
   }
+}
+
+/**
+ * The role each analytics connection runs as, and whether it has privileges the gateway refuses to
+ * run queries with (docs/SECURITY.md, "Least privilege"). Not critical: catalog tools keep working.
+ */
+async function analyticsCheck(config: Config, log: Logger): Promise<Check> {
+  const postures = await analyticsPosture(config, log)
+  if (postures.length === 0) return { status: 'ok', databases: {} }
+  const databases: Record<string, Record<string, unknown>> = {}
+  let status: CheckStatus = 'ok'
+  const worse = (next: CheckStatus) => {
+    if (next === 'error' || (next === 'warning' && status === 'ok')) status = next
+  }
+  for (const { database, report, problem } of postures) {
+    if (report === undefined) {
+      databases[database] = {
+        status: 'warning',
+        message: `Could not check the connection: ${problem ?? 'unknown'}`,
+      }
+      worse('warning')
+      continue
+    }
+    const privileged = report.privileges.length > 0
+    const entryStatus: CheckStatus = !privileged ? 'ok' : config.sql.allowPrivilegedRole ? 'warning' : 'error'
+    worse(entryStatus)
+    databases[database] = {
+      status: entryStatus,
+      role: report.currentUser,
+      session_user: report.sessionUser,
+      ...(report.setRole === undefined ? {} : { set_role: report.setRole }),
+      privileged,
+      ...(privileged
+        ? {
+            privileges: report.privileges,
+            message: config.sql.allowPrivilegedRole
+              ? 'The connection is privileged; MCP_ALLOW_PRIVILEGED_SQL_ROLE=true lets queries run anyway.'
+              : 'The connection is privileged: chart data, previews and execute_sql are refused until it runs as a least-privilege role.',
+          }
+        : {}),
+    }
+  }
+  return { status, databases }
 }
 
 async function kvCheck(env: Env): Promise<Check> {

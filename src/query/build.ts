@@ -4,13 +4,13 @@
  * SQL), GROUP BY when there are metrics, HAVING, ORDER BY, LIMIT. Pure: no I/O, so it is unit-tested.
  *
  * Values are always bound parameters. Column names must exist in the dataset and are quoted by the one
- * helper (quoteIdent). SQL expressions from the metadata or chart params are checked (expressions.ts)
- * and parenthesised. Row-level security is not decided here: it arrives inside `source`, the FROM
+ * helper (quoteIdent). SQL expressions from the metadata or chart params are checked with PostgreSQL's
+ * parser (src/guardrails: ad-hoc ones against the allow-lists) and parenthesised. Row-level security is not decided here: it arrives inside `source`, the FROM
  * item, as a filtered subquery (source.ts), so nothing in the outer query can widen it.
  */
 import { EMPTY, join, quoteIdent, sql, trusted, type SqlFragment } from '../db'
 import { GatewayError } from '../errors'
-import { checkExpression } from './expressions'
+import { checkExpression, type ExpressionOrigin, type FunctionPolicy, type SqlParser } from '../guardrails'
 import type { DatasetColumn, DatasetMeta } from './metadata'
 import type { ColumnRef, MetricRef, OrderBy, QueryObject, SimpleFilter } from './query-object'
 import { applyTimeGrain } from './time-grain'
@@ -23,10 +23,18 @@ export interface BuildInput {
   source: string
   /** The request clock, for relative time ranges. */
   now: Date
+  /** The parser and the database's function policy, for the SQL expressions. */
+  guard: ExpressionGuard
 }
 
-export function buildChartSql({ query, dataset, source, now }: BuildInput): SqlFragment {
-  const resolver = new Resolver(dataset)
+export interface ExpressionGuard {
+  parser: SqlParser
+  policy: FunctionPolicy
+}
+
+export function buildChartSql({ query, dataset, source, now, guard }: BuildInput): SqlFragment {
+  const check = expressionChecker(guard, now)
+  const resolver = new Resolver(dataset, check)
   const dimensions = query.columns.map((column) => ({ label: column.label, sql: resolver.column(column) }))
   const metrics = query.metrics.map((metric) => ({ label: metric.label, sql: resolver.metric(metric) }))
   const selected = [...dimensions, ...metrics]
@@ -38,9 +46,7 @@ export function buildChartSql({ query, dataset, source, now }: BuildInput): SqlF
   )
   const conditions = [
     ...query.filters.map((filter) => filterCondition(filter, resolver, now)),
-    ...query.where.map((clause) =>
-      trusted(`(${checkExpression(clause, adhoc('ad-hoc WHERE filter', clause))})`),
-    ),
+    ...query.where.map((clause) => trusted(`(${check(clause, 'ad-hoc WHERE filter', clipped(clause))})`)),
   ]
   const where = conditions.length === 0 ? EMPTY : sql` WHERE ${join(conditions, ' AND ')}`
   const grouped = metrics.length > 0 && dimensions.length > 0
@@ -49,7 +55,7 @@ export function buildChartSql({ query, dataset, source, now }: BuildInput): SqlF
     query.having.length === 0 || metrics.length === 0
       ? EMPTY
       : trusted(
-          ` HAVING ${query.having.map((clause) => `(${checkExpression(clause, adhoc('ad-hoc HAVING filter', clause))})`).join(' AND ')}`,
+          ` HAVING ${query.having.map((clause) => `(${check(clause, 'ad-hoc HAVING filter', clipped(clause))})`).join(' AND ')}`,
         )
   const orderBy = orderByClause(query.orderby, selected, resolver)
   const inner = sql`SELECT ${selectList} FROM ${trusted(source)}${where}${groupBy}${having}${orderBy} LIMIT ${query.rowLimit}`
@@ -62,12 +68,25 @@ export function buildChartSql({ query, dataset, source, now }: BuildInput): SqlF
   return sql`SELECT * FROM (${inner}) AS chart_rows ORDER BY ${trusted(sortKeys.map(quoteIdent).join(', '))}`
 }
 
-function adhoc(origin: 'ad-hoc WHERE filter' | 'ad-hoc HAVING filter', clause: string) {
-  return {
-    origin,
-    name: clause.length > 60 ? `${clause.slice(0, 57)}...` : clause,
-    allowSubqueries: false,
-  } as const
+type Check = (text: string, origin: ExpressionOrigin, name: string) => string
+
+/** Ad-hoc expressions are held to the allow-lists; saved metrics and calculated columns are Superset's. */
+function expressionChecker(guard: ExpressionGuard, now: Date): Check {
+  return (text, origin, name) => {
+    const trusted = origin === 'saved metric' || origin === 'calculated column'
+    return checkExpression(guard.parser, text, {
+      origin,
+      name,
+      trusted,
+      allowSubqueries: trusted,
+      policy: guard.policy,
+      now: now.getTime(),
+    })
+  }
+}
+
+function clipped(clause: string): string {
+  return clause.length > 60 ? `${clause.slice(0, 57)}...` : clause
 }
 
 function invalid(message: string, details: Record<string, unknown> = {}): GatewayError {
@@ -86,9 +105,11 @@ function assertUniqueLabels(labels: readonly string[]): void {
 /** Resolves names against the dataset and renders checked SQL for columns and metrics. */
 class Resolver {
   private readonly dataset: DatasetMeta
+  private readonly check: Check
 
-  constructor(dataset: DatasetMeta) {
+  constructor(dataset: DatasetMeta, check: Check) {
     this.dataset = dataset
+    this.check = check
   }
 
   column(ref: ColumnRef): string {
@@ -99,11 +120,11 @@ class Resolver {
   columnSql(name: string): string {
     const column = this.findColumn(name)
     if (column.expression === null) return quoteIdent(column.column_name)
-    return `(${checkExpression(column.expression, { origin: 'calculated column', name, allowSubqueries: true })})`
+    return `(${this.check(column.expression, 'calculated column', name)})`
   }
 
   private adhocColumnSql(expression: string, label: string): string {
-    return `(${checkExpression(expression, { origin: 'ad-hoc column', name: label, allowSubqueries: false })})`
+    return `(${this.check(expression, 'ad-hoc column', label)})`
   }
 
   private findColumn(name: string): DatasetColumn {
@@ -131,7 +152,7 @@ class Resolver {
             },
           )
         }
-        return `(${checkExpression(metric.expression, { origin: 'saved metric', name: ref.name, allowSubqueries: true })})`
+        return `(${this.check(metric.expression, 'saved metric', ref.name)})`
       }
       case 'simple': {
         const column = this.columnSql(ref.column)
@@ -140,7 +161,7 @@ class Resolver {
           : `${ref.aggregate}(${column})`
       }
       case 'sql':
-        return `(${checkExpression(ref.sql, { origin: 'ad-hoc metric', name: ref.label, allowSubqueries: false })})`
+        return `(${this.check(ref.sql, 'ad-hoc metric', ref.label)})`
       default:
         return ref satisfies never
     }

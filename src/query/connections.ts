@@ -4,9 +4,12 @@
  * Only PostgreSQL backends are supported. A pool is opened per call and always closed after it.
  */
 import type { Config } from '../config'
-import { createDb, sql, type Db, type RequestDb } from '../db'
+import { createDb, sql, trusted, type Db, type RequestDb, type SqlFragment } from '../db'
 import { GatewayError } from '../errors'
 import type { Logger } from '../observability'
+import { assertLeastPrivilege, cachedRoleReport, roleReport, type RoleReport } from './privileges'
+import { sessionSettingsSql } from './run'
+import { statementFailure } from './errors'
 
 export interface AnalyticsDatabase {
   id: number
@@ -93,11 +96,112 @@ export async function withAnalyticsDb<T>(
   }
 }
 
-/** A `dbs` row by id (from the metadata database). */
-export async function findDatabase(metadata: Db, id: number): Promise<AnalyticsDatabase | undefined> {
+export interface SessionOptions extends OpenOptions {
+  readOnly: boolean
+  /** `SET LOCAL search_path`; unset keeps the connection's default. */
+  searchPath?: string | undefined
+}
+
+/**
+ * Runs `work` in one transaction on the database, with the session settings (timeout, read-only,
+ * search_path, role) applied and the connection's role checked for least privilege first.
+ */
+export async function withAnalyticsSession<T>(
+  database: AnalyticsDatabase,
+  options: SessionOptions,
+  work: (tx: Db) => Promise<T>,
+): Promise<T> {
+  const role = options.config.sql.roles[database.database_name]
+  const settings = sessionSettingsSql({
+    readOnly: options.readOnly,
+    timeoutMs: options.timeoutMs,
+    searchPath: options.searchPath,
+    role,
+  })
+  return withAnalyticsDb(database, options, (db) =>
+    db.transaction(async (tx) => {
+      try {
+        await tx.script(trusted(settings))
+      } catch (err) {
+        throw settingsError(err, database, role)
+      }
+      await assertLeastPrivilege(tx, database.database_name, options.config)
+      return work(tx)
+    }),
+  )
+}
+
+/** The session could not be set up: with MCP_ANALYTICS_ROLES, most likely the role. */
+function settingsError(err: unknown, database: AnalyticsDatabase, role: string | undefined): unknown {
+  const failure = statementFailure(err)
+  if (failure === undefined) return err
+  return new GatewayError(
+    'ConfigurationError',
+    role === undefined
+      ? `The gateway could not prepare its session on ${label(database)}: ${failure.message}.`
+      : `The gateway could not run as the role "${role}" (MCP_ANALYTICS_ROLES) on ${label(database)}: ${failure.message}.`,
+    { cause: err, details: { reason: 'analytics_session_failed', database_name: database.database_name } },
+  )
+}
+
+/** A `dbs` row by id (from the metadata database), optionally only if `visible` (a condition on `db`) holds. */
+export async function findDatabase(
+  metadata: Db,
+  id: number,
+  visible: SqlFragment = trusted('TRUE'),
+): Promise<AnalyticsDatabase | undefined> {
   const [row] = await metadata.query<AnalyticsDatabase>(sql`
-    SELECT id, database_name, sqlalchemy_uri, COALESCE(allow_dml, false) AS allow_dml,
-           COALESCE(expose_in_sqllab, true) AS expose_in_sqllab
-      FROM dbs WHERE id = ${id}`)
+    SELECT db.id, db.database_name, db.sqlalchemy_uri, COALESCE(db.allow_dml, false) AS allow_dml,
+           COALESCE(db.expose_in_sqllab, true) AS expose_in_sqllab
+      FROM dbs db WHERE db.id = ${id} AND ${visible}`)
   return row
+}
+
+/**
+ * The least-privilege posture of every configured analytics connection (for /health): this isolate's
+ * recent report, or a fresh look in a read-only transaction. Never throws: a connection that cannot be
+ * reached is reported as such.
+ */
+export async function analyticsPosture(
+  config: Config,
+  log: Logger,
+): Promise<{ database: string; report?: RoleReport; problem?: string }[]> {
+  return Promise.all(
+    Object.keys(config.analyticsDatabaseUrls)
+      .sort()
+      .map(async (name) => {
+        const cached = cachedRoleReport(name, config)
+        if (cached !== undefined) return { database: name, report: cached }
+        const database: AnalyticsDatabase = {
+          id: 0,
+          database_name: name,
+          sqlalchemy_uri: 'postgresql://',
+          allow_dml: false,
+          expose_in_sqllab: false,
+        }
+        const settings = sessionSettingsSql({
+          readOnly: true,
+          timeoutMs: 5_000,
+          role: config.sql.roles[name],
+        })
+        try {
+          const report = await withAnalyticsDb(
+            database,
+            { config, log, timeoutMs: 5_000, context: 'The health check' },
+            (db) =>
+              db.transaction(async (tx) => {
+                await tx.script(trusted(settings))
+                return roleReport(tx, name, config)
+              }),
+          )
+          return { database: name, report }
+        } catch (err) {
+          const failure = statementFailure(err)
+          return {
+            database: name,
+            problem: failure?.message ?? (err instanceof Error ? err.message : String(err)),
+          }
+        }
+      }),
+  )
 }

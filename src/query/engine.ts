@@ -3,15 +3,16 @@
  * dataset's analytics database, read-only.
  */
 import type { Config } from '../config'
-import type { Db } from '../db'
+import { compile, type Db } from '../db'
+import { GatewayError } from '../errors'
+import { policyFor, sqlParser, type SqlParser } from '../guardrails'
 import type { Logger } from '../observability'
 import type { Principal } from '../superset'
 import { buildChartSql } from './build'
-import { withAnalyticsDb } from './connections'
+import { withAnalyticsSession } from './connections'
 import { chartQueryError } from './errors'
 import type { DatasetMeta } from './metadata'
 import { MAX_ROW_LIMIT, type QueryObject } from './query-object'
-import { runReadOnly } from './run'
 import { chartSource } from './source'
 import { dataKind, normaliseRows, typeName, type ResultRow } from './values'
 
@@ -47,20 +48,30 @@ export async function runDatasetQuery(
   what: string,
 ): Promise<QueryResultSet> {
   const rowLimit = Math.min(Math.max(1, query.rowLimit), MAX_ROW_LIMIT)
-  const source = await chartSource(context.metadata, context.principal, dataset)
+  const parser = await sqlParser()
+  const source = await chartSource(context.metadata, context.principal, dataset, parser)
   const statement = buildChartSql({
     query: { ...query, rowLimit },
     dataset,
     source: source.from,
     now: context.now,
+    guard: { parser, policy: policyFor(context.config.sql.functions, dataset.database.database_name) },
   })
+  assertOneStatement(parser, compile(statement).text, what)
   const timeoutMs = Math.max(CHART_QUERY_TIMEOUT_MS, context.config.database.statementTimeoutMs)
-  const result = await withAnalyticsDb(
+  const result = await withAnalyticsSession(
     dataset.database,
-    { config: context.config, log: context.log, timeoutMs, context: what },
-    async (db) => {
+    {
+      config: context.config,
+      log: context.log,
+      timeoutMs,
+      context: what,
+      readOnly: true,
+      searchPath: source.searchPath,
+    },
+    async (tx) => {
       try {
-        return await runReadOnly(db, statement, timeoutMs)
+        return await tx.execute(statement)
       } catch (err) {
         throw chartQueryError(err, dataset.database.database_name)
       }
@@ -75,5 +86,21 @@ export async function runDatasetQuery(
     rows: normaliseRows(result.rows, result.fields),
     rowLimit,
     rlsApplied: source.rlsApplied,
+  }
+}
+
+/**
+ * The assembled query is one statement, as the server reads it: every piece was checked on its own,
+ * and this confirms that together they still are exactly what was checked.
+ */
+function assertOneStatement(parser: SqlParser, text: string, what: string): void {
+  if (parser.parse(text).length !== 1) {
+    throw new GatewayError(
+      'ValidationError',
+      `${what} could not be assembled into a single query; it was not run.`,
+      {
+        details: { reason: 'invalid_query' },
+      },
+    )
   }
 }

@@ -7,10 +7,11 @@ export {
   backendOf,
   connectionUrl,
   findDatabase,
+  analyticsPosture,
   label as databaseLabel,
-  withAnalyticsDb,
+  withAnalyticsSession,
 } from './connections'
-export type { AnalyticsDatabase } from './connections'
+export type { AnalyticsDatabase, SessionOptions } from './connections'
 export {
   CHART_CONFIG_SCHEMAS,
   ChartConfigSchema,
@@ -20,11 +21,11 @@ export {
 } from './chart-config'
 export type { ChartConfig, ChartType } from './chart-config'
 export { buildChartSql } from './build'
+export type { ExpressionGuard } from './build'
 export { runDatasetQuery } from './engine'
 export type { EngineContext, QueryResultSet, ResultField } from './engine'
 export { chartQueryError, sanitise, statementFailure } from './errors'
 export type { QueryFailure } from './errors'
-export { checkExpression, quoteLiteral } from './expressions'
 export { chartQuery, vizFamily } from './form-data'
 export { loadDataset, registeredTables } from './metadata'
 export type { DatasetMeta, RegisteredTable } from './metadata'
@@ -32,22 +33,22 @@ export { MAX_ROW_LIMIT } from './query-object'
 export type { ChartQuery, QueryObject, VizFamily, VizShape } from './query-object'
 export { combineFilters, loadRlsPredicates } from './rls'
 export type { RlsPredicates } from './rls'
-export { inSession } from './run'
+export { assertLeastPrivilege } from './privileges'
+export type { RoleReport } from './privileges'
 export { chartSource, physicalSource } from './source'
 export {
-  applySqlLabRls,
   assertStatementsAllowed,
+  assertSystemRelations,
   deniedTables,
+  executableStatement,
   hasDatabaseAccess,
   MAX_SQL_ROWS,
-  resolveTable,
+  statementRelations,
   tableAccessError,
   tableKey,
   uniqueTables,
   wrapWithLimit,
 } from './sql-lab'
-export { parseScript, SqlParseError } from './sql-script'
-export type { ParsedStatement, TableReference } from './sql-script'
 export { hasTemplate, renderTemplate } from './templates'
 export { parseTimeRange } from './time-range'
 export { dataKind, normaliseRows, typeName } from './values'

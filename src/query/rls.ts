@@ -4,8 +4,8 @@
  * wrapped in parentheses; clauses sharing a group_key ORed, groups and ungrouped clauses ANDed.
  */
 import type { Db } from '../db'
+import { checkExpression, NO_EXTENSIONS, sqlParser, type SqlParser } from '../guardrails'
 import type { Principal } from '../superset'
-import { checkExpression } from './expressions'
 import { applicableRlsFilters, type RlsFilterRow } from './metadata'
 import { renderTemplate } from './templates'
 
@@ -22,19 +22,26 @@ export async function loadRlsPredicates(
     principal.roles.map((role) => role.id),
     [...new Set(tableIds)],
   )
+  const predicates: RlsPredicates = new Map()
+  if (rows.length === 0) return predicates
+  const parser = await sqlParser()
   const byTable = new Map<number, RlsFilterRow[]>()
   for (const row of rows) byTable.set(row.table_id, [...(byTable.get(row.table_id) ?? []), row])
-  const predicates: RlsPredicates = new Map()
-  for (const [tableId, filters] of byTable) predicates.set(tableId, combineFilters(filters, principal))
+  for (const [tableId, filters] of byTable)
+    predicates.set(tableId, combineFilters(parser, filters, principal))
   return predicates
 }
 
 /** Superset's get_sqla_row_level_filters: grouped clauses ORed, everything else ANDed. */
-export function combineFilters(filters: readonly RlsFilterRow[], principal: Principal): string {
+export function combineFilters(
+  parser: SqlParser,
+  filters: readonly RlsFilterRow[],
+  principal: Principal,
+): string {
   const ungrouped: string[] = []
   const groups = new Map<string, string[]>()
   for (const filter of filters) {
-    const clause = `(${renderClause(filter, principal)})`
+    const clause = `(${renderClause(parser, filter, principal)})`
     if (filter.group_key === null) ungrouped.push(clause)
     else groups.set(filter.group_key, [...(groups.get(filter.group_key) ?? []), clause])
   }
@@ -42,17 +49,22 @@ export function combineFilters(filters: readonly RlsFilterRow[], principal: Prin
   return [...ungrouped, ...grouped].join(' AND ')
 }
 
-function renderClause(filter: RlsFilterRow, principal: Principal): string {
+function renderClause(parser: SqlParser, filter: RlsFilterRow, principal: Principal): string {
   const what = `row level security filter ${filter.id}`
   const rendered = renderTemplate(
+    parser,
     filter.clause,
     { id: principal.user.id, username: principal.user.username, email: principal.user.email },
     what,
   )
-  // RLS clauses are written by Superset admins, who may use subqueries (Superset allows them).
-  return checkExpression(rendered, {
+  // RLS clauses are written by Superset admins, who may use subqueries and any function (Superset
+  // trusts them); the check keeps each clause inside its own parentheses.
+  return checkExpression(parser, rendered, {
     origin: 'row level security clause',
     name: String(filter.id),
+    trusted: true,
     allowSubqueries: true,
+    policy: NO_EXTENSIONS,
+    now: Date.now(),
   })
 }

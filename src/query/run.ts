@@ -1,40 +1,31 @@
 /**
- * Every engine query runs in its own transaction on the analytics database: READ ONLY (unless the
- * caller is allowed to write), with the statement timeout, UTC and standard-conforming strings set
- * locally, so the session settings the gateway relies on cannot be inherited from elsewhere.
+ * Every analytics query runs in its own transaction: READ ONLY (unless the caller is allowed to write),
+ * with the statement timeout, UTC, standard-conforming strings and the search_path set locally, and as
+ * the configured role. SET LOCAL lasts exactly as long as the transaction, and nothing the caller's SQL
+ * may run can change it: SET, RESET, SET ROLE and set_config() are refused before anything runs.
  */
-import { quoteIdent, trusted, type Db, type QueryResult, type SqlFragment } from '../db'
+import { quoteIdent } from '../db'
 
 export interface SessionSettings {
   readOnly: boolean
   timeoutMs: number
-  /** `SET LOCAL search_path` (execute_sql's schema); unset keeps the connection's default. */
-  searchPath?: string
+  /** `SET LOCAL search_path` (execute_sql's schema, a virtual dataset's); unset keeps the connection's default. */
+  searchPath?: string | undefined
+  /** `SET LOCAL ROLE` (MCP_ANALYTICS_ROLES). */
+  role?: string | undefined
 }
 
-/** Runs `work` in a transaction with the settings applied first. */
-export async function inSession<T>(
-  db: Db,
-  settings: SessionSettings,
-  work: (tx: Db) => Promise<T>,
-): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.execute(trusted(settings.readOnly ? 'SET TRANSACTION READ ONLY' : 'SET TRANSACTION READ WRITE'))
-    const timeout = Math.max(1, Math.trunc(settings.timeoutMs))
-    await tx.execute(trusted(`SET LOCAL statement_timeout = ${timeout}`))
-    await tx.execute(trusted("SET LOCAL TimeZone = 'UTC'"))
-    await tx.execute(trusted('SET LOCAL standard_conforming_strings = on'))
-    if (settings.searchPath !== undefined) {
-      await tx.execute(trusted(`SET LOCAL search_path = ${quoteIdent(settings.searchPath)}`))
-    }
-    return work(tx)
-  })
-}
-
-export async function runReadOnly(
-  db: Db,
-  query: SqlFragment,
-  timeoutMs: number,
-): Promise<QueryResult<Record<string, unknown>>> {
-  return inSession(db, { readOnly: true, timeoutMs }, (tx) => tx.execute(query))
+/** The settings as one statement list: one round trip. */
+export function sessionSettingsSql(settings: SessionSettings): string {
+  const timeout = Math.max(1, Math.trunc(settings.timeoutMs))
+  const statements = [
+    settings.readOnly ? 'SET TRANSACTION READ ONLY' : 'SET TRANSACTION READ WRITE',
+    `SET LOCAL statement_timeout = ${timeout}`,
+    "SET LOCAL TimeZone = 'UTC'",
+    'SET LOCAL standard_conforming_strings = on',
+  ]
+  if (settings.searchPath !== undefined)
+    statements.push(`SET LOCAL search_path = ${quoteIdent(settings.searchPath)}`)
+  if (settings.role !== undefined) statements.push(`SET LOCAL ROLE ${quoteIdent(settings.role)}`)
+  return statements.join('; ')
 }

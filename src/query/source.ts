@@ -10,14 +10,22 @@
  * Putting RLS inside the FROM item means no filter, HAVING or expression of the outer query can
  * loosen it.
  */
-import { compile, qualified, type Db } from '../db'
+import { compile, qualified, quoteIdent, type Db } from '../db'
 import { GatewayError } from '../errors'
+import {
+  applyEdits,
+  type GuardrailViolation,
+  NO_EXTENSIONS,
+  readScript,
+  resolveRelation,
+  type CheckedStatement,
+  type Edit,
+  type SqlParser,
+} from '../guardrails'
 import type { Principal } from '../superset'
-import { LexError, significant, tokenize } from './lexer'
 import type { DatasetMeta } from './metadata'
 import { registeredTables } from './metadata'
 import { loadRlsPredicates, type RlsPredicates } from './rls'
-import { parseScript, spliceTables, type ParsedStatement, type TableReplacement } from './sql-script'
 import { renderTemplate } from './templates'
 
 export interface ChartSource {
@@ -25,50 +33,56 @@ export interface ChartSource {
   from: string
   /** Whether any RLS predicate was applied (for logs and responses). */
   rlsApplied: boolean
+  /**
+   * The search_path the query must run with: a virtual dataset's schema, so unqualified names in its
+   * SQL resolve on the server exactly as the gateway resolved them for RLS.
+   */
+  searchPath: string | undefined
 }
 
 export async function chartSource(
   metadata: Db,
   principal: Principal,
   dataset: DatasetMeta,
+  parser: SqlParser,
 ): Promise<ChartSource> {
   if (dataset.sql === null) {
     const predicates = await loadRlsPredicates(metadata, principal, [dataset.id])
     return physicalSource(dataset, predicates.get(dataset.id))
   }
-  const statement = virtualStatement(dataset, principal)
+  const statement = virtualStatement(parser, dataset, principal)
   const defaultSchema = dataset.schema ?? 'public'
-  const references = statement.tables.map((table) => ({
-    schema: table.schema ?? defaultSchema,
-    name: table.name,
-  }))
+  const references = statement.relations.map((relation) => resolveRelation(relation, defaultSchema))
   const registered = await registeredTables(metadata, dataset.database.id, references)
   const predicates = await loadRlsPredicates(metadata, principal, [
     dataset.id,
     ...registered.map((table) => table.id),
   ])
-  const replacements: TableReplacement[] = []
-  for (const reference of statement.tables) {
-    const schema = reference.schema ?? defaultSchema
-    const matching = registered.filter(
-      (table) => (table.schema ?? 'public') === schema && table.table_name === reference.name,
-    )
-    const clauses = matching
-      .map((table) => predicates.get(table.id))
+  const edits: Edit[] = []
+  statement.relations.forEach((relation, index) => {
+    const table = references[index]!
+    const clauses = registered
+      .filter((row) => (row.schema ?? 'public') === table.schema && row.table_name === table.name)
+      .map((row) => predicates.get(row.id))
       .filter((clause): clause is string => clause !== undefined)
-    if (clauses.length === 0) continue
-    const name = statement.text.slice(reference.start - statement.start, reference.end - statement.start)
-    replacements.push({
-      reference,
-      replacement: `(SELECT * FROM ${name} WHERE ${clauses.map((c) => `(${c})`).join(' AND ')})`,
+    if (clauses.length === 0) return
+    const start = relation.start - statement.start
+    const end = relation.end - statement.start
+    const name = statement.text.slice(start, end)
+    const alias = relation.alias === undefined ? ` AS ${quoteIdent(relation.name)}` : ''
+    edits.push({
+      start,
+      end,
+      insert: `(SELECT * FROM ${name} WHERE ${clauses.map((c) => `(${c})`).join(' AND ')})${alias}`,
     })
-  }
-  const inner = spliceTables(statement.text, statement.start, replacements)
+  })
+  const inner = applyEdits(statement.text, edits)
   const own = predicates.get(dataset.id)
   const subquery = `(\n${inner}\n) AS virtual_table`
   return {
     from: own === undefined ? subquery : `(SELECT * FROM ${subquery} WHERE ${own}) AS virtual_table`,
-    rlsApplied: replacements.length > 0 || own !== undefined,
+    rlsApplied: edits.length > 0 || own !== undefined,
+    searchPath: defaultSchema,
   }
 }
 
@@ -81,47 +95,37 @@ export function physicalSource(
       ? [dataset.table_name]
       : [dataset.schema, dataset.table_name]
   const table = compile(qualified(...names)).text
-  if (predicate === undefined) return { from: table, rlsApplied: false }
+  if (predicate === undefined) return { from: table, rlsApplied: false, searchPath: undefined }
   return {
     from: `(SELECT * FROM ${table} WHERE ${predicate}) AS ${compile(qualified(dataset.table_name)).text}`,
     rlsApplied: true,
+    searchPath: undefined,
   }
 }
 
-/** The virtual dataset's SQL: templates rendered, exactly one read-only statement, safe to parenthesise. */
-function virtualStatement(dataset: DatasetMeta, principal: Principal): ParsedStatement {
+/**
+ * The virtual dataset's SQL: templates rendered, exactly one query, read with PostgreSQL's parser.
+ * Its author is trusted for what it calls (Superset runs it as written); its relations are what RLS
+ * is applied to.
+ */
+function virtualStatement(parser: SqlParser, dataset: DatasetMeta, principal: Principal): CheckedStatement {
   const what = `SQL of the virtual dataset "${dataset.table_name}"`
-  const rendered = renderTemplate(dataset.sql ?? '', principal.user, what)
   const refuse = (why: string): never => {
     throw new GatewayError('ValidationError', `The ${what} cannot be used: ${why}.`, {
       details: { reason: 'invalid_virtual_dataset', dataset_id: dataset.id },
     })
   }
-  assertParenthesisable(rendered, refuse)
-  const statements = parseScript(rendered)
+  const rendered = renderTemplate(parser, dataset.sql ?? '', principal.user, what)
+  const statements = readScript(
+    parser,
+    rendered,
+    { trusted: true, allowSubqueries: true, policy: NO_EXTENSIONS, now: Date.now() },
+    (violation: GuardrailViolation) => refuse(`${violation.subject}: ${violation.why}`),
+  )
   if (statements.length !== 1) refuse('it must be exactly one SELECT statement')
-  const [statement] = statements as [ParsedStatement]
+  const [statement] = statements as [CheckedStatement]
   if (statement.kind !== 'read') refuse('it must be a read-only SELECT statement')
   return statement
-}
-
-/** Balanced parentheses and no statement separator except a trailing one. */
-function assertParenthesisable(text: string, refuse: (why: string) => never): void {
-  let depth = 0
-  try {
-    const parts = significant(tokenize(text))
-    parts.forEach((token, index) => {
-      if (token.text === ';' && parts.slice(index + 1).some((rest) => rest.text !== ';'))
-        refuse('it contains more than one statement')
-      if (token.kind !== 'punct') return
-      if (token.text === '(') depth++
-      if (token.text === ')' && --depth < 0) refuse('its parentheses do not balance')
-    })
-  } catch (err) {
-    if (err instanceof LexError) refuse(err.message)
-    throw err
-  }
-  if (depth !== 0) refuse('its parentheses do not balance')
 }
 
 export type { RlsPredicates }

@@ -1,23 +1,36 @@
 /**
  * SQL Lab rules for execute_sql, decided before anything runs (Superset's raise_for_access(database,
- * sql), the MCP DDL pre-check, RLS_IN_SQLLAB and the row limit):
+ * sql), the MCP DDL pre-check, RLS_IN_SQLLAB and the row limit), on statements read by PostgreSQL's
+ * parser (src/guardrails, which has already held them to the function, type and operator allow-lists):
  *
- * 1. every statement is one the gateway allows: queries always; INSERT/UPDATE/DELETE and CREATE only
- *    where the database has allow_dml; DROP/ALTER/TRUNCATE never (as Superset's MCP), nor session or
- *    transaction control, COPY, DO, functions that read files, tables or other servers;
- * 2. the caller may read the whole database (all_database_access / database_access), or every table
- *    the SQL references: schema_access on it, or datasource_access on a dataset registered on it;
+ * 1. every statement is one the gateway allows: queries always; INSERT/UPDATE/DELETE/MERGE and CREATE
+ *    only where the database has allow_dml; DROP/ALTER/TRUNCATE never (as Superset's MCP), nor
+ *    session or transaction control, COPY, DO, CALL, SET, SHOW…;
+ * 2. every relation any statement touches — read, written, created, indexed, copied (LIKE),
+ *    inherited, referenced — is one the caller may use: the whole database (all_database_access /
+ *    database_access), or schema_access on its schema, or datasource_access on a dataset registered
+ *    on it; the server's own catalogs only with access to the whole database, and only the ones that
+ *    describe its structure;
  * 3. with RLS in SQL Lab, each referenced table that a dataset is registered on becomes a filtered
  *    subquery with that dataset's predicates;
  * 4. queries are wrapped to apply the row limit.
  */
 import { GatewayError } from '../errors'
+import {
+  applyEdits,
+  isSystemSchema,
+  isTemporarySchema,
+  READABLE_CATALOG_RELATIONS,
+  resolveRelation,
+  type CheckedStatement,
+  type Edit,
+  type ResolvedRelation,
+  type SqlParser,
+} from '../guardrails'
 import type { Principal } from '../superset'
-import { DENIED_FUNCTIONS } from './expressions'
-import { significant, tokenize } from './lexer'
+import { quoteIdent } from '../db'
 import type { RegisteredTable } from './metadata'
 import type { RlsPredicates } from './rls'
-import { spliceTables, type ParsedStatement, type TableReference, type TableReplacement } from './sql-script'
 
 export const MAX_SQL_ROWS = 10_000
 
@@ -27,17 +40,7 @@ export interface SqlDatabase {
   allow_dml: boolean
 }
 
-export interface ResolvedTable {
-  schema: string
-  name: string
-}
-
-export function resolveTable(
-  reference: Pick<TableReference, 'schema' | 'name'>,
-  defaultSchema: string,
-): ResolvedTable {
-  return { schema: reference.schema ?? defaultSchema, name: reference.name }
-}
+export type ResolvedTable = ResolvedRelation
 
 export function tableKey(table: ResolvedTable): string {
   return `${table.schema}.${table.name}`
@@ -46,7 +49,10 @@ export function tableKey(table: ResolvedTable): string {
 const DISPLAY: Record<string, string> = { dml: 'data-modifying', ddl: 'schema-changing' }
 
 /** Rule 1: refuses the first statement the database or the gateway does not allow. */
-export function assertStatementsAllowed(statements: readonly ParsedStatement[], database: SqlDatabase): void {
+export function assertStatementsAllowed(
+  statements: readonly CheckedStatement[],
+  database: SqlDatabase,
+): void {
   statements.forEach((statement, index) => {
     const label = `Statement ${index + 1} (${statement.type.toUpperCase()})`
     if (statement.kind === 'destructive_ddl') {
@@ -58,7 +64,7 @@ export function assertStatementsAllowed(statements: readonly ParsedStatement[], 
     }
     if (statement.kind === 'other') {
       throw refusal(
-        `${label} is not allowed through the gateway: only queries (SELECT, VALUES, WITH) and, where the database allows DML, INSERT, UPDATE, DELETE and CREATE run here. Nothing was run.`,
+        `${label} is not allowed through the gateway: only queries (SELECT, VALUES, WITH) and, where the database allows DML, INSERT, UPDATE, DELETE, MERGE and CREATE TABLE/VIEW/INDEX/SEQUENCE run here; session and transaction control (SET, RESET, SET ROLE, BEGIN, COMMIT…) never. Nothing was run.`,
         'DML_NOT_ALLOWED_ERROR',
         index,
       )
@@ -67,14 +73,6 @@ export function assertStatementsAllowed(statements: readonly ParsedStatement[], 
       throw refusal(
         `${label} is a ${DISPLAY[statement.kind]} statement, and the database "${database.database_name}" allows read-only queries only (Superset's "Allow DML" is off). Nothing was run.`,
         'DML_NOT_ALLOWED_ERROR',
-        index,
-      )
-    }
-    const denied = statement.functions.find((call) => DENIED_FUNCTIONS.has(call.name.toLowerCase()))
-    if (denied !== undefined) {
-      throw refusal(
-        `${label} calls ${denied.name}(), which the gateway never runs (it reads files, other tables or servers, or changes the session). Nothing was run.`,
-        'QUERY_SECURITY_ACCESS_ERROR',
         index,
       )
     }
@@ -91,13 +89,75 @@ function refusal(message: string, errorType: string, index: number): GatewayErro
 export function hasDatabaseAccess(principal: Principal, database: SqlDatabase): boolean {
   const data = principal.data
   return (
+    data.all ||
     data.allDatabases ||
     data.databaseIds.includes(database.id) ||
     data.databasePerms.includes(`[${database.database_name}].(id:${database.id})`)
   )
 }
 
-/** Rule 2 for callers without database access: the tables they may not read. */
+/** Every relation of the statements, resolved as the server will resolve it. */
+export function statementRelations(
+  statements: readonly CheckedStatement[],
+  defaultSchema: string,
+): { statement: number; role: string; table: ResolvedTable }[] {
+  return statements.flatMap((statement, index) =>
+    statement.relations.map((relation) => ({
+      statement: index,
+      role: relation.role,
+      table: resolveRelation(relation, defaultSchema),
+    })),
+  )
+}
+
+/**
+ * Rule 2 for the server's own schemas: callers with access to the whole database may read the
+ * catalog relations that describe its structure, the information schema, and create and use
+ * temporary tables; nobody else touches them, and nobody writes to a catalog.
+ */
+export function assertSystemRelations(
+  principal: Principal,
+  database: SqlDatabase,
+  relations: readonly { statement: number; role: string; table: ResolvedTable }[],
+): void {
+  const whole = hasDatabaseAccess(principal, database)
+  for (const { statement, role, table } of relations) {
+    if (!isSystemSchema(table.schema)) continue
+    const name = tableKey(table)
+    const label = `Statement ${statement + 1}`
+    if (isTemporarySchema(table.schema)) {
+      if (whole) continue
+      throw refusal(
+        `${label} uses the temporary table ${table.name}; temporary tables need access to the whole database "${database.database_name}". Nothing was run.`,
+        'TABLE_SECURITY_ACCESS_ERROR',
+        statement,
+      )
+    }
+    const readable =
+      table.schema === 'information_schema' ||
+      (table.schema === 'pg_catalog' && READABLE_CATALOG_RELATIONS.has(table.name))
+    if (whole && readable && role === 'read') continue
+    const why = !whole
+      ? `the server's catalogs can only be read with access to the whole database "${database.database_name}"`
+      : role !== 'read'
+        ? "the server's catalogs are never changed through the gateway"
+        : `${name} is not one of the catalog relations that describe the database's structure (it shows sessions, settings, roles, statistics or server files)`
+    throw new GatewayError(
+      'PermissionDeniedError',
+      `${label} was refused: ${name}: ${why}. Nothing was run.`,
+      {
+        details: {
+          reason: 'TABLE_SECURITY_ACCESS_ERROR',
+          error_type: 'TABLE_SECURITY_ACCESS_ERROR',
+          tables: [name],
+          statement: statement + 1,
+        },
+      },
+    )
+  }
+}
+
+/** Rule 2 for the database's own tables, for callers without database access: the ones they may not use. */
 export function deniedTables(
   principal: Principal,
   database: SqlDatabase,
@@ -105,8 +165,9 @@ export function deniedTables(
   registered: readonly RegisteredTable[],
 ): ResolvedTable[] {
   const data = principal.data
-  if (data.all || hasDatabaseAccess(principal, database)) return []
+  if (hasDatabaseAccess(principal, database)) return []
   return uniqueTables(tables).filter((table) => {
+    if (isSystemSchema(table.schema)) return false
     if (data.schemaPerms.includes(`[${database.database_name}].[${table.schema}]`)) return false
     return !registered.some(
       (dataset) =>
@@ -141,18 +202,23 @@ export function tableAccessError(denied: readonly ResolvedTable[], database: Sql
 }
 
 /**
- * Rule 3: the statement with each RLS-protected table replaced by a filtered subquery. Statements that
+ * Rules 3 and the allow-list's qualification: the statement as it will run, each RLS-protected table
+ * replaced by a filtered subquery and each built-in function pg_catalog-qualified. Statements that
  * modify data are not rewritten: touching an RLS-protected table from one is refused.
  */
-export function applySqlLabRls(
-  statement: ParsedStatement,
+export function executableStatement(
+  statement: CheckedStatement,
   defaultSchema: string,
   registered: readonly RegisteredTable[],
   predicates: RlsPredicates,
 ): string {
-  const replacements: TableReplacement[] = []
-  for (const reference of statement.tables) {
-    const table = resolveTable(reference, defaultSchema)
+  const edits: Edit[] = statement.edits.map((edit) => ({
+    ...edit,
+    start: edit.start - statement.start,
+    end: edit.end - statement.start,
+  }))
+  for (const relation of statement.relations) {
+    const table = resolveRelation(relation, defaultSchema)
     const clauses = registered
       .filter((dataset) => (dataset.schema ?? 'public') === table.schema && dataset.table_name === table.name)
       .map((dataset) => predicates.get(dataset.id))
@@ -166,36 +232,35 @@ export function applySqlLabRls(
         { details: { reason: 'RLS_DML_NOT_ALLOWED', table: tableKey(table) } },
       )
     }
-    const name = statement.text.slice(reference.start - statement.start, reference.end - statement.start)
-    replacements.push({
-      reference,
-      replacement: `(SELECT * FROM ${name} WHERE ${clauses.map((c) => `(${c})`).join(' AND ')})`,
+    const start = relation.start - statement.start
+    const end = relation.end - statement.start
+    const name = statement.text.slice(start, end)
+    const alias = relation.alias === undefined ? ` AS ${quoteIdent(relation.name)}` : ''
+    edits.push({
+      start,
+      end,
+      insert: `(SELECT * FROM ${name} WHERE ${clauses.map((c) => `(${c})`).join(' AND ')})${alias}`,
     })
   }
-  return spliceTables(statement.text, statement.start, replacements)
+  return applyEdits(statement.text, edits)
 }
 
 /**
  * Rule 4: a query wrapped so at most `rows` come back. The newline before the closing parenthesis
- * keeps a trailing line comment of the caller's SQL from swallowing it.
+ * keeps a trailing line comment of the caller's SQL from swallowing it; the result is parsed again to
+ * confirm it is still one query.
  */
-export function wrapWithLimit(statementSql: string, rows: number): string {
-  assertSelfContained(statementSql)
-  return `SELECT * FROM (\n${statementSql}\n) AS mcp_limited LIMIT ${Math.trunc(rows)}`
-}
-
-/** Parentheses of the statement close within it, as the server's own scanner reads them. */
-function assertSelfContained(statementSql: string): void {
-  let depth = 0
-  for (const token of significant(tokenize(statementSql))) {
-    if (token.kind !== 'punct') continue
-    if (token.text === '(') depth++
-    if (token.text === ')') depth--
-    if (depth < 0 || token.text === ';') break
+export function wrapWithLimit(parser: SqlParser, statementSql: string, rows: number): string {
+  const wrapped = `SELECT * FROM (\n${statementSql}\n) AS mcp_limited LIMIT ${Math.trunc(rows)}`
+  const parsed = parser.parse(wrapped)
+  if (parsed.length !== 1 || Object.keys(parsed[0]!.stmt)[0] !== 'SelectStmt') {
+    throw new GatewayError(
+      'ValidationError',
+      'The statement cannot be wrapped with a row limit as a single query; it was not run.',
+      {
+        details: { reason: 'INVALID_SQL_ERROR' },
+      },
+    )
   }
-  if (depth !== 0) {
-    throw new GatewayError('ValidationError', "The statement's parentheses do not balance; it was not run.", {
-      details: { reason: 'INVALID_SQL_ERROR' },
-    })
-  }
+  return wrapped
 }

@@ -9,7 +9,7 @@
  * part of a word) is refused.
  */
 import { GatewayError } from '../errors'
-import { LexError, tokenize, type Token } from './lexer'
+import { applyEdits, Offsets, SqlSyntaxError, type ScanToken, type SqlParser } from '../guardrails'
 
 export interface TemplateUser {
   id: number
@@ -28,16 +28,30 @@ export function hasTemplate(text: string): boolean {
 }
 
 /** Renders the supported macros in `text`; `what` names the text in errors. */
-export function renderTemplate(text: string, user: TemplateUser, what: string): string {
+export function renderTemplate(parser: SqlParser, text: string, user: TemplateUser, what: string): string {
   if (!hasTemplate(text)) return text
   const { withPlaceholders, macros } = extractMacros(text, what)
-  let tokens: Token[]
+  let tokens: ScanToken[]
   try {
-    tokens = tokenize(withPlaceholders)
+    tokens = parser.scan(withPlaceholders)
   } catch (err) {
-    throw refusal(what, err instanceof LexError ? err.message : 'it cannot be read as SQL')
+    if (err instanceof SqlSyntaxError) throw refusal(what, 'it cannot be read as SQL')
+    throw err
   }
-  return tokens.map((token) => renderToken(token, macros, user, what)).join('')
+  const offsets = new Offsets(withPlaceholders)
+  const edits = tokens
+    .filter((token) => token.text.includes('mcpjinjamacro'))
+    .map((token) => ({
+      start: offsets.char(token.start),
+      end: offsets.char(token.end),
+      insert: renderToken(token, macros, user, what),
+    }))
+  const rendered = applyEdits(withPlaceholders, edits)
+  // Every placeholder sits in a token the scanner reported; anything else is refused, never left in.
+  if (rendered.includes('mcpjinjamacro')) {
+    throw refusal(what, 'a template macro stands where its value cannot be placed safely')
+  }
+  return rendered
 }
 
 function extractMacros(text: string, what: string): { withPlaceholders: string; macros: MacroName[] } {
@@ -72,13 +86,16 @@ function extractMacros(text: string, what: string): { withPlaceholders: string; 
 const placeholder = (index: number) => `mcpjinjamacro${index}x`
 const PLACEHOLDER = /mcpjinjamacro(\d+)x/g
 
-function renderToken(token: Token, macros: readonly MacroName[], user: TemplateUser, what: string): string {
-  if (!token.text.includes('mcpjinjamacro')) return token.text
-  if (token.kind === 'word' && /^mcpjinjamacro\d+x$/.test(token.text)) {
-    return standaloneLiteral(macroOf(token.text, macros), user)
-  }
-  if (token.kind === 'string' && (token.style === 'standard' || token.style === 'escape')) {
-    const escape = token.style === 'escape' ? escapeForEString : escapeForStandardString
+function renderToken(
+  token: ScanToken,
+  macros: readonly MacroName[],
+  user: TemplateUser,
+  what: string,
+): string {
+  if (/^mcpjinjamacro\d+x$/.test(token.text)) return standaloneLiteral(macroOf(token.text, macros), user)
+  const style = /^[Ee]'/.test(token.text) ? 'escape' : token.text.startsWith("'") ? 'standard' : undefined
+  if (style !== undefined) {
+    const escape = style === 'escape' ? escapeForEString : escapeForStandardString
     return token.text.replace(PLACEHOLDER, (_, index: string) =>
       escape(String(valueOf(macros[Number(index)]!, user))),
     )

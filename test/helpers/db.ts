@@ -3,6 +3,7 @@
  * setting up users the demo content does not have.
  */
 import { env } from 'cloudflare:workers'
+import { inject } from 'vitest'
 import { requireConfig } from '../../src/config'
 import { createDb, sql, type Db } from '../../src/db'
 import { createLogger } from '../../src/observability'
@@ -39,5 +40,49 @@ export async function createUser(username: string, roles: string[]): Promise<() 
         sql`DELETE FROM ab_user_role WHERE user_id IN (SELECT id FROM ab_user WHERE username = ${username})`,
       )
       await db.query(sql`DELETE FROM ab_user WHERE username = ${username}`)
+    })
+}
+
+/**
+ * The analytics demo database as its superuser (not as the gateway's least-privilege role), for
+ * checking from outside what an attack did or did not leave behind.
+ */
+export async function withAnalyticsSuperuser<T>(work: (db: Db) => Promise<T>): Promise<T> {
+  const config = requireConfig(env)
+  const db = createDb({
+    config: config.database,
+    connectionString: inject('stack').analyticsUrl,
+    label: 'test analytics',
+    log: createLogger('error'),
+  })
+  try {
+    return await work(db)
+  } finally {
+    await db.close()
+  }
+}
+
+/** A Superset role holding the given object permissions (e.g. schema_access on `[scratchpad].[scratch]`). */
+export async function createRole(
+  name: string,
+  permissions: { permission: string; view: string }[],
+): Promise<() => Promise<void>> {
+  await withMetadataDb(async (db) => {
+    await db.query(sql`INSERT INTO ab_role (id, name) VALUES (nextval('ab_role_id_seq'), ${name})`)
+    for (const { permission, view } of permissions) {
+      await db.query(sql`
+        INSERT INTO ab_permission_view_role (id, permission_view_id, role_id)
+        SELECT nextval('ab_permission_view_role_id_seq'), pv.id, r.id
+          FROM ab_permission_view pv JOIN ab_permission p ON p.id = pv.permission_id
+          JOIN ab_view_menu v ON v.id = pv.view_menu_id, ab_role r
+         WHERE p.name = ${permission} AND v.name = ${view} AND r.name = ${name}`)
+    }
+  })
+  return () =>
+    withMetadataDb(async (db) => {
+      await db.query(
+        sql`DELETE FROM ab_permission_view_role WHERE role_id IN (SELECT id FROM ab_role WHERE name = ${name})`,
+      )
+      await db.query(sql`DELETE FROM ab_role WHERE name = ${name}`)
     })
 }

@@ -24,7 +24,7 @@ import { freePort } from '../../scripts/lib/ports.ts'
 import { startTcpProxy, type TcpProxy } from '../../scripts/bench/tcp-proxy.ts'
 import { jsonOrRaw } from '../../scripts/bench/users.ts'
 import {
-  demoAnalyticsUrls,
+  demoAnalyticsAccess,
   hostPort,
   migrate,
   seedAnalytics,
@@ -78,7 +78,7 @@ async function startGateway(): Promise<Stack> {
       MCP_JWKS_URI: `${idp.url}/realms/${REALM}/.well-known/jwks.json`,
       MCP_JWT_ISSUER: `${idp.url}/realms/${REALM}`,
       MCP_JWT_AUDIENCE: `http://127.0.0.1:${port}/mcp`,
-      MCP_ANALYTICS_DATABASE_URLS: JSON.stringify(demoAnalyticsUrls(proxy.via(databases.analyticsUrl))),
+      ...demoAnalyticsAccess(proxy.via(databases.analyticsUrl), SERVER === undefined ? 'pglite' : 'postgres'),
       MCP_DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
       MCP_IP_RATE_LIMIT: 'off',
       MCP_LOG_LEVEL: 'error',

@@ -152,6 +152,35 @@ describe('npm start', () => {
     expect(ids.sort((a, b) => a - b)).toEqual([1, 3, 5, 7])
   })
 
+  it("checks SQL with PostgreSQL's own parser inside workerd, and runs analytics as the least-privilege role", async () => {
+    const call = async (tool: string, request: unknown) => {
+      const response = await fetch(`http://127.0.0.1:${port}/tools/${tool}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${printedToken()}` },
+        body: JSON.stringify({ request }),
+      })
+      return { status: response.status, body: (await response.json()) as any }
+    }
+    const role = await call('execute_sql', {
+      database_id: 1,
+      sql: 'SELECT current_user AS role, lower($$A;B$$) AS s',
+    })
+    expect(role).toMatchObject({
+      status: 200,
+      body: { success: true, rows: [{ role: 'mcp_analyst', s: 'a;b' }] },
+    })
+    const refused = await call('execute_sql', { database_id: 1, sql: "SELECT * FROM ts_stat('SELECT 1')" })
+    expect(refused.status).toBe(403)
+    expect(refused.body.error).toContain('ts_stat() is not allowed')
+    const data = await call('get_chart_data', { identifier: 2 })
+    expect(data.status).toBe(200)
+    const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as any
+    expect(health.checks.analytics.databases.examples).toMatchObject({
+      role: 'mcp_analyst',
+      privileged: false,
+    })
+  })
+
   it('stops everything it started on SIGTERM', async () => {
     process.kill(-child.pid!, 'SIGTERM')
     // npm, the start script, wrangler and workerd share the process group: all of it must be gone.

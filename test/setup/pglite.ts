@@ -3,7 +3,13 @@
  * demo content and the gateway migrations; the analytics demo) and the WebSocket bridge to both.
  */
 import type { TestProject } from 'vitest/node'
-import { migrate, seedAnalytics, seedSuperset, withClient } from '../../scripts/lib/database.ts'
+import {
+  demoAnalyticsAccess,
+  migrate,
+  seedAnalytics,
+  seedSuperset,
+  withClient,
+} from '../../scripts/lib/database.ts'
 import { startDevIdp } from '../../scripts/lib/dev-idp.ts'
 import { startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres.ts'
 import { startWsBridge } from '../../scripts/lib/ws-bridge.ts'
@@ -24,6 +30,7 @@ export default async function setup(project: TestProject) {
   project.provide('stack', {
     databaseUrl: metadata.url,
     analyticsUrl: analytics.url,
+    analyticsAccess: demoAnalyticsAccess(analytics.url, 'pglite'),
     wsProxy: bridge.proxy,
     engine: 'pglite',
   })

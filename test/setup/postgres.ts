@@ -5,6 +5,7 @@
 import type { TestProject } from 'vitest/node'
 import {
   createDatabase,
+  demoAnalyticsAccess,
   dropDatabase,
   hostPort,
   migrate,
@@ -37,6 +38,7 @@ export default async function setup(project: TestProject) {
   project.provide('stack', {
     databaseUrl: metadataUrl,
     analyticsUrl,
+    analyticsAccess: demoAnalyticsAccess(analyticsUrl, 'postgres'),
     wsProxy: bridge.proxy,
     engine: 'postgres',
   })

@@ -4,21 +4,20 @@
  * configs; and injection attempts through every field that reaches SQL, run against the demo data.
  */
 import { env } from 'cloudflare:workers'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { requireConfig } from '../../src/config'
 import { compile } from '../../src/db'
+import { NO_EXTENSIONS, sqlParser, type SqlParser } from '../../src/guardrails'
 import { createRequestScope } from '../../src/dispatch'
 import { createLimiter } from '../../src/limits'
 import { createLogger } from '../../src/observability'
 import {
   buildChartSql,
   chartQuery,
-  checkExpression,
   combineFilters,
   configToFormData,
   ChartConfigSchema,
   loadDataset,
-  parseScript,
   parseTimeRange,
   renderTemplate,
   runDatasetQuery,
@@ -29,92 +28,25 @@ import type { Principal } from '../../src/superset'
 import type { ToolContext } from '../../src/tools'
 
 const NOW = new Date('2026-11-24T15:30:00Z')
-const tablesOf = (sql: string) =>
-  parseScript(sql).flatMap((statement) => statement.tables.map((t) => `${t.schema ?? ''}.${t.name}`))
-
-describe('parseScript: tables, kinds, statements', () => {
-  it.each([
-    ['SELECT * FROM sales.orders', ['sales.orders']],
-    ['SELECT * FROM (SELECT * FROM hr.employees e) sub', ['hr.employees']],
-    ['WITH x AS (SELECT * FROM hr.employees) SELECT * FROM x', ['hr.employees']],
-    ['WITH a AS (SELECT 1), b AS (SELECT * FROM a) SELECT * FROM b', []],
-    ['WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 3) SELECT * FROM t', []],
-    ['SELECT 1 UNION SELECT salary FROM hr.employees', ['hr.employees']],
-    [
-      'SELECT o.* FROM sales.orders o JOIN hr.employees e ON true WHERE o.x IN (SELECT 1 FROM finance.gl_entries)',
-      ['sales.orders', 'hr.employees', 'finance.gl_entries'],
-    ],
-    ['SELECT * FROM employees, (WITH employees AS (SELECT 1) SELECT * FROM employees) s', ['.employees']],
-    ['WITH b AS (SELECT * FROM a), a AS (SELECT 1) SELECT * FROM b', ['.a']],
-    ['SELECT * FROM "Sales"."Orders", Sales.ORDERS', ['Sales.Orders', 'sales.orders']],
-    ['SELECT 1 /* /* nested */ FROM hr.employees */', []],
-  ])('%s', (sql, expected) => {
-    expect(tablesOf(sql)).toEqual(expected)
-  })
-
-  it('classifies statements, including data-modifying CTEs, and keeps exact statement text', () => {
-    const kinds = parseScript(
-      'SELECT 1; DELETE FROM t; WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d; CREATE TABLE x (a int); DROP TABLE x; SET a = 1',
-    )
-    expect(kinds.map((statement) => statement.kind)).toEqual([
-      'read',
-      'dml',
-      'dml',
-      'ddl',
-      'destructive_ddl',
-      'other',
-    ])
-    const [aliased] = parseScript('select * from "sales" . "orders" x ;')
-    expect(aliased!.text).toBe('select * from "sales" . "orders" x')
-  })
-
-  it('fails closed on SQL it cannot read', () => {
-    expect(() => parseScript('SELECT * FROM t WHERE a IS DISTINCT FROM 1')).toThrow(/cannot read/)
-    expect(() => parseScript("SELECT 'unterminated")).toThrow(/unterminated/)
-    expect(() => parseScript('SELECT $x$ body $x$')).toThrow(/Dollar-quoted/)
-  })
+let parser: SqlParser
+beforeAll(async () => {
+  parser = await sqlParser()
 })
-
-describe('checkExpression', () => {
-  const adhoc = (text: string) =>
-    checkExpression(text, { origin: 'ad-hoc WHERE filter', name: 'f', allowSubqueries: false })
-  it.each([
-    ['1=1) OR (1=1', /closes a parenthesis/],
-    ['region = 1; DELETE FROM sales.orders', /statement separator/],
-    ["region = 'EMEA' --", /comment/],
-    ['region = /* x */ 1', /comment/],
-    ["region = 'EMEA", /unterminated string/],
-    ['(region = 1', /never closed/],
-    ['region IN (SELECT region FROM hr.employees)', /subqueries are not allowed/],
-    ["query_to_xml('select 1', true, false, '') IS NOT NULL", /query_to_xml/],
-    ['region = $1', /parameter/],
-    ['{{ config }} = 1', /Jinja/],
-  ])('refuses %s', (text, reason) => {
-    expect(() => adhoc(text)).toThrow(reason)
-  })
-
-  it('accepts ordinary expressions, and subqueries where Superset allows them', () => {
-    expect(adhoc("region IN ('EMEA', 'it''s') AND \"weird;col\" > 1")).toBe(
-      "region IN ('EMEA', 'it''s') AND \"weird;col\" > 1",
-    )
-    expect(checkExpression('(SELECT 1)', { origin: 'saved metric', name: 'm', allowSubqueries: true })).toBe(
-      '(SELECT 1)',
-    )
-  })
-})
+const guard = () => ({ parser, policy: NO_EXTENSIONS })
 
 describe('renderTemplate: Superset RLS macros', () => {
   const user = { id: 14, username: "o'brien", email: 'ob@example.com' }
   it('renders the three macros as safely quoted values, in or out of quotes', () => {
-    expect(renderTemplate("sales_rep = '{{ current_username() }}'", user, 'clause')).toBe(
+    expect(renderTemplate(parser, "sales_rep = '{{ current_username() }}'", user, 'clause')).toBe(
       "sales_rep = 'o''brien'",
     )
-    expect(renderTemplate('sales_rep = {{current_username()}}', user, 'clause')).toBe(
+    expect(renderTemplate(parser, 'sales_rep = {{current_username()}}', user, 'clause')).toBe(
       "sales_rep = 'o''brien'",
     )
-    expect(renderTemplate('owner_id = {{ current_user_id() }}', user, 'clause')).toBe('owner_id = 14')
+    expect(renderTemplate(parser, 'owner_id = {{ current_user_id() }}', user, 'clause')).toBe('owner_id = 14')
     expect(
       renderTemplate(
+        parser,
         "email = E'{{ current_user_email(add_to_cache_keys=False) }}'",
         { ...user, email: "a\\'b" },
         'clause',
@@ -131,7 +63,7 @@ describe('renderTemplate: Superset RLS macros', () => {
       '"{{ current_username() }}" = 1',
       'x_{{ current_user_id() }} = 1',
     ]) {
-      expect(() => renderTemplate(clause, user, 'clause')).toThrow(/cannot be used/)
+      expect(() => renderTemplate(parser, clause, user, 'clause')).toThrow(/cannot be used/)
     }
   })
 })
@@ -156,7 +88,7 @@ describe('combineFilters', () => {
         clause: "department = 'Marketing'",
       },
     ]
-    expect(combineFilters(filters, principal)).toBe(
+    expect(combineFilters(parser, filters, principal)).toBe(
       "(region = 'EMEA') AND ((department = 'Finance') OR (department = 'Marketing'))",
     )
   })
@@ -258,13 +190,13 @@ describe('buildChartSql', () => {
       axisLabel: 'order_date',
     }
     const { text, values } = compile(
-      buildChartSql({ query, dataset: ORDERS, source: '"sales"."orders"', now: NOW }),
+      buildChartSql({ query, dataset: ORDERS, source: '"sales"."orders"', now: NOW, guard: guard() }),
     )
     expect(text).toBe(
       'SELECT * FROM (SELECT CAST(DATE_TRUNC(\'month\', "order_date") AS TIMESTAMP) AS "order_date", "region" AS "Reg""ion", ' +
         '(SUM(order_total)) AS "revenue", COUNT(DISTINCT (order_total - discount)) AS "n" FROM "sales"."orders" ' +
         'WHERE ("region" = ANY($1) OR "region" IS NULL) AND "order_date" >= CAST($2 AS TIMESTAMP) AND "order_date" < CAST($3 AS TIMESTAMP) ' +
-        'GROUP BY 1, 2 HAVING (SUM(order_total) > 0) ORDER BY 3 DESC LIMIT $4) AS chart_rows ORDER BY "order_date", "Reg""ion"',
+        'GROUP BY 1, 2 HAVING (pg_catalog.SUM(order_total) > 0) ORDER BY 3 DESC LIMIT $4) AS chart_rows ORDER BY "order_date", "Reg""ion"',
     )
     expect(values).toEqual([["EMEA' OR 1=1 --"], '2025-11-24 00:00:00', '2026-11-24 00:00:00', 100])
   })
@@ -280,7 +212,7 @@ describe('buildChartSql', () => {
       rowLimit: 10,
     }
     const build = (query: Partial<QueryObject>) =>
-      buildChartSql({ query: { ...base, ...query }, dataset: ORDERS, source: 't', now: NOW })
+      buildChartSql({ query: { ...base, ...query }, dataset: ORDERS, source: 't', now: NOW, guard: guard() })
     expect(() =>
       build({ columns: [{ kind: 'column', name: 'region"; DROP TABLE x; --', label: 'x' }] }),
     ).toThrow(/no column .*Valid columns: order_date, region/)
@@ -395,7 +327,16 @@ describe('injection attempts against the demo data', () => {
     await expect(
       run('admin', { columns: [{ kind: 'column', name: 'region" FROM hr.employees --', label: 'x' }] }),
     ).rejects.toMatchObject({ type: 'ValidationError' })
-    await expect(run('admin', { where: ['1=1) OR (1=1'] })).rejects.toMatchObject({ type: 'ValidationError' })
+    // Parentheses that close and reopen stay one expression inside the gateway's own parentheses.
+    await expect(run('admin', { where: ['1=1) OR (1=1'] })).resolves.toHaveLength(4)
+    await expect(run('admin', { where: ['1=1) FROM hr.employees WHERE (true'] })).rejects.toMatchObject({
+      type: 'ValidationError',
+      message: expect.stringContaining('beyond its own parentheses'),
+    })
+    await expect(run('admin', { where: ["ts_stat('SELECT 1') IS NOT NULL"] })).rejects.toMatchObject({
+      type: 'ValidationError',
+      message: expect.stringContaining('ts_stat() is not allowed'),
+    })
     await expect(run('admin', { where: ['true; DELETE FROM sales.orders'] })).rejects.toMatchObject({
       type: 'ValidationError',
     })

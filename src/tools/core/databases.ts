@@ -1,6 +1,7 @@
 /** A Superset database by id, if the caller may see it: what every tool that takes a database_id needs first. */
 import { sql } from '../../db'
 import { GatewayError } from '../../errors'
+import { findDatabase, type AnalyticsDatabase } from '../../query'
 import { databaseVisibility } from '../../superset'
 import type { ToolContext } from './definition'
 
@@ -11,6 +12,13 @@ export async function visibleDatabase(
 ): Promise<{ id: number; database_name: string }> {
   const [database] = await context.db.query<{ id: number; database_name: string }>(sql`
     SELECT db.id, db.database_name FROM dbs db WHERE db.id = ${id} AND ${databaseVisibility(context.principal, 'db')}`)
+  if (database === undefined) throw databaseNotFound(id)
+  return database
+}
+
+/** The database with what running SQL on it needs, if the caller may see it (hidden reads as missing). */
+export async function visibleAnalyticsDatabase(id: number, context: ToolContext): Promise<AnalyticsDatabase> {
+  const database = await findDatabase(context.db, id, databaseVisibility(context.principal, 'db'))
   if (database === undefined) throw databaseNotFound(id)
   return database
 }

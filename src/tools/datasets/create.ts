@@ -8,20 +8,13 @@
 import * as z from 'zod'
 import { sql, trusted, type Db } from '../../db'
 import { GatewayError } from '../../errors'
-import {
-  findDatabase,
-  inSession,
-  typeName,
-  dataKind,
-  withAnalyticsDb,
-  wrapWithLimit,
-  type AnalyticsDatabase,
-} from '../../query'
+import { dataKind, typeName, withAnalyticsSession, wrapWithLimit, type AnalyticsDatabase } from '../../query'
+import type { SqlParser } from '../../guardrails'
 import { WRITES, defineTool, type ToolContext } from '../core/definition'
 import { projectRow, selectList, type Row } from '../core/list'
-import { databaseNotFound, visibleDatabase } from '../core/databases'
+import { visibleAnalyticsDatabase } from '../core/databases'
 import { NOW_UTC } from '../core/ownership'
-import { assertNoUserFunctions, planSql } from '../sql/plan'
+import { planSql } from '../sql/plan'
 import { datasetSpec } from './spec'
 
 const COLUMN_PROBE_TIMEOUT_MS = 30_000
@@ -32,41 +25,29 @@ interface ProbedColumn {
   isTemporal: boolean
 }
 
-/** The database with what running SQL on it needs, if the caller may see it. */
-async function visibleAnalyticsDatabase(id: number, context: ToolContext): Promise<AnalyticsDatabase> {
-  await visibleDatabase(id, context)
-  const database = await findDatabase(context.db, id)
-  if (database === undefined) throw databaseNotFound(id)
-  return database
-}
-
 /** The columns the SELECT returns, read from the database without fetching rows. */
 async function probeColumns(
-  sqlText: string,
+  parser: SqlParser,
+  runnableSql: string,
   database: AnalyticsDatabase,
   schema: string,
-  functions: string[],
   context: ToolContext,
 ): Promise<ProbedColumn[]> {
-  const fields = await withAnalyticsDb(
+  const fields = await withAnalyticsSession(
     database,
     {
       config: context.config,
       log: context.log,
       timeoutMs: COLUMN_PROBE_TIMEOUT_MS,
       context: 'The dataset SQL',
+      readOnly: true,
+      searchPath: schema,
     },
-    (db) =>
-      inSession(
-        db,
-        { readOnly: true, timeoutMs: COLUMN_PROBE_TIMEOUT_MS, searchPath: schema },
-        async (tx) => {
-          await assertNoUserFunctions(tx, functions)
-          // The caller's SQL, checked above, wrapped so no row is read.
-          const result = await tx.execute(trusted(wrapWithLimit(sqlText, 0)))
-          return result.fields
-        },
-      ),
+    async (tx) => {
+      // The caller's SQL as checked (built-ins qualified), wrapped so no row is read.
+      const result = await tx.execute(trusted(wrapWithLimit(parser, runnableSql, 0)))
+      return result.fields
+    },
   )
   const names = new Set<string>()
   for (const field of fields) {
@@ -230,7 +211,13 @@ export const createVirtualDataset = defineTool({
       )
     }
     const sqlText = statement.original_sql.replace(/;\s*$/, '')
-    const columns = await probeColumns(sqlText, database, plan.defaultSchema, plan.functionsToCheck, context)
+    const columns = await probeColumns(
+      plan.parser,
+      statement.runnable_sql,
+      database,
+      plan.defaultSchema,
+      context,
+    )
     const tableName = (request.table_name ?? request.dataset_name)!
     const id = await context.db.transaction((tx) =>
       insertDataset(

@@ -9,19 +9,18 @@ import * as z from 'zod'
 import { trusted, type Db } from '../../db'
 import { GatewayError } from '../../errors'
 import {
-  findDatabase,
-  inSession,
   MAX_SQL_ROWS,
   normaliseRows,
   statementFailure,
   typeName,
-  withAnalyticsDb,
+  withAnalyticsSession,
   type AnalyticsDatabase,
   type ResultRow,
 } from '../../query'
+import { databaseNotFound, visibleAnalyticsDatabase } from '../core/databases'
 import { defineTool, type ToolContext } from '../core/definition'
 import { byteLength, trimToBytes } from '../chart-data/results'
-import { assertNoUserFunctions, planSql, type PlannedStatement, type SqlPlan } from './plan'
+import { planSql, type PlannedStatement, type SqlPlan } from './plan'
 
 const ExecuteSqlRequestSchema = z
   .looseObject({
@@ -106,20 +105,13 @@ export const executeSql = defineTool({
         },
       )
     }
-    const database = await findDatabase(context.db, request.database_id)
-    if (database === undefined) {
-      throw new GatewayError(
-        'NotFoundError',
-        `Database with ID ${request.database_id} not found. Use list_databases to get valid database IDs.`,
-        {
-          details: {
-            resource_type: 'database',
-            resource_id: request.database_id,
-            error_type: 'DATABASE_NOT_FOUND_ERROR',
-          },
-        },
-      )
-    }
+    // Superset's database visibility first, as every tool that takes a database_id: a database the
+    // caller may not see reads as missing.
+    const database = await visibleAnalyticsDatabase(request.database_id, context).catch((err: unknown) => {
+      throw err instanceof GatewayError && err.type === 'NotFoundError'
+        ? databaseMissing(request.database_id)
+        : err
+    })
     const plan = await planSql(
       { sql: request.sql, schema: request.schema, limit: request.limit },
       database,
@@ -133,6 +125,15 @@ export const executeSql = defineTool({
     return runPlan(plan, database, request.timeout, templateWarning, context)
   },
 })
+
+function databaseMissing(id: number): GatewayError {
+  const error = databaseNotFound(id)
+  return new GatewayError(
+    'NotFoundError',
+    `Database with ID ${id} not found. Use list_databases to get valid database IDs.`,
+    { details: { ...error.details, error_type: 'DATABASE_NOT_FOUND_ERROR' } },
+  )
+}
 
 function dryRunResponse(plan: SqlPlan, templateWarning: string | null) {
   return {
@@ -177,22 +178,23 @@ async function runPlan(
   const executed: StatementInfo[] = []
   let truncated = false
   try {
-    await withAnalyticsDb(
+    await withAnalyticsSession(
       database,
-      { config: context.config, log: context.log, timeoutMs, context: 'This SQL' },
-      (db) =>
-        inSession(
-          db,
-          { readOnly: !database.allow_dml, timeoutMs, searchPath: plan.defaultSchema },
-          async (tx) => {
-            await assertNoUserFunctions(tx, plan.functionsToCheck)
-            for (const statement of plan.statements) {
-              const info = await runStatement(tx, statement)
-              truncated ||= info.truncated
-              executed.push(info.info)
-            }
-          },
-        ),
+      {
+        config: context.config,
+        log: context.log,
+        timeoutMs,
+        context: 'This SQL',
+        readOnly: !database.allow_dml,
+        searchPath: plan.defaultSchema,
+      },
+      async (tx) => {
+        for (const statement of plan.statements) {
+          const info = await runStatement(tx, statement)
+          truncated ||= info.truncated
+          executed.push(info.info)
+        }
+      },
     )
   } catch (err) {
     const failure = statementFailure(err)

@@ -1,0 +1,392 @@
+/**
+ * Issue 14's reproductions, and variants of each class, tried from the attacker's side through the
+ * tools: SQL hidden in function arguments (execute_sql, ad-hoc chart expressions, saved chart params),
+ * DDL aimed at schemas the caller may not use, databases the caller may not see, side-effecting and
+ * leaking built-ins, settings the SQL tries to change, runaway queries, and a privileged connection.
+ * Each must end in a clear, specific refusal (never a 500), and leave nothing behind.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { exports } from 'cloudflare:workers'
+import { sql } from '../../src/db'
+import { callAs } from '../helpers/as-user'
+import { createRole, createUser, withAnalyticsSuperuser, withMetadataDb } from '../helpers/db'
+import { relaxLimits } from '../helpers/limits'
+
+relaxLimits()
+
+const execute = (user: string, request: Record<string, unknown>, overrides: Record<string, string> = {}) =>
+  callAs(user, 'execute_sql', request, overrides)
+const examples = (text: string, extra: Record<string, unknown> = {}) => ({
+  database_id: 1,
+  sql: text,
+  ...extra,
+})
+const scratchpad = (text: string) => ({ database_id: 3, sql: text })
+const engine = inject('stack').engine
+
+/** Refused before anything ran: a 403-class error naming what was refused. */
+async function expectRefused(call: Promise<unknown>, message: RegExp | string): Promise<void> {
+  await expect(call).rejects.toMatchObject({
+    type: 'PermissionDeniedError',
+    message: typeof message === 'string' ? expect.stringContaining(message) : expect.stringMatching(message),
+  })
+}
+
+const SQL_IN_STRINGS = [
+  "SELECT * FROM ts_stat('SELECT to_tsvector(first_name || '' '' || salary) FROM hr.employees')",
+  "SELECT ts_rewrite('a'::tsquery, 'SELECT salary::text::tsquery, ''x''::tsquery FROM hr.employees')",
+  "SELECT query_to_xml('SELECT * FROM hr.employees', true, true, '')",
+  "SELECT * FROM ts_stat('SELECT pg_read_file(''/etc/passwd'')::tsvector')",
+]
+
+describe('SQL given to functions as text', () => {
+  it.each(SQL_IN_STRINGS)('execute_sql refuses %s, for a user who may read sales only', async (text) => {
+    await expectRefused(
+      execute('bob', examples(text)),
+      /is not allowed, because it runs SQL or reads a relation/,
+    )
+  })
+
+  it('and for the admin, who may read everything: SQL in a string is never run', async () => {
+    for (const text of SQL_IN_STRINGS) {
+      await expectRefused(execute('admin', examples(text)), 'is not allowed')
+    }
+  })
+
+  it('an ad-hoc metric of update_chart_preview cannot read other regions past RLS (ivan: EMEA only)', async () => {
+    const config = {
+      chart_type: 'xy',
+      kind: 'bar',
+      x: { name: 'region' },
+      y: [
+        {
+          name: 'order_total',
+          sql_expression:
+            "max((SELECT string_agg(word, ',') FROM ts_stat('SELECT region::tsvector FROM sales.orders')))",
+          label: 'leak',
+        },
+      ],
+    }
+    await expect(
+      callAs('ivan', 'update_chart_preview', {
+        form_data_key: 'k',
+        dataset_id: 1,
+        config,
+        preview_formats: ['table'],
+      }),
+    ).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining('cannot be used') })
+    const hidden = {
+      ...config,
+      y: [{ name: 'order_total', sql_expression: "max(ts_stat('SELECT 1')::text)", label: 'leak' }],
+    }
+    await expect(
+      callAs('ivan', 'update_chart_preview', {
+        form_data_key: 'k',
+        dataset_id: 1,
+        config: hidden,
+        preview_formats: ['table'],
+      }),
+    ).rejects.toMatchObject({
+      type: 'ValidationError',
+      message: expect.stringContaining('ts_stat() is not allowed'),
+    })
+  })
+
+  it.each([
+    ['max(pg_sleep(5)::text)', 'pg_sleep() is not allowed'],
+    [
+      "count(*) FILTER (WHERE set_config('statement_timeout', '0', false) IS NOT NULL)",
+      'set_config() is not allowed',
+    ],
+    ["max(pg_stat_get_live_tuples('hr.employees'::regclass))", 'not allowed'],
+    ["sum(length(pg_read_file('/etc/passwd')))", 'pg_read_file() is not allowed'],
+  ])('an ad-hoc chart expression cannot call %s', async (expression, message) => {
+    const config = {
+      chart_type: 'xy',
+      kind: 'bar',
+      x: { name: 'region' },
+      y: [{ name: 'order_total', sql_expression: expression, label: 'm' }],
+    }
+    await expect(
+      callAs('bob', 'update_chart_preview', {
+        form_data_key: 'k',
+        dataset_id: 1,
+        config,
+        preview_formats: ['table'],
+      }),
+    ).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining(message) })
+  })
+
+  describe('a chart saved with such a metric (in Superset, by anyone who may save charts)', () => {
+    let chartId: number
+    beforeAll(async () => {
+      const leak = "max(ts_stat('SELECT region::tsvector FROM sales.orders')::text)"
+      chartId = await withMetadataDb(async (db) => {
+        const [row] = await db.query<{ id: number }>(sql`
+          INSERT INTO slices (created_on, changed_on, slice_name, datasource_type, datasource_name, viz_type, params,
+                              created_by_fk, changed_by_fk, perm, datasource_id, schema_perm, uuid, query_context)
+          SELECT now(), now(), 'Leaky AOV', datasource_type, datasource_name, viz_type,
+                 replace(params, 'SUM(order_total) / NULLIF(COUNT(*), 0)', ${leak}), created_by_fk, changed_by_fk,
+                 perm, datasource_id, schema_perm, gen_random_uuid(),
+                 replace(query_context, 'SUM(order_total) / NULLIF(COUNT(*), 0)', ${leak})
+            FROM slices WHERE id = 11
+          RETURNING id`)
+        return row!.id
+      })
+    })
+    afterAll(() => withMetadataDb((db) => db.query(sql`DELETE FROM slices WHERE id = ${chartId}`)))
+
+    it.each(['ivan', 'bob', 'admin'])('does not run for %s', async (user) => {
+      await expect(callAs(user, 'get_chart_data', { identifier: chartId })).rejects.toMatchObject({
+        type: 'ValidationError',
+        message: expect.stringContaining('ts_stat() is not allowed'),
+      })
+    })
+  })
+})
+
+describe('DDL targets and databases the caller may not use', () => {
+  const cleanups: (() => Promise<void>)[] = []
+  beforeAll(async () => {
+    cleanups.push(
+      await createRole('Scratch Writer', [{ permission: 'schema_access', view: '[scratchpad].[scratch]' }]),
+    )
+    cleanups.push(await createUser('sam', ['Gamma', 'sql_lab', 'Scratch Writer']))
+  })
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup()
+    await withAnalyticsSuperuser((db) => db.query(sql`DROP TABLE IF EXISTS scratch.sam_notes`))
+  })
+
+  it('lets sam create and use a table in the schema he may use', async () => {
+    const created = await execute(
+      'sam',
+      scratchpad("CREATE TABLE scratch.sam_notes (note text); INSERT INTO scratch.sam_notes VALUES ('hi')"),
+    )
+    expect(created).toMatchObject({ success: true })
+    expect((await execute('sam', scratchpad('SELECT note FROM scratch.sam_notes'))).rows).toEqual([
+      { note: 'hi' },
+    ])
+  })
+
+  it.each([
+    ['CREATE TABLE hr.sam_copy (a int)', 'hr.sam_copy'],
+    ['CREATE TABLE sam_public (a int)', 'public.sam_public'],
+    ['CREATE INDEX sam_idx ON hr.employees (salary)', 'hr.employees'],
+    ['CREATE SEQUENCE hr.sam_seq', 'hr.sam_seq'],
+    ['CREATE TABLE scratch.sam_like (LIKE hr.employees)', 'hr.employees'],
+    ['CREATE TABLE scratch.sam_child () INHERITS (hr.employees)', 'hr.employees'],
+    ['CREATE VIEW scratch.sam_view AS SELECT * FROM hr.employees', 'hr.employees'],
+    ['CREATE TABLE scratch.sam_ctas AS SELECT * FROM finance.gl_entries', 'finance.gl_entries'],
+    ['SELECT * INTO scratch.sam_into FROM hr.employees', 'hr.employees'],
+    ['CREATE TABLE scratch.sam_fk (id int REFERENCES hr.employees (employee_id))', 'hr.employees'],
+  ])('refuses %s', async (text, table) => {
+    await expect(execute('sam', scratchpad(text))).rejects.toMatchObject({
+      type: 'PermissionDeniedError',
+      details: { error_type: 'TABLE_SECURITY_ACCESS_ERROR', tables: [table] },
+    })
+  })
+
+  it('left no object behind', async () => {
+    const found = await withAnalyticsSuperuser((db) =>
+      db.query<{ name: string }>(sql`
+        SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relname LIKE 'sam\\_%' AND c.relname <> 'sam_notes'`),
+    )
+    expect(found).toEqual([])
+  })
+
+  it('refuses temporary tables and the server catalogs to callers without access to the whole database', async () => {
+    await expectRefused(
+      execute('sam', scratchpad('CREATE TEMP TABLE t AS SELECT 1')),
+      'temporary tables need access to the whole database',
+    )
+    await expectRefused(
+      execute('bob', examples('SELECT relname, reltuples FROM pg_class')),
+      'catalogs can only be read with access to the whole database',
+    )
+    await expectRefused(
+      execute('bob', examples('SELECT * FROM information_schema.columns')),
+      'catalogs can only be read',
+    )
+  })
+
+  it('does not run on a database the caller may not see, as save_sql_query and open_sql_lab_with_context', async () => {
+    await expect(execute('bob', scratchpad('SELECT 1'))).rejects.toMatchObject({
+      type: 'NotFoundError',
+      details: { error_type: 'DATABASE_NOT_FOUND_ERROR' },
+    })
+    await expect(
+      callAs('bob', 'open_sql_lab_with_context', { database_connection_id: 3 }),
+    ).rejects.toMatchObject({
+      type: 'NotFoundError',
+    })
+  })
+})
+
+describe('built-ins with side effects, and what leaks server state', () => {
+  it.each([
+    "SELECT pg_create_physical_replication_slot('mcp_attack_slot')",
+    "SELECT pg_create_logical_replication_slot('mcp_attack_slot', 'pgoutput')",
+    "SELECT lo_from_bytea(0, 'persisted')",
+    'SELECT lo_create(0)',
+    'SELECT pg_stat_reset()',
+    "SELECT pg_notify('channel', 'x')",
+    'SELECT pg_try_advisory_lock(1)',
+    'SELECT pg_advisory_xact_lock(1)',
+    "SELECT nextval('scratch.any_seq')",
+    "SELECT set_config('statement_timeout', '0', false)",
+    'SELECT * FROM pg_ls_waldir()',
+    "SELECT * FROM pg_ls_dir('.')",
+    'SELECT * FROM pg_show_all_file_settings()',
+    'SELECT * FROM pg_stat_get_activity(NULL)',
+    "SELECT current_setting('data_directory')",
+    "SELECT pg_stat_get_live_tuples('hr.employees'::regclass)",
+    "SELECT 'hr.employees'::regclass::oid",
+    'SELECT pg_backend_pid()',
+    'SELECT inet_server_addr()',
+  ])('refuses %s, to the admin too', async (text) => {
+    await expectRefused(execute('admin', scratchpad(text)), /is not allowed, because/)
+  })
+
+  it.each([
+    'pg_hba_file_rules',
+    'pg_stat_activity',
+    'pg_settings',
+    'pg_file_settings',
+    'pg_stats',
+    'pg_authid',
+    'pg_roles',
+    'pg_replication_slots',
+    'pg_largeobject',
+  ])('refuses the catalog relation %s, even with access to the whole database', async (relation) => {
+    await expectRefused(
+      execute('admin', examples(`SELECT * FROM ${relation}`)),
+      /pg_catalog\.\w+: pg_catalog\.\w+ is not one of the catalog relations/,
+    )
+    await expectRefused(
+      execute('admin', examples(`SELECT * FROM pg_catalog.${relation}`)),
+      'is not one of the catalog relations',
+    )
+  })
+
+  it('lets callers who may read the whole database read its structure', async () => {
+    const tables = await execute(
+      'admin',
+      examples("SELECT table_name FROM information_schema.tables WHERE table_schema = 'hr' ORDER BY 1"),
+    )
+    expect(tables.rows).toEqual([{ table_name: 'employees' }])
+    const classes = await execute(
+      'admin',
+      examples("SELECT count(*) > 0 AS any FROM pg_class WHERE relname = 'employees'"),
+    )
+    expect(classes.rows).toEqual([{ any: true }])
+  })
+
+  it('created no slot and no large object', async () => {
+    const state = await withAnalyticsSuperuser(async (db) => {
+      const [slots] = await db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM pg_replication_slots`)
+      const [objects] = await db.query<{ n: number }>(
+        sql`SELECT count(*)::int AS n FROM pg_largeobject_metadata`,
+      )
+      return { slots: slots!.n, objects: objects!.n }
+    })
+    expect(state).toEqual({ slots: 0, objects: 0 })
+  })
+})
+
+describe('settings, roles and runaway queries', () => {
+  it.each([
+    'SET statement_timeout = 0',
+    'SET LOCAL statement_timeout = 0',
+    'RESET statement_timeout',
+    'RESET ROLE',
+    'SET ROLE postgres',
+    'SET SESSION AUTHORIZATION postgres',
+    'RESET ALL',
+    'SELECT 1; SET statement_timeout = 0; SELECT 2',
+  ])('refuses %s', async (text) => {
+    await expectRefused(execute('admin', scratchpad(text)), 'session and transaction control')
+  })
+
+  it('runs as the least-privilege role, not as the connection superuser', async () => {
+    const result = await execute('admin', examples('SELECT current_user AS role'))
+    expect(result.rows).toEqual([{ role: 'mcp_analyst' }])
+  })
+
+  it('refuses series it cannot size, before anything runs', async () => {
+    await expectRefused(
+      execute('admin', examples('SELECT count(*) FROM generate_series(1, 1e9)')),
+      '1,000,000,000 rows',
+    )
+    await expectRefused(
+      execute(
+        'admin',
+        examples(
+          'SELECT count(*) FROM generate_series(1, (SELECT max(order_id) FROM sales.orders) * 1000000)',
+        ),
+      ),
+      'constant bounds',
+    )
+  })
+
+  it.runIf(engine === 'postgres')(
+    'ends a runaway query within its timeout plus a second, and serves others meanwhile',
+    async () => {
+      const runaway = 'SELECT count(*) FROM generate_series(1, 1000000) a, generate_series(1, 1000000) b'
+      const started = Date.now()
+      const slow = execute('admin', examples(runaway, { timeout: 2 })).then(
+        () => 'finished',
+        (err: { type?: string }) => err.type,
+      )
+      const other = await execute('bob', examples('SELECT count(*) AS n FROM sales.orders'))
+      const otherDone = Date.now() - started
+      expect(other.rows).toEqual([{ n: 3000 }])
+      expect(await slow).toBe('TimeoutError')
+      const elapsed = Date.now() - started
+      expect(otherDone).toBeLessThan(elapsed)
+      expect(elapsed).toBeLessThan(3_000)
+    },
+  )
+})
+
+describe('least privilege on the analytics connection', () => {
+  const privileged = {
+    MCP_ANALYTICS_DATABASE_URLS: JSON.stringify({ examples: inject('stack').analyticsUrl }),
+    MCP_ANALYTICS_ROLES: '{}',
+  }
+
+  it('refuses every analytics query on a superuser connection, naming the fix', async () => {
+    await expect(execute('admin', examples('SELECT 1'), privileged)).rejects.toMatchObject({
+      type: 'ConfigurationError',
+      message: expect.stringMatching(
+        /does not run queries on the analytics database "examples".*superuser.*MCP_ALLOW_PRIVILEGED_SQL_ROLE=true/,
+      ),
+      details: { reason: 'privileged_sql_role' },
+    })
+    await expect(callAs('admin', 'get_chart_data', { identifier: 2 }, privileged)).rejects.toMatchObject({
+      type: 'ConfigurationError',
+    })
+  })
+
+  it('runs them when the operator accepts the risk', async () => {
+    const result = await execute('admin', examples('SELECT 1 AS one'), {
+      ...privileged,
+      MCP_ALLOW_PRIVILEGED_SQL_ROLE: 'true',
+    })
+    expect(result.rows).toEqual([{ one: 1 }])
+  })
+
+  it('reports each connection in /health', async () => {
+    const response = await exports.default.fetch(new Request('http://localhost/health'))
+    const body = (await response.json()) as {
+      checks: { analytics: { status: string; databases: Record<string, any> } }
+    }
+    expect(body.checks.analytics.status).toBe('ok')
+    expect(body.checks.analytics.databases.examples).toMatchObject({
+      status: 'ok',
+      role: 'mcp_analyst',
+      privileged: false,
+    })
+  })
+})
