@@ -77,7 +77,7 @@ export interface OpenOptions {
 }
 
 /** Runs `work` with a pool on the database; the pool is closed whatever happens. */
-export async function withAnalyticsDb<T>(
+async function withAnalyticsDb<T>(
   database: AnalyticsDatabase,
   options: OpenOptions,
   work: (db: RequestDb) => Promise<T>,

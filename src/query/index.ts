@@ -41,7 +41,6 @@ export {
   assertSystemRelations,
   deniedTables,
   executableStatement,
-  hasDatabaseAccess,
   MAX_SQL_ROWS,
   statementRelations,
   tableAccessError,
