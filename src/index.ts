@@ -4,6 +4,7 @@
 import { Hono, type Context } from 'hono'
 import {
   authenticate,
+  bearerCredentials,
   MCP_RESOURCE_METADATA_PATH,
   protectedResourceMetadata,
   RESOURCE_METADATA_PATH,
@@ -36,7 +37,8 @@ import type { Env } from './env'
 
 const app = new Hono<AppEnv>()
 
-app.use(requestContext(), securityHeaders(), httpsRedirect(), clientRateLimit())
+// Unauthenticated requests spend a per-client budget before any other work; valid tokens never do.
+app.use(requestContext(), securityHeaders(), httpsRedirect(), clientRateLimit(bearerCredentials))
 // Browser-based MCP clients: preflights and CORS headers for the allowed origins (MCP_ALLOWED_ORIGINS).
 app.use('/mcp', corsPolicy())
 app.use('/tools/*', corsPolicy())

@@ -12,8 +12,8 @@ import { GatewayError } from '../errors'
 import type { AppEnv } from '../http/app-env'
 import { describeError, type Logger } from '../observability'
 import { readBearerToken } from './bearer'
-import { authenticationRequired, insufficientScope } from './challenge'
-import { grantedScopes, missingScopes, tenantFrom, usernameFrom } from './claims'
+import { authenticationRequired, controlCharacterInClaim, insufficientScope } from './challenge'
+import { controlCharacterClaim, grantedScopes, missingScopes, tenantFrom, usernameFrom } from './claims'
 import { verifyAccessToken } from './verify'
 
 export const DEFAULT_TENANT = 'default'
@@ -56,8 +56,16 @@ async function verifiedClaims(c: Context<AppEnv>, auth: AuthConfig): Promise<JWT
   return verified.claims
 }
 
-/** Scopes, the Superset user and the tenant a verified token names; a 403 when one of them is unusable. */
+/**
+ * Scopes, the Superset user and the tenant a verified token names: a 401 when a claim naming the caller
+ * holds a control character (the token is unusable), a 403 when the scopes, the user or the tenant are.
+ */
 function identityFromClaims(claims: JWTPayload, auth: AuthConfig, log: Logger, requestUrl: string): Identity {
+  const unsafe = controlCharacterClaim(claims, [...auth.usernameClaims, auth.tenantClaim])
+  if (unsafe !== undefined) {
+    log.info('auth_rejected', { reason: 'control_character_in_claim', ...unsafe })
+    throw controlCharacterInClaim(requestUrl, auth.requiredScopes, unsafe.claim, unsafe.character)
+  }
   const scopes = grantedScopes(claims)
   const missing = missingScopes(auth.requiredScopes, scopes)
   if (missing.length > 0) {

@@ -1,7 +1,8 @@
 /**
  * The RFC 6750 challenges of the MCP authorization spec (2025-11-25): a 401 names the protected-resource
  * metadata (RFC 9728) and the scopes to ask for; missing scopes are a 403 with `insufficient_scope`. The
- * wire text is the same whichever check failed; the reason goes to the logs.
+ * wire text is the same whichever verification check failed (the reason goes to the logs); only a token
+ * that verified but names its caller with a control character is told which claim.
  */
 import { GatewayError } from '../errors'
 
@@ -31,6 +32,36 @@ export function authenticationRequired(
       ? 'The bearer token is invalid or expired. Get a new token from the authorization server.'
       : 'Authentication required: send a bearer token in the Authorization header.',
     { details: { resource_metadata: metadata }, headers: { 'WWW-Authenticate': challenge } },
+  )
+}
+
+/**
+ * 401: a token that verified but names its caller with a control character (NUL, a line break…). No
+ * identity can hold one, so the token is unusable (RFC 6750 `invalid_token`); unlike the other 401s the
+ * answer says which claim and which character, since the caller already holds the token and only the
+ * identity provider can fix it. The claim's value is never repeated.
+ */
+export function controlCharacterInClaim(
+  requestUrl: string,
+  requiredScopes: readonly string[],
+  claim: string,
+  character: string,
+): GatewayError {
+  const metadata = resourceMetadataUrl(requestUrl)
+  const challenge = bearerChallenge({
+    error: 'invalid_token',
+    error_description: `The ${claim} claim contains a control character`,
+    resource_metadata: metadata,
+    scope: scopeParameter(requiredScopes),
+  })
+  return new GatewayError(
+    'AuthenticationError',
+    `The bearer token's "${claim}" claim contains a control character (${character}), which no user name may hold. ` +
+      'Get a token whose claims name the user in plain text from the identity provider.',
+    {
+      details: { reason: 'control_character_in_claim', claim, character, resource_metadata: metadata },
+      headers: { 'WWW-Authenticate': challenge },
+    },
   )
 }
 

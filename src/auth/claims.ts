@@ -21,6 +21,48 @@ export function missingScopes(required: readonly string[], granted: readonly str
   return required.filter((scope) => !granted.includes(scope))
 }
 
+/** A claim that names the caller but holds a character no identity may contain, and which character. */
+export interface ControlCharacterClaim {
+  claim: string
+  /** The first such character, as `U+0000`: the value itself is never repeated back. */
+  character: string
+}
+
+/**
+ * C0 controls (NUL included), DEL, C1 controls, and the Unicode line and paragraph separators. None belongs
+ * in a name; NUL cannot even be stored in Postgres text, so a username holding it would fail in the database.
+ */
+export function isControlCharacter(codePoint: number): boolean {
+  return (
+    codePoint <= 0x1f ||
+    (codePoint >= 0x7f && codePoint <= 0x9f) ||
+    codePoint === 0x2028 ||
+    codePoint === 0x2029
+  )
+}
+
+/**
+ * The first of `claimNames` (the username claims, the tenant claim) or `sub` whose string value holds a
+ * control character. Checked on every claim that could identify the caller, used or not, so such a token
+ * is refused whichever claim the configuration reads.
+ */
+export function controlCharacterClaim(
+  claims: JWTPayload,
+  claimNames: readonly string[],
+): ControlCharacterClaim | undefined {
+  for (const claim of new Set([...claimNames, 'sub'])) {
+    const value = claims[claim]
+    if (typeof value !== 'string') continue
+    for (const character of value) {
+      const codePoint = character.codePointAt(0) ?? 0
+      if (isControlCharacter(codePoint)) {
+        return { claim, character: `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}` }
+      }
+    }
+  }
+  return undefined
+}
+
 // ab_user.email is the longest of the columns a username claim is matched against.
 const MAX_USERNAME_LENGTH = 320
 

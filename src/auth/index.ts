@@ -1,5 +1,6 @@
 export { authenticate, DEFAULT_TENANT } from './authenticate'
 export { readBearerToken } from './bearer'
+export { bearerCredentials } from './credentials'
 export { MCP_RESOURCE_METADATA_PATH, RESOURCE_METADATA_PATH, resourceMetadataUrl } from './challenge'
 export { jwksKvKey } from './jwks'
 export { protectedResourceMetadata } from './metadata'

@@ -39,8 +39,7 @@ export async function verifyAccessToken(
   auth: AuthConfig,
   store: KeyStore,
 ): Promise<VerifyResult> {
-  // The settings are part of the key: a token verified under one issuer/audience/key says nothing about another.
-  const cacheKey = await sha256Hex(`${verifierFingerprint(auth)}\n${token}`)
+  const cacheKey = await verifiedTokenKey(token, auth)
   const remembered = verifiedTokens.get(cacheKey, Date.now())
   if (remembered !== undefined) return { ok: true, claims: remembered }
   const options = verifyOptions(auth)
@@ -56,6 +55,19 @@ export async function verifyAccessToken(
   } finally {
     key.afterVerify()
   }
+}
+
+/**
+ * Whether `token` verified under these settings and is remembered still: one hash and a lookup, no signature
+ * check and no key fetch (for the unauthenticated budget, which must not refuse known callers).
+ */
+export async function isRememberedToken(token: string, auth: AuthConfig): Promise<boolean> {
+  return verifiedTokens.get(await verifiedTokenKey(token, auth), Date.now()) !== undefined
+}
+
+// The settings are part of the key: a token verified under one issuer/audience/key says nothing about another.
+function verifiedTokenKey(token: string, auth: AuthConfig): Promise<string> {
+  return sha256Hex(`${verifierFingerprint(auth)}\n${token}`)
 }
 
 function verifierFingerprint(auth: AuthConfig): string {

@@ -1,15 +1,25 @@
 /**
- * The first line, before any expensive work (JWT verification, JWKS fetches, database): requests that
- * do not end up authenticated — /health, metadata documents, bad or missing tokens — count per client IP.
+ * The first line, before any expensive work (configuration, Origin, body, JWT verification, JWKS fetches,
+ * the database): a budget for requests that are not authenticated — /health, metadata documents, unknown
+ * routes, missing or forged tokens — per client address. It never spends or refuses what an authenticated
+ * user sends: those calls are limited per user by the RateLimiter Durable Object.
  *
- * Two layers. An in-isolate token bucket (MCP_IP_RATE_LIMIT, default "300 per minute") takes a token
- * before the request runs, so a burst of forged tokens is cut off at the bucket's size, and gives the
- * token back once the request authenticated. Cloudflare's `ratelimits` binding IP_RATE_LIMITER (when
- * bound) counts the same unauthenticated requests across every isolate of the location; it is asked
- * after the response (no added latency), and once it says no, this isolate refuses that client for the
- * binding's period.
+ * - A bearer token this isolate verified recently (the verified-token cache: one hash and a lookup) skips
+ *   the budget altogether.
+ * - Any other request takes a token from the client's in-isolate bucket (MCP_IP_RATE_LIMIT, default
+ *   "300 per minute") before it runs, so a burst of forged tokens is cut off at the bucket's size; a request
+ *   that then authenticated (a token seen for the first time) gives its token back.
+ * - Once the bucket is empty, a request is refused with 429 unless its bearer token verifies: the refusal of
+ *   a missing or malformed token costs nothing, that of a forged one a single verification (8 KiB at most,
+ *   the pinned algorithm, keys already held; an unknown `kid` refetches the key set at most every 30 s).
+ * - Cloudflare's `ratelimits` binding IP_RATE_LIMITER (when bound) counts the unauthenticated requests
+ *   across every isolate of the location; it is asked after the response (no added latency), and once it
+ *   says no, this isolate treats that client's bucket as spent for the binding's period.
+ *
+ * The client is the CF-Connecting-IP address only when Cloudflare's edge set it (see `clientKeyOf`); no
+ * other header (X-Forwarded-For, X-Real-IP, True-Client-IP…) is ever read.
  */
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { loadConfig } from '../config'
 import { GatewayError } from '../errors'
 import type { AppEnv } from '../http'
@@ -18,8 +28,11 @@ import { countLimitEvent } from './counters'
 import { BUILT_IN_IP_LIMIT, MAX_TOKEN_BUCKET_COUNT, parseLimit, type LimitRule } from './document'
 import { policyItem, rateLimit, retryAfterSeconds, retryPhrase } from './headers'
 
-/** The client key when Cloudflare did not say who the client is (local development, tests). */
-export const UNKNOWN_CLIENT = 'unknown-client'
+/**
+ * The one key every request shares whose client address the gateway cannot trust: it did not come through
+ * Cloudflare's edge (wrangler dev, tests, a service binding), or the edge gave no usable address.
+ */
+export const UNVERIFIED_CLIENT = 'unverified-client-address'
 /** `period` of IP_RATE_LIMITER in wrangler.toml: how long a client stays refused after it said no. */
 export const IP_BINDING_PERIOD_MS = 60_000
 /** Clients tracked per isolate; the least recently seen are forgotten first. */
@@ -73,10 +86,48 @@ function ratePerMs(rule: LimitRule): number {
   return rule.count / rule.windowMs
 }
 
-/** CF-Connecting-IP as a counting key; an IPv6 client counts as its /64, which one subscriber usually holds. */
+/** What the budget asks about a request's bearer token; src/auth answers (`bearerCredentials`). */
+export interface BearerCredentials {
+  /** A token this isolate verified and still remembers: one hash and a lookup, no signature check. */
+  recognised(c: Context<AppEnv>): Promise<boolean>
+  /** Whether the token verifies now; asked only once the client's budget is spent. */
+  verifies(c: Context<AppEnv>): Promise<boolean>
+}
+
+/** What a request says about where it came from: the header, Cloudflare's `cf` object, the environment. */
+export interface ClientOrigin {
+  connectingIp: string | undefined
+  /** `request.cf`: attached by Cloudflare's edge to every request it delivers to a deployed Worker. */
+  cf: unknown
+  /** MCP_ENVIRONMENT, or undefined while the configuration does not parse. */
+  environment: string | undefined
+}
+
+/**
+ * The counting key of a request. CF-Connecting-IP is believed only when Cloudflare's edge set it: the request
+ * carries `request.cf` and the gateway runs deployed (MCP_ENVIRONMENT staging or production), since on the
+ * edge Cloudflare overwrites whatever the client sent in that header. wrangler dev (miniflare) attaches a
+ * `cf` object too (a placeholder, or a cached copy of the developer's own) and sets CF-Connecting-IP to the
+ * socket's address only when the client did not send one, so locally the header is whatever the client says;
+ * the tests' requests carry neither. Everything else shares UNVERIFIED_CLIENT.
+ */
+export function clientKeyOf(origin: ClientOrigin): string {
+  const throughCloudflare =
+    typeof origin.cf === 'object' &&
+    origin.cf !== null &&
+    origin.environment !== undefined &&
+    origin.environment !== 'development'
+  return throughCloudflare ? clientKey(origin.connectingIp) : UNVERIFIED_CLIENT
+}
+
+// Addresses as Cloudflare writes them: IPv4, or IPv6 (an IPv4 tail allowed). Anything else is no address.
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/
+const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/
+
+/** An edge-set address as a counting key; an IPv6 client counts as its /64, which one subscriber usually holds. */
 export function clientKey(ip: string | undefined): string {
-  const address = ip?.trim()
-  if (address === undefined || address === '') return UNKNOWN_CLIENT
+  const address = ip?.trim() ?? ''
+  if (!IPV4.test(address) && !(address.includes(':') && IPV6.test(address))) return UNVERIFIED_CLIENT
   if (!address.includes(':') || address.includes('.')) return address
   const [head = '', tail] = address.toLowerCase().split('::')
   const headGroups = head === '' ? [] : head.split(':')
@@ -116,21 +167,30 @@ function ipRateLimitBinding(env: object): RateLimit | undefined {
 
 const FALLBACK_RULE = parseLimit(BUILT_IN_IP_LIMIT, MAX_TOKEN_BUCKET_COUNT)
 
-/** MCP_IP_RATE_LIMIT, or the default while the configuration is invalid (this runs before withConfig). */
-function configuredRule(env: object): LimitRule | undefined {
-  const parsed = loadConfig(env)
-  if (parsed.ok) return parsed.config.limits.ipLimit
-  return FALLBACK_RULE.ok ? FALLBACK_RULE.rule : undefined
-}
-
-export function clientRateLimit(): MiddlewareHandler<AppEnv> {
+export function clientRateLimit(credentials: BearerCredentials): MiddlewareHandler<AppEnv> {
   const clients = new ClientStates()
   return async function clientRateLimit(c, next) {
-    const key = clientKey(c.req.header('cf-connecting-ip'))
-    const rule = configuredRule(c.env)
+    // A caller the identity provider vouched for moments ago: limited per user, not by this budget.
+    if (await credentials.recognised(c)) {
+      await next()
+      return
+    }
+    // This runs before withConfig: while the configuration is invalid, the default limit and no trusted address.
+    const parsed = loadConfig(c.env)
+    const rule = parsed.ok ? parsed.config.limits.ipLimit : FALLBACK_RULE.ok ? FALLBACK_RULE.rule : undefined
+    const key = clientKeyOf({
+      connectingIp: c.req.header('cf-connecting-ip'),
+      cf: c.req.raw.cf,
+      environment: parsed.ok ? parsed.config.environment : undefined,
+    })
     const decision = takeClientToken(clients.get(key), rule, Date.now())
     clients.set(key, decision.state)
     if (!decision.allowed) {
+      // A valid token is never refused here, however many unauthenticated requests shared its address.
+      if (await credentials.verifies(c)) {
+        await next()
+        return
+      }
       countLimitEvent('refused_client_ip')
       throw clientRateLimitError(rule, decision.retryAfterMs)
     }

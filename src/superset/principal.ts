@@ -75,8 +75,19 @@ export async function loadPrincipal(
   lookup: UserLookup,
   options: PrincipalOptions,
 ): Promise<Principal> {
-  const [row] = await db.query<PrincipalRow>(principalQuery(profile, lookup))
   const name = 'username' in lookup ? lookup.username : lookup.usernameOrEmail
+  // Postgres text cannot hold NUL: no user has such a name, and asking would fail in the database (a 500).
+  // Tokens are refused before this (src/auth/claims.ts); this covers every other way a name arrives.
+  if (name.includes('\u0000')) {
+    throw new GatewayError(
+      'PermissionDeniedError',
+      'No Superset user matches a name holding a NUL character.',
+      {
+        details: { reason: 'user_not_found' },
+      },
+    )
+  }
+  const [row] = await db.query<PrincipalRow>(principalQuery(profile, lookup))
   if (row === undefined) {
     throw new GatewayError(
       'PermissionDeniedError',

@@ -4,7 +4,8 @@
  * content by hand (scripts/seed/README.md, "Users and what they see"), not from this gateway's output.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUser } from '../helpers/db'
+import { sql } from '../../src/db'
+import { createUser, withMetadataDb } from '../helpers/db'
 import { callAs, withUser } from '../helpers/as-user'
 
 interface Expected {
@@ -139,6 +140,132 @@ describe.each(Object.entries(MATRIX))('%s', (username, expected) => {
       total_databases: expected.databases.length,
     })
     expect(info.current_user.username).toBe(username)
+  })
+})
+
+interface Tag {
+  id: number
+  name: string
+  type: string
+}
+
+/** The tags on everything the user can list, one entry per tagged object (as the list tools show them). */
+async function listedTags(username: string): Promise<Tag[]> {
+  const tags: Tag[] = []
+  for (const [tool, key] of [
+    ['list_dashboards', 'dashboards'],
+    ['list_charts', 'charts'],
+    ['list_datasets', 'datasets'],
+  ] as const) {
+    const result = await callAs(username, tool, { page_size: 100, select_columns: ['id', 'tags'] })
+    expect(result.has_next).toBe(false)
+    for (const item of result[key]) tags.push(...(item.tags as Tag[]))
+  }
+  return tags
+}
+
+/** Superset's top_tags over `tags`: custom tags by number of objects, then name, five at most. */
+function topTags(tags: Tag[]): { name: string; count: number }[] {
+  const counts = new Map<string, number>()
+  for (const tag of tags) if (tag.type === 'custom') counts.set(tag.name, (counts.get(tag.name) ?? 0) + 1)
+  return [...counts]
+    .map(([name, count]) => ({ name, count }))
+    .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name))
+    .slice(0, 5)
+}
+
+describe('get_instance_info: instance-wide figures for admins only', () => {
+  it('shows an admin every user, role and tag of the instance (the confidential tag on 2 objects included)', async () => {
+    const info = await callAs('admin', 'get_instance_info')
+    const instance = await withMetadataDb(async (db) => {
+      const [row] = await db.query<{ roles: number; tags: number }>(
+        sql`SELECT (SELECT count(*)::int FROM ab_role) AS roles, (SELECT count(*)::int FROM tag) AS tags`,
+      )
+      return row!
+    })
+    expect(info.instance_summary.total_users).toBeGreaterThanOrEqual(14)
+    expect(info.instance_summary).toMatchObject({ total_roles: instance.roles, total_tags: instance.tags })
+    expect(info.popular_content.top_tags).toEqual([
+      { name: 'kpi', count: 3 },
+      { name: 'sales', count: 3 },
+      { name: 'confidential', count: 2 },
+      { name: 'finance', count: 1 },
+      { name: 'marketing', count: 1 },
+    ])
+  })
+
+  it('shows a user who may see nothing (erin) nothing of the instance: no tag names, no totals', async () => {
+    const info = await callAs('erin', 'get_instance_info')
+    expect(info.instance_summary).toEqual({
+      total_dashboards: 0,
+      total_charts: 0,
+      total_datasets: 0,
+      total_databases: 0,
+      total_users: 1,
+      total_roles: 1,
+      total_tags: 0,
+      avg_charts_per_dashboard: 0,
+    })
+    expect(info.popular_content).toEqual({ top_tags: [], top_creators: [] })
+    expect(info.database_breakdown).toEqual({ by_type: {} })
+    expect(JSON.stringify(info)).not.toContain('confidential')
+  })
+
+  it('answers instance://metadata with the same figures (erin: nothing listed, no tag names)', async () => {
+    const { text } = await withUser('erin', (dispatcher) => dispatcher.readResource('instance://metadata'))
+    const metadata = JSON.parse(text)
+    expect(metadata.instance_summary).toMatchObject({ total_users: 1, total_roles: 1, total_tags: 0 })
+    expect(metadata.popular_content.top_tags).toEqual([])
+    expect(metadata.available_datasets).toEqual([])
+    expect(metadata.available_databases).toEqual([])
+    expect(text).not.toContain('confidential')
+  })
+
+  it.each(Object.keys(MATRIX).filter((username) => username !== 'admin'))(
+    '%s counts itself, its roles, and only the tags on what it can list',
+    async (username) => {
+      const [info, tags] = await Promise.all([callAs(username, 'get_instance_info'), listedTags(username)])
+      expect(info.instance_summary).toMatchObject({
+        total_users: 1,
+        total_roles: info.current_user.roles.length,
+        total_tags: new Set(tags.map((tag) => tag.id)).size,
+      })
+      expect(info.popular_content.top_tags).toEqual(topTags(tags))
+    },
+  )
+
+  it('names the tags of the objects a user sees: heidi owns dashboard 9 (confidential), bob sees none', async () => {
+    expect((await callAs('heidi', 'get_instance_info')).popular_content.top_tags).toEqual([
+      { name: 'confidential', count: 1 },
+    ])
+    expect((await callAs('bob', 'get_instance_info')).popular_content.top_tags).toEqual([
+      { name: 'kpi', count: 3 },
+      { name: 'sales', count: 3 },
+    ])
+  })
+
+  // Sales Analyst grants data access to datasets 1, 2, 3, 8 (and so their charts and dashboards), sql_lab
+  // the read tools of databases only: list_charts, list_datasets and list_dashboards do not exist for it.
+  describe('a user with data access but only the databases list tool (sql_lab + Sales Analyst)', () => {
+    const username = 'instance_info_probe'
+    let removeUser: () => Promise<void>
+    beforeAll(async () => {
+      removeUser = await createUser(username, ['sql_lab', 'Sales Analyst'])
+    })
+    afterAll(() => removeUser())
+
+    it('counts nothing it has no list tool for, and its databases as list_databases shows them', async () => {
+      const info = await callAs(username, 'get_instance_info')
+      const databases = await callAs(username, 'list_databases', { page_size: 100 })
+      await expect(callAs(username, 'list_charts')).rejects.toMatchObject({ type: 'NotFoundError' })
+      expect(databases.total_count).toBe(1)
+      expect(info.instance_summary).toMatchObject({
+        total_dashboards: 0,
+        total_charts: 0,
+        total_datasets: 0,
+        total_databases: databases.total_count,
+      })
+    })
   })
 })
 

@@ -5,7 +5,13 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_TOKEN_BYTES, readBearerToken } from '../../src/auth/bearer'
 import { authenticationRequired, insufficientScope } from '../../src/auth/challenge'
-import { grantedScopes, missingScopes, tenantFrom, usernameFrom } from '../../src/auth/claims'
+import {
+  controlCharacterClaim,
+  grantedScopes,
+  missingScopes,
+  tenantFrom,
+  usernameFrom,
+} from '../../src/auth/claims'
 import { VerifiedTokenCache } from '../../src/auth/token-cache'
 
 describe('readBearerToken', () => {
@@ -47,6 +53,26 @@ describe('claims', () => {
     )
     expect(usernameFrom({ username: 42, sub: 'auth0|1' }, order)).toBe('auth0|1')
     expect(usernameFrom({ email: 'a@b.c' }, ['upn'])).toBeUndefined()
+  })
+
+  it('finds the first identity claim (or sub) holding a control character, naming the character only', () => {
+    const names = ['preferred_username', 'email', 'tenant']
+    expect(
+      controlCharacterClaim({ preferred_username: 'bob', sub: 'x', tenant: 'acme' }, names),
+    ).toBeUndefined()
+    expect(controlCharacterClaim({ preferred_username: 'b\u0000b' }, names)).toEqual({
+      claim: 'preferred_username',
+      character: 'U+0000',
+    })
+    expect(controlCharacterClaim({ preferred_username: 'bob', email: 'a@b.c\u0085' }, names)).toEqual({
+      claim: 'email',
+      character: 'U+0085',
+    })
+    expect(controlCharacterClaim({ sub: '\u2029' }, names)).toEqual({ claim: 'sub', character: 'U+2029' })
+    expect(controlCharacterClaim({ tenant: 'acme\u007f' }, names)?.claim).toBe('tenant')
+    // Only string claims the gateway could read as a name; other claims and plain Unicode pass.
+    expect(controlCharacterClaim({ name: 'Bob\nB', tenant: 7, email: ['x\u0000'] }, names)).toBeUndefined()
+    expect(controlCharacterClaim({ preferred_username: 'zoë δ\u00a0\u200b😀' }, names)).toBeUndefined()
   })
 
   it('reads the tenant claim: absent → none, a plain name → it, anything else → refused', () => {

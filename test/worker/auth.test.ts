@@ -388,6 +388,112 @@ describe('attacks', () => {
   })
 })
 
+describe('claims with control characters', () => {
+  /** C0 (NUL, tab, line feed, escape…), DEL, C1, and the Unicode line and paragraph separators. */
+  const CONTROL_CHARACTERS: [string, string][] = [
+    ['U+0000', '\u0000'],
+    ['U+0001', '\u0001'],
+    ['U+0009', '\t'],
+    ['U+000A', '\n'],
+    ['U+000D', '\r'],
+    ['U+001B', '\u001b'],
+    ['U+007F', '\u007f'],
+    ['U+0085', '\u0085'],
+    ['U+009F', '\u009f'],
+    ['U+2028', '\u2028'],
+    ['U+2029', '\u2029'],
+  ]
+
+  async function expectControlCharacterRefusal(
+    response: Response,
+    claim: string,
+    character: string,
+    scope?: string,
+  ) {
+    expect(response.status).toBe(401)
+    expect(response.headers.get('www-authenticate')).toBe(
+      `Bearer error="invalid_token", error_description="The ${claim} claim contains a control character", resource_metadata="${METADATA_URL}"` +
+        (scope === undefined ? '' : `, scope="${scope}"`),
+    )
+    const body = (await response.json()) as any
+    expect(body).toMatchObject({
+      error_type: 'AuthenticationError',
+      error: `The bearer token's "${claim}" claim contains a control character (${character}), which no user name may hold. Get a token whose claims name the user in plain text from the identity provider.`,
+      details: { reason: 'control_character_in_claim', claim, character, resource_metadata: METADATA_URL },
+    })
+    expect(Date.parse(body.timestamp)).not.toBeNaN()
+  }
+
+  it('answers a NUL byte in the username claim with 401, not 500, on plain HTTP and on /mcp', async () => {
+    const token = await realm.mint('bob\u0000admin')
+    await expectControlCharacterRefusal(
+      await callTool(gateway, 'list_dashboards', bearer(token)),
+      'preferred_username',
+      'U+0000',
+    )
+    const mcp = await gatewayFetch(gateway)(`${BASE}/mcp`, {
+      method: 'POST',
+      headers: {
+        authorization: bearer(token),
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    })
+    await expectControlCharacterRefusal(mcp, 'preferred_username', 'U+0000')
+  })
+
+  it.each(CONTROL_CHARACTERS)('refuses %s in the username claim with 401', async (code, character) => {
+    const token = await realm.mint('ignored', {
+      claims: { preferred_username: `bo${character}b`, sub: 'bob' },
+    })
+    await expectControlCharacterRefusal(await identityFor(gateway, bearer(token)), 'preferred_username', code)
+  })
+
+  it('checks every claim that can name the caller: a later username claim, sub, the tenant', async () => {
+    // email is read only when preferred_username and username are absent; sub whatever the configuration.
+    const email = await realm.mint('ignored', {
+      claims: { preferred_username: null, sub: 'auth0|1', email: 'kim.lee@example.com\r\n' },
+    })
+    await expectControlCharacterRefusal(await identityFor(gateway, bearer(email)), 'email', 'U+000D')
+    const sub = await realm.mint('ignored', { claims: { preferred_username: 'bob', sub: 'bob\u0000' } })
+    await expectControlCharacterRefusal(await identityFor(gateway, bearer(sub)), 'sub', 'U+0000')
+    const upnOnly = authEnv(realm, { MCP_USERNAME_CLAIMS: 'upn' })
+    const upn = await realm.mint('ignored', { claims: { upn: 'carol\u2028' } })
+    await expectControlCharacterRefusal(await identityFor(upnOnly, bearer(upn)), 'upn', 'U+2028')
+    const tenant = await realm.mint('bob', { tenant: 'acme\u0000' })
+    await expectControlCharacterRefusal(await identityFor(gateway, bearer(tenant)), 'tenant', 'U+0000')
+  })
+
+  it('refuses before the scope check, and leaves claims that name nobody and plain Unicode alone', async () => {
+    const scoped = authEnv(realm, { MCP_REQUIRED_SCOPES: 'mcp:tools' })
+    const unscoped = await realm.mint('bob\u0000', { scope: '' })
+    await expectControlCharacterRefusal(
+      await callTool(scoped, 'list_dashboards', bearer(unscoped)),
+      'preferred_username',
+      'U+0000',
+      'mcp:tools',
+    )
+    // A display name with a line break is not an identity claim: bob is served.
+    const named = await realm.mint('bob', { claims: { name: 'Bob\nBuilder' } })
+    expect(await dashboardIds(gateway, named)).toEqual([1, 3, 5, 7])
+    // Letters beyond ASCII are names, not control characters: the user is simply not in Superset.
+    const unicode = await callTool(gateway, 'list_dashboards', bearer(await realm.mint('zoë\u00a0δ')))
+    expect(unicode.status).toBe(403)
+    expect(((await unicode.json()) as any).details.reason).toBe('user_not_found')
+  })
+
+  it('answers a NUL in a name that reaches the user lookup another way (MCP_DEV_USERNAME) with 403, not 500', async () => {
+    const response = await callTool(devEnv({ MCP_DEV_USERNAME: 'bob\u0000' }), 'list_dashboards', undefined)
+    expect(response.status).toBe(403)
+    expect(await response.json()).toMatchObject({
+      error_type: 'PermissionDeniedError',
+      error: 'No Superset user matches a name holding a NUL character.',
+      details: { reason: 'user_not_found' },
+    })
+  })
+})
+
 describe('configuration and development mode', () => {
   it('refuses MCP_DEV_USERNAME together with MCP_AUTH_ENABLED=true', async () => {
     const both = authEnv(realm, { MCP_DEV_USERNAME: 'admin' })

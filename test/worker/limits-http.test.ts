@@ -11,13 +11,15 @@ import { Hono } from 'hono'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config'
 import type { CallSubject } from '../../src/dispatch'
+import { bearerCredentials } from '../../src/auth'
 import type { Env } from '../../src/env'
 import { onError, requestContext, type AppEnv } from '../../src/http'
 import { clientRateLimit, createLimiter, readLimitsCounters } from '../../src/limits'
-import { takeClientToken } from '../../src/limits/client-ip'
+import { clientKeyOf, takeClientToken, UNVERIFIED_CLIENT } from '../../src/limits/client-ip'
 import type { LimitRule } from '../../src/limits/document'
 import { createLogger } from '../../src/observability'
 import { BASE, callHttpTool, workerFetch } from '../helpers/mcp'
+import { devEnv, gatewayFetch } from '../helpers/tokens'
 
 // MCP_DEV_USERNAME=admin in tenant "default": tight limits for the two tools these tests call.
 beforeAll(async () => {
@@ -104,12 +106,24 @@ describe('MCP', () => {
   })
 })
 
+/** Cloudflare's edge attaches `request.cf` to every request it delivers; these tests' requests carry one. */
+const EDGE_CF = { colo: 'AMS', country: 'NL', asn: 64_496 }
+
 describe('per-client-IP limiter (before authentication)', () => {
-  /** A small app with the real middleware: /public stays unauthenticated, /private authenticates. */
+  interface Send {
+    headers?: Record<string, string>
+    /** false: a request that did not come through Cloudflare's edge (no `request.cf`). */
+    viaEdge?: boolean
+  }
+
+  /**
+   * A small app with the real middleware, deployed (MCP_ENVIRONMENT=production, so an edge-set address is
+   * believed): /public stays unauthenticated, /private authenticates.
+   */
   function appWith(variables: Record<string, string>) {
-    const testEnv = { ...env, ...variables } as Env
+    const testEnv = { ...env, MCP_ENVIRONMENT: 'production', ...variables } as Env
     const app = new Hono<AppEnv>()
-    app.use(requestContext(), clientRateLimit())
+    app.use(requestContext(), clientRateLimit(bearerCredentials))
     app.get('/public', (c) => c.text('public'))
     app.get('/private', (c) => {
       c.set('identity', {
@@ -121,22 +135,28 @@ describe('per-client-IP limiter (before authentication)', () => {
       return c.text('private')
     })
     app.onError(onError)
-    return async (path: string, ip: string): Promise<Response> => {
+    return async (
+      path: string,
+      ip: string,
+      { headers = {}, viaEdge = true }: Send = {},
+    ): Promise<Response> => {
       const ctx = createExecutionContext()
-      const response = await app.request(path, { headers: { 'cf-connecting-ip': ip } }, testEnv, ctx)
+      const init = { headers: { 'cf-connecting-ip': ip, ...headers }, ...(viaEdge ? { cf: EDGE_CF } : {}) }
+      const response = await app.request(path, init, testEnv, ctx)
       await waitOnExecutionContext(ctx)
       return response
     }
   }
 
   async function statuses(
-    send: (path: string, ip: string) => Promise<Response>,
+    send: (path: string, ip: string, options?: Send) => Promise<Response>,
     path: string,
     ip: string,
     n: number,
+    options?: Send,
   ) {
     const result: number[] = []
-    for (let i = 0; i < n; i++) result.push((await send(path, ip)).status)
+    for (let i = 0; i < n; i++) result.push((await send(path, ip, options)).status)
     return result
   }
 
@@ -180,6 +200,57 @@ describe('per-client-IP limiter (before authentication)', () => {
     expect((await send('/public', '2001:db8:1:3::1')).status).toBe(200)
   })
 
+  it('ignores every other address header: X-Forwarded-For, X-Real-IP, True-Client-IP, Forwarded', async () => {
+    const send = appWith({ MCP_IP_RATE_LIMIT: '3 per minute' })
+    const spoofed: Record<string, string>[] = [
+      { 'x-forwarded-for': '198.51.100.1' },
+      { 'x-real-ip': '198.51.100.2' },
+      { 'true-client-ip': '198.51.100.3' },
+      { forwarded: 'for=198.51.100.4' },
+    ]
+    const seen: number[] = []
+    for (const headers of spoofed) seen.push((await send('/public', '192.0.2.10', { headers })).status)
+    expect(seen).toEqual([200, 200, 200, 429])
+    // The addresses they name were never charged.
+    expect((await send('/public', '198.51.100.1')).status).toBe(200)
+  })
+
+  it("believes CF-Connecting-IP only from Cloudflare's edge: without request.cf every request shares one key", async () => {
+    const send = appWith({ MCP_IP_RATE_LIMIT: '3 per minute' })
+    const notViaEdge = (ip: string) => send('/public', ip, { viaEdge: false })
+    const seen = [
+      await notViaEdge('192.0.2.21'),
+      await notViaEdge('192.0.2.22'),
+      await notViaEdge('192.0.2.23'),
+      await notViaEdge('192.0.2.24'),
+    ]
+    expect(seen.map((response) => response.status)).toEqual([200, 200, 200, 429])
+    // An edge request from one of those addresses has a bucket of its own.
+    expect((await send('/public', '192.0.2.24')).status).toBe(200)
+  })
+
+  it("believes no address in development: wrangler dev attaches a cf object but passes the client's header on", async () => {
+    const send = appWith({ MCP_IP_RATE_LIMIT: '2 per minute', MCP_ENVIRONMENT: 'development' })
+    expect((await send('/public', '192.0.2.31')).status).toBe(200)
+    expect((await send('/public', '192.0.2.32')).status).toBe(200)
+    expect((await send('/public', '192.0.2.33')).status).toBe(429)
+  })
+
+  it('reads an edge request without a usable address as the shared key too', () => {
+    const edge = { cf: EDGE_CF, environment: 'production' }
+    expect(clientKeyOf({ ...edge, connectingIp: '203.0.113.7' })).toBe('203.0.113.7')
+    expect(clientKeyOf({ ...edge, connectingIp: '2001:db8::1' })).toBe('2001:db8:0:0::/64')
+    for (const connectingIp of [undefined, '', 'unknown', '203.0.113.7, 10.0.0.1', 'a'.repeat(60)]) {
+      expect(clientKeyOf({ ...edge, connectingIp })).toBe(UNVERIFIED_CLIENT)
+    }
+    expect(clientKeyOf({ connectingIp: '203.0.113.7', cf: undefined, environment: 'production' })).toBe(
+      UNVERIFIED_CLIENT,
+    )
+    expect(clientKeyOf({ connectingIp: '203.0.113.7', cf: EDGE_CF, environment: undefined })).toBe(
+      UNVERIFIED_CLIENT,
+    )
+  })
+
   it("refuses a client for the binding's period once IP_RATE_LIMITER says no (binding limit 300 per minute)", async () => {
     const send = appWith({ MCP_IP_RATE_LIMIT: 'off' })
     const first = await statuses(send, '/public', '192.0.2.4', 301)
@@ -191,18 +262,23 @@ describe('per-client-IP limiter (before authentication)', () => {
   })
 
   it('is mounted in front of every route of the gateway (default 300 per minute)', async () => {
-    const headers = { 'cf-connecting-ip': '198.51.100.7' }
+    const deployed = gatewayFetch(
+      devEnv({ MCP_ENVIRONMENT: 'production', MCP_IP_RATE_LIMIT: '300 per minute' }),
+    )
+    const fromEdge = (ip: string) => ({ headers: { 'cf-connecting-ip': ip }, cf: EDGE_CF })
     let answered = 0
-    while (answered < 320 && (await workerFetch(`${BASE}/no/such/route`, { headers })).status === 404)
+    while (
+      answered < 320 &&
+      (await deployed(`${BASE}/no/such/route`, fromEdge('198.51.100.7'))).status === 404
+    )
       answered++
     // 300 at once, plus the few tokens the bucket refilled (5 per second) while the loop ran.
     expect(answered).toBeGreaterThanOrEqual(300)
     expect(answered).toBeLessThan(310)
-    const health = await workerFetch(`${BASE}/health`, { headers })
+    const health = await deployed(`${BASE}/health`, fromEdge('198.51.100.7'))
     expect(health.status).toBe(429)
     expect(health.headers.get('retry-after')).toBeTruthy()
-    const otherClient = { 'cf-connecting-ip': '198.51.100.8' }
-    expect((await workerFetch(`${BASE}/no/such/route`, { headers: otherClient })).status).toBe(404)
+    expect((await deployed(`${BASE}/no/such/route`, fromEdge('198.51.100.8'))).status).toBe(404)
   })
 })
 

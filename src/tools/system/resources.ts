@@ -1,11 +1,16 @@
 import { sql, trusted } from '../../db'
-import { datasetVisibility, databaseVisibility } from '../../superset'
 import type { ResourceDefinition, ToolContext } from '../core/definition'
-import { BACKEND_SQL } from '../databases/spec'
-import { getInstanceInfo } from './tools'
+import { BACKEND_SQL, databaseSpec } from '../databases/spec'
+import { listDatabases } from '../databases/tools'
+import { datasetSpec } from '../datasets/spec'
+import { listDatasets } from '../datasets/tools'
+import { countableRows, getInstanceInfo } from './tools'
 import { CHART_CONFIG_EXAMPLES } from './chart-configs'
 
-/** instance://metadata: the instance overview plus the datasets and databases the caller can use. */
+/**
+ * instance://metadata: the instance overview (get_instance_info, instance-wide figures for admins only) plus
+ * the datasets and databases the caller can list.
+ */
 export const instanceMetadata: ResourceDefinition = {
   uri: 'instance://metadata',
   name: 'instance_metadata',
@@ -30,15 +35,15 @@ export const instanceMetadata: ResourceDefinition = {
 
 async function recentDatasets(context: ToolContext) {
   return context.db.query<{ id: number; table_name: string; schema: string | null; database_id: number }>(sql`
-    SELECT t.id, t.table_name, t.schema, t.database_id FROM tables t
-     WHERE ${datasetVisibility(context.principal, 't')}
+    SELECT t.id, t.table_name, t.schema, t.database_id FROM ${datasetSpec.from}
+     WHERE ${countableRows(listDatasets, datasetSpec, context)}
      ORDER BY t.changed_on DESC NULLS LAST, t.id DESC LIMIT 20`)
 }
 
 async function usableDatabases(context: ToolContext) {
   return context.db.query<{ id: number; database_name: string; backend: string }>(sql`
-    SELECT db.id, db.database_name, ${trusted(BACKEND_SQL)} AS backend FROM dbs db
-     WHERE ${databaseVisibility(context.principal, 'db')} ORDER BY db.database_name`)
+    SELECT db.id, db.database_name, ${trusted(BACKEND_SQL)} AS backend FROM ${databaseSpec.from}
+     WHERE ${countableRows(listDatabases, databaseSpec, context)} ORDER BY db.database_name`)
 }
 
 /** chart://configs: example generate_chart configurations per chart type, with when to use them. */

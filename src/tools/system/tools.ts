@@ -1,9 +1,23 @@
 import * as z from 'zod'
 import { CacheControlFields, CacheStatusField } from '../core/cache-flags'
-import { sql } from '../../db'
-import { chartVisibility, dashboardVisibility, databaseVisibility, datasetVisibility } from '../../superset'
+import { sql, trusted, type SqlFragment } from '../../db'
 import { GATEWAY_VERSION, SERVICE_NAME } from '../../version'
-import { READ_ONLY, defineTool } from '../core/definition'
+import { listCharts } from '../charts/tools'
+import { chartSpec } from '../charts/spec'
+import { listDashboards } from '../dashboards/tools'
+import { dashboardSpec } from '../dashboards/spec'
+import { listDatabases } from '../databases/tools'
+import { databaseSpec } from '../databases/spec'
+import { listDatasets } from '../datasets/tools'
+import { datasetSpec } from '../datasets/spec'
+import {
+  READ_ONLY,
+  defineTool,
+  isVisibleTo,
+  type AnyToolDefinition,
+  type ToolContext,
+} from '../core/definition'
+import type { ModelSpec } from '../core/list'
 
 const ISOLATE_STARTED_AT = Date.now()
 
@@ -32,6 +46,14 @@ export const healthCheck = defineTool({
     uptime_seconds: Math.round((context.now.getTime() - ISOLATE_STARTED_AT) / 1000),
   }),
 })
+
+/**
+ * The rows of one model the caller may count: exactly what its list tool shows them (the tool's Superset
+ * permission, then the model's base filter), so no figure says more than list_* would.
+ */
+export function countableRows(tool: AnyToolDefinition, spec: ModelSpec, context: ToolContext): SqlFragment {
+  return isVisibleTo(tool, context.principal) ? spec.visibility(context) : trusted('FALSE')
+}
 
 interface InstanceRow {
   total_dashboards: number
@@ -63,7 +85,9 @@ export const getInstanceInfo = defineTool({
   title: 'Superset instance overview',
   description:
     'An overview of the Superset instance as you can see it: how many dashboards, charts, datasets and databases, recent activity, ' +
-    'database engines, popular tags and creators, and who you are (user and roles). A good first call.',
+    'database engines, popular tags and creators, and who you are (user and roles). A good first call. ' +
+    'Every count covers only what you may list; user, role and tag totals are instance-wide for admins only ' +
+    '(for others: 1 user, your roles, the tags on what you can see).',
   input: z.strictObject({ ...CacheControlFields }),
   output: z.object({
     instance_summary: z.object({
@@ -114,23 +138,36 @@ export const getInstanceInfo = defineTool({
   cache: { scope: 'user', dependsOn: ['dashboard', 'chart', 'dataset', 'database'] },
   run: async (_request, context) => {
     const { principal } = context
-    const visibleDashboards = dashboardVisibility(principal, 'd', {
-      dashboardRbac: context.config.superset.dashboardRbac,
-    })
     const monthAgo = new Date(context.now.getTime() - 30 * 86_400_000)
     const weekAgo = new Date(context.now.getTime() - 7 * 86_400_000)
+    // Instance-wide figures (every user, role and tag, tags on objects the caller cannot see) are for the
+    // admins Superset names (MCP_ADMIN_ROLE); anyone else counts themselves, their roles and what they see.
+    const instanceWide = principal.isAdmin
+    const visibleTagged = instanceWide
+      ? trusted('TRUE')
+      : trusted(`((tob.object_type::text = 'dashboard' AND tob.object_id IN (SELECT id FROM vd))
+                OR (tob.object_type::text = 'chart' AND tob.object_id IN (SELECT id FROM vc))
+                OR (tob.object_type::text = 'dataset' AND tob.object_id IN (SELECT id FROM vt)))`)
+    const totals = instanceWide
+      ? trusted(`(SELECT count(*)::int FROM ab_user) AS total_users,
+                 (SELECT count(*)::int FROM ab_role) AS total_roles,
+                 (SELECT count(*)::int FROM tag) AS total_tags`)
+      : sql`1 AS total_users, ${principal.roles.length}::int AS total_roles,
+            (SELECT count(DISTINCT tob.tag_id)::int FROM tagged_object tob WHERE ${visibleTagged}) AS total_tags`
     const [row] = await context.db.query<InstanceRow>(sql`
-      WITH vd AS (SELECT d.id, d.published, d.certified_by, d.created_on, d.changed_on FROM dashboards d WHERE ${visibleDashboards}),
-           vc AS (SELECT s.id, s.created_on, s.changed_on, s.created_by_fk FROM slices s WHERE ${chartVisibility(principal, 's')}),
-           vt AS (SELECT t.id, t.created_on, t.changed_on FROM tables t WHERE ${datasetVisibility(principal, 't')}),
-           vdb AS (SELECT db.id, db.sqlalchemy_uri FROM dbs db WHERE ${databaseVisibility(principal, 'db')})
+      WITH vd AS (SELECT d.id, d.published, d.certified_by, d.created_on, d.changed_on
+                    FROM ${dashboardSpec.from} WHERE ${countableRows(listDashboards, dashboardSpec, context)}),
+           vc AS (SELECT s.id, s.created_on, s.changed_on, s.created_by_fk
+                    FROM ${chartSpec.from} WHERE ${countableRows(listCharts, chartSpec, context)}),
+           vt AS (SELECT t.id, t.created_on, t.changed_on
+                    FROM ${datasetSpec.from} WHERE ${countableRows(listDatasets, datasetSpec, context)}),
+           vdb AS (SELECT db.id, db.sqlalchemy_uri
+                     FROM ${databaseSpec.from} WHERE ${countableRows(listDatabases, databaseSpec, context)})
       SELECT (SELECT count(*)::int FROM vd) AS total_dashboards,
              (SELECT count(*)::int FROM vc) AS total_charts,
              (SELECT count(*)::int FROM vt) AS total_datasets,
              (SELECT count(*)::int FROM vdb) AS total_databases,
-             (SELECT count(*)::int FROM ab_user) AS total_users,
-             (SELECT count(*)::int FROM ab_role) AS total_roles,
-             (SELECT count(*)::int FROM tag) AS total_tags,
+             ${totals},
              (SELECT count(DISTINCT ds.dashboard_id)::int FROM dashboard_slices ds JOIN vd ON vd.id = ds.dashboard_id) AS dashboards_with_charts,
              (SELECT count(*)::int FROM dashboard_slices ds JOIN vd ON vd.id = ds.dashboard_id) AS dashboard_chart_links,
              (SELECT count(*)::int FROM vd WHERE vd.published IS TRUE) AS published,
@@ -146,7 +183,8 @@ export const getInstanceInfo = defineTool({
                   FROM vdb GROUP BY 1) b) AS by_backend,
              (SELECT json_agg(json_build_object('name', name, 'count', n) ORDER BY n DESC, name) FROM (
                 SELECT tg.name, count(*)::int AS n FROM tagged_object tob JOIN tag tg ON tg.id = tob.tag_id
-                 WHERE tg.type::text = 'custom' GROUP BY tg.name ORDER BY n DESC, tg.name LIMIT 5) t) AS top_tags,
+                 WHERE tg.type::text = 'custom' AND ${visibleTagged}
+                 GROUP BY tg.name ORDER BY n DESC, tg.name LIMIT 5) t) AS top_tags,
              (SELECT json_agg(json_build_object('username', username, 'count', n) ORDER BY n DESC, username) FROM (
                 SELECT u.username, count(*)::int AS n FROM vc JOIN ab_user u ON u.id = vc.created_by_fk
                  GROUP BY u.username ORDER BY n DESC, u.username LIMIT 5) c) AS top_creators`)
