@@ -136,6 +136,21 @@ describe('request bodies', () => {
     await expectValidationError(await toolPost(invalid), 'invalid_utf8')
   })
 
+  it('refuses a NUL character anywhere in tool arguments with 400 naming the field, never a 500', async () => {
+    for (const request of [
+      { search: 'a\u0000b' },
+      { filters: [{ col: 'dashboard_title', opr: 'eq', value: '\u0000' }] },
+    ]) {
+      const response = await toolPost(JSON.stringify({ request }))
+      expect(response.status).toBe(400)
+      const body = (await response.json()) as any
+      expect(body).toMatchObject({
+        error_type: 'ValidationError',
+        error: expect.stringContaining('NUL character'),
+      })
+    }
+  })
+
   it('answers malformed JSON as the SDK would (-32700) on /mcp, and with a ValidationError on tool routes', async () => {
     for (const body of ['{"jsonrpc": "2.0", "id": 1, ', '']) {
       const response = await mcpPost(body)

@@ -55,7 +55,35 @@ export function parseRequest<T extends z.ZodType>(schema: T, value: unknown): z.
 
 /** The tool's request from raw call arguments: unwrapped, validated, defaults applied. */
 export function parseToolRequest(tool: AnyToolDefinition, args: unknown): unknown {
-  return parseRequest(tool.input, unwrapRequest(args))
+  const request = unwrapRequest(args)
+  assertNoNul(request, 'request')
+  return parseRequest(tool.input, request)
+}
+
+/**
+ * PostgreSQL text cannot hold NUL: a value carrying one could only fail in the database (a 500 an
+ * attacker could cause at will). Refused here, for every tool, naming where it is.
+ */
+function assertNoNul(value: unknown, path: string): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) {
+      throw new GatewayError(
+        'ValidationError',
+        `Invalid request: ${path} contains a NUL character (U+0000), which no Superset value can hold.`,
+        {
+          details: { issues: [{ field: path, message: 'contains a NUL character' }] },
+        },
+      )
+    }
+    return
+  }
+  if (Array.isArray(value)) value.forEach((item, index) => assertNoNul(item, `${path}.${index}`))
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      assertNoNul(key, `${path} key`)
+      assertNoNul(item, `${path}.${key}`)
+    }
+  }
 }
 
 /** Validates, runs and checks one tool call. Permission checks happen before this (see the catalogue). */
