@@ -3,10 +3,19 @@
  * dataset, each clause rendered (current_username/current_user_id/current_user_email) and checked,
  * wrapped in parentheses; clauses sharing a group_key ORed, groups and ungrouped clauses ANDed.
  */
-import type { Db } from '../db'
-import { checkExpression, NO_EXTENSIONS, sqlParser, type SqlParser } from '../guardrails'
+import { quoteIdent, type Db } from '../db'
+import {
+  checkExpression,
+  NO_EXTENSIONS,
+  sqlParser,
+  type CheckedStatement,
+  type Edit,
+  type LocatedRelation,
+  type ResolvedRelation,
+  type SqlParser,
+} from '../guardrails'
 import type { Principal } from '../superset'
-import { applicableRlsFilters, type RlsFilterRow } from './metadata'
+import { applicableRlsFilters, type RegisteredTable, type RlsFilterRow } from './metadata'
 import { renderTemplate } from './templates'
 
 /** Dataset id → the predicate its rows must satisfy for this caller (absent: no filter). */
@@ -67,4 +76,36 @@ function renderClause(parser: SqlParser, filter: RlsFilterRow, principal: Princi
     policy: NO_EXTENSIONS,
     now: Date.now(),
   })
+}
+
+/** The RLS predicates of the datasets registered on a physical table (same schema and name). */
+export function tableClauses(
+  table: ResolvedRelation,
+  registered: readonly RegisteredTable[],
+  predicates: RlsPredicates,
+): string[] {
+  return registered
+    .filter((dataset) => (dataset.schema ?? 'public') === table.schema && dataset.table_name === table.name)
+    .map((dataset) => predicates.get(dataset.id))
+    .filter((clause): clause is string => clause !== undefined)
+}
+
+/**
+ * The edit (in the statement's own text) that replaces a table reference by
+ * `(SELECT * FROM <name> WHERE <clauses>) AS <alias or table name>`, so column references stay valid.
+ */
+export function filteredTableEdit(
+  statement: CheckedStatement,
+  relation: LocatedRelation,
+  clauses: readonly string[],
+): Edit {
+  const start = relation.start - statement.start
+  const end = relation.end - statement.start
+  const name = statement.text.slice(start, end)
+  const alias = relation.alias === undefined ? ` AS ${quoteIdent(relation.name)}` : ''
+  return {
+    start,
+    end,
+    insert: `(SELECT * FROM ${name} WHERE ${clauses.map((c) => `(${c})`).join(' AND ')})${alias}`,
+  }
 }

@@ -10,7 +10,7 @@
  * Putting RLS inside the FROM item means no filter, HAVING or expression of the outer query can
  * loosen it.
  */
-import { compile, qualified, quoteIdent, type Db } from '../db'
+import { compile, qualified, type Db } from '../db'
 import { GatewayError } from '../errors'
 import {
   applyEdits,
@@ -25,7 +25,7 @@ import {
 import type { Principal } from '../superset'
 import type { DatasetMeta } from './metadata'
 import { registeredTables } from './metadata'
-import { loadRlsPredicates, type RlsPredicates } from './rls'
+import { filteredTableEdit, loadRlsPredicates, tableClauses, type RlsPredicates } from './rls'
 import { renderTemplate } from './templates'
 
 export interface ChartSource {
@@ -60,21 +60,8 @@ export async function chartSource(
   ])
   const edits: Edit[] = []
   statement.relations.forEach((relation, index) => {
-    const table = references[index]!
-    const clauses = registered
-      .filter((row) => (row.schema ?? 'public') === table.schema && row.table_name === table.name)
-      .map((row) => predicates.get(row.id))
-      .filter((clause): clause is string => clause !== undefined)
-    if (clauses.length === 0) return
-    const start = relation.start - statement.start
-    const end = relation.end - statement.start
-    const name = statement.text.slice(start, end)
-    const alias = relation.alias === undefined ? ` AS ${quoteIdent(relation.name)}` : ''
-    edits.push({
-      start,
-      end,
-      insert: `(SELECT * FROM ${name} WHERE ${clauses.map((c) => `(${c})`).join(' AND ')})${alias}`,
-    })
+    const clauses = tableClauses(references[index]!, registered, predicates)
+    if (clauses.length > 0) edits.push(filteredTableEdit(statement, relation, clauses))
   })
   const inner = applyEdits(statement.text, edits)
   const own = predicates.get(dataset.id)

@@ -28,9 +28,8 @@ import {
   type SqlParser,
 } from '../guardrails'
 import type { Principal } from '../superset'
-import { quoteIdent } from '../db'
 import type { RegisteredTable } from './metadata'
-import type { RlsPredicates } from './rls'
+import { filteredTableEdit, tableClauses, type RlsPredicates } from './rls'
 
 export const MAX_SQL_ROWS = 10_000
 
@@ -219,10 +218,7 @@ export function executableStatement(
   }))
   for (const relation of statement.relations) {
     const table = resolveRelation(relation, defaultSchema)
-    const clauses = registered
-      .filter((dataset) => (dataset.schema ?? 'public') === table.schema && dataset.table_name === table.name)
-      .map((dataset) => predicates.get(dataset.id))
-      .filter((clause): clause is string => clause !== undefined)
+    const clauses = tableClauses(table, registered, predicates)
     if (clauses.length === 0) continue
     if (statement.kind !== 'read') {
       throw new GatewayError(
@@ -232,15 +228,7 @@ export function executableStatement(
         { details: { reason: 'RLS_DML_NOT_ALLOWED', table: tableKey(table) } },
       )
     }
-    const start = relation.start - statement.start
-    const end = relation.end - statement.start
-    const name = statement.text.slice(start, end)
-    const alias = relation.alias === undefined ? ` AS ${quoteIdent(relation.name)}` : ''
-    edits.push({
-      start,
-      end,
-      insert: `(SELECT * FROM ${name} WHERE ${clauses.map((c) => `(${c})`).join(' AND ')})${alias}`,
-    })
+    edits.push(filteredTableEdit(statement, relation, clauses))
   }
   return applyEdits(statement.text, edits)
 }

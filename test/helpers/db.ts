@@ -8,11 +8,14 @@ import { requireConfig } from '../../src/config'
 import { createDb, sql, type Db } from '../../src/db'
 import { createLogger } from '../../src/observability'
 
-export async function withMetadataDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
-  const config = requireConfig(env)
+export function withMetadataDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
+  return withDb(requireConfig(env).database.url, work)
+}
+
+async function withDb<T>(url: string, work: (db: Db) => Promise<T>): Promise<T> {
   const db = createDb({
-    config: config.database,
-    connectionString: config.database.url,
+    config: requireConfig(env).database,
+    connectionString: url,
     label: 'test',
     log: createLogger('error'),
   })
@@ -47,19 +50,8 @@ export async function createUser(username: string, roles: string[]): Promise<() 
  * The analytics demo database as its superuser (not as the gateway's least-privilege role), for
  * checking from outside what an attack did or did not leave behind.
  */
-export async function withAnalyticsSuperuser<T>(work: (db: Db) => Promise<T>): Promise<T> {
-  const config = requireConfig(env)
-  const db = createDb({
-    config: config.database,
-    connectionString: inject('stack').analyticsUrl,
-    label: 'test analytics',
-    log: createLogger('error'),
-  })
-  try {
-    return await work(db)
-  } finally {
-    await db.close()
-  }
+export function withAnalyticsSuperuser<T>(work: (db: Db) => Promise<T>): Promise<T> {
+  return withDb(inject('stack').analyticsUrl, work)
 }
 
 /** A Superset role holding the given object permissions (e.g. schema_access on `[scratchpad].[scratch]`). */
