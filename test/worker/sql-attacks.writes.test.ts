@@ -117,6 +117,21 @@ describe('SQL given to functions as text', () => {
     ).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining(message) })
   })
 
+  it('create_virtual_dataset does not store SQL that hides SQL in a string, and stores nothing', async () => {
+    for (const text of SQL_IN_STRINGS.slice(0, 2)) {
+      await expect(
+        callAs('admin', 'create_virtual_dataset', { database_id: 1, sql: text, table_name: 'leaky_dataset' }),
+      ).rejects.toMatchObject({
+        type: 'PermissionDeniedError',
+        message: expect.stringContaining('is not allowed'),
+      })
+    }
+    const [row] = await withMetadataDb((db) =>
+      db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM tables WHERE table_name = 'leaky_dataset'`),
+    )
+    expect(row!.n).toBe(0)
+  })
+
   describe('a chart saved with such a metric (in Superset, by anyone who may save charts)', () => {
     let chartId: number
     beforeAll(async () => {
