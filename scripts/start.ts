@@ -2,7 +2,7 @@
  * `npm start`: the whole local stack in one command (design §2). Ctrl-C / SIGTERM stops everything.
  *
  *   npm start                      embedded Postgres (PGlite) with the demo content, kept in .data/
- *   npm start -- --fresh           start from a clean embedded database
+ *   npm start -- --fresh           start from a clean embedded database and a new local signing key
  *   npm start -- --in-memory       embedded database in memory only (nothing kept)
  *   DATABASE_URL=postgres://… npm start   use that Postgres (migrations only, no demo content)
  *   PORT=8800 npm start            another port (default 8787)
@@ -18,6 +18,8 @@ import { startStack } from './lib/stack.ts'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const DATA_DIR = `${ROOT}.data/pglite`
+/** The local issuer's port and signing key: printed tokens keep working after a restart. */
+const AUTH_DIR = `${ROOT}.data/dev-idp`
 
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2))
@@ -25,13 +27,17 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port <= 0 || port > 65_535)
     throw new Error(`PORT must be a TCP port, got "${process.env.PORT}"`)
   const databaseUrl = process.env.DATABASE_URL?.trim() || undefined
-  if (args.has('--fresh') && databaseUrl === undefined) await rm(DATA_DIR, { recursive: true, force: true })
+  if (args.has('--fresh')) {
+    await rm(AUTH_DIR, { recursive: true, force: true })
+    if (databaseUrl === undefined) await rm(DATA_DIR, { recursive: true, force: true })
+  }
   const started = Date.now()
   log(databaseUrl === undefined ? 'starting embedded Postgres (PGlite) …' : 'using DATABASE_URL …')
   const embeddedStorage = args.has('--in-memory') ? {} : { dataDir: DATA_DIR }
   const stack = await startStack({
     port,
     ...(databaseUrl === undefined ? embeddedStorage : { databaseUrl }),
+    ...(args.has('--in-memory') ? {} : { authStateDir: AUTH_DIR }),
     onOutput: (line) => process.stderr.write(`[wrangler] ${line}\n`),
   })
   let stopping = false
@@ -44,6 +50,7 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => void shutdown('SIGINT'))
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  if (stack.auth.notice !== undefined) log(stack.auth.notice)
   const token = await stack.auth.mintToken?.({ user: DEMO_USER, ttl: BANNER_TOKEN_TTL_SECONDS })
   printBanner(
     stack.mcpUrl,

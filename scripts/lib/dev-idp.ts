@@ -15,7 +15,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose'
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+} from 'jose'
 
 export type DevIdpAlgorithm = 'RS256' | 'ES256'
 
@@ -31,6 +39,8 @@ export interface DevIdpOptions {
   tenantClaim?: string
   /** Serve `/realms/<name>/` issuers and their test-only control endpoints. */
   testControls?: boolean
+  /** The default issuer's signing key (a private JWK from `signingKey()`); a new one when absent. */
+  signingKey?: JWK
 }
 
 export interface TokenRequest {
@@ -50,6 +60,8 @@ export interface DevIdp {
   audience: string
   algorithm: DevIdpAlgorithm
   mintToken(request: TokenRequest): Promise<string>
+  /** The default issuer's signing key as a private JWK, to keep and pass back as `signingKey`. */
+  signingKey(): Promise<JWK>
   close(): Promise<void>
 }
 
@@ -64,15 +76,17 @@ interface SigningKey {
   publicJwk: JWK
 }
 
+type IssuerOptions = Required<Omit<DevIdpOptions, 'port' | 'testControls' | 'signingKey'>>
+
 /** One issuer: its signing keys (the first one signs) and, for the tests, its JWKS availability and fetch count. */
 class Issuer {
   readonly issuer: string
-  readonly #options: Required<Omit<DevIdpOptions, 'port' | 'testControls'>>
+  readonly #options: IssuerOptions
   #keys: SigningKey[] = []
   jwksAvailable = true
   jwksFetches = 0
 
-  constructor(issuer: string, options: Required<Omit<DevIdpOptions, 'port' | 'testControls'>>) {
+  constructor(issuer: string, options: IssuerOptions) {
     this.issuer = issuer
     this.#options = options
   }
@@ -82,6 +96,17 @@ class Issuer {
     const key = await createSigningKey(this.#options.algorithm)
     this.#keys = keepPrevious ? [key, ...this.#keys] : [key]
     return key.kid
+  }
+
+  /** Signs with a key kept from an earlier run. */
+  async use(privateJwk: JWK): Promise<void> {
+    this.#keys = [await importSigningKey(privateJwk, this.#options.algorithm)]
+  }
+
+  async exportSigningKey(): Promise<JWK> {
+    const key = this.#keys[0]
+    if (key === undefined) throw new Error('the issuer has no signing key')
+    return { ...(await exportJWK(key.privateKey)), kid: key.kid, alg: this.#options.algorithm }
   }
 
   jwks(): { keys: JWK[] } {
@@ -134,9 +159,37 @@ class Issuer {
 
 async function createSigningKey(algorithm: DevIdpAlgorithm): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(algorithm, { extractable: true })
-  const jwk = await exportJWK(publicKey)
-  const kid = await calculateJwkThumbprint(jwk)
-  return { kid, privateKey, publicJwk: { ...jwk, kid, alg: algorithm, use: 'sig' } }
+  return signingKeyOf(privateKey, await exportJWK(publicKey), algorithm)
+}
+
+/** Private JWK members, left out of the published key. */
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth']
+
+async function importSigningKey(privateJwk: JWK, algorithm: DevIdpAlgorithm): Promise<SigningKey> {
+  if (privateJwk.alg !== undefined && privateJwk.alg !== algorithm) {
+    throw new Error(`the kept signing key is ${privateJwk.alg}, not ${algorithm}`)
+  }
+  const privateKey = (await importJWK({ ...privateJwk, ext: true }, algorithm)) as CryptoKey
+  const publicJwk = Object.fromEntries(
+    Object.entries(privateJwk).filter(
+      ([member]) =>
+        !PRIVATE_MEMBERS.includes(member) &&
+        member !== 'kid' &&
+        member !== 'alg' &&
+        member !== 'ext' &&
+        member !== 'key_ops',
+    ),
+  ) as JWK
+  return signingKeyOf(privateKey, publicJwk, algorithm)
+}
+
+async function signingKeyOf(
+  privateKey: CryptoKey,
+  publicJwk: JWK,
+  algorithm: DevIdpAlgorithm,
+): Promise<SigningKey> {
+  const kid = await calculateJwkThumbprint(publicJwk)
+  return { kid, privateKey, publicJwk: { ...publicJwk, kid, alg: algorithm, use: 'sig' } }
 }
 
 export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
@@ -154,7 +207,8 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     let issuer = realms.get(name)
     if (issuer === undefined) {
       const created = new Issuer(realm === undefined ? baseUrl : `${baseUrl}/realms/${realm}`, settings)
-      issuer = created.rotate().then(() => created)
+      const kept = realm === undefined ? options.signingKey : undefined
+      issuer = (kept === undefined ? created.rotate() : created.use(kept)).then(() => created)
       realms.set(name, issuer)
     }
     return issuer
@@ -180,6 +234,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     audience: settings.audience,
     algorithm: settings.algorithm,
     mintToken: (request) => root.mint(validTokenRequest(request)),
+    signingKey: () => root.exportSigningKey(),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())
@@ -363,7 +418,46 @@ export interface LocalAuth {
   audience: string | undefined
   /** Mints a token from the local issuer (`local-issuer` only). */
   mintToken: ((request: TokenRequest) => Promise<string>) | undefined
+  /** Something the user should know (the kept issuer could not be used as before). */
+  notice?: string
   stop(): Promise<void>
+}
+
+/** What a local issuer keeps between starts: its address and signing key, so printed tokens survive a restart. */
+interface KeptIssuer {
+  port: number
+  algorithm: DevIdpAlgorithm
+  signingKey: JWK
+}
+
+function keptIssuerFile(directory: string, gatewayPort: number): string {
+  return `${directory}/issuer-${gatewayPort}.json`
+}
+
+async function readKeptIssuer(file: string, algorithm: DevIdpAlgorithm): Promise<KeptIssuer | undefined> {
+  try {
+    const kept = JSON.parse(await readFile(file, 'utf8')) as KeptIssuer
+    return kept.algorithm === algorithm && Number.isInteger(kept.port) ? kept : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The issuer at its kept address and key; elsewhere (with a notice) when that port is taken now. */
+async function startKeptDevIdp(
+  options: DevIdpOptions,
+  kept: KeptIssuer | undefined,
+): Promise<{ idp: DevIdp; notice?: string }> {
+  if (kept === undefined) return { idp: await startDevIdp(options) }
+  try {
+    return { idp: await startDevIdp({ ...options, port: kept.port, signingKey: kept.signingKey }) }
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EADDRINUSE') throw err
+    return {
+      idp: await startDevIdp({ ...options, signingKey: kept.signingKey }),
+      notice: `the local issuer's port ${kept.port} is taken by another program, so it moved: tokens printed by earlier starts no longer verify (run npm run token for a new one)`,
+    }
+  }
 }
 
 const KEY_SOURCE_NAMES = ['MCP_JWKS_URI', 'MCP_JWT_PUBLIC_KEY', 'MCP_JWT_SECRET'] as const
@@ -377,9 +471,14 @@ export function localAuthMode(env: NodeJS.ProcessEnv): LocalAuthMode {
     : 'local-issuer'
 }
 
+/**
+ * `keepIn`: a directory where the local issuer keeps its port and signing key between starts (npm start
+ * uses `.data/dev-idp`, removed by `--fresh`); without it, each start has a new issuer.
+ */
 export async function startLocalAuth(
   gatewayPort: number,
   env: NodeJS.ProcessEnv = process.env,
+  keepIn?: string,
 ): Promise<LocalAuth> {
   const mode = localAuthMode(env)
   const nothingToStop = async (): Promise<void> => undefined
@@ -395,15 +494,28 @@ export async function startLocalAuth(
   }
   if (mode === 'external-issuer') return externalIssuer(env, nothingToStop)
   const algorithm: DevIdpAlgorithm = env.MCP_JWT_ALGORITHM?.trim() === 'ES256' ? 'ES256' : 'RS256'
-  const idp = await startDevIdp({
-    audience: `http://127.0.0.1:${gatewayPort}/mcp`,
-    algorithm,
-    defaultScope: (env.MCP_REQUIRED_SCOPES ?? '')
-      .split(/[\s,]+/)
-      .filter((scope) => scope !== '')
-      .join(' '),
-    tenantClaim: env.MCP_TENANT_CLAIM?.trim() || 'tenant',
-  })
+  const keptFile = keepIn === undefined ? undefined : keptIssuerFile(keepIn, gatewayPort)
+  const { idp, notice } = await startKeptDevIdp(
+    {
+      audience: `http://127.0.0.1:${gatewayPort}/mcp`,
+      algorithm,
+      defaultScope: (env.MCP_REQUIRED_SCOPES ?? '')
+        .split(/[\s,]+/)
+        .filter((scope) => scope !== '')
+        .join(' '),
+      tenantClaim: env.MCP_TENANT_CLAIM?.trim() || 'tenant',
+    },
+    keptFile === undefined ? undefined : await readKeptIssuer(keptFile, algorithm),
+  )
+  if (keptFile !== undefined) {
+    const kept: KeptIssuer = {
+      port: Number(new URL(idp.url).port),
+      algorithm,
+      signingKey: await idp.signingKey(),
+    }
+    await mkdir(dirname(keptFile), { recursive: true })
+    await writeFile(keptFile, JSON.stringify(kept, null, 2) + '\n', { mode: 0o600 })
+  }
   const stateFile = devIdpStateFile(gatewayPort)
   const state: DevIdpState = { url: idp.url, issuer: idp.issuer, audience: idp.audience, pid: process.pid }
   await mkdir(dirname(stateFile), { recursive: true })
@@ -421,6 +533,7 @@ export async function startLocalAuth(
     issuer: idp.issuer,
     audience: idp.audience,
     mintToken: (request) => idp.mintToken(request),
+    ...(notice === undefined ? {} : { notice }),
     stop: async () => {
       await rm(stateFile, { force: true })
       await idp.close()

@@ -69,6 +69,8 @@ export interface StackOptions {
   databaseUrl?: string
   /** Keep embedded data here across runs; in memory when absent. */
   dataDir?: string
+  /** Where the local development issuer keeps its port and signing key across runs (none: a new one each run). */
+  authStateDir?: string
   /** Extra worker variables, applied after the environment's. */
   vars?: Record<string, string>
   /** Where wrangler's output goes. */
@@ -117,7 +119,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         : { pooling: { maxConnections: options.poolDatabaseConnections } }),
     })
     cleanups.push(() => bridge.close())
-    const auth = await startLocalAuth(options.port, options.env)
+    const auth = await startLocalAuth(options.port, options.env, options.authStateDir)
     cleanups.push(() => auth.stop())
     const vars: Record<string, string> = {
       DATABASE_URL: databaseUrl,
