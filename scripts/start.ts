@@ -4,6 +4,7 @@
  *   npm start                      embedded Postgres (PGlite) with the demo content, kept in .data/
  *   npm start -- --fresh           start from a clean embedded database and a new local signing key
  *   npm start -- --in-memory       embedded database in memory only (nothing kept)
+ *   npm start -- --data-dir DIR    keep the embedded data and the local signing key in DIR (default .data)
  *   DATABASE_URL=postgres://… npm start   use that Postgres (migrations only, no demo content)
  *   PORT=8800 npm start            another port (default 8787)
  *   MCP_AUTH_ENABLED=false MCP_DEV_USERNAME=admin npm start   no authentication (development username)
@@ -12,49 +13,81 @@
  * MCP_JWT_SECRET (with MCP_JWT_ISSUER and MCP_JWT_AUDIENCE) name another one; the banner prints a token.
  */
 import { rm } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { LocalAuth } from './lib/dev-idp.ts'
-import { startStack } from './lib/stack.ts'
+import { StackStartAborted, startStack, type Stack } from './lib/stack.ts'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
-const DATA_DIR = `${ROOT}.data/pglite`
-/** The local issuer's port and signing key: printed tokens keep working after a restart. */
-const AUTH_DIR = `${ROOT}.data/dev-idp`
+
+/**
+ * Stopping works from the first instant: a signal (Ctrl-C, an IDE's stop button, a process manager) or
+ * the end of the parent (`npm` killed with SIGTERM leaves this process orphaned otherwise) stops what has
+ * started so far, including a start in progress.
+ */
+const stopping = new AbortController()
+let stack: Stack | undefined
+/** The start in progress: it stops what it started before it settles. */
+let starting: Promise<Stack> | undefined
+let exiting = false
+
+async function shutdown(reason: string, code = 0): Promise<void> {
+  if (exiting) return
+  exiting = true
+  log(`${reason}: stopping …`)
+  stopping.abort()
+  await starting?.catch(() => undefined)
+  await stack?.stop()
+  process.exit(code)
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal))
+const parentPid = process.ppid
+setInterval(() => {
+  if (process.ppid !== parentPid) void shutdown('the parent process (npm) ended')
+}, 500).unref()
+
+function dataDirectory(args: readonly string[]): string {
+  const index = args.indexOf('--data-dir')
+  if (index === -1) return `${ROOT}.data`
+  const value = args[index + 1]
+  if (value === undefined || value.startsWith('--')) throw new Error('--data-dir needs a directory')
+  return resolve(value)
+}
 
 async function main(): Promise<void> {
-  const args = new Set(process.argv.slice(2))
+  const argv = process.argv.slice(2)
+  const args = new Set(argv)
+  const dataRoot = dataDirectory(argv)
+  const dataDir = `${dataRoot}/pglite`
+  /** The local issuer's port and signing key: printed tokens keep working after a restart. */
+  const authDir = `${dataRoot}/dev-idp`
   const port = Number(process.env.PORT ?? 8787)
   if (!Number.isInteger(port) || port <= 0 || port > 65_535)
     throw new Error(`PORT must be a TCP port, got "${process.env.PORT}"`)
   const databaseUrl = process.env.DATABASE_URL?.trim() || undefined
   if (args.has('--fresh')) {
-    await rm(AUTH_DIR, { recursive: true, force: true })
-    if (databaseUrl === undefined) await rm(DATA_DIR, { recursive: true, force: true })
+    await rm(authDir, { recursive: true, force: true })
+    if (databaseUrl === undefined) await rm(dataDir, { recursive: true, force: true })
   }
   const started = Date.now()
   log(databaseUrl === undefined ? 'starting embedded Postgres (PGlite) …' : 'using DATABASE_URL …')
-  const embeddedStorage = args.has('--in-memory') ? {} : { dataDir: DATA_DIR }
-  const stack = await startStack({
+  const embeddedStorage = args.has('--in-memory') ? {} : { dataDir }
+  starting = startStack({
+    signal: stopping.signal,
     port,
     ...(databaseUrl === undefined ? embeddedStorage : { databaseUrl }),
-    ...(args.has('--in-memory') ? {} : { authStateDir: AUTH_DIR }),
+    ...(args.has('--in-memory') ? {} : { authStateDir: authDir }),
     onOutput: (line) => process.stderr.write(`[wrangler] ${line}\n`),
   })
-  let stopping = false
-  const shutdown = async (signal: string): Promise<void> => {
-    if (stopping) return
-    stopping = true
-    log(`${signal}: stopping …`)
-    await stack.stop()
-    process.exit(0)
-  }
-  process.on('SIGINT', () => void shutdown('SIGINT'))
-  process.on('SIGTERM', () => void shutdown('SIGTERM'))
-  if (stack.auth.notice !== undefined) log(stack.auth.notice)
+  stack = await starting
+  // A signal that came as the start finished: shutdown() stops this stack.
+  if (exiting) return
+  for (const notice of stack.notices) log(notice)
   const token = await stack.auth.mintToken?.({ user: DEMO_USER, ttl: BANNER_TOKEN_TTL_SECONDS })
   printBanner(
     stack.mcpUrl,
-    stack.embedded ? (args.has('--in-memory') ? 'in memory' : '.data/pglite') : undefined,
+    stack.embedded ? (args.has('--in-memory') ? 'in memory' : dataDir) : undefined,
     Date.now() - started,
     { auth: stack.auth, token, port },
   )
@@ -128,6 +161,7 @@ function log(message: string): void {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof StackStartAborted) return
   process.stderr.write(`[start] failed: ${err instanceof Error ? err.message : String(err)}\n`)
   process.exit(1)
 })

@@ -16,6 +16,7 @@ import {
   withClient,
 } from './database.ts'
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts'
+import { assertPortFree } from './processes.ts'
 import { startWsBridge, type WsBridge } from './ws-bridge.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -89,6 +90,8 @@ export interface StackOptions {
   bundledScript?: string
   /** Transaction pooling in the bridge with at most this many Postgres connections (ws-bridge.ts). */
   poolDatabaseConnections?: number
+  /** Stops a start in progress: everything started so far is stopped, and startStack rejects. */
+  signal?: AbortSignal
 }
 
 export interface Stack {
@@ -99,28 +102,67 @@ export interface Stack {
   vars: Record<string, string>
   /** How callers authenticate: the local development issuer, an external one, or disabled. */
   auth: LocalAuth
+  /** Things the user should be told (a database restored, the issuer moved). */
+  notices: string[]
   /** Process id of `wrangler dev` (workerd runs among its descendants). */
   wranglerPid: number | undefined
   stop(): Promise<void>
 }
 
-export async function startStack(options: StackOptions): Promise<Stack> {
-  const cleanups: (() => Promise<void>)[] = []
-  const stop = async (): Promise<void> => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
-    cleanups.length = 0
+/** `startStack` was told to stop (`options.signal`) before it was ready. */
+export class StackStartAborted extends Error {
+  constructor() {
+    super('the stack was stopped while it was starting')
+    this.name = 'StackStartAborted'
   }
+}
+
+/** What the stack owns, stopped in reverse; after `stop()` anything still arriving is stopped at once. */
+class Resources {
+  private readonly cleanups: (() => Promise<void>)[] = []
+  private stopped = false
+
+  /** Takes ownership of a started resource; throws StackStartAborted (after stopping it) once stopped. */
+  own(cleanup: () => Promise<void>): void {
+    if (this.stopped) {
+      void cleanup().catch(() => undefined)
+      throw new StackStartAborted()
+    }
+    this.cleanups.push(cleanup)
+  }
+
+  checkpoint(): void {
+    if (this.stopped) throw new StackStartAborted()
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    for (const cleanup of this.cleanups.splice(0).reverse()) await cleanup().catch(() => undefined)
+  }
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const resources = new Resources()
+  const stop = (): Promise<void> => resources.stop()
+  const onAbort = (): void => void stop()
+  options.signal?.addEventListener('abort', onAbort, { once: true })
   try {
-    const { databaseUrl, analyticsVars, embedded, targets } = await prepareDatabases(options, cleanups)
+    if (options.signal?.aborted === true) throw new StackStartAborted()
+    // Before anything starts: a taken port would otherwise answer for us (with another stack's keys).
+    await assertPortFree(options.port, 'the gateway')
+    const { databaseUrl, analyticsVars, embedded, targets, notices, snapshots } = await prepareDatabases(
+      options,
+      resources,
+    )
     const bridge: WsBridge = await startWsBridge({
       targets,
       ...(options.poolDatabaseConnections === undefined
         ? {}
         : { pooling: { maxConnections: options.poolDatabaseConnections } }),
     })
-    cleanups.push(() => bridge.close())
+    resources.own(() => bridge.close())
     const auth = await startLocalAuth(options.port, options.env, options.authStateDir)
-    cleanups.push(() => auth.stop())
+    resources.own(() => auth.stop())
     const vars: Record<string, string> = {
       DATABASE_URL: databaseUrl,
       DATABASE_WS_PROXY: bridge.proxy,
@@ -134,17 +176,32 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     vars.DATABASE_WS_PROXY = bridge.proxy
     vars.DATABASE_WS_SECURE = 'false'
     const wrangler = await startWrangler(options, vars)
-    cleanups.push(() => stopProcess(wrangler))
+    resources.own(() => stopProcess(wrangler))
     const url = `http://127.0.0.1:${options.port}`
     await waitForHealth(url, wrangler, options.readyTimeoutMs ?? 30_000)
-    return { url, mcpUrl: `${url}/mcp`, databaseUrl, embedded, vars, auth, wranglerPid: wrangler.pid, stop }
+    resources.checkpoint()
+    // A consistent copy of each embedded database, now that it is seeded and migrated (in the background).
+    void Promise.all(snapshots.map((snapshot) => snapshot())).catch(() => undefined)
+    return {
+      url,
+      mcpUrl: `${url}/mcp`,
+      databaseUrl,
+      embedded,
+      vars,
+      auth,
+      notices: [...notices, ...(auth.notice === undefined ? [] : [auth.notice])],
+      wranglerPid: wrangler.pid,
+      stop,
+    }
   } catch (err) {
     await stop()
     throw err
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort)
   }
 }
 
-async function prepareDatabases(options: StackOptions, cleanups: (() => Promise<void>)[]) {
+async function prepareDatabases(options: StackOptions, resources: Resources) {
   const configuredAnalytics = parseAnalyticsUrls((options.env ?? process.env).MCP_ANALYTICS_DATABASE_URLS)
   if (options.databaseUrl !== undefined) {
     await withClient(options.databaseUrl, (client) => migrate(client))
@@ -156,22 +213,35 @@ async function prepareDatabases(options: StackOptions, cleanups: (() => Promise<
         : {}) as Record<string, string>,
       embedded: false,
       targets: [hostPort(options.databaseUrl), ...Object.values(urls).map(hostPort)],
+      notices: [] as string[],
+      snapshots: [] as (() => Promise<void>)[],
     }
   }
   if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true })
-  const metadata: EmbeddedPostgres = await startEmbeddedPostgres(
-    options.dataDir === undefined ? {} : { dataDir: `${options.dataDir}/metadata` },
-  )
-  cleanups.push(() => metadata.stop())
-  const analytics: EmbeddedPostgres = await startEmbeddedPostgres(
-    options.dataDir === undefined ? {} : { dataDir: `${options.dataDir}/analytics` },
-  )
-  cleanups.push(() => analytics.stop())
+  const start = async (name: string): Promise<EmbeddedPostgres> => {
+    const database = await startEmbeddedPostgres(
+      options.dataDir === undefined ? {} : { dataDir: `${options.dataDir}/${name}` },
+    )
+    resources.own(() => database.stop())
+    return database
+  }
+  const metadata = await start('metadata')
+  const analytics = await start('analytics')
   await withClient(metadata.url, async (client) => {
     await seedSuperset(client)
     await migrate(client)
   })
   await withClient(analytics.url, (client) => seedAnalytics(client))
+  resources.checkpoint()
+  const notices = [metadata, analytics].flatMap((database, index) =>
+    database.restored === undefined
+      ? []
+      : [
+          `the ${index === 0 ? 'metadata' : 'analytics'} database could not be opened after an unclean shutdown; ` +
+            `restored its last consistent copy, of ${database.restored.from.toISOString()} (changes after it are lost; ` +
+            `the broken directory is kept at ${database.restored.brokenCopy})`,
+        ],
+  )
   // The demo runs its analytics queries as the least-privilege role (MCP_ANALYTICS_ROLES on PGlite).
   const analyticsVars: Record<string, string> =
     configuredAnalytics === undefined
@@ -183,6 +253,8 @@ async function prepareDatabases(options: StackOptions, cleanups: (() => Promise<
     analyticsVars,
     embedded: true,
     targets: [hostPort(metadata.url), hostPort(analytics.url), ...Object.values(urls).map(hostPort)],
+    notices,
+    snapshots: [metadata.snapshot, analytics.snapshot],
   }
 }
 
