@@ -5,6 +5,8 @@
  *   npm start -- --fresh           start from a clean embedded database and a new local signing key
  *   npm start -- --in-memory       embedded database in memory only (nothing kept)
  *   npm start -- --data-dir DIR    keep the embedded data and the local signing key in DIR (default .data)
+ *   npm start -- --log-format json the gateway's log lines as JSON (default: one readable line per call)
+ *   npm start -- --quiet           only the gateway's warnings and errors
  *   DATABASE_URL=postgres://… npm start   use that Postgres (migrations only, no demo content)
  *   PORT=8800 npm start            another port (default 8787)
  *   MCP_AUTH_ENABLED=false MCP_DEV_USERNAME=admin npm start   no authentication (development username)
@@ -16,6 +18,7 @@ import { rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { LocalAuth } from './lib/dev-idp.ts'
+import { formatLogLine, type LogFormat } from './lib/log-lines.ts'
 import { StackStartAborted, startStack, type Stack } from './lib/stack.ts'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
@@ -47,18 +50,29 @@ setInterval(() => {
   if (process.ppid !== parentPid) void shutdown('the parent process (npm) ended')
 }, 500).unref()
 
-function dataDirectory(args: readonly string[]): string {
-  const index = args.indexOf('--data-dir')
-  if (index === -1) return `${ROOT}.data`
+/** The value after `--name`, if given. */
+function option(args: readonly string[], name: string): string | undefined {
+  const index = args.indexOf(name)
+  if (index === -1) return undefined
   const value = args[index + 1]
-  if (value === undefined || value.startsWith('--')) throw new Error('--data-dir needs a directory')
-  return resolve(value)
+  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value`)
+  return value
+}
+
+function logFormat(args: readonly string[]): LogFormat {
+  if (args.includes('--quiet')) return 'quiet'
+  const format = option(args, '--log-format') ?? 'pretty'
+  if (format !== 'pretty' && format !== 'json')
+    throw new Error(`--log-format is "pretty" or "json", not "${format}"`)
+  return format
 }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2)
   const args = new Set(argv)
-  const dataRoot = dataDirectory(argv)
+  const dataDirOption = option(argv, '--data-dir')
+  const dataRoot = dataDirOption === undefined ? `${ROOT}.data` : resolve(dataDirOption)
+  const format = logFormat(argv)
   const dataDir = `${dataRoot}/pglite`
   /** The local issuer's port and signing key: printed tokens keep working after a restart. */
   const authDir = `${dataRoot}/dev-idp`
@@ -78,7 +92,12 @@ async function main(): Promise<void> {
     port,
     ...(databaseUrl === undefined ? embeddedStorage : { databaseUrl }),
     ...(args.has('--in-memory') ? {} : { authStateDir: authDir }),
-    onOutput: (line) => process.stderr.write(`[wrangler] ${line}\n`),
+    // The Worker's own log lines (MCP_LOG_LEVEL) reach the terminal, one readable line per call.
+    wranglerLogLevel: 'log',
+    onOutput: (line) => {
+      const shown = formatLogLine(line, format)
+      if (shown !== undefined) process.stderr.write(`${shown}\n`)
+    },
   })
   stack = await starting
   // A signal that came as the start finished: shutdown() stops this stack.
@@ -130,6 +149,7 @@ ${snippet}
 ${token === undefined ? '' : `Claude Code:    claude mcp add --transport http superset ${mcpUrl} --header 'Authorization: Bearer ${token}'\n`}MCP Inspector:  npx @modelcontextprotocol/inspector  (transport "Streamable HTTP", URL above${token === undefined ? '' : ', the Authorization header in its Authentication settings'})
 Plain HTTP:     curl -s -X POST ${mcpUrl.replace(/\/mcp$/, '/tools/list_dashboards')}${bearer} -H 'content-type: application/json' -d '{"request": {"page_size": 5}}'
 
+The gateway's log lines follow: one per call (time, status, route, tools, user, duration, cache).
 Press Ctrl-C to stop.
 `)
 }

@@ -4,7 +4,7 @@
  * `wrangler dev`. Every process and server it starts is stopped by `stop()`.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { startLocalAuth, type LocalAuth } from './dev-idp.ts'
 import {
@@ -16,7 +16,7 @@ import {
   withClient,
 } from './database.ts'
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts'
-import { assertPortFree } from './processes.ts'
+import { assertPortFree, portHolder } from './processes.ts'
 import { startWsBridge, type WsBridge } from './ws-bridge.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -74,8 +74,10 @@ export interface StackOptions {
   authStateDir?: string
   /** Extra worker variables, applied after the environment's. */
   vars?: Record<string, string>
-  /** Where wrangler's output goes. */
+  /** Where wrangler's output goes (the Worker's log lines among it at `wranglerLogLevel` log). */
   onOutput?: (line: string) => void
+  /** wrangler dev's `--log-level`: `log` shows the Worker's own log lines; default `warn`. */
+  wranglerLogLevel?: 'log' | 'warn'
   readyTimeoutMs?: number
   /** The environment read for configuration overrides and the authentication mode (default process.env). */
   env?: NodeJS.ProcessEnv
@@ -282,6 +284,7 @@ async function startWrangler(options: StackOptions, vars: Record<string, string>
   await mkdir(stateDir, { recursive: true })
   // One file per port: two stacks (npm start, the tests, the benchmark) may start at the same time.
   const envFile = `${stateDir}/local-stack-${options.port}.env`
+  await removeStaleEnvFiles(stateDir)
   // Values go through an env file rather than argv: they include connection strings.
   await writeFile(
     envFile,
@@ -309,7 +312,7 @@ async function startWrangler(options: StackOptions, vars: Record<string, string>
       envFile,
       '--show-interactive-dev-session=false',
       '--log-level',
-      'warn',
+      options.wranglerLogLevel ?? 'warn',
       ...(options.persistTo === undefined ? [] : ['--persist-to', options.persistTo]),
       ...(options.inspectorPort === undefined ? [] : ['--inspector-port', String(options.inspectorPort)]),
     ],
@@ -329,6 +332,20 @@ async function startWrangler(options: StackOptions, vars: Record<string, string>
   child.stderr?.on('data', forward)
   child.once('exit', () => void rm(envFile, { force: true }))
   return child
+}
+
+/**
+ * Env files of stacks that ended without removing theirs (killed): no process listens on their port any
+ * more. They hold connection strings, so they do not stay behind.
+ */
+async function removeStaleEnvFiles(stateDir: string): Promise<void> {
+  const files = await readdir(stateDir).catch(() => [] as string[])
+  for (const file of files) {
+    const port = /^local-stack-(\d+)\.env$/.exec(file)?.[1]
+    if (port !== undefined && (await portHolder(Number(port))) === undefined) {
+      await rm(`${stateDir}/${file}`, { force: true })
+    }
+  }
 }
 
 /** wrangler dev cannot fetch `Request.cf` without internet; harmless, so not shown. */

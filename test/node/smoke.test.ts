@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { freePort } from '../../scripts/lib/ports.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -64,6 +64,8 @@ describe('npm start', () => {
   let child: ChildProcess
   let port: number
   let banner: string
+  /** Everything npm start printed so far. */
+  let terminal = ''
 
   beforeAll(async () => {
     port = await freePort()
@@ -73,6 +75,8 @@ describe('npm start', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     })
+    child.stdout?.on('data', (chunk: Buffer) => (terminal += chunk.toString()))
+    child.stderr?.on('data', (chunk: Buffer) => (terminal += chunk.toString()))
     banner = await waitForOutput(child, /Press Ctrl-C to stop/, 60_000)
   })
 
@@ -179,6 +183,21 @@ describe('npm start', () => {
       role: 'mcp_analyst',
       privileged: false,
     })
+  })
+
+  it("shows one readable line per call in the terminal, and none of wrangler's repeats", async () => {
+    await vi.waitFor(
+      () =>
+        expect(terminal).toMatch(
+          /\d\d:\d\d:\d\d {2}200 {2}POST \/tools\/list_dashboards list_dashboards {2}user 3 {2}\d+ ms/,
+        ),
+      { timeout: 10_000, interval: 100 },
+    )
+    expect(terminal).toMatch(
+      /\d\d:\d\d:\d\d {2}403 {2}POST \/tools\/execute_sql execute_sql {2}user 1 {2}\d+ ms {2}PermissionDeniedError/,
+    )
+    expect(terminal).not.toMatch(/\[wrangler:info\] POST /)
+    expect(terminal).not.toContain('"event":"request"')
   })
 
   it('stops everything it started on SIGTERM', async () => {
