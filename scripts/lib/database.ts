@@ -110,14 +110,64 @@ export async function seedSuperset(client: pg.Client): Promise<'seeded' | 'alrea
  * Loads the demo analytics data (schemas sales, marketing, hr, finance, scratch) when absent, and
  * (every time: older data directories predate it) the least-privilege role the gateway runs as.
  */
-export async function seedAnalytics(client: pg.Client): Promise<'seeded' | 'already-seeded'> {
+export async function seedAnalytics(
+  client: pg.Client,
+  options: { relativeTo?: Date } = {},
+): Promise<'seeded' | 'already-seeded'> {
   const { rows } = await client.query<{ present: boolean }>(
     "SELECT to_regclass('sales.orders') IS NOT NULL AS present",
   )
   const seeded = rows[0]?.present === true ? 'already-seeded' : 'seeded'
-  if (seeded === 'seeded') await runSqlFile(client, 'analytics-demo.sql')
+  if (seeded === 'seeded') {
+    await runSqlFile(client, 'analytics-demo.sql')
+    if (options.relativeTo !== undefined) await shiftDemoDates(client, demoShiftMonths(options.relativeTo))
+  }
   await grantDemoAnalyticsRole(client)
   return seeded
+}
+
+/** The last month the demo data covers as written (scripts/seed/README.md): orders up to 2026-06-30. */
+export const DEMO_LAST_MONTH = { year: 2026, month: 6 }
+
+/**
+ * Whole months to move the demo data so that its last month is the one before `today`'s: "last month"
+ * and "last quarter" then have rows, and every month keeps its shape (weekday patterns aside). Never
+ * backwards.
+ */
+export function demoShiftMonths(today: Date): number {
+  const current = today.getUTCFullYear() * 12 + today.getUTCMonth() + 1
+  const last = DEMO_LAST_MONTH.year * 12 + DEMO_LAST_MONTH.month
+  return Math.max(0, current - 1 - last)
+}
+
+/** Moves every date and timestamp of the demo schemas `months` months later. */
+export async function shiftDemoDates(client: pg.Client, months: number): Promise<void> {
+  if (months <= 0) return
+  const { rows } = await client.query<{ schema: string; table: string; column: string; type: string }>(`
+    SELECT c.table_schema AS schema, c.table_name AS table, c.column_name AS column, c.data_type AS type
+      FROM information_schema.columns c JOIN information_schema.tables t
+        ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
+     WHERE c.table_schema IN ('sales', 'marketing', 'hr', 'finance', 'scratch')
+       AND (c.data_type = 'date' OR c.data_type LIKE 'timestamp%')`)
+  const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
+  const byTable = new Map<string, { column: string; type: string }[]>()
+  for (const row of rows) {
+    const key = `${quote(row.schema)}.${quote(row.table)}`
+    byTable.set(key, [...(byTable.get(key) ?? []), row])
+  }
+  // Through a far-away detour (a thousand years on, then back), so no row ever lands on a date another
+  // row still holds: keys such as (region, target_month) are checked row by row during an UPDATE.
+  const detour = 12_000
+  for (const [table, columns] of byTable) {
+    for (const step of [months + detour, -detour]) {
+      const sets = columns.map(({ column, type }) =>
+        type === 'date'
+          ? `${quote(column)} = (${quote(column)} + interval '${step} months')::date`
+          : `${quote(column)} = ${quote(column)} + interval '${step} months'`,
+      )
+      await client.query(`UPDATE ${table} SET ${sets.join(', ')}`)
+    }
+  }
 }
 
 /** The Superset database names (dbs.database_name) the demo analytics database serves. */
