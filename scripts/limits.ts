@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
 import { describeEffectiveLimits, parseLimitDocument, type LimitDocument } from '../src/limits/document.ts'
 import { DOCUMENT_PREFIX, FALLBACK_TENANT, limitKeys } from '../src/limits/keys.ts'
+import { TOOL_NAMES } from '../src/tools/names.ts'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const WRANGLER = `${ROOT}node_modules/wrangler/bin/wrangler.js`
@@ -31,7 +32,8 @@ const USAGE = `usage: npm run limits -- <command> [options]
   delete   --tenant T              delete limits:T (the tenant falls back to limits:default)
 
   --env NAME   a deployed environment of wrangler.toml (e.g. production): its KV namespace, remotely
-  --local      the local stack's KV (the default without --env)`
+  --local      the local stack's KV (the default without --env)
+  --help       this text`
 
 /** A usage or input problem: printed without a stack trace. */
 class CliError extends Error {
@@ -62,12 +64,14 @@ function parseOptions(argv: string[]): Options {
         file: { type: 'string' },
         env: { type: 'string' },
         local: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     })
   } catch (err) {
     throw new CliError(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`, 2)
   }
   const { positionals, values } = parsed
+  if (values.help || positionals[0] === 'help') throw new CliError(USAGE, 0)
   const command = COMMANDS.find((name) => name === positionals[0])
   if (command === undefined || positionals.length > 1) throw new CliError(USAGE, 2)
   const local = values.local || values.env === undefined
@@ -98,7 +102,52 @@ async function validFile(file: string): Promise<{ text: string; document: LimitD
   }
   const parsed = parseLimitDocument(text)
   if (!parsed.ok) throw new CliError(invalidReport(file, parsed.problems))
+  const unknown = unknownTools(parsed.document)
+  if (unknown.length > 0) throw new CliError(invalidReport(file, unknown))
   return { text, document: parsed.document }
+}
+
+/**
+ * Per-tool limits for tools the gateway does not have (a typo such as `execute_sq` would otherwise
+ * limit nothing, silently). The Worker itself accepts them, so a document can name a tool before an
+ * upgrade brings it; this tool does not.
+ */
+function unknownTools(document: LimitDocument): string[] {
+  const places: [string, Record<string, unknown> | undefined][] = [
+    ['per_tool_limits', document.per_tool_limits],
+    ...Object.entries(document.users ?? {}).map(
+      ([user, limits]): [string, Record<string, unknown> | undefined] => [
+        `users.${user}.per_tool_limits`,
+        limits.per_tool_limits,
+      ],
+    ),
+  ]
+  return places.flatMap(([where, limits]) =>
+    Object.keys(limits ?? {})
+      .filter((tool) => !TOOL_NAMES.includes(tool))
+      .map((tool) => `${where}.${tool}: no tool is called "${tool}"${suggestion(tool)}`),
+  )
+}
+
+function suggestion(name: string): string {
+  const close = TOOL_NAMES.filter(
+    (tool) => editDistance(tool, name) <= 2 || tool.includes(name) || name.includes(tool),
+  )
+  return close.length === 0 ? ` (tools: ${TOOL_NAMES.join(', ')})` : ` (did you mean ${close.join(' or ')}?)`
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, index) => index)
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1))
+      previous = current
+    }
+  }
+  return row[b.length]!
 }
 
 function invalidReport(what: string, problems: readonly string[]): string {
@@ -239,7 +288,7 @@ Promise.resolve()
   .then(() => run(parseOptions(process.argv.slice(2))))
   .catch((err: unknown) => {
     if (err instanceof CliError) {
-      process.stderr.write(`${err.message}\n`)
+      ;(err.exitCode === 0 ? process.stdout : process.stderr).write(`${err.message}\n`)
       process.exit(err.exitCode)
     }
     process.stderr.write(`limits: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)

@@ -172,7 +172,7 @@ function authLines(auth: LocalAuth, token: string | undefined, port: number): st
         '  Token          get one from that identity provider (docs/AUTHENTICATION.md)',
       ].join('\n')
     case 'disabled':
-      return '  Acting as      the Superset user in MCP_DEV_USERNAME (authentication disabled for local development)'
+      return `  Acting as      the Superset user "${process.env.MCP_DEV_USERNAME?.trim() || 'admin'}" on every request (MCP_DEV_USERNAME; authentication disabled for local development)`
   }
 }
 

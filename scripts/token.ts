@@ -1,7 +1,8 @@
 /**
  * `npm run token -- --user NAME [--scope "a b"] [--tenant T] [--ttl SECONDS] [--port GATEWAY_PORT]`:
  * prints a bearer token from the local development issuer that `npm start` runs (found through the state
- * file it writes under .wrangler/dev-idp/). The token goes to stdout alone, so it can be captured:
+ * file it writes under .wrangler/dev-idp/). The token goes to stdout alone, so it can be captured; a
+ * warning on stderr says when the gateway would refuse it (a user Superset does not know, or inactive):
  *
  *   TOKEN=$(npm run --silent token -- --user bob)
  */
@@ -58,6 +59,28 @@ async function main(): Promise<void> {
     throw new Error(`the local issuer refused: ${result.error ?? `HTTP ${response.status}`}`)
   }
   process.stdout.write(`${result.access_token}\n`)
+  const problem = await callerProblem(port, result.access_token)
+  if (problem !== undefined) process.stderr.write(`[token] warning: ${problem}\n`)
+}
+
+/**
+ * Whether the gateway accepts the token's user: a token for a name Superset does not know (or an
+ * inactive user) is signed all the same, but every call with it would answer 403, so say so.
+ */
+async function callerProblem(port: number, token: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/tools/health_check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: '{"request": {}}',
+      signal: AbortSignal.timeout(5_000),
+    })
+    if (response.ok) return undefined
+    const body = (await response.json().catch(() => ({}))) as { error?: string }
+    return `the gateway on port ${port} refuses this token (${response.status}): ${body.error ?? 'no reason given'}`
+  } catch {
+    return `the gateway on port ${port} did not answer, so the token's user could not be checked`
+  }
 }
 
 main().catch((err: unknown) => {

@@ -57,6 +57,13 @@ describe('npm run limits', () => {
       }),
     )
     await writeFile(file('broken.json'), '{"per_tool_limits": {"execute_sql": "3 per minute",}}')
+    await writeFile(
+      file('typo.json'),
+      JSON.stringify({
+        per_tool_limits: { execute_sq: '3 per minute' },
+        users: { bob: { per_tool_limits: { list_chart: '5 per minute' } } },
+      }),
+    )
   })
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true })
@@ -86,6 +93,27 @@ describe('npm run limits', () => {
       '  - users.bob.default_limit: unknown field; the fields are default_limits, per_tool_limits',
       '  - extra: unknown field; the fields are default_limits, per_tool_limits, users',
     ])
+  })
+
+  it('refuses per-tool limits for tools the gateway does not have, suggesting the close one', async () => {
+    for (const command of [['validate'], ['put', '--tenant', 'acme']]) {
+      const run = await limits(...command, '--file', file('typo.json'))
+      expect(run.code).toBe(1)
+      expect(run.stderr).toContain(
+        '  - per_tool_limits.execute_sq: no tool is called "execute_sq" (did you mean execute_sql?)',
+      )
+      expect(run.stderr).toContain(
+        '  - users.bob.per_tool_limits.list_chart: no tool is called "list_chart" (did you mean list_charts?)',
+      )
+    }
+  })
+
+  it('prints its usage with --help and exits 0', async () => {
+    for (const flag of ['--help', '-h', 'help']) {
+      const run = await limits(flag)
+      expect(run.code).toBe(0)
+      expect(run.stdout).toContain('usage: npm run limits -- <command> [options]')
+    }
   })
 
   it('refuses a document that is not JSON', async () => {

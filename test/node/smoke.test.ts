@@ -35,7 +35,12 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number):
 }
 
 /** `npm run token -- …` against the running stack; resolves to the token it printed. */
-function runTokenCommand(args: string[]): Promise<string> {
+async function runTokenCommand(args: string[]): Promise<string> {
+  return (await runTokenCommandFully(args)).stdout
+}
+
+/** `npm run token -- …`: what it printed on stdout (the token) and stderr (warnings). */
+function runTokenCommandFully(args: string[]): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('npm', ['run', '--silent', 'token', '--', ...args], {
       cwd: ROOT,
@@ -46,7 +51,9 @@ function runTokenCommand(args: string[]): Promise<string> {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     child.once('exit', (code) =>
-      code === 0 ? resolve(stdout.trim()) : reject(new Error(`npm run token exited ${code}: ${stderr}`)),
+      code === 0
+        ? resolve({ stdout: stdout.trim(), stderr })
+        : reject(new Error(`npm run token exited ${code}: ${stderr}`)),
     )
   })
 }
@@ -154,6 +161,14 @@ describe('npm start', () => {
     expect(response.status).toBe(200)
     const ids = ((await response.json()) as { dashboards: { id: number }[] }).dashboards.map((d) => d.id)
     expect(ids.sort((a, b) => a - b)).toEqual([1, 3, 5, 7])
+  })
+
+  it('says so when it mints a token the gateway will refuse (a user Superset does not know)', async () => {
+    const unknown = await runTokenCommandFully(['--user', 'nobody-here', '--port', String(port)])
+    expect(unknown.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/)
+    expect(unknown.stderr).toMatch(/warning: the gateway on port \d+ refuses this token \(403\)/)
+    const known = await runTokenCommandFully(['--user', 'bob', '--port', String(port)])
+    expect(known.stderr).not.toContain('warning')
   })
 
   it("checks SQL with PostgreSQL's own parser inside workerd, and runs analytics as the least-privilege role", async () => {

@@ -6,6 +6,8 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { callAs } from '../helpers/as-user'
 import { connectClient } from '../helpers/mcp'
+import { TOOLS } from '../../src/tools'
+import { TOOL_NAMES } from '../../src/tools/names'
 
 describe('list_datasets and get_dataset_info', () => {
   it('lists datasets with the database name, newest change first by default', async () => {
@@ -240,5 +242,11 @@ describe('response size guard', () => {
   it('leaves answers within the limit untouched', async () => {
     const result = await callAs('admin', 'list_charts', { page_size: 5 })
     expect(result).not.toHaveProperty('truncated')
+  })
+})
+
+describe('the tool names known outside the Worker', () => {
+  it('are exactly the catalogue, in its order', () => {
+    expect(TOOL_NAMES).toEqual(TOOLS.map((tool) => tool.name))
   })
 })

@@ -113,6 +113,16 @@ describe('execute_sql: answers', () => {
     ])
   })
 
+  it('names column types, catalog names and arrays included', async () => {
+    const result = await run(
+      'admin',
+      examples(
+        "SELECT relname, ARRAY[1, 2] AS ids, '1 day'::interval AS span FROM pg_class WHERE relname = 'orders'",
+      ),
+    )
+    expect(result.columns.map((column: any) => column.type)).toEqual(['NAME', 'INTEGER[]', 'INTERVAL'])
+  })
+
   it("returns the database's error for the caller's own SQL, sanitised", async () => {
     const result = await run('admin', examples('SELECT no_such_column FROM sales.orders'))
     expect(result).toMatchObject({ success: false, rows: null, error_type: 'GENERIC_DB_ENGINE_ERROR' })

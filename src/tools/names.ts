@@ -1,0 +1,31 @@
+/**
+ * The names of the gateway's tools, without their code: for tools that must know them outside the
+ * Worker (`npm run limits` checks per-tool limits against them). The catalogue test keeps it equal to
+ * TOOLS in index.ts.
+ */
+export const TOOL_NAMES: readonly string[] = [
+  'health_check',
+  'get_instance_info',
+  'get_schema',
+  'list_dashboards',
+  'get_dashboard_info',
+  'generate_dashboard',
+  'add_chart_to_existing_dashboard',
+  'list_charts',
+  'get_chart_info',
+  'generate_chart',
+  'update_chart',
+  'update_chart_preview',
+  'generate_explore_link',
+  'list_datasets',
+  'get_dataset_info',
+  'create_virtual_dataset',
+  'list_databases',
+  'get_database_info',
+  'get_chart_data',
+  'get_chart_preview',
+  'get_chart_type_schema',
+  'execute_sql',
+  'save_sql_query',
+  'open_sql_lab_with_context',
+]
