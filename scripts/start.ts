@@ -146,7 +146,7 @@ ${authLines(auth, token, port)}
 Client configuration (Claude Code, Cursor, VS Code and other Streamable HTTP clients):
 ${snippet}
 
-${token === undefined ? '' : `Claude Code:    claude mcp add --transport http superset ${mcpUrl} --header 'Authorization: Bearer ${token}'\n`}MCP Inspector:  npx @modelcontextprotocol/inspector  (transport "Streamable HTTP", URL above${token === undefined ? '' : ', the Authorization header in its Authentication settings'})
+${token === undefined ? '' : `Claude Code:    claude mcp add --transport http superset ${mcpUrl} --header 'Authorization: Bearer ${token}'\n`}MCP Inspector:  npm run inspector  (transport "Streamable HTTP", URL above${token === undefined ? '' : ', the Authorization header in its Authentication settings'})
 Plain HTTP:     curl -s -X POST ${mcpUrl.replace(/\/mcp$/, '/tools/list_dashboards')}${bearer} -H 'content-type: application/json' -d '{"request": {"page_size": 5}}'
 
 The gateway's log lines follow: one per call (time, status, route, tools, user, duration, cache).

@@ -45,6 +45,12 @@ export interface RequestScope {
   finish(): Promise<void>
 }
 
+/**
+ * When this isolate first served a tool call (an isolate-wide fact, so module scope). workerd's clock
+ * reads the epoch while modules load, so the start cannot be taken there.
+ */
+let servingSince: Date | undefined
+
 export function createRequestScope(options: {
   requestId: string
   config: Config
@@ -100,6 +106,8 @@ export function createRequestScope(options: {
     principal: loadCaller,
     toolContext: async () => {
       const [profile, caller] = await Promise.all([loadSchema(), loadCaller()])
+      const now = new Date()
+      servingSince ??= now
       return {
         principal: caller,
         db,
@@ -107,7 +115,8 @@ export function createRequestScope(options: {
         config,
         links: supersetLinks(config.superset.baseUrl),
         log,
-        now: new Date(),
+        now,
+        servingSince,
         effects: noEffects(),
       }
     },

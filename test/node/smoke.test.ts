@@ -193,6 +193,9 @@ describe('npm start', () => {
     expect(refused.body.error).toContain('ts_stat() is not allowed')
     const data = await call('get_chart_data', { identifier: 2 })
     expect(data.status).toBe(200)
+    const uptime = await call('health_check', {})
+    expect(uptime.body.uptime_seconds).toBeGreaterThanOrEqual(0)
+    expect(uptime.body.uptime_seconds).toBeLessThan(3_600)
     const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as any
     expect(health.checks.analytics.databases.examples).toMatchObject({
       role: 'mcp_analyst',

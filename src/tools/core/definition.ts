@@ -50,6 +50,8 @@ export interface ToolContext {
   log: Logger
   /** The request's clock: one instant for the whole call. */
   now: Date
+  /** When this isolate began serving (its first request: workerd's clock reads 0 at module load). */
+  servingSince: Date
   effects: CallEffects
 }
 

@@ -19,12 +19,10 @@ import {
 } from '../core/definition'
 import type { ModelSpec } from '../core/list'
 
-const ISOLATE_STARTED_AT = Date.now()
-
 export const healthCheck = defineTool({
   name: 'health_check',
   title: 'Health check',
-  description: 'Reports that the MCP service is up, its version and how long this instance has been running.',
+  description: 'Reports that the MCP service is up, its version and how long this instance has been serving.',
   input: z.strictObject({}),
   output: z.object({
     status: z.enum(['healthy']),
@@ -43,7 +41,7 @@ export const healthCheck = defineTool({
     service: SERVICE_NAME,
     version: GATEWAY_VERSION,
     platform: 'Cloudflare Workers',
-    uptime_seconds: Math.round((context.now.getTime() - ISOLATE_STARTED_AT) / 1000),
+    uptime_seconds: Math.round((context.now.getTime() - context.servingSince.getTime()) / 1000),
   }),
 })
 
