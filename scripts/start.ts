@@ -94,6 +94,7 @@ async function main(): Promise<void> {
     ...(args.has('--in-memory') ? {} : { authStateDir: authDir }),
     // The Worker's own log lines (MCP_LOG_LEVEL) reach the terminal, one readable line per call.
     wranglerLogLevel: 'log',
+    onNotice: (message) => log(message),
     onOutput: (line) => {
       const shown = formatLogLine(line, format)
       if (shown !== undefined) process.stderr.write(`${shown}\n`)

@@ -10,7 +10,7 @@
  */
 import { readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
-import { servePglite } from './pglite-server.ts'
+import { servePglite, type ExchangeObserver } from './pglite-server.ts'
 import { lockDirectory, type DirectoryLock } from './processes.ts'
 
 export interface EmbeddedPostgres {
@@ -29,6 +29,8 @@ export interface EmbeddedPostgresOptions {
   /** A directory to keep the data in; in memory when absent. */
   dataDir?: string
   port?: number
+  /** Told when work starts and ends, with the connection's statement timeout (engine-worker.ts). */
+  observer?: ExchangeObserver
 }
 
 export async function startEmbeddedPostgres(
@@ -39,7 +41,11 @@ export async function startEmbeddedPostgres(
     dataDir === undefined ? undefined : await lockDirectory(dataDir, 'the embedded database')
   try {
     const { db, restored } = await openPglite(dataDir)
-    const server = await servePglite(db, { host: '127.0.0.1', port: options.port ?? 0 })
+    const server = await servePglite(db, {
+      host: '127.0.0.1',
+      port: options.port ?? 0,
+      ...(options.observer === undefined ? {} : { observer: options.observer }),
+    })
     const snapshot = async (): Promise<void> => {
       if (dataDir === undefined) return
       const dump = await db.dumpDataDir('gzip')

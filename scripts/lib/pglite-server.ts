@@ -22,6 +22,16 @@ export interface PgliteServer {
   stop(): Promise<void>
 }
 
+/**
+ * Told when PGlite starts and ends work for a connection, with the statement timeout that connection
+ * asked for (startup parameter or `SET [LOCAL] statement_timeout`). PGlite runs on its thread and
+ * cannot honour the timeout itself; whoever owns the thread can stop it (engine.ts).
+ */
+export interface ExchangeObserver {
+  started(timeoutMs: number | undefined): void
+  finished(): void
+}
+
 /** One owner at a time; the owner may pass through again without waiting. */
 class SessionLock {
   private owner: number | undefined
@@ -47,7 +57,7 @@ class SessionLock {
 
 export async function servePglite(
   db: PGlite,
-  options: { host: string; port: number },
+  options: { host: string; port: number; observer?: ExchangeObserver },
 ): Promise<PgliteServer> {
   const lock = new SessionLock()
   const sockets = new Set<Socket>()
@@ -56,7 +66,7 @@ export async function servePglite(
     sockets.add(socket)
     socket.setNoDelay(true)
     const connection = nextConnection++
-    handleConnection(db, lock, socket, connection)
+    handleConnection(db, lock, socket, connection, options.observer)
     socket.on('close', () => sockets.delete(socket))
   })
   await new Promise<void>((resolve, reject) => {
@@ -75,23 +85,34 @@ export async function servePglite(
   }
 }
 
-function handleConnection(db: PGlite, lock: SessionLock, socket: Socket, connection: number): void {
+function handleConnection(
+  db: PGlite,
+  lock: SessionLock,
+  socket: Socket,
+  connection: number,
+  observer: ExchangeObserver | undefined,
+): void {
   let pending = Buffer.alloc(0)
   let started = false
   let batch: Buffer[] = []
   let work = Promise.resolve()
+  let timeoutMs: number | undefined
 
   const run = async (messages: Buffer[], complete: boolean): Promise<void> => {
     await lock.acquire(connection)
+    const payload = Buffer.concat(messages)
+    timeoutMs = statementTimeoutIn(payload) ?? timeoutMs
+    observer?.started(timeoutMs)
     try {
       await db.runExclusive(() =>
-        db.execProtocolRawStream(new Uint8Array(Buffer.concat(messages)), {
+        db.execProtocolRawStream(new Uint8Array(payload), {
           onRawData: (chunk: Uint8Array) => {
             if (!socket.destroyed) socket.write(chunk)
           },
         }),
       )
     } finally {
+      observer?.finished()
       // Keep the session through an unfinished exchange or an open transaction.
       if (complete && !db.isInTransaction()) lock.release(connection)
     }
@@ -156,4 +177,25 @@ function handleConnection(db: PGlite, lock: SessionLock, socket: Socket, connect
   })
   socket.on('close', () => enqueue(endSession))
   socket.on('error', () => socket.destroy())
+}
+
+// The startup packet separates parameter names and values with NUL bytes; query text says `= N` or `TO N`.
+const NUL = String.fromCharCode(0)
+const STATEMENT_TIMEOUT = new RegExp(
+  `statement_timeout${NUL}(\\d+)${NUL}|statement_timeout\\s*(?:=|\\bTO\\b)\\s*'?(\\d+)`,
+  'gi',
+)
+
+/**
+ * A statement timeout named in protocol messages: the startup packet's `statement_timeout` parameter, or
+ * `statement_timeout = N` / `TO N` in query text (milliseconds; `0` is none). The last one wins.
+ */
+export function statementTimeoutIn(payload: Buffer): number | undefined {
+  const text = payload.toString('latin1')
+  let found: number | undefined
+  for (const match of text.matchAll(STATEMENT_TIMEOUT)) {
+    const value = Number(match[1] ?? match[2])
+    found = value === 0 ? undefined : value
+  }
+  return found
 }

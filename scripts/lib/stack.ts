@@ -15,7 +15,7 @@ import {
   seedSuperset,
   withClient,
 } from './database.ts'
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts'
+import { startEmbeddedEngine } from './engine.ts'
 import { assertPortFree, portHolder } from './processes.ts'
 import { startWsBridge, type WsBridge } from './ws-bridge.ts'
 
@@ -76,6 +76,8 @@ export interface StackOptions {
   vars?: Record<string, string>
   /** Where wrangler's output goes (the Worker's log lines among it at `wranglerLogLevel` log). */
   onOutput?: (line: string) => void
+  /** Told what the user should know while the stack runs (an engine stopped at a query's timeout). */
+  onNotice?: (message: string) => void
   /** wrangler dev's `--log-level`: `log` shows the Worker's own log lines; default `warn`. */
   wranglerLogLevel?: 'log' | 'warn'
   readyTimeoutMs?: number
@@ -220,21 +222,29 @@ async function prepareDatabases(options: StackOptions, resources: Resources) {
     }
   }
   if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true })
-  const start = async (name: string): Promise<EmbeddedPostgres> => {
-    const database = await startEmbeddedPostgres(
-      options.dataDir === undefined ? {} : { dataDir: `${options.dataDir}/${name}` },
-    )
+  // Each engine on a thread of its own: a runaway query is stopped at its timeout and holds only its engine.
+  const start = async (name: 'metadata' | 'analytics', reseed: (url: string) => Promise<void>) => {
+    const database = await startEmbeddedEngine({
+      name,
+      ...(options.dataDir === undefined ? {} : { dataDir: `${options.dataDir}/${name}` }),
+      reseed,
+      onRestart: (message) => options.onNotice?.(message),
+    })
     resources.own(() => database.stop())
     return database
   }
-  const metadata = await start('metadata')
-  const analytics = await start('analytics')
-  await withClient(metadata.url, async (client) => {
-    await seedSuperset(client)
-    await migrate(client)
-  })
+  const seedMetadata = (url: string) =>
+    withClient(url, async (client) => {
+      await seedSuperset(client)
+      await migrate(client)
+    })
   // The demo's dates move with the calendar, so "last quarter" on a fresh demo has rows.
-  await withClient(analytics.url, (client) => seedAnalytics(client, { relativeTo: new Date() }))
+  const seedDemoAnalytics = (url: string) =>
+    withClient(url, (client) => seedAnalytics(client, { relativeTo: new Date() })).then(() => undefined)
+  const metadata = await start('metadata', seedMetadata)
+  const analytics = await start('analytics', seedDemoAnalytics)
+  await seedMetadata(metadata.url)
+  await seedDemoAnalytics(analytics.url)
   resources.checkpoint()
   const notices = [metadata, analytics].flatMap((database, index) =>
     database.restored === undefined
