@@ -15,9 +15,15 @@ import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
-import { describeEffectiveLimits, parseLimitDocument, type LimitDocument } from '../src/limits/document.ts'
-import { DOCUMENT_PREFIX, FALLBACK_TENANT, limitKeys } from '../src/limits/keys.ts'
-import { TOOL_NAMES } from '../src/tools/names.ts'
+import {
+  DOCUMENT_PREFIX,
+  FALLBACK_TENANT,
+  describeEffectiveLimits,
+  limitKeys,
+  parseLimitDocument,
+  type LimitDocument,
+} from '../src/limit-documents/index.ts'
+import { TOOL_NAMES } from '../src/tool-names.ts'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const WRANGLER = `${ROOT}node_modules/wrangler/bin/wrangler.js`

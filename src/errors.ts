@@ -88,3 +88,19 @@ export function toErrorBody(err: GatewayError, now: Date = new Date()): ErrorBod
 export function isServerFault(err: GatewayError): boolean {
   return err.status >= 500
 }
+
+/** For describing a cause in a log line without leaking its payload. */
+export function describeError(err: unknown): Record<string, unknown> {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code
+    return {
+      error_name: err.name,
+      error_message: err.message,
+      ...(code === undefined ? {} : { error_code: code }),
+    }
+  }
+  // Events (a WebSocket's ErrorEvent) are not Errors but carry a message; String() would say "[object …]".
+  if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string')
+    return { error_name: err.constructor.name, error_message: (err as { message: string }).message }
+  return { error_message: String(err) }
+}

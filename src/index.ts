@@ -2,19 +2,15 @@
  * The composition root: the request pipeline, wired. No decisions are made here.
  */
 import { Hono, type Context } from 'hono'
-import {
-  authenticate,
-  bearerCredentials,
-  MCP_RESOURCE_METADATA_PATH,
-  protectedResourceMetadata,
-  RESOURCE_METADATA_PATH,
-} from './auth'
+import { bearerCredentials, MCP_RESOURCE_METADATA_PATH, RESOURCE_METADATA_PATH } from './auth'
 import { consumeAuditBatch } from './audit'
 import { createToolCache } from './cache'
 import { GatewayError } from './errors'
 import { healthReport } from './health'
 import {
+  authenticate,
   bodyLimit,
+  clientRateLimit,
   corsPolicy,
   errorResponse,
   handleToolCall,
@@ -22,6 +18,7 @@ import {
   metricsScrapeGate,
   onError,
   originGuard,
+  protectedResourceMetadata,
   requestContext,
   requireGatewayAdmin,
   resolveCaller,
@@ -30,10 +27,9 @@ import {
   withConfig,
   type AppEnv,
 } from './http'
-import { clientRateLimit, createLimiter } from './limits'
+import { createLimiter } from './limits'
 import { handleMcp, mcpMethodNotAllowed } from './mcp'
 import { factsObserver } from './observability'
-import type { Env } from './env'
 
 const app = new Hono<AppEnv>()
 

@@ -5,11 +5,11 @@
  *
  *   POST|GET /          a fixed JSON response (the body, if any, is read first, as the gateway does)
  *   POST /limiter       the same, after one RPC to the gateway's own RateLimiter Durable Object
- *                       (src/limits/rate-limiter.ts) with the buckets the gateway would check; the
+ *                       (src/limits) with the buckets the gateway would check; the
  *                       difference to `/` is the limiter's cost per tool call
  */
 /* global Response, URL */
-import { RateLimiter } from '../../src/limits/rate-limiter.ts'
+import { RateLimiter } from '../../src/limits/index.ts'
 
 export { RateLimiter }
 

@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { parseLimitDocument } from '../../src/limits/document.ts'
-import { limitKeys, FALLBACK_TENANT } from '../../src/limits/keys.ts'
+import { FALLBACK_TENANT, limitKeys, parseLimitDocument } from '../../src/limit-documents/index.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 

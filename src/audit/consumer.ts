@@ -5,12 +5,12 @@
  * to its dead-letter queue, docs/DEPLOYMENT.md); a message that is not an audit record (a deploy of
  * another version, say) is logged and acknowledged, never retried forever.
  */
+import { describeError } from '../errors'
 import * as z from 'zod'
 import { requireConfig } from '../config'
 import { createMetadataDb, type RequestDb } from '../db'
-import type { Env } from '../env'
-import { createLogger, describeError, isolateMetrics, type Logger } from '../observability'
-import { auditCounters, insertAuditRecords, type AuditRecord } from './records'
+import { createLogger, isolateMetrics, type Logger } from '../observability'
+import { countAuditRecords, insertAuditRecords, type AuditRecord } from './records'
 
 const RETRY_BASE_SECONDS = 5
 const RETRY_MAX_SECONDS = 300
@@ -51,7 +51,7 @@ export async function consumeAuditBatch(batch: MessageBatch<unknown>, env: Env):
     const parsed = AUDIT_MESSAGE_SCHEMA.safeParse(message.body)
     if (parsed.success) valid.push({ message, record: parsed.data })
     else {
-      auditCounters.failed += 1
+      countAuditRecords('failed', 1)
       log.error('audit_message_invalid', {
         message_id: message.id,
         problems: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),

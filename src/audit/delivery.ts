@@ -4,9 +4,10 @@
  * own), otherwise, or when the queue refuses them, straight into Postgres over the request's connection.
  * Either way a record is never dropped silently: a failure is counted and logged.
  */
+import { describeError } from '../errors'
 import type { Db } from '../db'
-import { describeError, type Logger } from '../observability'
-import { auditCounters, writeAuditRecords, type AuditRecord } from './records'
+import { type Logger } from '../observability'
+import { countAuditRecords, writeAuditRecords, type AuditRecord } from './records'
 
 /** Cloudflare Queues take at most 100 messages per sendBatch call. */
 const QUEUE_BATCH_LIMIT = 100
@@ -27,7 +28,7 @@ export async function deliverAuditRecords(
       while (sent < records.length) {
         const chunk = records.slice(sent, sent + QUEUE_BATCH_LIMIT)
         await queue.sendBatch(chunk.map((body) => ({ body, contentType: 'json' as const })))
-        auditCounters.queued += chunk.length
+        countAuditRecords('queued', chunk.length)
         sent += chunk.length
       }
     } catch (err) {

@@ -1,4 +1,4 @@
-export { auditCounters, digestArguments, redactArguments, writeAuditRecords } from './records'
+export { digestArguments, redactArguments, writeAuditRecords } from './records'
 export type { AuditRecord } from './records'
 export { deliverAuditRecords } from './delivery'
 export type { AuditDelivery } from './delivery'

@@ -7,11 +7,12 @@
  * identifiers are kept; SQL, search terms, filter values and other free text are not. A failed write
  * never fails the call: it is counted and logged.
  */
+import { describeError } from '../errors'
 import type { Db } from '../db'
 import { sql } from '../db'
 import type { Logger } from '../observability'
 import { canonicalJson, sha256Hex } from '../digest'
-import { describeError } from '../observability'
+import { countEvent } from '../observability'
 
 export interface AuditRecord {
   /** Minted when the call finished; makes a redelivered record a no-op. */
@@ -34,8 +35,10 @@ export interface AuditRecord {
   argumentsRedacted: unknown
 }
 
-/** In-isolate counts, for metrics: handed to the queue, inserted, and failed to insert. */
-export const auditCounters = { queued: 0, written: 0, failed: 0 }
+/** Counts audit records in the isolate's metrics: handed to the queue, inserted, failed to insert. */
+export function countAuditRecords(result: 'queued' | 'written' | 'failed', records: number): void {
+  countEvent({ series: 'mcp_audit_records_total', labels: { result } }, records)
+}
 
 /** Keys whose short string values are identifiers or enumerations, safe to keep. */
 const KEPT_STRING_KEYS = new Set([
@@ -104,7 +107,7 @@ export async function writeAuditRecords(db: Db, records: readonly AuditRecord[],
   try {
     await insertAuditRecords(db, records)
   } catch (err) {
-    auditCounters.failed += records.length
+    countAuditRecords('failed', records.length)
     log.error('audit_write_failed', { records: records.length, ...describeError(err) })
   }
 }
@@ -144,5 +147,5 @@ export async function insertAuditRecords(db: Db, records: readonly AuditRecord[]
            error_type text, duration_ms int, rows_returned int, objects_affected int, created_ids jsonb,
            arguments_digest text, arguments_redacted jsonb)
         ON CONFLICT (record_id) DO NOTHING`)
-  auditCounters.written += records.length
+  countAuditRecords('written', records.length)
 }

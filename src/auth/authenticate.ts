@@ -4,13 +4,11 @@
  * user; with auth disabled every request acts as MCP_DEV_USERNAME (development only). The token itself is
  * never logged and never forwarded.
  */
-import type { Context, MiddlewareHandler } from 'hono'
 import type { JWTPayload } from 'jose'
 import type { AuthConfig, Config } from '../config'
-import type { Identity } from '../dispatch'
-import { GatewayError } from '../errors'
-import type { AppEnv } from '../http/app-env'
-import { describeError, type Logger } from '../observability'
+import { describeError, GatewayError } from '../errors'
+import type { Logger } from '../observability'
+import type { UserLookup } from '../superset'
 import { readBearerToken } from './bearer'
 import { authenticationRequired, controlCharacterInClaim, insufficientScope } from './challenge'
 import { controlCharacterClaim, grantedScopes, missingScopes, tenantFrom, usernameFrom } from './claims'
@@ -18,30 +16,44 @@ import { verifyAccessToken } from './verify'
 
 export const DEFAULT_TENANT = 'default'
 
-export function authenticate(): MiddlewareHandler<AppEnv> {
-  return async function authenticate(c, next) {
-    const config = c.get('config')
-    c.set('identity', config.auth.enabled ? await tokenIdentity(c, config) : developmentIdentity(c, config))
-    await next()
-  }
+/** Who is calling, as authentication established it (before the Superset user is looked up). */
+export interface Identity {
+  lookup: UserLookup
+  tenant: string
+  /** Where the identity came from, for logs. */
+  method: 'dev_username' | 'jwt'
+  scopes: string[]
 }
 
-async function tokenIdentity(c: Context<AppEnv>, config: Config): Promise<Identity> {
-  const claims = await verifiedClaims(c, config.auth)
-  return identityFromClaims(claims, config.auth, c.get('log'), c.req.url)
+/** What authentication reads of a request, and where it keeps and logs what it learns. */
+export interface AuthRequest {
+  /** The Authorization header, as sent. */
+  authorization: string | undefined
+  url: string
+  /** Where fetched key sets are kept between isolates (the CONFIG namespace). */
+  kv: KVNamespace
+  waitUntil(promise: Promise<unknown>): void
+  log: Logger
+}
+
+/** The caller's identity, or the 401/403 GatewayError (with its challenge) that refuses the request. */
+export async function identify(request: AuthRequest, config: Config): Promise<Identity> {
+  if (!config.auth.enabled) return developmentIdentity(request.log, config)
+  const claims = await verifiedClaims(request, config.auth)
+  return identityFromClaims(claims, config.auth, request.log, request.url)
 }
 
 /** The claims of the request's bearer token once it passed every check; otherwise a 401 with a challenge. */
-async function verifiedClaims(c: Context<AppEnv>, auth: AuthConfig): Promise<JWTPayload> {
-  const log = c.get('log')
-  const bearer = readBearerToken(c.req.header('authorization'))
+async function verifiedClaims(request: AuthRequest, auth: AuthConfig): Promise<JWTPayload> {
+  const { log } = request
+  const bearer = readBearerToken(request.authorization)
   if (!bearer.ok) {
     log.info('auth_rejected', { reason: bearer.reason })
-    throw authenticationRequired(c.req.url, auth.requiredScopes, bearer.reason !== 'missing_token')
+    throw authenticationRequired(request.url, auth.requiredScopes, bearer.reason !== 'missing_token')
   }
   const verified = await verifyAccessToken(bearer.token, auth, {
-    kv: c.env.CONFIG,
-    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+    kv: request.kv,
+    waitUntil: request.waitUntil,
   })
   if (!verified.ok) {
     const fields = {
@@ -51,7 +63,7 @@ async function verifiedClaims(c: Context<AppEnv>, auth: AuthConfig): Promise<JWT
     // An unreachable identity provider is the operator's problem, not the caller's.
     if (verified.reason === 'keys_unavailable') log.warn('auth_keys_unavailable', fields)
     else log.info('auth_rejected', fields)
-    throw authenticationRequired(c.req.url, auth.requiredScopes, true)
+    throw authenticationRequired(request.url, auth.requiredScopes, true)
   }
   return verified.claims
 }
@@ -98,13 +110,13 @@ function identityFromClaims(claims: JWTPayload, auth: AuthConfig, log: Logger, r
   }
 }
 
-function developmentIdentity(c: Context<AppEnv>, config: Config): Identity {
+function developmentIdentity(log: Logger, config: Config): Identity {
   const { auth } = config
   if (auth.devUsername === undefined) {
     throw new GatewayError('ConfigurationError', 'MCP_DEV_USERNAME is required when MCP_AUTH_ENABLED=false.')
   }
   if (config.environment === 'production') {
-    c.get('log').warn('auth_disabled_in_production', {
+    log.warn('auth_disabled_in_production', {
       message:
         'MCP_AUTH_ENABLED=false in production: this request acts as MCP_DEV_USERNAME without authentication.',
     })

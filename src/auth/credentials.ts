@@ -1,36 +1,42 @@
 /**
- * What the unauthenticated budget (src/limits/client-ip.ts), which runs before anything else, may learn
+ * What the unauthenticated budget (src/http/client-budget.ts), which runs before anything else, may learn
  * about a request's bearer token: whether this isolate verified it recently, and, once the client's budget
  * is spent, whether it verifies at all. Neither answers the request nor logs; authenticate() still decides
  * who the caller is, and a token verified here is found in the verified-token cache there.
  */
-import type { Context } from 'hono'
 import { loadConfig, type AuthConfig } from '../config'
-import type { AppEnv } from '../http/app-env'
 import { readBearerToken } from './bearer'
 import { isRememberedToken, verifyAccessToken } from './verify'
 
+/** A request as the budget sees it, before the configuration is known to parse. */
+export interface PresentedRequest {
+  env: Env
+  /** The Authorization header, as sent. */
+  authorization: string | undefined
+  waitUntil(promise: Promise<unknown>): void
+}
+
 /** The token and the settings to verify it with; none without authentication or a well-formed bearer header. */
-function presented(c: Context<AppEnv>): { token: string; auth: AuthConfig } | undefined {
-  const parsed = loadConfig(c.env)
+function presented(request: PresentedRequest): { token: string; auth: AuthConfig } | undefined {
+  const parsed = loadConfig(request.env)
   if (!parsed.ok || !parsed.config.auth.enabled) return undefined
-  const bearer = readBearerToken(c.req.header('authorization'))
+  const bearer = readBearerToken(request.authorization)
   return bearer.ok ? { token: bearer.token, auth: parsed.config.auth } : undefined
 }
 
 export const bearerCredentials = {
-  async recognised(c: Context<AppEnv>): Promise<boolean> {
-    const credential = presented(c)
+  async recognised(request: PresentedRequest): Promise<boolean> {
+    const credential = presented(request)
     return credential !== undefined && (await isRememberedToken(credential.token, credential.auth))
   },
 
-  async verifies(c: Context<AppEnv>): Promise<boolean> {
-    const credential = presented(c)
+  async verifies(request: PresentedRequest): Promise<boolean> {
+    const credential = presented(request)
     if (credential === undefined) return false
     try {
       const verified = await verifyAccessToken(credential.token, credential.auth, {
-        kv: c.env.CONFIG,
-        waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+        kv: request.env.CONFIG,
+        waitUntil: request.waitUntil,
       })
       return verified.ok
     } catch {

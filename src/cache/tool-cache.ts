@@ -10,25 +10,14 @@
  * others; the writer's own reads bypass the cache for WRITE_MEMORY_MS (the limiter object remembers
  * their writes). A KV failure, a corrupt or outdated entry is a miss, never an error.
  */
+import { describeError } from '../errors'
 import { canonicalJson, sha256Hex } from '../digest'
 import type { Config } from '../config'
-import type { Logger } from '../observability'
-import { describeError } from '../observability'
+import type { CacheStatus, Logger } from '../observability'
 import type { Principal } from '../superset'
+import type { CachePolicy } from '../tools'
 import { cacheKeys } from './keys'
 import { MemoryCache } from './memory'
-
-/** How a tool's answer may be cached. */
-export interface CachePolicy {
-  /** Whose answers may be shared: everyone with the same permissions, or only the same user. */
-  scope: 'permissions' | 'user'
-  /** Kinds of objects the answer depends on: a write to any of them invalidates it. */
-  dependsOn: readonly string[]
-  /** Overrides the configured default TTL. */
-  ttlSeconds?: number
-}
-
-export type CacheStatus = 'hit' | 'miss' | 'bypass'
 
 export interface CacheLookup {
   status: CacheStatus

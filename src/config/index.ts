@@ -3,7 +3,7 @@
  * loudly and specifically (which variable, why) and never silently weakens anything.
  */
 import { GatewayError } from '../errors'
-import type { LimitRule } from '../limits/document'
+import type { LimitRule } from '../limit-documents'
 import { ConfigSchema, type RawConfig } from './schema'
 
 export { JWT_ALGORITHMS, LOG_LEVELS } from './schema'

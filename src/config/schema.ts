@@ -1,6 +1,5 @@
 import * as z from 'zod'
-// The leaf module itself, not src/limits/index: that one loads the Worker's middleware, which needs config.
-import { BUILT_IN_IP_LIMIT, MAX_TOKEN_BUCKET_COUNT, parseLimit } from '../limits/document'
+import { BUILT_IN_IP_LIMIT, MAX_TOKEN_BUCKET_COUNT, parseLimit } from '../limit-documents'
 
 /** `"true"`/`"false"` (any case, also 1/0, yes/no) as a boolean; empty or absent → the default. */
 function flag(defaultValue: boolean) {

@@ -2,10 +2,9 @@
  * The database layer over @neondatabase/serverless: one Pool per request (Workers cannot keep Neon
  * WebSockets across requests), opened lazily on the first query and closed after the response.
  */
+import { describeError } from '../errors'
 import { Pool, neonConfig, type PoolClient } from '@neondatabase/serverless'
 import type { DatabaseConfig } from '../config'
-import type { Logger } from '../observability'
-import { describeError } from '../observability'
 import { toDatabaseError, type DatabaseLabel } from './errors'
 import { compile, trusted, type SqlFragment } from './sql'
 
@@ -34,13 +33,22 @@ export interface RequestDb extends Db {
   close(): Promise<void>
 }
 
+/**
+ * Where the database layer reports: a port the request's logger fills (its `db_error` events feed the
+ * request's facts and metrics), so db/ imports nothing above it.
+ */
+export interface DbLog {
+  debug(event: string, fields?: Record<string, unknown>): void
+  warn(event: string, fields?: Record<string, unknown>): void
+}
+
 export interface DbOptions {
   config: DatabaseConfig
   connectionString: string
   label: string
   /** Which of Superset's databases this is, for the `db_error` event (metrics count errors by it). */
   kind?: 'metadata' | 'analytics'
-  log: Logger
+  log: DbLog
 }
 
 const NEON_DEFAULT_WS_PROXY = neonConfig.wsProxy
@@ -69,7 +77,7 @@ function configureDriver(config: DatabaseConfig): void {
 }
 
 /** Superset's metadata database (DATABASE_URL): per request, for the health check, for the audit consumer. */
-export function createMetadataDb(config: DatabaseConfig, log: Logger): RequestDb {
+export function createMetadataDb(config: DatabaseConfig, log: DbLog): RequestDb {
   return createDb({
     config,
     connectionString: config.url,

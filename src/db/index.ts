@@ -1,5 +1,5 @@
 export { createDb, createMetadataDb } from './client'
-export type { Db, DbOptions, QueryResult, RequestDb } from './client'
+export type { Db, DbLog, DbOptions, QueryResult, RequestDb } from './client'
 export { sqlState, toDatabaseError } from './errors'
 export { and, compile, EMPTY, ident, isEmpty, join, or, qualified, quoteIdent, sql, trusted } from './sql'
 export type { CompiledQuery, SqlFragment } from './sql'

@@ -2,9 +2,8 @@
  * The one path every tool call takes, whether it came over MCP or plain HTTP: find the tool (hidden
  * tools do not exist for the caller), admit it against the caller's limits, run it, and log the outcome.
  */
-import { asGatewayError, GatewayError } from '../errors'
+import { asGatewayError, describeError, GatewayError } from '../errors'
 import { digestArguments, redactArguments } from '../audit'
-import { describeError } from '../observability'
 import type { Principal } from '../superset'
 import {
   findPrompt,
@@ -19,8 +18,9 @@ import {
   type PromptDefinition,
   type ResourceDefinition,
 } from '../tools'
-import type { CacheLookup, CacheStatus } from '../cache'
-import type { Admission, CallSubject } from './ports'
+import type { CacheLookup } from '../cache'
+import type { CacheStatus } from '../observability'
+import type { Admission, CallSubject } from '../limits'
 import type { RequestScope } from './scope'
 
 export interface Dispatcher {

@@ -1,5 +1,6 @@
 export { createDispatcher, unknownToolError } from './dispatcher'
 export type { Dispatcher } from './dispatcher'
 export { createRequestScope } from './scope'
-export type { Identity, RequestScope } from './scope'
-export type { Admission, CallObserver, CallRecord, CallServices, CallSubject, Limiter } from './ports'
+export { forgetPrincipals, rememberedPrincipal } from './principal-cache'
+export type { RequestScope } from './scope'
+export type { CallServices } from './ports'

@@ -5,26 +5,13 @@
 import type { Config } from '../config'
 import { createMetadataDb, type RequestDb } from '../db'
 import type { Logger } from '../observability'
-import type { Principal, SchemaProfile, UserLookup } from '../superset'
-import {
-  assertSupportedLayout,
-  getSchemaProfile,
-  loadPrincipal,
-  rememberedPrincipal,
-  supersetLinks,
-} from '../superset'
+import type { Identity } from '../auth'
+import type { Principal, SchemaProfile } from '../superset'
+import { assertSupportedLayout, getSchemaProfile, loadPrincipal, supersetLinks } from '../superset'
+import { rememberedPrincipal } from './principal-cache'
 import { deliverAuditRecords, type AuditRecord } from '../audit'
 import { noEffects, type ToolContext } from '../tools'
 import type { CallServices } from './ports'
-
-/** Who is calling, as authentication established it (before the Superset user is looked up). */
-export interface Identity {
-  lookup: UserLookup
-  tenant: string
-  /** Where the identity came from, for logs. */
-  method: 'dev_username' | 'jwt'
-  scopes: string[]
-}
 
 export interface RequestScope {
   readonly requestId: string

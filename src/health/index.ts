@@ -4,12 +4,10 @@
  */
 import { loadConfig, type Config } from '../config'
 import { createMetadataDb, sql } from '../db'
-import type { Env } from '../env'
 import type { Logger } from '../observability'
-import { describeError } from '../observability'
 import { assertSupportedLayout, readSchemaProfile } from '../superset'
 import { GATEWAY_VERSION } from '../version'
-import { asGatewayError } from '../errors'
+import { asGatewayError, describeError } from '../errors'
 import { limitsHealth } from '../limits'
 import { analyticsPosture } from '../query'
 

@@ -1,6 +1,6 @@
 import type { Config } from '../config'
-import type { Identity, RequestScope } from '../dispatch'
-import type { Env } from '../env'
+import type { Identity } from '../auth'
+import type { RequestScope } from '../dispatch'
 import type { Logger, RequestFacts } from '../observability'
 
 /** Hono's typing of this Worker: its bindings and the per-request variables middleware sets. */

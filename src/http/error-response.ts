@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { asGatewayError, toErrorBody, type GatewayError } from '../errors'
-import { describeError, type RequestFacts } from '../observability'
+import { asGatewayError, describeError, type GatewayError, toErrorBody } from '../errors'
+import { type RequestFacts } from '../observability'
 import type { AppEnv } from './app-env'
 
 /**

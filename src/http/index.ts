@@ -1,4 +1,9 @@
 export type { AppEnv } from './app-env'
+export { isJsonMediaType, parseJsonText, readBodyText } from './json-body'
+export { authenticate } from './authenticate'
+export { clientRateLimit } from './client-budget'
+export type { BearerCredentials } from './client-budget'
+export { protectedResourceMetadata } from './resource-metadata'
 export { resolveCaller, afterBody } from './caller'
 export { errorResponse, onError } from './error-response'
 export {

@@ -9,8 +9,8 @@
  */
 import type { Context, MiddlewareHandler } from 'hono'
 import { readBearerToken } from '../auth'
-import { GatewayError } from '../errors'
-import { collectMetrics, describeError, isolateMetrics } from '../observability'
+import { describeError, GatewayError } from '../errors'
+import { collectMetrics, isolateMetrics } from '../observability'
 import type { AppEnv } from './app-env'
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'

@@ -3,11 +3,12 @@
  * background when due), Analytics Engine data points and Sentry. Best effort throughout: observing a
  * request never fails it.
  */
+import { describeError } from '../errors'
 import type { Context } from 'hono'
 import { loadConfig } from '../config'
-import type { Identity, RequestScope } from '../dispatch'
+import type { Identity } from '../auth'
+import type { RequestScope } from '../dispatch'
 import {
-  describeError,
   isolateMetrics,
   reportToSentry,
   requestCacheStatus,

@@ -19,13 +19,10 @@
  * The client is the CF-Connecting-IP address only when Cloudflare's edge set it (see `clientKeyOf`); no
  * other header (X-Forwarded-For, X-Real-IP, True-Client-IP…) is ever read.
  */
-import type { Context, MiddlewareHandler } from 'hono'
-import { loadConfig } from '../config'
+import type { ConfigResult } from '../config'
 import { GatewayError } from '../errors'
-import type { AppEnv } from '../http'
-import { describeError } from '../observability'
 import { countLimitEvent } from './counters'
-import { BUILT_IN_IP_LIMIT, MAX_TOKEN_BUCKET_COUNT, parseLimit, type LimitRule } from './document'
+import { BUILT_IN_IP_LIMIT, MAX_TOKEN_BUCKET_COUNT, parseLimit, type LimitRule } from '../limit-documents'
 import { policyItem, rateLimit, retryAfterSeconds, retryPhrase } from './headers'
 
 /**
@@ -86,14 +83,6 @@ function ratePerMs(rule: LimitRule): number {
   return rule.count / rule.windowMs
 }
 
-/** What the budget asks about a request's bearer token; src/auth answers (`bearerCredentials`). */
-export interface BearerCredentials {
-  /** A token this isolate verified and still remembers: one hash and a lookup, no signature check. */
-  recognised(c: Context<AppEnv>): Promise<boolean>
-  /** Whether the token verifies now; asked only once the client's budget is spent. */
-  verifies(c: Context<AppEnv>): Promise<boolean>
-}
-
 /** What a request says about where it came from: the header, Cloudflare's `cf` object, the environment. */
 export interface ClientOrigin {
   connectingIp: string | undefined
@@ -141,7 +130,7 @@ export function clientKey(ip: string | undefined): string {
 }
 
 /** Client states of one isolate, least recently seen first, bounded. */
-class ClientStates {
+export class ClientStates {
   private readonly states = new Map<string, ClientState>()
 
   get(key: string): ClientState | undefined {
@@ -158,7 +147,8 @@ class ClientStates {
   }
 }
 
-function ipRateLimitBinding(env: object): RateLimit | undefined {
+/** Cloudflare's `ratelimits` binding, when the deployment has one. */
+export function ipRateLimitBinding(env: object): RateLimit | undefined {
   const binding = (env as { IP_RATE_LIMITER?: unknown }).IP_RATE_LIMITER
   return typeof binding === 'object' && binding !== null && typeof (binding as RateLimit).limit === 'function'
     ? (binding as RateLimit)
@@ -167,56 +157,13 @@ function ipRateLimitBinding(env: object): RateLimit | undefined {
 
 const FALLBACK_RULE = parseLimit(BUILT_IN_IP_LIMIT, MAX_TOKEN_BUCKET_COUNT)
 
-export function clientRateLimit(credentials: BearerCredentials): MiddlewareHandler<AppEnv> {
-  const clients = new ClientStates()
-  return async function clientRateLimit(c, next) {
-    // A caller the identity provider vouched for moments ago: limited per user, not by this budget.
-    if (await credentials.recognised(c)) {
-      await next()
-      return
-    }
-    // This runs before withConfig: while the configuration is invalid, the default limit and no trusted address.
-    const parsed = loadConfig(c.env)
-    const rule = parsed.ok ? parsed.config.limits.ipLimit : FALLBACK_RULE.ok ? FALLBACK_RULE.rule : undefined
-    const key = clientKeyOf({
-      connectingIp: c.req.header('cf-connecting-ip'),
-      cf: c.req.raw.cf,
-      environment: parsed.ok ? parsed.config.environment : undefined,
-    })
-    const decision = takeClientToken(clients.get(key), rule, Date.now())
-    clients.set(key, decision.state)
-    if (!decision.allowed) {
-      // A valid token is never refused here, however many unauthenticated requests shared its address.
-      if (await credentials.verifies(c)) {
-        await next()
-        return
-      }
-      countLimitEvent('refused_client_ip')
-      throw clientRateLimitError(rule, decision.retryAfterMs)
-    }
-    await next()
-    if (c.get('identity') !== undefined) {
-      const state = clients.get(key)
-      if (state !== undefined) clients.set(key, refundClientToken(state, rule))
-      return
-    }
-    const binding = ipRateLimitBinding(c.env)
-    if (binding !== undefined) {
-      c.executionCtx.waitUntil(
-        binding.limit({ key }).then(
-          (outcome) => {
-            const state = clients.get(key)
-            if (!outcome.success && state !== undefined)
-              clients.set(key, { ...state, blockedUntil: Date.now() + IP_BINDING_PERIOD_MS })
-          },
-          (err: unknown) => c.get('log').warn('ip_rate_limiter_failed', describeError(err)),
-        ),
-      )
-    }
-  }
+/** The budget's rule: MCP_IP_RATE_LIMIT, or the built-in default while the configuration does not parse. */
+export function clientLimitRule(parsed: ConfigResult): LimitRule | undefined {
+  return parsed.ok ? parsed.config.limits.ipLimit : FALLBACK_RULE.ok ? FALLBACK_RULE.rule : undefined
 }
 
-function clientRateLimitError(rule: LimitRule | undefined, retryAfterMs: number): GatewayError {
+/** The 429 of a spent budget, with the policy it ran out of. */
+export function clientRateLimitError(rule: LimitRule | undefined, retryAfterMs: number): GatewayError {
   const seconds = retryAfterSeconds(retryAfterMs)
   const headers: Record<string, string> = { 'Retry-After': String(seconds) }
   if (rule !== undefined) {
@@ -235,4 +182,9 @@ function clientRateLimitError(rule: LimitRule | undefined, retryAfterMs: number)
       headers,
     },
   )
+}
+
+/** Counts a request the budget refused. */
+export function countClientRefusal(): void {
+  countLimitEvent('refused_client_ip')
 }

@@ -3,9 +3,9 @@
  * (draft-ietf-httpapi-ratelimit-headers, Structured Fields), Retry-After, and the RateLimitExceeded
  * error with the limit that was hit. Pure.
  */
-import type { Admission } from '../dispatch'
+import type { Admission } from './ports'
 import { GatewayError } from '../errors'
-import type { CallLimits, LimitRule } from './document'
+import type { CallLimits, LimitRule } from '../limit-documents'
 import type { LimitStatus, WindowDecision, WindowLimit } from './window'
 
 export type LimitScope = 'user' | 'tool'

@@ -3,7 +3,7 @@
  * tenant with the problem. It reads the stored documents itself, so a fresh isolate reports them too.
  */
 import { documentStoreFor, type DocumentProblem, type RequestIo } from './store'
-import { DOCUMENT_PREFIX, tenantOfKey } from './keys'
+import { DOCUMENT_PREFIX, tenantOfKey } from '../limit-documents'
 
 /** Documents read per check at most (two KV reads each when not cached); others are reported once seen. */
 export const HEALTH_SCAN_MAX_DOCUMENTS = 100

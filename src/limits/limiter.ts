@@ -4,12 +4,11 @@
  * against all of them at once. If the object cannot be reached, MCP_RATE_LIMIT_FAIL_MODE decides.
  */
 import type { Config } from '../config'
-import type { Admission, CallSubject, Limiter } from '../dispatch'
-import type { Env } from '../env'
-import { GatewayError } from '../errors'
-import { describeError, type Logger } from '../observability'
+import type { Admission, CallSubject, Limiter } from './ports'
+import { describeError, GatewayError } from '../errors'
+import { type Logger } from '../observability'
 import { countLimitEvent } from './counters'
-import { limitsForCall } from './document'
+import { limitsForCall } from '../limit-documents'
 import {
   checkedLimits,
   retryAfterSeconds,

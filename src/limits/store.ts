@@ -4,9 +4,15 @@
  * document never weakens limiting: the last valid one stays in force — from this isolate's memory, or
  * from the copy kept in KV for cold isolates — and the problem is logged and reported by /health.
  */
-import { describeError, type Logger } from '../observability'
-import { parseLimitDocument, type LimitDocument, type TenantDocuments } from './document'
-import { FALLBACK_TENANT, limitKeys } from './keys'
+import { describeError } from '../errors'
+import { type Logger } from '../observability'
+import {
+  FALLBACK_TENANT,
+  limitKeys,
+  parseLimitDocument,
+  type LimitDocument,
+  type TenantDocuments,
+} from '../limit-documents'
 
 /** How long an isolate trusts a document it read. */
 export const DOCUMENT_MAX_AGE_MS = 30_000

@@ -1,8 +1,7 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { Context } from 'hono'
 import { createDispatcher } from '../dispatch'
-import type { AppEnv } from '../http/app-env'
-import { isJsonMediaType, parseJsonText, readBodyText } from '../http/json-body'
+import { isJsonMediaType, parseJsonText, readBodyText, type AppEnv } from '../http'
 import { createMcpServer } from './server'
 
 /**

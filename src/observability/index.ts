@@ -1,4 +1,4 @@
-export { createLogger, describeError } from './logger'
+export { createLogger } from './logger'
 export type { LogFields, Logger, LogObserver, LogSink } from './logger'
 export {
   createRequestFacts,
@@ -8,9 +8,23 @@ export {
   requestErrorType,
   requestLimiterDecision,
 } from './request-facts'
-export type { LimiterDecision, RequestFacts, ToolCallFact } from './request-facts'
-export { collectMetrics, FLUSH_AFTER_REQUESTS, IsolateMetrics, isolateMetrics, routeLabel } from './metrics'
-export type { AggregatorNamespace, FinishedRequest, RouteLabel } from './metrics'
+export type {
+  CacheStatus,
+  CallObserver,
+  CallRecord,
+  LimiterDecision,
+  RequestFacts,
+  ToolCallFact,
+} from './request-facts'
+export {
+  collectMetrics,
+  countEvent,
+  FLUSH_AFTER_REQUESTS,
+  IsolateMetrics,
+  isolateMetrics,
+  routeLabel,
+} from './metrics'
+export type { AggregatorNamespace, CountedEvent, FinishedRequest, RouteLabel } from './metrics'
 export { MetricsAggregator } from './metrics-aggregator'
 export { writeCallDataPoints } from './analytics'
 export { reportToSentry, scrubEvent } from './sentry'

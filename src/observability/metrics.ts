@@ -9,9 +9,6 @@
  * up to the flush interval; an isolate that is evicted before its next flush loses what it had not sent
  * (at most FLUSH_INTERVAL_MS or FLUSH_AFTER_REQUESTS requests of that one isolate).
  */
-import { auditCounters } from '../audit'
-import type { CallRecord } from '../dispatch'
-import { readLimitsCounters, type LimitsCounters } from '../limits/counters'
 import { GATEWAY_VERSION } from '../version'
 import type { MetricsAggregator } from './metrics-aggregator'
 import {
@@ -22,7 +19,7 @@ import {
   seriesKey,
   type SeriesCounts,
 } from './metrics-registry'
-import type { RequestFacts } from './request-facts'
+import type { CallRecord, RequestFacts } from './request-facts'
 
 export const FLUSH_INTERVAL_MS = 10_000
 export const FLUSH_AFTER_REQUESTS = 100
@@ -90,40 +87,17 @@ export function requestIncrements(facts: RequestFacts, request: FinishedRequest)
   return counts
 }
 
-interface CounterBaselines {
-  limits: LimitsCounters
-  audit: typeof auditCounters
-}
-
-/** What the limits and the audit trail counted in this isolate since the last flush. */
-function counterDeltas(since: CounterBaselines): { counts: SeriesCounts; now: CounterBaselines } {
-  const now = { limits: readLimitsCounters(), audit: { ...auditCounters } }
-  const counts: SeriesCounts = new Map()
-  const delta = (current: number, previous: number): number => current - previous
-  const limits = now.limits
-  const before = since.limits
-  const rejections = {
-    user: delta(limits.refused_user, before.refused_user),
-    tool: delta(limits.refused_tool, before.refused_tool),
-    client_ip: delta(limits.refused_client_ip, before.refused_client_ip),
-    limiter_unavailable: delta(limits.limiter_unreachable_refused, before.limiter_unreachable_refused),
-  }
-  for (const [scope, count] of Object.entries(rejections)) {
-    if (count > 0) incrementCounter(counts, 'mcp_rate_limit_rejections_total', { scope }, count)
-  }
-  const unreachable = {
-    allowed: delta(limits.limiter_unreachable_allowed, before.limiter_unreachable_allowed),
-    refused: delta(limits.limiter_unreachable_refused, before.limiter_unreachable_refused),
-  }
-  for (const [action, count] of Object.entries(unreachable)) {
-    if (count > 0) incrementCounter(counts, 'mcp_rate_limiter_unreachable_total', { action }, count)
-  }
-  for (const result of ['queued', 'written', 'failed'] as const) {
-    const count = delta(now.audit[result], since.audit[result])
-    if (count > 0) incrementCounter(counts, 'mcp_audit_records_total', { result }, count)
-  }
-  return { counts, now }
-}
+/**
+ * What other modules count as it happens (limits, the audit trail): they push each event here, so adding
+ * one is a change to the module that sees it and to this closed list, nothing else.
+ */
+export type CountedEvent =
+  | {
+      series: 'mcp_rate_limit_rejections_total'
+      labels: { scope: 'user' | 'tool' | 'client_ip' | 'limiter_unavailable' }
+    }
+  | { series: 'mcp_rate_limiter_unreachable_total'; labels: { action: 'allowed' | 'refused' } }
+  | { series: 'mcp_audit_records_total'; labels: { result: 'queued' | 'written' | 'failed' } }
 
 /** One isolate's counts not yet flushed, and when to flush them. */
 export class IsolateMetrics {
@@ -132,14 +106,22 @@ export class IsolateMetrics {
   private lastFlushAt = 0
   private flushing: Promise<void> | undefined
   private shard: number | undefined
-  private baselines: CounterBaselines = {
-    limits: readLimitsCounters(),
-    audit: { ...auditCounters },
-  }
+  private readonly counted: SeriesCounts = new Map()
 
   record(facts: RequestFacts, request: FinishedRequest): void {
     mergeCounts(this.pending, requestIncrements(facts, request))
     this.requestsSinceFlush += 1
+  }
+
+  /** One event another module saw; flushed with the next batch. */
+  count(event: CountedEvent, by = 1): void {
+    incrementCounter(this.pending, event.series, event.labels, by)
+    incrementCounter(this.counted, event.series, event.labels, by)
+  }
+
+  /** How many of an event this isolate has counted since it started (flushed or not). */
+  countedSoFar(event: CountedEvent): number {
+    return this.counted.get(seriesKey(event.series, event.labels)) ?? 0
   }
 
   flushDue(now: number = Date.now()): boolean {
@@ -150,10 +132,7 @@ export class IsolateMetrics {
   async flush(aggregators: AggregatorNamespace, now: number = Date.now()): Promise<void> {
     // One flush at a time: a second caller waits for the running one and then sends what is left.
     while (this.flushing !== undefined) await this.flushing.catch(() => undefined)
-    const deltas = counterDeltas(this.baselines)
-    this.baselines = deltas.now
     const batch = this.pending
-    mergeCounts(batch, deltas.counts)
     this.pending = new Map()
     this.requestsSinceFlush = 0
     this.lastFlushAt = now
@@ -181,6 +160,11 @@ export function shardName(shard: number): string {
 
 /** The isolate's metrics: module scope because an isolate's counts outlive each request by design. */
 export const isolateMetrics = new IsolateMetrics()
+
+/** Counts one event in this isolate's metrics (the registry other modules push into). */
+export function countEvent(event: CountedEvent, by = 1): void {
+  isolateMetrics.count(event, by)
+}
 
 /** Every shard's counts added up, with the gauges a scrape reports; rejects when any shard is unreachable. */
 export async function collectMetrics(aggregators: AggregatorNamespace, environment: string): Promise<string> {

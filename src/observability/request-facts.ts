@@ -4,10 +4,32 @@
  * CallObserver (every finished tool call), the request logger's observer (the events authentication,
  * the database layer and the limiter log), and the error response (the failure the caller saw).
  */
-import type { CallObserver, CallRecord } from '../dispatch'
 import type { GatewayError } from '../errors'
 import type { LogLevel } from '../config'
 import type { LogFields } from './logger'
+
+/** Whether an answer came from the cache (hit), was stored (miss) or could not be (bypass). */
+export type CacheStatus = 'hit' | 'miss' | 'bypass'
+
+/** How a tool call ended, as the dispatcher reports it to whatever observes calls. */
+export interface CallRecord {
+  tool: string
+  tenant: string
+  transport: 'mcp' | 'http'
+  outcome: 'success' | 'error'
+  /** The gateway error type of a failed call (RateLimitExceeded, ValidationError, …). */
+  errorType: string | null
+  durationMs: number
+  /** Whether the answer came from the cache: hit, miss, bypass (not cacheable / refresh asked), or null. */
+  cacheStatus: CacheStatus | null
+  /** The failure itself, for error reporting (Sentry); absent on success. */
+  error?: GatewayError
+}
+
+/** Observes every finished tool call; must not throw and must not block the call. */
+export interface CallObserver {
+  toolCall(record: CallRecord): void
+}
 
 export type DatabaseKind = 'metadata' | 'analytics'
 

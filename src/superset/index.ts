@@ -14,4 +14,3 @@ export {
   datasetVisibility,
 } from './access'
 export type { AccessOptions } from './access'
-export { forgetPrincipals, rememberedPrincipal } from './principal-cache'

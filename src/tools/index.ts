@@ -67,7 +67,13 @@ export function toolExists(name: string): boolean {
 
 export { invokeTool, parseToolRequest, runTool, unwrapRequest } from './core/invoke'
 export { noEffects } from './core/definition'
-export type { AnyToolDefinition, CallEffects, ToolAnnotations, ToolContext } from './core/definition'
+export type {
+  AnyToolDefinition,
+  CachePolicy,
+  CallEffects,
+  ToolAnnotations,
+  ToolContext,
+} from './core/definition'
 
 /** MCP resources and prompts. */
 export const RESOURCES: readonly ResourceDefinition[] = [instanceMetadata, chartConfigs]

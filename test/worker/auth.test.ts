@@ -5,9 +5,8 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { Hono } from 'hono'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { authenticate } from '../../src/auth'
-import type { Identity } from '../../src/dispatch'
-import { onError, requestContext, withConfig, type AppEnv } from '../../src/http'
+import type { Identity } from '../../src/auth'
+import { authenticate, onError, requestContext, withConfig, type AppEnv } from '../../src/http'
 import { BASE } from '../helpers/mcp'
 import {
   AUDIENCE,

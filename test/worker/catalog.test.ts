@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { callAs } from '../helpers/as-user'
 import { connectClient } from '../helpers/mcp'
 import { TOOLS } from '../../src/tools'
-import { TOOL_NAMES } from '../../src/tools/names'
+import { TOOL_NAMES } from '../../src/tool-names'
 
 describe('list_datasets and get_dataset_info', () => {
   it('lists datasets with the database name, newest change first by default', async () => {

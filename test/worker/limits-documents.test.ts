@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Admission, CallSubject } from '../../src/dispatch'
+import type { Admission, CallSubject } from '../../src/limits'
 import { createLimiter, DOCUMENT_MAX_AGE_MS, LimitDocumentStore } from '../../src/limits'
 import { createLogger } from '../../src/observability'
 import { BASE, workerFetch } from '../helpers/mcp'

@@ -10,13 +10,13 @@ import { env } from 'cloudflare:workers'
 import { Hono } from 'hono'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config'
-import type { CallSubject } from '../../src/dispatch'
+import type { CallSubject } from '../../src/limits'
 import { bearerCredentials } from '../../src/auth'
-import type { Env } from '../../src/env'
-import { onError, requestContext, type AppEnv } from '../../src/http'
-import { clientRateLimit, createLimiter, readLimitsCounters } from '../../src/limits'
+import { clientRateLimit, onError, requestContext, type AppEnv } from '../../src/http'
+import { createLimiter } from '../../src/limits'
+import { isolateMetrics } from '../../src/observability'
 import { clientKeyOf, takeClientToken, UNVERIFIED_CLIENT } from '../../src/limits/client-ip'
-import type { LimitRule } from '../../src/limits/document'
+import type { LimitRule } from '../../src/limit-documents'
 import { createLogger } from '../../src/observability'
 import { BASE, callHttpTool, workerFetch } from '../helpers/mcp'
 import { devEnv, gatewayFetch } from '../helpers/tokens'
@@ -173,7 +173,12 @@ describe('per-client-IP limiter (before authentication)', () => {
       details: { scope: 'client_ip', limit: '3 per minute', retry_after_seconds: 20 },
     })
     expect((await send('/public', '192.0.2.2')).status).toBe(200)
-    expect(readLimitsCounters().refused_client_ip).toBeGreaterThanOrEqual(1)
+    expect(
+      isolateMetrics.countedSoFar({
+        series: 'mcp_rate_limit_rejections_total',
+        labels: { scope: 'client_ip' },
+      }),
+    ).toBeGreaterThanOrEqual(1)
   })
 
   it('does not count requests that authenticated', async () => {
@@ -305,10 +310,18 @@ describe('when the RateLimiter cannot be reached', () => {
   }
 
   it('admits the call in fail mode "open", counted and logged', async () => {
-    const before = readLimitsCounters().limiter_unreachable_allowed
+    const before = isolateMetrics.countedSoFar({
+      series: 'mcp_rate_limiter_unreachable_total',
+      labels: { action: 'allowed' },
+    })
     const { limiter, lines } = limiterWith(unreachable, 'open')
     expect(await limiter.admit(call)).toEqual({ allowed: true, headers: {} })
-    expect(readLimitsCounters().limiter_unreachable_allowed).toBe(before + 1)
+    expect(
+      isolateMetrics.countedSoFar({
+        series: 'mcp_rate_limiter_unreachable_total',
+        labels: { action: 'allowed' },
+      }),
+    ).toBe(before + 1)
     expect(lines).toContainEqual(
       expect.objectContaining({
         level: 'error',
@@ -320,7 +333,10 @@ describe('when the RateLimiter cannot be reached', () => {
   })
 
   it('refuses the call in fail mode "closed" with a retry hint', async () => {
-    const before = readLimitsCounters().limiter_unreachable_refused
+    const before = isolateMetrics.countedSoFar({
+      series: 'mcp_rate_limiter_unreachable_total',
+      labels: { action: 'refused' },
+    })
     const { limiter } = limiterWith(unreachable, 'closed')
     const admission = await limiter.admit(call)
     expect(admission).toMatchObject({
@@ -331,7 +347,12 @@ describe('when the RateLimiter cannot be reached', () => {
         details: { reason: 'limiter_unavailable', retry_after_seconds: 5 },
       },
     })
-    expect(readLimitsCounters().limiter_unreachable_refused).toBe(before + 1)
+    expect(
+      isolateMetrics.countedSoFar({
+        series: 'mcp_rate_limiter_unreachable_total',
+        labels: { action: 'refused' },
+      }),
+    ).toBe(before + 1)
   })
 
   it('treats an object that does not answer in time as unreachable', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { buildPrincipal, forgetPrincipals, rememberedPrincipal, type Principal } from '../../src/superset'
+import { forgetPrincipals, rememberedPrincipal } from '../../src/dispatch'
+import { buildPrincipal, type Principal } from '../../src/superset'
 
 function principalOf(username: string): Principal {
   return buildPrincipal(

@@ -4,7 +4,6 @@
  * the plain-HTTP route both run tools through `invokeTool`.
  */
 import type * as z from 'zod'
-import type { CachePolicy } from '../../cache'
 import type { Config } from '../../config'
 import type { Db } from '../../db'
 import type { Logger } from '../../observability'
@@ -40,6 +39,16 @@ export function noEffects(): CallEffects {
 }
 
 /** Everything a tool may use. Tools never see Hono, the MCP SDK or the raw environment. */
+/** How a tool's answer may be cached. */
+export interface CachePolicy {
+  /** Whose answers may be shared: everyone with the same permissions, or only the same user. */
+  scope: 'permissions' | 'user'
+  /** Kinds of objects the answer depends on: a write to any of them invalidates it. */
+  dependsOn: readonly string[]
+  /** Overrides the configured default TTL. */
+  ttlSeconds?: number
+}
+
 export interface ToolContext {
   principal: Principal
   /** The Superset metadata database, for this request. */

@@ -1,7 +1,12 @@
 import * as z from 'zod'
-import type { CachePolicy } from '../../cache'
 import { CacheControlFields } from './cache-flags'
-import { READ_ONLY, defineTool, type AnyToolDefinition, type PermissionPair } from './definition'
+import {
+  READ_ONLY,
+  defineTool,
+  type AnyToolDefinition,
+  type CachePolicy,
+  type PermissionPair,
+} from './definition'
 import { IdentifierSchema } from './identifier'
 import {
   findVisibleRow,

@@ -1,5 +1,10 @@
-import type { CachePolicy } from '../../cache'
-import { READ_ONLY, defineTool, type AnyToolDefinition, type PermissionPair } from './definition'
+import {
+  READ_ONLY,
+  defineTool,
+  type AnyToolDefinition,
+  type CachePolicy,
+  type PermissionPair,
+} from './definition'
 import {
   listRequestSchema,
   listResponse,

@@ -3,8 +3,8 @@
  * reload the same user, roles and permission pairs. Only successful loads are kept; a change of roles
  * in Superset applies within MCP_PRINCIPAL_CACHE_SECONDS (0 turns this off).
  */
-import { MemoryCache } from '../cache/memory'
-import type { Principal } from './principal'
+import { MemoryCache } from '../cache'
+import type { Principal } from '../superset'
 
 const MAX_PRINCIPALS = 1_000
 const remembered = new MemoryCache<Principal>(MAX_PRINCIPALS)

@@ -4,7 +4,7 @@
  * resource (the token audience, RFC 8707) and which scopes.
  */
 import type { Context } from 'hono'
-import type { AppEnv } from '../http/app-env'
+import type { AppEnv } from './app-env'
 
 export const RESOURCE_NAME = 'Superset MCP gateway'
 
