@@ -2,24 +2,37 @@
  * The tool catalogue: Superset 6.1's MCP tools, one line per tool.
  */
 import type { Principal } from '../superset'
-import type { AnyToolDefinition, PromptDefinition, ResourceDefinition } from './core/definition'
-import { isVisibleTo } from './core/definition'
-import { generateChart, generateExploreLink, updateChart, updateChartPreview } from './charts/authoring'
-import { getChartInfo, listCharts } from './charts/tools'
-import { getChartData } from './chart-data/data'
-import { getChartPreview } from './chart-data/preview'
-import { getChartTypeSchema } from './chart-data/type-schema'
-import { getDashboardInfo, listDashboards } from './dashboards/tools'
-import { addChartToExistingDashboard, generateDashboard } from './dashboards/write'
-import { getDatabaseInfo, listDatabases } from './databases/tools'
-import { createVirtualDataset } from './datasets/create'
-import { getDatasetInfo, listDatasets } from './datasets/tools'
-import { executeSql } from './sql/execute-sql'
-import { openSqlLabWithContext, saveSqlQuery } from './saved-queries/tools'
-import { createChartGuided, quickstart } from './system/prompts'
-import { chartConfigs, instanceMetadata } from './system/resources'
-import { getSchema } from './system/schema-tool'
-import { getInstanceInfo, healthCheck } from './system/tools'
+import { isVisibleTo, type AnyToolDefinition, type PromptDefinition, type ResourceDefinition } from './core'
+import {
+  generateChart,
+  generateExploreLink,
+  getChartData,
+  getChartInfo,
+  getChartPreview,
+  getChartTypeSchema,
+  listCharts,
+  updateChart,
+  updateChartPreview,
+} from './charts'
+import {
+  addChartToExistingDashboard,
+  generateDashboard,
+  getDashboardInfo,
+  listDashboards,
+} from './dashboards'
+import { getDatabaseInfo, listDatabases } from './databases'
+import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
+import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
+import { executeSql } from './sql'
+import {
+  chartConfigs,
+  createChartGuided,
+  getInstanceInfo,
+  getSchema,
+  healthCheck,
+  instanceMetadata,
+  quickstart,
+} from './system'
 
 export const TOOLS: readonly AnyToolDefinition[] = [
   healthCheck,
@@ -61,19 +74,9 @@ export function findVisibleTool(name: string, principal: Principal): AnyToolDefi
   return tool !== undefined && isVisibleTo(tool, principal) ? tool : undefined
 }
 
-export function toolExists(name: string): boolean {
-  return BY_NAME.has(name)
-}
-
-export { invokeTool, parseToolRequest, runTool, unwrapRequest } from './core/invoke'
-export { noEffects } from './core/definition'
-export type {
-  AnyToolDefinition,
-  CachePolicy,
-  CallEffects,
-  ToolAnnotations,
-  ToolContext,
-} from './core/definition'
+export { parseToolRequest, runTool, unwrapRequest } from './core'
+export { noEffects } from './core'
+export type { AnyToolDefinition, CachePolicy, CallEffects, ToolAnnotations, ToolContext } from './core'
 
 /** MCP resources and prompts. */
 export const RESOURCES: readonly ResourceDefinition[] = [instanceMetadata, chartConfigs]
@@ -90,4 +93,4 @@ export function findPrompt(name: string): PromptDefinition | undefined {
   return PROMPTS.find((prompt) => prompt.name === name)
 }
 
-export type { PromptArgument, PromptDefinition, ResourceDefinition } from './core/definition'
+export type { PromptArgument, PromptDefinition, ResourceDefinition } from './core'

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from '../../src/db'
-import { chartIdsOf, layoutProblems, type Layout } from '../../src/tools/dashboards/layout'
+import { chartIdsOf, layoutProblems, type Layout } from '../../src/tools/dashboards'
 import { callAs } from '../helpers/as-user'
 import { createUser, withMetadataDb } from '../helpers/db'
 

@@ -21,16 +21,26 @@ import {
   type QueryResultSet,
 } from '../../query'
 import { datasetUsable } from '../../superset'
-import { queryChart } from '../chart-data/data'
-import type { LoadedChart } from '../chart-data/lookup'
-import { ContentSchema, PREVIEW_FORMATS, renderPreview, type PreviewFormat } from '../chart-data/preview'
-import { READ_ONLY, WRITES, defineTool, type ToolContext } from '../core/definition'
-import { IdentifierSchema, identifierCondition, type Identifier } from '../core/identifier'
-import { findVisibleRow, projectRow, type Row } from '../core/list'
-import { assertCanEdit, NOW_UTC } from '../core/ownership'
-import { closeMatches } from '../core/suggest'
+import { queryChart } from './data'
+import type { LoadedChart } from './lookup'
+import { ContentSchema, PREVIEW_FORMATS, renderPreview, type PreviewFormat } from './preview'
+import {
+  assertCanEdit,
+  chartSpec,
+  closeMatches,
+  defineTool,
+  findVisibleRow,
+  type Identifier,
+  identifierCondition,
+  IdentifierSchema,
+  NOW_UTC,
+  projectRow,
+  READ_ONLY,
+  type Row,
+  type ToolContext,
+  WRITES,
+} from '../core'
 import { buildQueryContext } from './query-context'
-import { chartSpec } from './spec'
 import { CHART_INFO_COLUMNS } from './tools'
 
 const PreviewFormatsSchema = z

@@ -1,6 +1,6 @@
 import { sql } from '../../db'
 import { datasetUsable } from '../../superset'
-import type { ToolContext } from '../core/definition'
+import type { ToolContext } from '../core'
 
 /**
  * Superset's raise_for_access(datasource=…) for a chart's dataset: data access (datasource, schema,

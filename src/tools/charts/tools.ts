@@ -1,26 +1,27 @@
 import * as z from 'zod'
-import { CacheControlFields } from '../core/cache-flags'
-import { GatewayError } from '../../errors'
-import { parseJsonText } from '../core/columns'
-import { READ_ONLY, defineTool, type ToolContext } from '../core/definition'
-import { IdentifierSchema } from '../core/identifier'
 import {
+  CacheControlFields,
+  chartSpec,
+  defineListTool,
+  defineTool,
   findVisibleRow,
+  IdentifierSchema,
   parseColumnList,
+  parseJsonText,
   projectRow,
+  READ_ONLY,
   resolveColumns,
   SelectColumnsSchema,
-} from '../core/list'
-import { defineListTool } from '../core/list-tool'
+  type ToolContext,
+} from '../core'
+import { GatewayError } from '../../errors'
 import { datasetAccessColumn } from './dataset-access'
-import { chartSpec } from './spec'
 
 export const listCharts = defineListTool({
   name: 'list_charts',
   title: 'List charts',
   description: 'List the charts you can see in Superset (charts on datasets you may access).',
   spec: chartSpec,
-  permission: { permission: 'can_read', view: 'Chart' },
   cache: { scope: 'permissions', dependsOn: ['chart', 'dataset'] },
 })
 

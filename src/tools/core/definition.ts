@@ -1,7 +1,7 @@
 /**
  * What a tool is, independent of MCP and HTTP: a name, a request schema, a response schema, the
  * Superset permission it needs, and a function from (request, context) to a response. The MCP layer and
- * the plain-HTTP route both run tools through `invokeTool`.
+ * the plain-HTTP route both run tools through the dispatcher (`parseToolRequest`, then `runTool`).
  */
 import type * as z from 'zod'
 import type { Config } from '../../config'

@@ -1,12 +1,6 @@
 import * as z from 'zod'
 import { CacheControlFields } from './cache-flags'
-import {
-  READ_ONLY,
-  defineTool,
-  type AnyToolDefinition,
-  type CachePolicy,
-  type PermissionPair,
-} from './definition'
+import { READ_ONLY, defineTool, type AnyToolDefinition, type CachePolicy } from './definition'
 import { IdentifierSchema } from './identifier'
 import {
   findVisibleRow,
@@ -31,7 +25,6 @@ export function defineGetTool(options: {
   defaultColumns: readonly string[]
   /** Extra shape of the answer beyond `id` (nested lists). */
   output?: z.ZodRawShape
-  permission: PermissionPair
   cache: CachePolicy
 }): AnyToolDefinition {
   const { spec } = options
@@ -46,7 +39,7 @@ export function defineGetTool(options: {
     }),
     output: z.looseObject({ id: z.int(), ...options.output }),
     annotations: READ_ONLY,
-    permission: options.permission,
+    permission: spec.readPermission,
     cache: options.cache,
     run: async (request, context) => {
       const columns = resolveColumns(

@@ -86,15 +86,6 @@ function assertNoNul(value: unknown, path: string): void {
   }
 }
 
-/** Validates, runs and checks one tool call. Permission checks happen before this (see the catalogue). */
-export async function invokeTool(
-  tool: AnyToolDefinition,
-  args: unknown,
-  context: ToolContext,
-): Promise<unknown> {
-  return runTool(tool, parseToolRequest(tool, args), context)
-}
-
 /** Runs a validated request and checks the answer against the tool's output schema and the size guard. */
 export async function runTool(
   tool: AnyToolDefinition,

@@ -1,10 +1,4 @@
-import {
-  READ_ONLY,
-  defineTool,
-  type AnyToolDefinition,
-  type CachePolicy,
-  type PermissionPair,
-} from './definition'
+import { READ_ONLY, defineTool, type AnyToolDefinition, type CachePolicy } from './definition'
 import {
   listRequestSchema,
   listResponse,
@@ -21,7 +15,6 @@ export function defineListTool(options: {
   title: string
   description: string
   spec: ModelSpec
-  permission: PermissionPair
   cache: CachePolicy
 }): AnyToolDefinition {
   const { spec } = options
@@ -34,7 +27,7 @@ export function defineListTool(options: {
     input: listRequestSchema(spec),
     output: listResponseSchema(spec.listKey),
     annotations: READ_ONLY,
-    permission: options.permission,
+    permission: spec.readPermission,
     cache: options.cache,
     run: async (request, context) => {
       const requested = parseColumnList(request.select_columns) ?? [...spec.defaultColumns]

@@ -62,6 +62,8 @@ export interface FilterSpec {
 
 export interface ModelSpec {
   model: string
+  /** The Superset permission to list and read this model (its list and get tools need it). */
+  readPermission: { permission: string; view: string }
   /** Key of the item array in the response (`dashboards`, `charts`, …). */
   listKey: string
   /** `FROM …` — the row source, aliased as `alias`. */

@@ -1,26 +1,27 @@
 import * as z from 'zod'
-import { CacheControlFields } from '../core/cache-flags'
-import { sql } from '../../db'
-import { parseJsonText } from '../core/columns'
-import { READ_ONLY, defineTool, type ToolContext } from '../core/definition'
-import { IdentifierSchema } from '../core/identifier'
 import {
+  CacheControlFields,
+  dashboardSpec,
+  defineListTool,
+  defineTool,
   findVisibleRow,
+  IdentifierSchema,
   parseColumnList,
+  parseJsonText,
   projectRow,
+  READ_ONLY,
   resolveColumns,
-  SelectColumnsSchema,
   type Row,
-} from '../core/list'
-import { defineListTool } from '../core/list-tool'
-import { dashboardSpec } from './spec'
+  SelectColumnsSchema,
+  type ToolContext,
+} from '../core'
+import { sql } from '../../db'
 
 export const listDashboards = defineListTool({
   name: 'list_dashboards',
   title: 'List dashboards',
   description: 'List the dashboards you can see in Superset.',
   spec: dashboardSpec,
-  permission: { permission: 'can_read', view: 'Dashboard' },
   cache: { scope: 'user', dependsOn: ['dashboard', 'chart', 'dataset'] },
 })
 

@@ -7,9 +7,17 @@ import * as z from 'zod'
 import { sql, type Db } from '../../db'
 import { GatewayError } from '../../errors'
 import { chartVisibility } from '../../superset'
-import { WRITES, defineTool, type ToolContext } from '../core/definition'
-import { findVisibleRow, projectRow, type Row } from '../core/list'
-import { assertCanEdit, NOW_UTC } from '../core/ownership'
+import {
+  assertCanEdit,
+  dashboardSpec,
+  defineTool,
+  findVisibleRow,
+  NOW_UTC,
+  projectRow,
+  type Row,
+  type ToolContext,
+  WRITES,
+} from '../core'
 import {
   appendChart,
   chartIdsOf,
@@ -18,7 +26,6 @@ import {
   parseLayout,
   type LayoutChart,
 } from './layout'
-import { dashboardSpec } from './spec'
 
 const SUMMARY_COLUMNS = [
   'id',

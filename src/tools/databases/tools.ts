@@ -1,13 +1,10 @@
-import { defineGetTool } from '../core/get-tool'
-import { defineListTool } from '../core/list-tool'
-import { databaseSpec } from './spec'
+import { databaseSpec, defineGetTool, defineListTool } from '../core'
 
 export const listDatabases = defineListTool({
   name: 'list_databases',
   title: 'List databases',
   description: 'List the database connections you may use in Superset (never their connection strings).',
   spec: databaseSpec,
-  permission: { permission: 'can_read', view: 'Database' },
   cache: { scope: 'permissions', dependsOn: ['database', 'dataset'] },
 })
 
@@ -46,6 +43,5 @@ export const getDatabaseInfo = defineGetTool({
   spec: databaseSpec,
   label: 'Database',
   defaultColumns: DATABASE_INFO_COLUMNS,
-  permission: { permission: 'can_read', view: 'Database' },
   cache: { scope: 'permissions', dependsOn: ['database', 'dataset'] },
 })

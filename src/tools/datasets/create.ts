@@ -10,12 +10,18 @@ import { sql, trusted, type Db } from '../../db'
 import { GatewayError } from '../../errors'
 import { dataKind, typeName, withAnalyticsSession, wrapWithLimit, type AnalyticsDatabase } from '../../query'
 import type { SqlParser } from '../../guardrails'
-import { WRITES, defineTool, type ToolContext } from '../core/definition'
-import { projectRow, selectList, type Row } from '../core/list'
-import { visibleAnalyticsDatabase } from '../core/databases'
-import { NOW_UTC } from '../core/ownership'
-import { planSql } from '../sql/plan'
-import { datasetSpec } from './spec'
+import {
+  datasetSpec,
+  defineTool,
+  NOW_UTC,
+  planSql,
+  projectRow,
+  type Row,
+  selectList,
+  type ToolContext,
+  visibleAnalyticsDatabase,
+  WRITES,
+} from '../core'
 
 const COLUMN_PROBE_TIMEOUT_MS = 30_000
 

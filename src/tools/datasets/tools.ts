@@ -1,14 +1,11 @@
 import * as z from 'zod'
-import { defineGetTool } from '../core/get-tool'
-import { defineListTool } from '../core/list-tool'
-import { datasetSpec } from './spec'
+import { datasetSpec, defineGetTool, defineListTool } from '../core'
 
 export const listDatasets = defineListTool({
   name: 'list_datasets',
   title: 'List datasets',
   description: 'List the datasets (physical tables and virtual SQL datasets) you may query in Superset.',
   spec: datasetSpec,
-  permission: { permission: 'can_read', view: 'Dataset' },
   cache: { scope: 'permissions', dependsOn: ['dataset', 'database'] },
 })
 
@@ -77,6 +74,5 @@ export const getDatasetInfo = defineGetTool({
     columns: z.array(DatasetColumnSchema).optional(),
     metrics: z.array(DatasetMetricSchema).optional(),
   },
-  permission: { permission: 'can_read', view: 'Dataset' },
   cache: { scope: 'permissions', dependsOn: ['dataset', 'database'] },
 })

@@ -5,9 +5,7 @@
 import * as z from 'zod'
 import { sql } from '../../db'
 import { GatewayError } from '../../errors'
-import { READ_ONLY, WRITES, defineTool } from '../core/definition'
-import { visibleDatabase } from '../core/databases'
-import { NOW_UTC } from '../core/ownership'
+import { defineTool, NOW_UTC, READ_ONLY, visibleDatabase, WRITES } from '../core'
 
 export const saveSqlQuery = defineTool({
   name: 'save_sql_query',

@@ -17,10 +17,17 @@ import {
   type AnalyticsDatabase,
   type ResultRow,
 } from '../../query'
-import { databaseNotFound, visibleAnalyticsDatabase } from '../core/databases'
-import { defineTool, type ToolContext } from '../core/definition'
-import { byteLength, trimToBytes } from '../chart-data/results'
-import { planSql, type PlannedStatement, type SqlPlan } from './plan'
+import {
+  byteLength,
+  databaseNotFound,
+  defineTool,
+  type PlannedStatement,
+  planSql,
+  type SqlPlan,
+  type ToolContext,
+  trimToBytes,
+  visibleAnalyticsDatabase,
+} from '../core'
 
 const ExecuteSqlRequestSchema = z
   .looseObject({

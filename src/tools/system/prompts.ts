@@ -1,4 +1,4 @@
-import type { PromptDefinition } from '../core/definition'
+import type { PromptDefinition } from '../core'
 
 const USER_TYPES = ['analyst', 'executive', 'developer'] as const
 const WORKFLOWS: Record<(typeof USER_TYPES)[number], string[]> = {

@@ -1,9 +1,5 @@
 import { sql, trusted } from '../../db'
-import type { ResourceDefinition, ToolContext } from '../core/definition'
-import { BACKEND_SQL, databaseSpec } from '../databases/spec'
-import { listDatabases } from '../databases/tools'
-import { datasetSpec } from '../datasets/spec'
-import { listDatasets } from '../datasets/tools'
+import { BACKEND_SQL, databaseSpec, datasetSpec, type ResourceDefinition, type ToolContext } from '../core'
 import { countableRows, getInstanceInfo } from './tools'
 import { CHART_CONFIG_EXAMPLES } from './chart-configs'
 
@@ -36,14 +32,14 @@ export const instanceMetadata: ResourceDefinition = {
 async function recentDatasets(context: ToolContext) {
   return context.db.query<{ id: number; table_name: string; schema: string | null; database_id: number }>(sql`
     SELECT t.id, t.table_name, t.schema, t.database_id FROM ${datasetSpec.from}
-     WHERE ${countableRows(listDatasets, datasetSpec, context)}
+     WHERE ${countableRows(datasetSpec, context)}
      ORDER BY t.changed_on DESC NULLS LAST, t.id DESC LIMIT 20`)
 }
 
 async function usableDatabases(context: ToolContext) {
   return context.db.query<{ id: number; database_name: string; backend: string }>(sql`
     SELECT db.id, db.database_name, ${trusted(BACKEND_SQL)} AS backend FROM ${databaseSpec.from}
-     WHERE ${countableRows(listDatabases, databaseSpec, context)} ORDER BY db.database_name`)
+     WHERE ${countableRows(databaseSpec, context)} ORDER BY db.database_name`)
 }
 
 /** chart://configs: example generate_chart configurations per chart type, with when to use them. */

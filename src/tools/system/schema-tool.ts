@@ -1,10 +1,13 @@
 import * as z from 'zod'
-import { chartSpec } from '../charts/spec'
-import { dashboardSpec } from '../dashboards/spec'
-import { databaseSpec } from '../databases/spec'
-import { datasetSpec } from '../datasets/spec'
-import { READ_ONLY, defineTool } from '../core/definition'
-import type { ModelSpec } from '../core/list'
+import {
+  chartSpec,
+  dashboardSpec,
+  databaseSpec,
+  datasetSpec,
+  defineTool,
+  type ModelSpec,
+  READ_ONLY,
+} from '../core'
 
 const MODELS: Record<'chart' | 'dataset' | 'dashboard' | 'database', ModelSpec> = {
   chart: chartSpec,

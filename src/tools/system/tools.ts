@@ -1,23 +1,18 @@
 import * as z from 'zod'
-import { CacheControlFields, CacheStatusField } from '../core/cache-flags'
+import {
+  CacheControlFields,
+  CacheStatusField,
+  chartSpec,
+  dashboardSpec,
+  databaseSpec,
+  datasetSpec,
+  defineTool,
+  type ModelSpec,
+  READ_ONLY,
+  type ToolContext,
+} from '../core'
 import { sql, trusted, type SqlFragment } from '../../db'
 import { GATEWAY_VERSION, SERVICE_NAME } from '../../version'
-import { listCharts } from '../charts/tools'
-import { chartSpec } from '../charts/spec'
-import { listDashboards } from '../dashboards/tools'
-import { dashboardSpec } from '../dashboards/spec'
-import { listDatabases } from '../databases/tools'
-import { databaseSpec } from '../databases/spec'
-import { listDatasets } from '../datasets/tools'
-import { datasetSpec } from '../datasets/spec'
-import {
-  READ_ONLY,
-  defineTool,
-  isVisibleTo,
-  type AnyToolDefinition,
-  type ToolContext,
-} from '../core/definition'
-import type { ModelSpec } from '../core/list'
 
 export const healthCheck = defineTool({
   name: 'health_check',
@@ -49,8 +44,9 @@ export const healthCheck = defineTool({
  * The rows of one model the caller may count: exactly what its list tool shows them (the tool's Superset
  * permission, then the model's base filter), so no figure says more than list_* would.
  */
-export function countableRows(tool: AnyToolDefinition, spec: ModelSpec, context: ToolContext): SqlFragment {
-  return isVisibleTo(tool, context.principal) ? spec.visibility(context) : trusted('FALSE')
+export function countableRows(spec: ModelSpec, context: ToolContext): SqlFragment {
+  const { permission, view } = spec.readPermission
+  return context.principal.can(permission, view) ? spec.visibility(context) : trusted('FALSE')
 }
 
 interface InstanceRow {
@@ -154,13 +150,13 @@ export const getInstanceInfo = defineTool({
             (SELECT count(DISTINCT tob.tag_id)::int FROM tagged_object tob WHERE ${visibleTagged}) AS total_tags`
     const [row] = await context.db.query<InstanceRow>(sql`
       WITH vd AS (SELECT d.id, d.published, d.certified_by, d.created_on, d.changed_on
-                    FROM ${dashboardSpec.from} WHERE ${countableRows(listDashboards, dashboardSpec, context)}),
+                    FROM ${dashboardSpec.from} WHERE ${countableRows(dashboardSpec, context)}),
            vc AS (SELECT s.id, s.created_on, s.changed_on, s.created_by_fk
-                    FROM ${chartSpec.from} WHERE ${countableRows(listCharts, chartSpec, context)}),
+                    FROM ${chartSpec.from} WHERE ${countableRows(chartSpec, context)}),
            vt AS (SELECT t.id, t.created_on, t.changed_on
-                    FROM ${datasetSpec.from} WHERE ${countableRows(listDatasets, datasetSpec, context)}),
+                    FROM ${datasetSpec.from} WHERE ${countableRows(datasetSpec, context)}),
            vdb AS (SELECT db.id, db.sqlalchemy_uri
-                     FROM ${databaseSpec.from} WHERE ${countableRows(listDatabases, databaseSpec, context)})
+                     FROM ${databaseSpec.from} WHERE ${countableRows(databaseSpec, context)})
       SELECT (SELECT count(*)::int FROM vd) AS total_dashboards,
              (SELECT count(*)::int FROM vc) AS total_charts,
              (SELECT count(*)::int FROM vt) AS total_datasets,

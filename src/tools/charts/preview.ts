@@ -6,7 +6,7 @@
 import * as z from 'zod'
 import { GatewayError } from '../../errors'
 import type { QueryResultSet, ResultRow, VizShape } from '../../query'
-import { READ_ONLY, defineTool } from '../core/definition'
+import { defineTool, READ_ONLY } from '../core'
 import { ChartTargetSchema, loadTarget, queryChart } from './data'
 import type { LoadedChart } from './lookup'
 import {

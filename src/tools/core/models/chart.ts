@@ -2,21 +2,15 @@
  * The chart model (Superset's `slices`) as list_charts and get_chart_info see it: Superset 6.1's
  * ChartInfo fields, ChartFilter visibility, and ModelListCore's filter, search and order columns.
  */
-import { sql, trusted } from '../../db'
-import { chartVisibility } from '../../superset'
-import {
-  auditColumns,
-  ownersColumn,
-  parsedJsonColumn,
-  sqlColumn,
-  tagsColumn,
-  urlColumn,
-} from '../core/columns'
-import { RELATION_OPERATORS, TEXT_OPERATORS, VALUE_OPERATORS, idList } from '../core/filters'
-import type { ModelSpec } from '../core/list'
+import { sql, trusted } from '../../../db'
+import { chartVisibility } from '../../../superset'
+import { auditColumns, ownersColumn, parsedJsonColumn, sqlColumn, tagsColumn, urlColumn } from '../columns'
+import { RELATION_OPERATORS, TEXT_OPERATORS, VALUE_OPERATORS, idList } from '../filters'
+import type { ModelSpec } from '../list'
 
 export const chartSpec: ModelSpec = {
   model: 'chart',
+  readPermission: { permission: 'can_read', view: 'Chart' },
   listKey: 'charts',
   from: trusted('slices s'),
   alias: 's',

@@ -5,7 +5,7 @@
 import * as z from 'zod'
 import { GatewayError } from '../../errors'
 import { CHART_CONFIG_SCHEMAS, type ChartType } from '../../query'
-import { READ_ONLY, defineTool } from '../core/definition'
+import { defineTool, READ_ONLY } from '../core'
 
 const CHART_TYPES = Object.keys(CHART_CONFIG_SCHEMAS) as [ChartType, ...ChartType[]]
 

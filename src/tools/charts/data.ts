@@ -6,10 +6,18 @@
 import * as z from 'zod'
 import { GatewayError } from '../../errors'
 import { MAX_ROW_LIMIT, runDatasetQuery, type QueryResultSet } from '../../query'
-import { READ_ONLY, defineTool, type ToolContext } from '../core/definition'
-import { IdentifierSchema } from '../core/identifier'
+import {
+  byteLength,
+  type DataColumn,
+  defineTool,
+  describeColumns,
+  IdentifierSchema,
+  READ_ONLY,
+  toCsv,
+  type ToolContext,
+  trimToBytes,
+} from '../core'
 import { formDataKeyUnsupported, loadChart, type LoadedChart } from './lookup'
-import { byteLength, describeColumns, toCsv, trimToBytes, type DataColumn } from './results'
 
 export const ChartTargetSchema = {
   identifier: IdentifierSchema.optional().describe('Chart id or UUID.'),

@@ -2,17 +2,18 @@
  * The database model (Superset's `dbs`) as list_databases and get_database_info see it. Connection
  * secrets (sqlalchemy_uri, password, encrypted_extra, server_cert) are never selectable.
  */
-import { trusted } from '../../db'
-import { databaseVisibility } from '../../superset'
-import { auditColumns, parsedJsonColumn, sqlColumn } from '../core/columns'
-import { BOOLEAN_OPERATORS, TEXT_OPERATORS, VALUE_OPERATORS } from '../core/filters'
-import type { ModelSpec } from '../core/list'
+import { trusted } from '../../../db'
+import { databaseVisibility } from '../../../superset'
+import { auditColumns, parsedJsonColumn, sqlColumn } from '../columns'
+import { BOOLEAN_OPERATORS, TEXT_OPERATORS, VALUE_OPERATORS } from '../filters'
+import type { ModelSpec } from '../list'
 
 /** The engine, from the URI's scheme (`postgresql+psycopg2://…` → postgresql) without exposing the URI. */
 export const BACKEND_SQL = "split_part(split_part(db.sqlalchemy_uri, ':', 1), '+', 1)"
 
 export const databaseSpec: ModelSpec = {
   model: 'database',
+  readPermission: { permission: 'can_read', view: 'Database' },
   listKey: 'databases',
   from: trusted('dbs db'),
   alias: 'db',

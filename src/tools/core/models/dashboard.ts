@@ -2,20 +2,15 @@
  * The dashboard model as list_dashboards and get_dashboard_info see it (Superset 6.1's DashboardInfo,
  * DashboardAccessFilter, and ModelListCore's filter, search and order columns).
  */
-import { sql, trusted } from '../../db'
-import { dashboardVisibility } from '../../superset'
-import { auditColumns, ownersColumn, sqlColumn, tagsColumn, urlColumn } from '../core/columns'
-import {
-  BOOLEAN_OPERATORS,
-  RELATION_OPERATORS,
-  TEXT_OPERATORS,
-  VALUE_OPERATORS,
-  idList,
-} from '../core/filters'
-import type { ModelSpec } from '../core/list'
+import { sql, trusted } from '../../../db'
+import { dashboardVisibility } from '../../../superset'
+import { auditColumns, ownersColumn, sqlColumn, tagsColumn, urlColumn } from '../columns'
+import { BOOLEAN_OPERATORS, RELATION_OPERATORS, TEXT_OPERATORS, VALUE_OPERATORS, idList } from '../filters'
+import type { ModelSpec } from '../list'
 
 export const dashboardSpec: ModelSpec = {
   model: 'dashboard',
+  readPermission: { permission: 'can_read', view: 'Dashboard' },
   listKey: 'dashboards',
   from: trusted('dashboards d'),
   alias: 'd',

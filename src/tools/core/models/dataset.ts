@@ -2,8 +2,8 @@
  * The dataset model (Superset's `tables`) as list_datasets and get_dataset_info see it: Superset 6.1's
  * DatasetInfo fields, DatasourceFilter visibility, and ModelListCore's filter, search and order columns.
  */
-import { sql, trusted } from '../../db'
-import { datasetVisibility } from '../../superset'
+import { sql, trusted } from '../../../db'
+import { datasetVisibility } from '../../../superset'
 import {
   auditColumns,
   ownersColumn,
@@ -12,9 +12,9 @@ import {
   sqlColumn,
   tagsColumn,
   urlColumn,
-} from '../core/columns'
-import { RELATION_OPERATORS, TEXT_OPERATORS, VALUE_OPERATORS, idList } from '../core/filters'
-import type { ColumnSpec, ModelSpec, Row } from '../core/list'
+} from '../columns'
+import { RELATION_OPERATORS, TEXT_OPERATORS, VALUE_OPERATORS, idList } from '../filters'
+import type { ColumnSpec, ModelSpec, Row } from '../list'
 
 /** Datasets keep their certification inside `extra` JSON ({"certification": {"certified_by", "details"}}). */
 function certification(field: 'certified_by' | 'details', description: string): ColumnSpec {
@@ -48,6 +48,7 @@ const METRICS_JSON = `COALESCE((SELECT json_agg(json_build_object('metric_name',
 
 export const datasetSpec: ModelSpec = {
   model: 'dataset',
+  readPermission: { permission: 'can_read', view: 'Dataset' },
   listKey: 'datasets',
   from: trusted('tables t JOIN dbs tdb ON tdb.id = t.database_id'),
   alias: 't',

@@ -7,8 +7,7 @@ import { and, sql } from '../../db'
 import { GatewayError } from '../../errors'
 import { chartQuery, loadDataset, type ChartQuery, type DatasetMeta } from '../../query'
 import { chartVisibility, datasetUsable } from '../../superset'
-import type { ToolContext } from '../core/definition'
-import { identifierCondition, type Identifier } from '../core/identifier'
+import { type Identifier, identifierCondition, type ToolContext } from '../core'
 
 export interface ChartRecord {
   id: number

@@ -29,7 +29,7 @@ import {
   type RegisteredTable,
   type RlsPredicates,
 } from '../../query'
-import type { ToolContext } from '../core/definition'
+import type { ToolContext } from './definition'
 
 export interface PlannedStatement {
   original_sql: string

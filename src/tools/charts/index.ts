@@ -1,0 +1,5 @@
+export { generateChart, generateExploreLink, updateChart, updateChartPreview } from './authoring'
+export { getChartInfo, listCharts } from './tools'
+export { getChartData } from './data'
+export { getChartPreview } from './preview'
+export { getChartTypeSchema } from './type-schema'

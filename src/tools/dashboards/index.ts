@@ -1,0 +1,4 @@
+export { getDashboardInfo, listDashboards } from './tools'
+export { addChartToExistingDashboard, generateDashboard } from './write'
+export { chartIdsOf, layoutProblems } from './layout'
+export type { Layout } from './layout'

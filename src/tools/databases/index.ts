@@ -1,0 +1,1 @@
+export { getDatabaseInfo, listDatabases } from './tools'

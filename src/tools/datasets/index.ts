@@ -1,0 +1,2 @@
+export { createVirtualDataset } from './create'
+export { getDatasetInfo, listDatasets } from './tools'

@@ -1,0 +1,1 @@
+export { openSqlLabWithContext, saveSqlQuery } from './tools'

@@ -1,0 +1,1 @@
+export { executeSql } from './execute-sql'
