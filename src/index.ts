@@ -41,13 +41,18 @@ app.use('/tools/*', corsPolicy())
 app.use('/.well-known/*', corsPolicy())
 
 app.get('/health', async (c) => {
-  const report = await healthReport(c.env, c.get('log'), (promise) => c.executionCtx.waitUntil(promise))
+  const report = await healthReport(c.get('configuration'), c.env, c.get('log'), (promise) =>
+    c.executionCtx.waitUntil(promise),
+  )
   return c.json(report, report.status === 'unhealthy' ? 503 : 200)
 })
 
+// Everything below reads a valid configuration; a misconfigured gateway says what is wrong (ConfigurationError).
+app.use(withConfig())
+
 // RFC 9728 metadata, at the root and in the path-inserted form for /mcp; public, no authentication.
-app.get(RESOURCE_METADATA_PATH, withConfig(), protectedResourceMetadata)
-app.get(MCP_RESOURCE_METADATA_PATH, withConfig(), protectedResourceMetadata)
+app.get(RESOURCE_METADATA_PATH, protectedResourceMetadata)
+app.get(MCP_RESOURCE_METADATA_PATH, protectedResourceMetadata)
 
 /** The per-request services every tool call goes through. */
 const callServices = (c: Context<AppEnv>) => ({
@@ -71,7 +76,6 @@ const callServices = (c: Context<AppEnv>) => ({
 // development without either (src/http/metrics-route.ts).
 app.get(
   '/metrics',
-  withConfig(),
   metricsScrapeGate(),
   authenticate(),
   resolveCaller(callServices),
@@ -79,19 +83,13 @@ app.get(
   serveMetrics,
 )
 
+// A tools/call's path: Origin allow-list → body limit → who is calling (auth) → their Superset user and
+// the call's services → MCP → the dispatcher (limits, cache, the tool) → src/tools/<domain>.
 app.on(['GET', 'DELETE'], '/mcp', mcpMethodNotAllowed)
-app.post(
-  '/mcp',
-  withConfig(),
-  originGuard(),
-  bodyLimit(),
-  authenticate(),
-  resolveCaller(callServices),
-  handleMcp,
-)
+app.post('/mcp', originGuard(), bodyLimit(), authenticate(), resolveCaller(callServices), handleMcp)
 
+// The same tools over plain HTTP: POST /tools/<name> (and /<name>) with the request as the JSON body.
 const toolRoute = [
-  withConfig(),
   originGuard(),
   bodyLimit(),
   authenticate(),

@@ -5,7 +5,7 @@
  * never logged and never forwarded.
  */
 import type { JWTPayload } from 'jose'
-import type { AuthConfig, Config } from '../config'
+import type { Config, DevelopmentAuthConfig, JwtAuthConfig } from '../config'
 import { describeError, GatewayError } from '../errors'
 import type { Logger } from '../observability'
 import type { UserLookup } from '../superset'
@@ -38,13 +38,13 @@ export interface AuthRequest {
 
 /** The caller's identity, or the 401/403 GatewayError (with its challenge) that refuses the request. */
 export async function identify(request: AuthRequest, config: Config): Promise<Identity> {
-  if (!config.auth.enabled) return developmentIdentity(request.log, config)
+  if (!config.auth.enabled) return developmentIdentity(request.log, config.auth, config.environment)
   const claims = await verifiedClaims(request, config.auth)
   return identityFromClaims(claims, config.auth, request.log, request.url)
 }
 
 /** The claims of the request's bearer token once it passed every check; otherwise a 401 with a challenge. */
-async function verifiedClaims(request: AuthRequest, auth: AuthConfig): Promise<JWTPayload> {
+async function verifiedClaims(request: AuthRequest, auth: JwtAuthConfig): Promise<JWTPayload> {
   const { log } = request
   const bearer = readBearerToken(request.authorization)
   if (!bearer.ok) {
@@ -72,7 +72,12 @@ async function verifiedClaims(request: AuthRequest, auth: AuthConfig): Promise<J
  * Scopes, the Superset user and the tenant a verified token names: a 401 when a claim naming the caller
  * holds a control character (the token is unusable), a 403 when the scopes, the user or the tenant are.
  */
-function identityFromClaims(claims: JWTPayload, auth: AuthConfig, log: Logger, requestUrl: string): Identity {
+function identityFromClaims(
+  claims: JWTPayload,
+  auth: JwtAuthConfig,
+  log: Logger,
+  requestUrl: string,
+): Identity {
   const unsafe = controlCharacterClaim(claims, [...auth.usernameClaims, auth.tenantClaim])
   if (unsafe !== undefined) {
     log.info('auth_rejected', { reason: 'control_character_in_claim', ...unsafe })
@@ -110,12 +115,8 @@ function identityFromClaims(claims: JWTPayload, auth: AuthConfig, log: Logger, r
   }
 }
 
-function developmentIdentity(log: Logger, config: Config): Identity {
-  const { auth } = config
-  if (auth.devUsername === undefined) {
-    throw new GatewayError('ConfigurationError', 'MCP_DEV_USERNAME is required when MCP_AUTH_ENABLED=false.')
-  }
-  if (config.environment === 'production') {
+function developmentIdentity(log: Logger, auth: DevelopmentAuthConfig, environment: string): Identity {
+  if (environment === 'production') {
     log.warn('auth_disabled_in_production', {
       message:
         'MCP_AUTH_ENABLED=false in production: this request acts as MCP_DEV_USERNAME without authentication.',

@@ -4,21 +4,24 @@
  * is spent, whether it verifies at all. Neither answers the request nor logs; authenticate() still decides
  * who the caller is, and a token verified here is found in the verified-token cache there.
  */
-import { loadConfig, type AuthConfig } from '../config'
+import type { ConfigResult, JwtAuthConfig } from '../config'
 import { readBearerToken } from './bearer'
 import { isRememberedToken, verifyAccessToken } from './verify'
 
 /** A request as the budget sees it, before the configuration is known to parse. */
 export interface PresentedRequest {
-  env: Env
+  /** The isolate's configuration, parsed or not. */
+  configuration: ConfigResult
+  /** Where fetched key sets are kept between isolates (the CONFIG namespace). */
+  kv: KVNamespace
   /** The Authorization header, as sent. */
   authorization: string | undefined
   waitUntil(promise: Promise<unknown>): void
 }
 
 /** The token and the settings to verify it with; none without authentication or a well-formed bearer header. */
-function presented(request: PresentedRequest): { token: string; auth: AuthConfig } | undefined {
-  const parsed = loadConfig(request.env)
+function presented(request: PresentedRequest): { token: string; auth: JwtAuthConfig } | undefined {
+  const parsed = request.configuration
   if (!parsed.ok || !parsed.config.auth.enabled) return undefined
   const bearer = readBearerToken(request.authorization)
   return bearer.ok ? { token: bearer.token, auth: parsed.config.auth } : undefined
@@ -35,7 +38,7 @@ export const bearerCredentials = {
     if (credential === undefined) return false
     try {
       const verified = await verifyAccessToken(credential.token, credential.auth, {
-        kv: request.env.CONFIG,
+        kv: request.kv,
         waitUntil: request.waitUntil,
       })
       return verified.ok

@@ -3,7 +3,7 @@
  * key or certificate, or a shared secret for HS* algorithms. Never from the token.
  */
 import { importSPKI, importX509, type JWTVerifyGetKey } from 'jose'
-import type { AuthConfig, JwtAlgorithm } from '../config'
+import type { JwtAlgorithm, JwtAuthConfig } from '../config'
 import { GatewayError } from '../errors'
 import { jwksKeys, type KeyStore } from './jwks'
 
@@ -13,25 +13,26 @@ export type VerificationKey =
 
 const nothingToPersist = (): void => undefined
 
-export async function verificationKey(auth: AuthConfig, store: KeyStore): Promise<VerificationKey> {
-  if (auth.jwksUri !== undefined) {
-    const keys = await jwksKeys(auth.jwksUri, store)
-    return { kind: 'resolver', resolve: keys.resolve, afterVerify: keys.persist }
-  }
-  if (auth.publicKey !== undefined) {
-    return {
-      kind: 'static',
-      key: await staticPublicKey(auth.publicKey, auth.algorithm),
-      afterVerify: nothingToPersist,
+export async function verificationKey(auth: JwtAuthConfig, store: KeyStore): Promise<VerificationKey> {
+  const source = auth.keySource
+  switch (source.kind) {
+    case 'jwks': {
+      const keys = await jwksKeys(source.uri, store)
+      return { kind: 'resolver', resolve: keys.resolve, afterVerify: keys.persist }
     }
+    case 'public_key':
+      return {
+        kind: 'static',
+        key: await staticPublicKey(source.pem, auth.algorithm),
+        afterVerify: nothingToPersist,
+      }
+    case 'secret':
+      return {
+        kind: 'static',
+        key: sharedSecret(source.secret, auth.algorithm),
+        afterVerify: nothingToPersist,
+      }
   }
-  if (auth.secret !== undefined) {
-    return { kind: 'static', key: sharedSecret(auth.secret, auth.algorithm), afterVerify: nothingToPersist }
-  }
-  throw new GatewayError(
-    'ConfigurationError',
-    'No token verification key is configured: set MCP_JWKS_URI, MCP_JWT_PUBLIC_KEY or MCP_JWT_SECRET.',
-  )
 }
 
 // Imported keys by algorithm and PEM text: importing is the costly part, the key never changes.

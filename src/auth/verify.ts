@@ -4,8 +4,7 @@
  * token is remembered in the isolate until it expires, keyed by a SHA-256 of the token, never the token.
  */
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose'
-import type { AuthConfig } from '../config'
-import { GatewayError } from '../errors'
+import type { JwtAuthConfig } from '../config'
 import { sha256Hex } from '../digest'
 import type { KeyStore } from './jwks'
 import { verificationKey, type VerificationKey } from './keys'
@@ -36,7 +35,7 @@ const verifiedTokens = new VerifiedTokenCache()
 
 export async function verifyAccessToken(
   token: string,
-  auth: AuthConfig,
+  auth: JwtAuthConfig,
   store: KeyStore,
 ): Promise<VerifyResult> {
   const cacheKey = await verifiedTokenKey(token, auth)
@@ -61,33 +60,20 @@ export async function verifyAccessToken(
  * Whether `token` verified under these settings and is remembered still: one hash and a lookup, no signature
  * check and no key fetch (for the unauthenticated budget, which must not refuse known callers).
  */
-export async function isRememberedToken(token: string, auth: AuthConfig): Promise<boolean> {
+export async function isRememberedToken(token: string, auth: JwtAuthConfig): Promise<boolean> {
   return verifiedTokens.get(await verifiedTokenKey(token, auth), Date.now()) !== undefined
 }
 
 // The settings are part of the key: a token verified under one issuer/audience/key says nothing about another.
-function verifiedTokenKey(token: string, auth: AuthConfig): Promise<string> {
+function verifiedTokenKey(token: string, auth: JwtAuthConfig): Promise<string> {
   return sha256Hex(`${verifierFingerprint(auth)}\n${token}`)
 }
 
-function verifierFingerprint(auth: AuthConfig): string {
-  return JSON.stringify([
-    auth.algorithm,
-    auth.issuer,
-    auth.audience,
-    auth.jwksUri,
-    auth.publicKey,
-    auth.secret,
-  ])
+function verifierFingerprint(auth: JwtAuthConfig): string {
+  return JSON.stringify([auth.algorithm, auth.issuer, auth.audience, auth.keySource])
 }
 
-function verifyOptions(auth: AuthConfig): JWTVerifyOptions {
-  if (auth.issuer === undefined || auth.audience === undefined) {
-    throw new GatewayError(
-      'ConfigurationError',
-      'MCP_JWT_ISSUER and MCP_JWT_AUDIENCE are required with MCP_AUTH_ENABLED=true.',
-    )
-  }
+function verifyOptions(auth: JwtAuthConfig): JWTVerifyOptions {
   return {
     algorithms: [auth.algorithm],
     issuer: auth.issuer,

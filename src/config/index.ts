@@ -12,19 +12,32 @@ export type Environment = RawConfig['MCP_ENVIRONMENT']
 export type LogLevel = RawConfig['MCP_LOG_LEVEL']
 export type JwtAlgorithm = RawConfig['MCP_JWT_ALGORITHM']
 
-export interface AuthConfig {
-  enabled: boolean
-  devUsername: string | undefined
-  issuer: string | undefined
-  audience: string | undefined
+/** Where token signatures are checked against: exactly one, never the token itself. */
+export type KeySource =
+  { kind: 'jwks'; uri: string } | { kind: 'public_key'; pem: string } | { kind: 'secret'; secret: string }
+
+/** MCP_AUTH_ENABLED=true: every request proves who it is with a bearer JWT. */
+export interface JwtAuthConfig {
+  enabled: true
+  issuer: string
+  audience: string
   algorithm: JwtAlgorithm
-  jwksUri: string | undefined
-  publicKey: string | undefined
-  secret: string | undefined
+  keySource: KeySource
   requiredScopes: string[]
   usernameClaims: string[]
   tenantClaim: string
 }
+
+/** MCP_AUTH_ENABLED=false (development): every request acts as one Superset user. */
+export interface DevelopmentAuthConfig {
+  enabled: false
+  devUsername: string
+  /** Advertised in the resource metadata when set, so a client can still find the identity provider. */
+  issuer: string | undefined
+  requiredScopes: string[]
+}
+
+export type AuthConfig = JwtAuthConfig | DevelopmentAuthConfig
 
 export interface DatabaseConfig {
   url: string
@@ -101,7 +114,11 @@ export function loadConfig(env: object): ConfigResult {
 
 /** The configuration, or a ConfigurationError naming each bad variable. */
 export function requireConfig(env: object): Config {
-  const result = loadConfig(env)
+  return configOrError(loadConfig(env))
+}
+
+/** A parse result's configuration, or the ConfigurationError naming each bad variable. */
+export function configOrError(result: ConfigResult): Config {
   if (result.ok) return result.config
   throw new GatewayError(
     'ConfigurationError',
@@ -122,9 +139,10 @@ function parse(env: object): ConfigResult {
       ),
     }
   }
-  const config = toConfig(raw.data)
-  const problems = crossCheck(config)
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, config }
+  // The rules that involve several variables run first, so the configuration built after them can type
+  // what they guarantee (an issuer and an audience with authentication, exactly one key source) as given.
+  const problems = crossCheck(raw.data)
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config: toConfig(raw.data) }
 }
 
 /** Only string vars take part; bindings (KV, DO) are objects and are ignored. */
@@ -138,24 +156,12 @@ function toConfig(raw: RawConfig): Config {
   return {
     environment: raw.MCP_ENVIRONMENT,
     logLevel: raw.MCP_LOG_LEVEL,
-    auth: {
-      enabled: raw.MCP_AUTH_ENABLED,
-      devUsername: raw.MCP_DEV_USERNAME,
-      issuer: raw.MCP_JWT_ISSUER,
-      audience: raw.MCP_JWT_AUDIENCE,
-      algorithm: raw.MCP_JWT_ALGORITHM,
-      jwksUri: raw.MCP_JWKS_URI,
-      publicKey: raw.MCP_JWT_PUBLIC_KEY,
-      secret: raw.MCP_JWT_SECRET,
-      requiredScopes: raw.MCP_REQUIRED_SCOPES,
-      usernameClaims: raw.MCP_USERNAME_CLAIMS.length > 0 ? raw.MCP_USERNAME_CLAIMS : DEFAULT_USERNAME_CLAIMS,
-      tenantClaim: raw.MCP_TENANT_CLAIM ?? 'tenant',
-    },
+    auth: toAuthConfig(raw),
     allowedOrigins: raw.MCP_ALLOWED_ORIGINS,
     maxBodyBytes: raw.MCP_MAX_BODY_BYTES,
     metricsToken: raw.MCP_METRICS_TOKEN,
     database: {
-      url: raw.DATABASE_URL ?? '',
+      url: required(raw.DATABASE_URL),
       wsProxy: raw.DATABASE_WS_PROXY,
       wsSecure: raw.DATABASE_WS_SECURE,
       statementTimeoutMs: raw.MCP_DB_STATEMENT_TIMEOUT_MS,
@@ -186,38 +192,72 @@ function toConfig(raw: RawConfig): Config {
   }
 }
 
+/** A value crossCheck made sure of. */
+function required<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('configuration: a value the cross-check requires is missing')
+  return value
+}
+
+function toAuthConfig(raw: RawConfig): AuthConfig {
+  if (!raw.MCP_AUTH_ENABLED) {
+    return {
+      enabled: false,
+      devUsername: required(raw.MCP_DEV_USERNAME),
+      issuer: raw.MCP_JWT_ISSUER,
+      requiredScopes: raw.MCP_REQUIRED_SCOPES,
+    }
+  }
+  return {
+    enabled: true,
+    issuer: required(raw.MCP_JWT_ISSUER),
+    audience: required(raw.MCP_JWT_AUDIENCE),
+    algorithm: raw.MCP_JWT_ALGORITHM,
+    keySource: keySourceOf(raw),
+    requiredScopes: raw.MCP_REQUIRED_SCOPES,
+    usernameClaims: raw.MCP_USERNAME_CLAIMS.length > 0 ? raw.MCP_USERNAME_CLAIMS : DEFAULT_USERNAME_CLAIMS,
+    tenantClaim: raw.MCP_TENANT_CLAIM ?? 'tenant',
+  }
+}
+
+function keySourceOf(raw: RawConfig): KeySource {
+  if (raw.MCP_JWKS_URI !== undefined) return { kind: 'jwks', uri: raw.MCP_JWKS_URI }
+  if (raw.MCP_JWT_PUBLIC_KEY !== undefined) return { kind: 'public_key', pem: raw.MCP_JWT_PUBLIC_KEY }
+  return { kind: 'secret', secret: required(raw.MCP_JWT_SECRET) }
+}
+
 /** Rules that involve more than one variable. */
-function crossCheck(config: Config): string[] {
+function crossCheck(raw: RawConfig): string[] {
   const problems: string[] = []
-  const { auth } = config
-  if (config.database.url === '') problems.push('DATABASE_URL: not set (the Superset metadata database)')
-  if (auth.enabled && auth.devUsername !== undefined) {
+  if (raw.DATABASE_URL === undefined) problems.push('DATABASE_URL: not set (the Superset metadata database)')
+  if (raw.MCP_AUTH_ENABLED && raw.MCP_DEV_USERNAME !== undefined) {
     problems.push(
       'MCP_DEV_USERNAME: must not be set when MCP_AUTH_ENABLED=true (it would bypass authentication)',
     )
   }
-  if (!auth.enabled && auth.devUsername === undefined) {
+  if (!raw.MCP_AUTH_ENABLED && raw.MCP_DEV_USERNAME === undefined) {
     problems.push(
       'MCP_DEV_USERNAME: required when MCP_AUTH_ENABLED=false (the Superset user every request acts as)',
     )
   }
-  if (auth.enabled) problems.push(...checkJwtSettings(auth))
+  if (raw.MCP_AUTH_ENABLED) problems.push(...checkJwtSettings(raw))
   return problems
 }
 
-function checkJwtSettings(auth: AuthConfig): string[] {
+function checkJwtSettings(raw: RawConfig): string[] {
   const problems: string[] = []
-  const sources = [auth.jwksUri, auth.publicKey, auth.secret].filter((source) => source !== undefined)
-  if (auth.audience === undefined) {
+  const algorithm = raw.MCP_JWT_ALGORITHM
+  const secret = raw.MCP_JWT_SECRET
+  const sources = [raw.MCP_JWKS_URI, raw.MCP_JWT_PUBLIC_KEY, secret].filter((source) => source !== undefined)
+  if (raw.MCP_JWT_AUDIENCE === undefined) {
     problems.push('MCP_JWT_AUDIENCE: required when MCP_AUTH_ENABLED=true (the canonical MCP URL, RFC 8707)')
   }
-  if (auth.issuer === undefined) problems.push('MCP_JWT_ISSUER: required when MCP_AUTH_ENABLED=true')
+  if (raw.MCP_JWT_ISSUER === undefined) problems.push('MCP_JWT_ISSUER: required when MCP_AUTH_ENABLED=true')
   // RFC 7518 §3.2: an HMAC key at least as long as the hash output.
-  const minimumSecretBytes = auth.algorithm.startsWith('HS') ? Number(auth.algorithm.slice(2)) / 8 : 0
-  if (auth.secret !== undefined && new TextEncoder().encode(auth.secret).length < minimumSecretBytes) {
-    problems.push(`MCP_JWT_SECRET: ${auth.algorithm} needs a secret of at least ${minimumSecretBytes} bytes`)
+  const minimumSecretBytes = algorithm.startsWith('HS') ? Number(algorithm.slice(2)) / 8 : 0
+  if (secret !== undefined && new TextEncoder().encode(secret).length < minimumSecretBytes) {
+    problems.push(`MCP_JWT_SECRET: ${algorithm} needs a secret of at least ${minimumSecretBytes} bytes`)
   }
-  const pem = auth.publicKey?.replaceAll('\\n', '\n').trim()
+  const pem = raw.MCP_JWT_PUBLIC_KEY?.replaceAll('\\n', '\n').trim()
   if (pem !== undefined && !/^-----BEGIN (PUBLIC KEY|CERTIFICATE)-----/.test(pem)) {
     problems.push(
       'MCP_JWT_PUBLIC_KEY: expected a PEM public key (BEGIN PUBLIC KEY) or certificate (BEGIN CERTIFICATE)',
@@ -225,11 +265,11 @@ function checkJwtSettings(auth: AuthConfig): string[] {
   }
   if (sources.length !== 1) {
     problems.push('MCP_JWKS_URI / MCP_JWT_PUBLIC_KEY / MCP_JWT_SECRET: set exactly one key source')
-  } else if (auth.algorithm.startsWith('HS') !== (auth.secret !== undefined)) {
+  } else if (algorithm.startsWith('HS') !== (secret !== undefined)) {
     problems.push(
-      auth.algorithm.startsWith('HS')
-        ? `MCP_JWT_SECRET: ${auth.algorithm} needs a shared secret`
-        : `MCP_JWT_ALGORITHM: ${auth.algorithm} is asymmetric; use MCP_JWKS_URI or MCP_JWT_PUBLIC_KEY, or an HS* algorithm with MCP_JWT_SECRET`,
+      algorithm.startsWith('HS')
+        ? `MCP_JWT_SECRET: ${algorithm} needs a shared secret`
+        : `MCP_JWT_ALGORITHM: ${algorithm} is asymmetric; use MCP_JWKS_URI or MCP_JWT_PUBLIC_KEY, or an HS* algorithm with MCP_JWT_SECRET`,
     )
   }
   return problems

@@ -54,8 +54,18 @@ export interface DbOptions {
 const NEON_DEFAULT_WS_PROXY = neonConfig.wsProxy
 const CONNECT_TIMEOUT_MS = 5_000
 
-/** Applies the deployment's driver settings; the values are constants of the deployment. */
+/**
+ * The driver settings of the deployment (which WebSocket proxy, TLS or not). The Neon Pool creates
+ * connections with its own Client class whatever it is given, so these are the driver's global defaults
+ * rather than per-pool options; they are constants of the deployment, applied once per isolate (again
+ * only if they change, as between tests with different bindings).
+ */
+let appliedDriverSettings: string | undefined
+
 function configureDriver(config: DatabaseConfig): void {
+  const settings = JSON.stringify([config.wsProxy ?? null, config.wsSecure])
+  if (settings === appliedDriverSettings) return
+  appliedDriverSettings = settings
   // With coalesced writes the driver sends its final Terminate message on a timer, after it has already
   // closed the WebSocket: workerd throws on that send and the connection is never closed, so every
   // request would leak a server connection. Writing straight through avoids the race.

@@ -2,7 +2,7 @@
  * GET /health: real checks — configuration, a metadata database round trip (and its Superset layout),
  * KV, and the tenants' limit documents — summarised as healthy / degraded / unhealthy.
  */
-import { loadConfig, type Config } from '../config'
+import type { Config, ConfigResult } from '../config'
 import { createMetadataDb, sql } from '../db'
 import type { Logger } from '../observability'
 import { assertSupportedLayout, readSchemaProfile } from '../superset'
@@ -30,11 +30,11 @@ export interface HealthReport {
 const HEALTH_PROBE_KEY = 'health:probe'
 
 export async function healthReport(
+  parsed: ConfigResult,
   env: Env,
   log: Logger,
   waitUntil: (promise: Promise<unknown>) => void,
 ): Promise<HealthReport> {
-  const parsed = loadConfig(env)
   const checks: Record<string, Check> = {}
   if (!parsed.ok) {
     checks.config = { status: 'error', message: 'Invalid configuration', problems: parsed.problems }

@@ -1,4 +1,4 @@
-import type { Config } from '../config'
+import type { Config, ConfigResult } from '../config'
 import type { Identity } from '../auth'
 import type { RequestScope } from '../dispatch'
 import type { Logger, RequestFacts } from '../observability'
@@ -11,7 +11,9 @@ export interface AppEnv {
     log: Logger
     /** What the request did, collected for its access line, metrics and Sentry (set by requestContext). */
     facts: RequestFacts
-    /** Set once the configuration parsed; routes that need it run after `withConfig`. */
+    /** The isolate's configuration as parsed (set by requestContext): what runs before withConfig reads it. */
+    configuration: ConfigResult
+    /** The valid configuration, for every step after withConfig. */
     config: Config
     identity: Identity
     scope: RequestScope

@@ -4,7 +4,6 @@
  */
 import type { Context, MiddlewareHandler } from 'hono'
 import type { PresentedRequest } from '../auth'
-import { loadConfig } from '../config'
 import { describeError } from '../errors'
 import {
   ClientStates,
@@ -29,7 +28,8 @@ export interface BearerCredentials {
 
 function presentedRequest(c: Context<AppEnv>): PresentedRequest {
   return {
-    env: c.env,
+    configuration: c.get('configuration'),
+    kv: c.env.CONFIG,
     authorization: c.req.header('authorization'),
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
   }
@@ -44,7 +44,7 @@ export function clientRateLimit(credentials: BearerCredentials): MiddlewareHandl
       return
     }
     // This runs before withConfig: while the configuration is invalid, the default limit and no trusted address.
-    const parsed = loadConfig(c.env)
+    const parsed = c.get('configuration')
     const rule = clientLimitRule(parsed)
     const key = clientKeyOf({
       connectingIp: c.req.header('cf-connecting-ip'),

@@ -2,10 +2,10 @@
  * Edge concerns, each a small Hono middleware: request ids and access logs, security headers, the
  * HTTPS redirect, the Origin allow-list, body limits and configuration.
  */
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
-import { loadConfig, requireConfig } from '../config'
+import { configOrError, loadConfig } from '../config'
 import { GatewayError } from '../errors'
 import { createLogger, createRequestFacts, noteLogEvent } from '../observability'
 import type { AppEnv } from './app-env'
@@ -33,7 +33,9 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
   return async function requestContext(c, next) {
     const requestId = requestIdFrom(c.req.header('cf-ray'))
     const facts = createRequestFacts(requestId)
+    // The one place a request asks for the configuration: parsed once per isolate, then handed down.
     const parsed = loadConfig(c.env)
+    c.set('configuration', parsed)
     const level = parsed.ok ? parsed.config.logLevel : 'info'
     const log = createLogger(level, { request_id: requestId }, undefined, (at, event, fields) =>
       noteLogEvent(facts, at, event, fields),
@@ -47,10 +49,13 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
   }
 }
 
-/** Parses the configuration (once per isolate) or answers with a ConfigurationError naming each bad variable. */
+/**
+ * Every step after this one reads a valid configuration (`c.var.config`); a misconfigured gateway answers
+ * each request with a ConfigurationError naming every bad variable (only /health, mounted before, says more).
+ */
 export function withConfig(): MiddlewareHandler<AppEnv> {
   return async function withConfig(c, next) {
-    c.set('config', requireConfig(c.env))
+    c.set('config', configOrError(c.get('configuration')))
     await next()
   }
 }
@@ -129,7 +134,7 @@ const CORS_MAX_AGE_SECONDS = 600
 export function corsPolicy(): MiddlewareHandler<AppEnv> {
   const handler = cors({
     origin: (origin, c) => {
-      const parsed = loadConfig(c.env as object)
+      const parsed = (c as Context<AppEnv>).get('configuration')
       if (origin === '' || !parsed.ok) return null
       return isAllowedOrigin(origin, parsed.config.allowedOrigins, parsed.config.environment) ? origin : null
     },

@@ -5,7 +5,6 @@
  */
 import { describeError } from '../errors'
 import type { Context } from 'hono'
-import { loadConfig } from '../config'
 import type { Identity } from '../auth'
 import type { RequestScope } from '../dispatch'
 import {
@@ -60,7 +59,7 @@ export async function finishRequest(c: Context<AppEnv>, facts: RequestFacts): Pr
       )
     }
     writeCallDataPoints(c.env.ANALYTICS, facts, caller.userId)
-    const parsed = loadConfig(c.env)
+    const parsed = c.get('configuration')
     if (parsed.ok) {
       reportToSentry({
         settings: parsed.config.sentry,

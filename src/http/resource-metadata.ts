@@ -13,8 +13,7 @@ const METADATA_HEADERS = { 'Cache-Control': 'public, max-age=300', 'Access-Contr
 
 export function protectedResourceMetadata(c: Context<AppEnv>): Response {
   const { auth } = c.get('config')
-  const resource =
-    auth.enabled && auth.audience !== undefined ? auth.audience : new URL('/mcp', c.req.url).href
+  const resource = auth.enabled ? auth.audience : new URL('/mcp', c.req.url).href
   return c.json(
     {
       resource,

@@ -8,11 +8,31 @@ describe('configuration', () => {
     const config = requireConfig({ ...base })
     expect(config).toMatchObject({
       environment: 'development',
-      auth: { enabled: false, devUsername: 'admin', algorithm: 'RS256', tenantClaim: 'tenant' },
+      auth: { enabled: false, devUsername: 'admin', issuer: undefined, requiredScopes: [] },
       database: { statementTimeoutMs: 10_000, wsSecure: true },
       superset: { baseUrl: 'http://localhost:8088', adminRole: 'Admin', dashboardRbac: false },
     })
-    expect(config.auth.usernameClaims).toEqual(['preferred_username', 'username', 'email', 'sub'])
+  })
+
+  it('types what the cross-checks guarantee: issuer, audience and exactly one key source with authentication', () => {
+    const config = requireConfig({
+      DATABASE_URL: base.DATABASE_URL,
+      MCP_AUTH_ENABLED: 'true',
+      MCP_JWT_ISSUER: 'https://issuer.example',
+      MCP_JWT_AUDIENCE: 'https://gw.example/mcp',
+      MCP_JWKS_URI: 'https://issuer.example/jwks.json',
+    })
+    expect(config.auth).toEqual({
+      enabled: true,
+      issuer: 'https://issuer.example',
+      audience: 'https://gw.example/mcp',
+      algorithm: 'RS256',
+      keySource: { kind: 'jwks', uri: 'https://issuer.example/jwks.json' },
+      requiredScopes: [],
+      usernameClaims: ['preferred_username', 'username', 'email', 'sub'],
+      tenantClaim: 'tenant',
+    })
+    expect(config.database.url).toBe(base.DATABASE_URL)
   })
 
   it('names each bad variable and why', () => {
