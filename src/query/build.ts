@@ -11,7 +11,7 @@
 import { EMPTY, join, quoteIdent, sql, trusted, type SqlFragment } from '../db'
 import { GatewayError } from '../errors'
 import { checkExpression, type ExpressionOrigin, type FunctionPolicy, type SqlParser } from '../guardrails'
-import type { DatasetColumn, DatasetMeta } from './metadata'
+import type { DatasetColumn, DatasetMeta } from '../superset'
 import type { ColumnRef, MetricRef, OrderBy, QueryObject, SimpleFilter } from './query-object'
 import { applyTimeGrain } from './time-grain'
 import { parseTimeRange, toSqlTimestamp } from './time-range'

@@ -4,20 +4,16 @@
  * Only PostgreSQL backends are supported. A pool is opened per call and always closed after it.
  */
 import type { Config } from '../config'
-import { createDb, sql, trusted, type Db, type RequestDb, type SqlFragment } from '../db'
+import { createDb, trusted, type Db, type RequestDb } from '../db'
 import { GatewayError } from '../errors'
 import type { Logger } from '../observability'
+import type { SupersetDatabase } from '../superset'
 import { assertLeastPrivilege, cachedRoleReport, roleReport, type RoleReport } from './privileges'
 import { sessionSettingsSql } from './run'
 import { statementFailure } from './errors'
 
-export interface AnalyticsDatabase {
-  id: number
-  database_name: string
-  sqlalchemy_uri: string
-  allow_dml: boolean
-  expose_in_sqllab: boolean
-}
+/** A Superset database the gateway runs SQL on (src/superset reads it from `dbs`). */
+export type AnalyticsDatabase = SupersetDatabase
 
 /** Superset's `Database.backend`: the scheme of sqlalchemy_uri without its driver (`postgresql+psycopg2` → `postgresql`). */
 export function backendOf(sqlalchemyUri: string): string {
@@ -142,19 +138,6 @@ function settingsError(err: unknown, database: AnalyticsDatabase, role: string |
       : `The gateway could not run as the role "${role}" (MCP_ANALYTICS_ROLES) on ${label(database)}: ${failure.message}.`,
     { cause: err, details: { reason: 'analytics_session_failed', database_name: database.database_name } },
   )
-}
-
-/** A `dbs` row by id (from the metadata database), optionally only if `visible` (a condition on `db`) holds. */
-export async function findDatabase(
-  metadata: Db,
-  id: number,
-  visible: SqlFragment = trusted('TRUE'),
-): Promise<AnalyticsDatabase | undefined> {
-  const [row] = await metadata.query<AnalyticsDatabase>(sql`
-    SELECT db.id, db.database_name, db.sqlalchemy_uri, COALESCE(db.allow_dml, false) AS allow_dml,
-           COALESCE(db.expose_in_sqllab, true) AS expose_in_sqllab
-      FROM dbs db WHERE db.id = ${id} AND ${visible}`)
-  return row
 }
 
 /**

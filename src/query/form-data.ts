@@ -4,7 +4,7 @@
  * type, the way the frontend's buildQuery would (reference §7). Unknown shapes are refused, not guessed.
  */
 import { GatewayError } from '../errors'
-import type { DatasetMeta } from './metadata'
+import type { DatasetMeta } from '../superset'
 import {
   AGGREGATES,
   DEFAULT_ROW_LIMIT,

@@ -6,7 +6,6 @@
 export {
   backendOf,
   connectionUrl,
-  findDatabase,
   analyticsPosture,
   label as databaseLabel,
   withAnalyticsSession,
@@ -27,8 +26,6 @@ export type { EngineContext, QueryResultSet, ResultField } from './engine'
 export { chartQueryError, sanitise, statementFailure } from './errors'
 export type { QueryFailure } from './errors'
 export { chartQuery, vizFamily } from './form-data'
-export { loadDataset, registeredTables } from './metadata'
-export type { DatasetMeta, RegisteredTable } from './metadata'
 export { MAX_ROW_LIMIT } from './query-object'
 export type { ChartQuery, QueryObject, VizFamily, VizShape } from './query-object'
 export { combineFilters, loadRlsPredicates } from './rls'

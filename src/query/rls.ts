@@ -15,7 +15,7 @@ import {
   type SqlParser,
 } from '../guardrails'
 import type { Principal } from '../superset'
-import { applicableRlsFilters, type RegisteredTable, type RlsFilterRow } from './metadata'
+import { applicableRlsFilters, type RegisteredTable, type RlsFilterRow } from '../superset'
 import { renderTemplate } from './templates'
 
 /** Dataset id → the predicate its rows must satisfy for this caller (absent: no filter). */

@@ -23,8 +23,7 @@ import {
   type SqlParser,
 } from '../guardrails'
 import type { Principal } from '../superset'
-import type { DatasetMeta } from './metadata'
-import { registeredTables } from './metadata'
+import { registeredTables, type DatasetMeta } from '../superset'
 import { filteredTableEdit, loadRlsPredicates, tableClauses, type RlsPredicates } from './rls'
 import { renderTemplate } from './templates'
 

@@ -28,7 +28,7 @@ import {
   type SqlParser,
 } from '../guardrails'
 import type { Principal } from '../superset'
-import type { RegisteredTable } from './metadata'
+import type { RegisteredTable } from '../superset'
 import { filteredTableEdit, tableClauses, type RlsPredicates } from './rls'
 
 export const MAX_SQL_ROWS = 10_000

@@ -17,14 +17,12 @@ import {
   combineFilters,
   configToFormData,
   ChartConfigSchema,
-  loadDataset,
   parseTimeRange,
   renderTemplate,
   runDatasetQuery,
-  type DatasetMeta,
   type QueryObject,
 } from '../../src/query'
-import type { Principal } from '../../src/superset'
+import { type Principal, loadDataset, type DatasetMeta } from '../../src/superset'
 import type { ToolContext } from '../../src/tools'
 
 const NOW = new Date('2026-11-24T15:30:00Z')

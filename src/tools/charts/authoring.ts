@@ -15,28 +15,30 @@ import {
   chartQuery,
   seriesOf,
   configToFormData,
-  loadDataset,
   type ChartConfig,
-  type DatasetMeta,
   type QueryResultSet,
 } from '../../query'
-import { datasetUsable } from '../../superset'
+import {
+  datasetUsable,
+  chartSpec,
+  findVisibleRow,
+  type Identifier,
+  identifierCondition,
+  NOW_UTC,
+  projectRow,
+  type Row,
+  loadDataset,
+  type DatasetMeta,
+} from '../../superset'
 import { queryChart } from './data'
 import type { LoadedChart } from './lookup'
 import { ContentSchema, PREVIEW_FORMATS, renderPreview, type PreviewFormat } from './preview'
 import {
   assertCanEdit,
-  chartSpec,
   closeMatches,
   defineTool,
-  findVisibleRow,
-  type Identifier,
-  identifierCondition,
   IdentifierSchema,
-  NOW_UTC,
-  projectRow,
   READ_ONLY,
-  type Row,
   type ToolContext,
   WRITES,
 } from '../core'

@@ -5,9 +5,16 @@
  */
 import { and, sql } from '../../db'
 import { GatewayError } from '../../errors'
-import { chartQuery, loadDataset, type ChartQuery, type DatasetMeta } from '../../query'
-import { chartVisibility, datasetUsable } from '../../superset'
-import { type Identifier, identifierCondition, type ToolContext } from '../core'
+import { chartQuery, type ChartQuery } from '../../query'
+import {
+  chartVisibility,
+  datasetUsable,
+  type Identifier,
+  identifierCondition,
+  loadDataset,
+  type DatasetMeta,
+} from '../../superset'
+import { type ToolContext } from '../core'
 
 export interface ChartRecord {
   id: number

@@ -1,16 +1,12 @@
+import { chartSpec, findVisibleRow, parseJsonText, projectRow, resolveColumns } from '../../superset'
 import * as z from 'zod'
 import {
   CacheControlFields,
-  chartSpec,
   defineListTool,
   defineTool,
-  findVisibleRow,
   IdentifierSchema,
   parseColumnList,
-  parseJsonText,
-  projectRow,
   READ_ONLY,
-  resolveColumns,
   SelectColumnsSchema,
   type ToolContext,
 } from '../core'

@@ -1,8 +1,7 @@
 /** A Superset database by id, if the caller may see it: what every tool that takes a database_id needs first. */
-import { sql } from '../../db'
 import { GatewayError } from '../../errors'
-import { findDatabase, type AnalyticsDatabase } from '../../query'
-import { databaseVisibility } from '../../superset'
+import { type AnalyticsDatabase } from '../../query'
+import { databaseVisibility, findVisibleDatabase, findDatabase } from '../../superset'
 import type { ToolContext } from './definition'
 
 /** The database, if the caller may see it (hidden reads as missing). */
@@ -10,8 +9,7 @@ export async function visibleDatabase(
   id: number,
   context: ToolContext,
 ): Promise<{ id: number; database_name: string }> {
-  const [database] = await context.db.query<{ id: number; database_name: string }>(sql`
-    SELECT db.id, db.database_name FROM dbs db WHERE db.id = ${id} AND ${databaseVisibility(context.principal, 'db')}`)
+  const database = await findVisibleDatabase(context.db, id, context.principal)
   if (database === undefined) throw databaseNotFound(id)
   return database
 }

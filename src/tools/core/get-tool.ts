@@ -2,14 +2,8 @@ import * as z from 'zod'
 import { CacheControlFields } from './cache-flags'
 import { READ_ONLY, defineTool, type AnyToolDefinition, type CachePolicy } from './definition'
 import { IdentifierSchema } from './identifier'
-import {
-  findVisibleRow,
-  parseColumnList,
-  projectRow,
-  resolveColumns,
-  SelectColumnsSchema,
-  type ModelSpec,
-} from './list'
+import { findVisibleRow, projectRow, resolveColumns, type ModelSpec } from '../../superset'
+import { parseColumnList, SelectColumnsSchema } from './list'
 
 /**
  * A Superset get-info tool over one model spec (Superset's ModelGetInfoCore): one row by id or UUID

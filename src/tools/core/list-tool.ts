@@ -1,13 +1,6 @@
 import { READ_ONLY, defineTool, type AnyToolDefinition, type CachePolicy } from './definition'
-import {
-  listRequestSchema,
-  listResponse,
-  listResponseSchema,
-  parseColumnList,
-  resolveColumns,
-  runList,
-  type ModelSpec,
-} from './list'
+import { resolveColumns, runList, type ModelSpec } from '../../superset'
+import { listRequestSchema, listResponse, listResponseSchema, parseColumnList } from './list'
 
 /** A Superset list tool (list_dashboards, list_charts, …) over one model spec. */
 export function defineListTool(options: {

@@ -3,6 +3,7 @@
  * reads them (held to the allow-lists), the access check of every relation they touch, RLS (with
  * MCP_RLS_IN_SQLLAB) and the row limit, giving for each statement the SQL that will actually run.
  */
+import { registeredTables, type RegisteredTable } from '../../superset'
 import { GatewayError } from '../../errors'
 import {
   isSystemSchema,
@@ -20,13 +21,11 @@ import {
   hasTemplate,
   loadRlsPredicates,
   MAX_SQL_ROWS,
-  registeredTables,
   statementRelations,
   tableAccessError,
   uniqueTables,
   wrapWithLimit,
   type AnalyticsDatabase,
-  type RegisteredTable,
   type RlsPredicates,
 } from '../../query'
 import type { ToolContext } from './definition'

@@ -1,21 +1,24 @@
+import {
+  chartsOnDashboard,
+  rolesOfDashboard,
+  dashboardSpec,
+  findVisibleRow,
+  parseJsonText,
+  projectRow,
+  resolveColumns,
+  type Row,
+} from '../../superset'
 import * as z from 'zod'
 import {
   CacheControlFields,
-  dashboardSpec,
   defineListTool,
   defineTool,
-  findVisibleRow,
   IdentifierSchema,
   parseColumnList,
-  parseJsonText,
-  projectRow,
   READ_ONLY,
-  resolveColumns,
-  type Row,
   SelectColumnsSchema,
   type ToolContext,
 } from '../core'
-import { sql } from '../../db'
 
 export const listDashboards = defineListTool({
   name: 'list_dashboards',
@@ -109,7 +112,7 @@ export const getDashboardInfo = defineTool({
     const info: Row = projectRow(dashboardSpec, columns, row, context)
     info.id = row.id
     if (requested.includes('charts')) info.charts = await dashboardCharts(Number(row.id), context)
-    if (requested.includes('roles')) info.roles = await dashboardRoles(Number(row.id), context)
+    if (requested.includes('roles')) info.roles = await rolesOfDashboard(context.db, Number(row.id))
     if (explicit === undefined) info.omitted_fields = omittedFields(row)
     if (needsMetadata) {
       const metadata = parseJsonText(row.json_metadata)
@@ -124,24 +127,8 @@ export const getDashboardInfo = defineTool({
 })
 
 async function dashboardCharts(dashboardId: number, context: ToolContext) {
-  const rows = await context.db.query<{
-    id: number
-    slice_name: string | null
-    viz_type: string | null
-    datasource_name: string | null
-    description: string | null
-  }>(sql`
-    SELECT s.id, s.slice_name, s.viz_type, s.datasource_name, s.description
-      FROM dashboard_slices ds JOIN slices s ON s.id = ds.slice_id
-     WHERE ds.dashboard_id = ${dashboardId}
-     ORDER BY s.id`)
+  const rows = await chartsOnDashboard(context.db, dashboardId)
   return rows.map((chart) => ({ ...chart, url: context.links.chart(chart.id) }))
-}
-
-async function dashboardRoles(dashboardId: number, context: ToolContext) {
-  return context.db.query<{ id: number; name: string }>(sql`
-    SELECT r.id, r.name FROM dashboard_roles dr JOIN ab_role r ON r.id = dr.role_id
-     WHERE dr.dashboard_id = ${dashboardId} ORDER BY r.name`)
 }
 
 /** Superset 6.1 leaves the layout and metadata out of DashboardInfo and says how large they are. */

@@ -4,20 +4,20 @@
  * json_metadata — each in one transaction.
  */
 import * as z from 'zod'
-import { sql, type Db } from '../../db'
+import type { Db } from '../../db'
 import { GatewayError } from '../../errors'
-import { chartVisibility } from '../../superset'
 import {
-  assertCanEdit,
+  addChartToLayout,
   dashboardSpec,
-  defineTool,
   findVisibleRow,
-  NOW_UTC,
+  insertDashboard,
+  isChartOnDashboard,
+  lockDashboardLayout,
   projectRow,
+  visibleChartsById,
   type Row,
-  type ToolContext,
-  WRITES,
-} from '../core'
+} from '../../superset'
+import { assertCanEdit, defineTool, type ToolContext, WRITES } from '../core'
 import {
   appendChart,
   chartIdsOf,
@@ -45,9 +45,7 @@ async function visibleCharts(
   context: ToolContext,
   db: Db = context.db,
 ): Promise<LayoutChart[]> {
-  const rows = await db.query<{ id: number; slice_name: string | null; uuid: string | null }>(sql`
-    SELECT s.id, s.slice_name, s.uuid::text AS uuid FROM slices s
-     WHERE s.id = ANY(${[...ids]}) AND ${chartVisibility(context.principal, 's')}`)
+  const rows = await visibleChartsById(db, ids, context.principal)
   const found = new Map(rows.map((row) => [row.id, row]))
   const missing = ids.filter((id) => !found.has(id))
   if (missing.length > 0) {
@@ -95,23 +93,20 @@ export const generateDashboard = defineTool({
     const charts = await visibleCharts(chartIds, context)
     const layout = newLayout(request.dashboard_title, charts)
     const userId = context.principal.user.id
-    const id = await context.db.transaction(async (tx) => {
-      const [created] = await tx.query<{ id: number }>(sql`
-        INSERT INTO dashboards (created_on, changed_on, dashboard_title, position_json, created_by_fk, changed_by_fk, css,
-                                description, slug, json_metadata, published, uuid, is_managed_externally)
-        VALUES (${NOW_UTC}, ${NOW_UTC}, ${request.dashboard_title}, ${JSON.stringify(layout)}, ${userId}, ${userId}, '',
-                ${request.description ?? null}, NULL, ${JSON.stringify(defaultJsonMetadata())}, ${request.published},
-                ${crypto.randomUUID()}::uuid, false)
-        RETURNING id`)
-      if (created === undefined) throw new Error('dashboard insert returned no id')
-      await tx.query(
-        sql`INSERT INTO dashboard_slices (dashboard_id, slice_id) SELECT ${created.id}, unnest(${chartIds}::int[])`,
-      )
-      await tx.query(
-        sql`INSERT INTO dashboard_user (user_id, dashboard_id) VALUES (${userId}, ${created.id})`,
-      )
-      return created.id
-    })
+    const id = await context.db.transaction((tx) =>
+      insertDashboard(
+        tx,
+        {
+          title: request.dashboard_title,
+          description: request.description,
+          published: request.published,
+          layout,
+          jsonMetadata: defaultJsonMetadata(),
+          chartIds,
+        },
+        userId,
+      ),
+    )
     context.effects.objectsAffected += 1
     context.effects.created.dashboard = [id]
     context.effects.changed.add('dashboard')
@@ -147,17 +142,15 @@ export const addChartToExistingDashboard = defineTool({
     const [chart] = await visibleCharts([request.chart_id], context)
     const position = await context.db.transaction(async (tx) => {
       // The row lock serialises concurrent edits of one dashboard: none is lost.
-      const [current] = await tx.query<{ position_json: string | null; dashboard_title: string | null }>(sql`
-        SELECT position_json, dashboard_title FROM dashboards WHERE id = ${request.dashboard_id} FOR UPDATE`)
+      const current = await lockDashboardLayout(tx, request.dashboard_id)
       if (current === undefined)
         throw new GatewayError(
           'NotFoundError',
           `Dashboard with identifier '${request.dashboard_id}' not found`,
         )
       const layout = parseLayout(current.position_json, current.dashboard_title ?? '')
-      const [linked] = await tx.query<{ present: boolean }>(sql`
-        SELECT EXISTS (SELECT 1 FROM dashboard_slices WHERE dashboard_id = ${request.dashboard_id} AND slice_id = ${request.chart_id}) AS present`)
-      if (linked?.present === true || chartIdsOf(layout).includes(request.chart_id)) {
+      const linked = await isChartOnDashboard(tx, request.dashboard_id, request.chart_id)
+      if (linked || chartIdsOf(layout).includes(request.chart_id)) {
         throw new GatewayError(
           'ConflictError',
           `Chart ${request.chart_id} is already on dashboard ${request.dashboard_id}.`,
@@ -167,12 +160,10 @@ export const addChartToExistingDashboard = defineTool({
         )
       }
       const next = appendChart(layout, chart!)
-      await tx.query(sql`
-        UPDATE dashboards SET position_json = ${JSON.stringify(next.layout)}, changed_on = ${NOW_UTC},
-               changed_by_fk = ${context.principal.user.id}
-         WHERE id = ${request.dashboard_id}`)
-      await tx.query(
-        sql`INSERT INTO dashboard_slices (dashboard_id, slice_id) VALUES (${request.dashboard_id}, ${request.chart_id})`,
+      await addChartToLayout(
+        tx,
+        { dashboardId: request.dashboard_id, chartId: request.chart_id, layout: next.layout },
+        context.principal.user.id,
       )
       return next.position
     })

@@ -1,4 +1,5 @@
-import { databaseSpec, defineGetTool, defineListTool } from '../core'
+import { databaseSpec } from '../../superset'
+import { defineGetTool, defineListTool } from '../core'
 
 export const listDatabases = defineListTool({
   name: 'list_databases',

@@ -1,5 +1,6 @@
+import { datasetSpec } from '../../superset'
 import * as z from 'zod'
-import { datasetSpec, defineGetTool, defineListTool } from '../core'
+import { defineGetTool, defineListTool } from '../core'
 
 export const listDatasets = defineListTool({
   name: 'list_datasets',

@@ -3,9 +3,9 @@
  * with a query typed in (open_sql_lab_with_context). Both need the database to be visible to the caller.
  */
 import * as z from 'zod'
-import { sql } from '../../db'
 import { GatewayError } from '../../errors'
-import { defineTool, NOW_UTC, READ_ONLY, visibleDatabase, WRITES } from '../core'
+import { insertSavedQuery } from '../../superset'
+import { defineTool, READ_ONLY, visibleDatabase, WRITES } from '../core'
 
 export const saveSqlQuery = defineTool({
   name: 'save_sql_query',
@@ -35,14 +35,7 @@ export const saveSqlQuery = defineTool({
   run: async (request, context) => {
     await visibleDatabase(request.database_id, context)
     const userId = context.principal.user.id
-    const [saved] = await context.db.query<{ id: number }>(sql`
-      INSERT INTO saved_query (created_on, changed_on, user_id, db_id, label, schema, catalog, sql, description,
-                               created_by_fk, changed_by_fk, uuid)
-      VALUES (${NOW_UTC}, ${NOW_UTC}, ${userId}, ${request.database_id}, ${request.label}, ${request.schema ?? null},
-              ${request.catalog ?? null}, ${request.sql}, ${request.description ?? null}, ${userId}, ${userId},
-              ${crypto.randomUUID()}::uuid)
-      RETURNING id`)
-    if (saved === undefined) throw new Error('saved_query insert returned no id')
+    const saved = await insertSavedQuery(context.db, request, userId)
     context.effects.objectsAffected += 1
     context.effects.created.saved_query = [saved.id]
     context.effects.changed.add('saved_query')

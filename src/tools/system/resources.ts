@@ -1,6 +1,6 @@
-import { sql, trusted } from '../../db'
-import { BACKEND_SQL, databaseSpec, datasetSpec, type ResourceDefinition, type ToolContext } from '../core'
-import { countableRows, getInstanceInfo } from './tools'
+import { recentDatasets, usableDatabases } from '../../superset'
+import type { ResourceDefinition } from '../core'
+import { getInstanceInfo } from './tools'
 import { CHART_CONFIG_EXAMPLES } from './chart-configs'
 
 /**
@@ -27,19 +27,6 @@ export const instanceMetadata: ResourceDefinition = {
       available_databases: databases,
     })
   },
-}
-
-async function recentDatasets(context: ToolContext) {
-  return context.db.query<{ id: number; table_name: string; schema: string | null; database_id: number }>(sql`
-    SELECT t.id, t.table_name, t.schema, t.database_id FROM ${datasetSpec.from}
-     WHERE ${countableRows(datasetSpec, context)}
-     ORDER BY t.changed_on DESC NULLS LAST, t.id DESC LIMIT 20`)
-}
-
-async function usableDatabases(context: ToolContext) {
-  return context.db.query<{ id: number; database_name: string; backend: string }>(sql`
-    SELECT db.id, db.database_name, ${trusted(BACKEND_SQL)} AS backend FROM ${databaseSpec.from}
-     WHERE ${countableRows(databaseSpec, context)} ORDER BY db.database_name`)
 }
 
 /** chart://configs: example generate_chart configurations per chart type, with when to use them. */

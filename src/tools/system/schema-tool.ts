@@ -1,13 +1,6 @@
+import { chartSpec, dashboardSpec, databaseSpec, datasetSpec, type ModelSpec } from '../../superset'
 import * as z from 'zod'
-import {
-  chartSpec,
-  dashboardSpec,
-  databaseSpec,
-  datasetSpec,
-  defineTool,
-  type ModelSpec,
-  READ_ONLY,
-} from '../core'
+import { defineTool, READ_ONLY } from '../core'
 
 const MODELS: Record<'chart' | 'dataset' | 'dashboard' | 'database', ModelSpec> = {
   chart: chartSpec,

@@ -1,4 +1,4 @@
-import type { Operator } from './list'
+import type { Operator } from './model'
 
 /** Operators by column kind (Superset's ColumnOperatorEnum, restricted to what makes sense). */
 export const TEXT_OPERATORS: readonly Operator[] = [

@@ -2,11 +2,12 @@
  * The chart model (Superset's `slices`) as list_charts and get_chart_info see it: Superset 6.1's
  * ChartInfo fields, ChartFilter visibility, and ModelListCore's filter, search and order columns.
  */
-import { sql, trusted } from '../../../db'
-import { chartVisibility } from '../../../superset'
-import { auditColumns, ownersColumn, parsedJsonColumn, sqlColumn, tagsColumn, urlColumn } from '../columns'
-import { RELATION_OPERATORS, TEXT_OPERATORS, VALUE_OPERATORS, idList } from '../filters'
-import type { ModelSpec } from '../list'
+import { sql, trusted } from '../../db'
+import { chartVisibility } from '../access'
+import { auditColumns, parsedJsonColumn, sqlColumn, tagsColumn, urlColumn } from './columns'
+import { RELATION_OPERATORS, TEXT_OPERATORS, VALUE_OPERATORS, idList } from './filters'
+import { ownerFilter, ownersColumn } from './ownership'
+import type { ModelSpec } from './model'
 
 export const chartSpec: ModelSpec = {
   model: 'chart',
@@ -42,7 +43,7 @@ export const chartSpec: ModelSpec = {
     ),
     last_saved_by_fk: sqlColumn('int', 'Id of the user who saved it last.', 's.last_saved_by_fk'),
     ...auditColumns('s'),
-    owners: ownersColumn('slice_user', 'slice_id', 's'),
+    owners: ownersColumn('chart', 's'),
     tags: tagsColumn('chart', 's'),
   },
   defaultColumns: [
@@ -67,14 +68,7 @@ export const chartSpec: ModelSpec = {
     datasource_name: { type: 'str', operators: TEXT_OPERATORS, sql: trusted('s.datasource_name') },
     created_by_fk: { type: 'int', operators: VALUE_OPERATORS, sql: trusted('s.created_by_fk') },
     changed_by_fk: { type: 'int', operators: VALUE_OPERATORS, sql: trusted('s.changed_by_fk') },
-    owner: {
-      type: 'int',
-      operators: RELATION_OPERATORS,
-      condition: (operator, value) => {
-        const owned = sql`EXISTS (SELECT 1 FROM slice_user fo WHERE fo.slice_id = s.id AND fo.user_id = ANY(${idList(value)}))`
-        return operator === 'ne' || operator === 'nin' ? sql`NOT ${owned}` : owned
-      },
-    },
+    owner: ownerFilter('chart', 's'),
     dashboards: {
       type: 'int',
       operators: RELATION_OPERATORS,

@@ -2,11 +2,11 @@
  * The database model (Superset's `dbs`) as list_databases and get_database_info see it. Connection
  * secrets (sqlalchemy_uri, password, encrypted_extra, server_cert) are never selectable.
  */
-import { trusted } from '../../../db'
-import { databaseVisibility } from '../../../superset'
-import { auditColumns, parsedJsonColumn, sqlColumn } from '../columns'
-import { BOOLEAN_OPERATORS, TEXT_OPERATORS, VALUE_OPERATORS } from '../filters'
-import type { ModelSpec } from '../list'
+import { trusted } from '../../db'
+import { databaseVisibility } from '../access'
+import { auditColumns, parsedJsonColumn, sqlColumn } from './columns'
+import { BOOLEAN_OPERATORS, TEXT_OPERATORS, VALUE_OPERATORS } from './filters'
+import type { ModelSpec } from './model'
 
 /** The engine, from the URI's scheme (`postgresql+psycopg2://…` → postgresql) without exposing the URI. */
 export const BACKEND_SQL = "split_part(split_part(db.sqlalchemy_uri, ':', 1), '+', 1)"

@@ -2,19 +2,12 @@
  * The dataset model (Superset's `tables`) as list_datasets and get_dataset_info see it: Superset 6.1's
  * DatasetInfo fields, DatasourceFilter visibility, and ModelListCore's filter, search and order columns.
  */
-import { sql, trusted } from '../../../db'
-import { datasetVisibility } from '../../../superset'
-import {
-  auditColumns,
-  ownersColumn,
-  parseJsonText,
-  parsedJsonColumn,
-  sqlColumn,
-  tagsColumn,
-  urlColumn,
-} from '../columns'
-import { RELATION_OPERATORS, TEXT_OPERATORS, VALUE_OPERATORS, idList } from '../filters'
-import type { ColumnSpec, ModelSpec, Row } from '../list'
+import { trusted } from '../../db'
+import { datasetVisibility } from '../access'
+import { auditColumns, parseJsonText, parsedJsonColumn, sqlColumn, tagsColumn, urlColumn } from './columns'
+import { TEXT_OPERATORS, VALUE_OPERATORS } from './filters'
+import { ownerFilter, ownersColumn } from './ownership'
+import type { ColumnSpec, ModelSpec, Row } from './model'
 
 /** Datasets keep their certification inside `extra` JSON ({"certification": {"certified_by", "details"}}). */
 function certification(field: 'certified_by' | 'details', description: string): ColumnSpec {
@@ -95,7 +88,7 @@ export const datasetSpec: ModelSpec = {
     is_managed_externally: sqlColumn('bool', 'Managed by an external system.', 't.is_managed_externally'),
     external_url: sqlColumn('str', 'External URL.', 't.external_url'),
     ...auditColumns('t'),
-    owners: ownersColumn('sqlatable_user', 'table_id', 't'),
+    owners: ownersColumn('dataset', 't'),
     tags: tagsColumn('dataset', 't'),
     columns: {
       type: 'list',
@@ -131,14 +124,7 @@ export const datasetSpec: ModelSpec = {
     schema: { type: 'str', operators: TEXT_OPERATORS, sql: trusted('t.schema') },
     database_name: { type: 'str', operators: TEXT_OPERATORS, sql: trusted('tdb.database_name') },
     created_by_fk: { type: 'int', operators: VALUE_OPERATORS, sql: trusted('t.created_by_fk') },
-    owner: {
-      type: 'int',
-      operators: RELATION_OPERATORS,
-      condition: (operator, value) => {
-        const owned = sql`EXISTS (SELECT 1 FROM sqlatable_user fo WHERE fo.table_id = t.id AND fo.user_id = ANY(${idList(value)}))`
-        return operator === 'ne' || operator === 'nin' ? sql`NOT ${owned}` : owned
-      },
-    },
+    owner: ownerFilter('dataset', 't'),
   },
   defaultOrder: { column: 'changed_on', direction: 'desc' },
   visibility: (context) => datasetVisibility(context.principal, 't'),

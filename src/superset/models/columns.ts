@@ -2,8 +2,9 @@
  * Column helpers shared by the model specs: humanized timestamps, owners, tags, JSON text columns.
  */
 import { sql, trusted } from '../../db'
-import { naturalTime, type SupersetLinks } from '../../superset'
-import type { ColumnSpec, Row } from './list'
+import { naturalTime } from '../humanize'
+import type { SupersetLinks } from '../links'
+import type { ColumnSpec, Row } from './model'
 
 export function sqlColumn(type: ColumnSpec['type'], description: string, expression: string): ColumnSpec {
   return { type, description, sql: trusted(expression) }
@@ -41,21 +42,6 @@ export function humanized(source: string, description: string): ColumnSpec {
       const date = parseNaiveTimestamp(row[source])
       return date === null ? null : naturalTime(date, context.now)
     },
-  }
-}
-
-/** Owners as Superset 6.1 lists them (UserInfo): id, username, names, email, active, role names. */
-export function ownersColumn(junction: string, key: string, alias: string): ColumnSpec {
-  return {
-    type: 'list',
-    description: 'Owners of the object.',
-    sql: sql`COALESCE((SELECT json_agg(json_build_object('id', ou.id, 'username', ou.username,
-                'first_name', ou.first_name, 'last_name', ou.last_name, 'email', ou.email, 'active', ou.active,
-                'roles', COALESCE((SELECT json_agg(orl.name ORDER BY orl.name) FROM ab_user_role our
-                                     JOIN ab_role orl ON orl.id = our.role_id WHERE our.user_id = ou.id), '[]'::json))
-                ORDER BY ou.id)
-              FROM ${trusted(junction)} oj JOIN ab_user ou ON ou.id = oj.user_id
-             WHERE oj.${trusted(key)} = ${trusted(alias)}.id), '[]'::json)`,
   }
 }
 

@@ -1,10 +1,31 @@
 /**
- * What the engine reads from Superset's metadata database: a dataset with its columns, saved metrics
+ * What the query engine reads from Superset's metadata database: a dataset with its columns, saved metrics
  * and database; the datasets registered for given physical tables; and the RLS filters that apply to
  * the caller (Superset ≤ 6.1 tables row_level_security_filters, rls_filter_roles, rls_filter_tables).
  */
-import { sql, type Db } from '../db'
-import type { AnalyticsDatabase } from './connections'
+import { sql, trusted, type Db, type SqlFragment } from '../../db'
+
+/** A database connection as the query engine needs it (Superset's `dbs` row). */
+export interface SupersetDatabase {
+  id: number
+  database_name: string
+  sqlalchemy_uri: string
+  allow_dml: boolean
+  expose_in_sqllab: boolean
+}
+
+/** A database by id, with what running SQL on it needs; `visible` is the caller's visibility predicate. */
+export async function findDatabase(
+  metadata: Db,
+  id: number,
+  visible: SqlFragment = trusted('TRUE'),
+): Promise<SupersetDatabase | undefined> {
+  const [row] = await metadata.query<SupersetDatabase>(sql`
+    SELECT db.id, db.database_name, db.sqlalchemy_uri, COALESCE(db.allow_dml, false) AS allow_dml,
+           COALESCE(db.expose_in_sqllab, true) AS expose_in_sqllab
+      FROM dbs db WHERE db.id = ${id} AND ${visible}`)
+  return row
+}
 
 export interface DatasetColumn {
   column_name: string
@@ -29,13 +50,13 @@ export interface DatasetMeta {
   /** Non-empty for a virtual dataset. */
   sql: string | null
   main_dttm_col: string | null
-  database: AnalyticsDatabase
+  database: SupersetDatabase
   columns: DatasetColumn[]
   metrics: DatasetMetric[]
 }
 
 interface DatasetRow extends Omit<DatasetMeta, 'database' | 'columns' | 'metrics'> {
-  database: AnalyticsDatabase | string
+  database: SupersetDatabase | string
   columns: DatasetColumn[] | string
   metrics: DatasetMetric[] | string
 }

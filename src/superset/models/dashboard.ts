@@ -2,11 +2,12 @@
  * The dashboard model as list_dashboards and get_dashboard_info see it (Superset 6.1's DashboardInfo,
  * DashboardAccessFilter, and ModelListCore's filter, search and order columns).
  */
-import { sql, trusted } from '../../../db'
-import { dashboardVisibility } from '../../../superset'
-import { auditColumns, ownersColumn, sqlColumn, tagsColumn, urlColumn } from '../columns'
-import { BOOLEAN_OPERATORS, RELATION_OPERATORS, TEXT_OPERATORS, VALUE_OPERATORS, idList } from '../filters'
-import type { ModelSpec } from '../list'
+import { sql, trusted } from '../../db'
+import { dashboardVisibility } from '../access'
+import { auditColumns, sqlColumn, tagsColumn, urlColumn } from './columns'
+import { BOOLEAN_OPERATORS, TEXT_OPERATORS, VALUE_OPERATORS } from './filters'
+import { ownerFilter, ownersColumn } from './ownership'
+import type { ModelSpec } from './model'
 
 export const dashboardSpec: ModelSpec = {
   model: 'dashboard',
@@ -37,7 +38,7 @@ export const dashboardSpec: ModelSpec = {
       'Number of charts.',
       '(SELECT count(*)::int FROM dashboard_slices cc WHERE cc.dashboard_id = d.id)',
     ),
-    owners: ownersColumn('dashboard_user', 'dashboard_id', 'd'),
+    owners: ownersColumn('dashboard', 'd'),
     tags: tagsColumn('dashboard', 'd'),
   },
   defaultColumns: [
@@ -65,14 +66,7 @@ export const dashboardSpec: ModelSpec = {
       sql: trusted('d.published'),
     },
     created_by_fk: { type: 'int', operators: VALUE_OPERATORS, sql: trusted('d.created_by_fk') },
-    owner: {
-      type: 'int',
-      operators: RELATION_OPERATORS,
-      condition: (operator, value) => {
-        const owned = sql`EXISTS (SELECT 1 FROM dashboard_user fo WHERE fo.dashboard_id = d.id AND fo.user_id = ANY(${idList(value)}))`
-        return operator === 'ne' || operator === 'nin' ? sql`NOT ${owned}` : owned
-      },
-    },
+    owner: ownerFilter('dashboard', 'd'),
     favorite: {
       type: 'bool',
       operators: ['eq', 'ne'],
