@@ -73,3 +73,12 @@ export type {
   RlsFilterRow,
   SupersetDatabase,
 } from './repositories/dataset-metadata'
+export {
+  chartDatasetAccess,
+  findUsableDatasetId,
+  findVisibleChart,
+  insertChart,
+  renameChart,
+  saveChart,
+} from './repositories/charts'
+export type { ChartContent, ChartRecord } from './repositories/charts'

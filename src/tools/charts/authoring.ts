@@ -7,7 +7,7 @@
  * and an owner.
  */
 import * as z from 'zod'
-import { sql, trusted, type Db } from '../../db'
+import type { Db } from '../../db'
 import { GatewayError } from '../../errors'
 import {
   ChartConfigSchema,
@@ -19,16 +19,17 @@ import {
   type QueryResultSet,
 } from '../../query'
 import {
-  datasetUsable,
   chartSpec,
+  findUsableDatasetId,
   findVisibleRow,
-  type Identifier,
-  identifierCondition,
-  NOW_UTC,
-  projectRow,
-  type Row,
+  insertChart,
   loadDataset,
+  projectRow,
+  renameChart,
+  saveChart,
   type DatasetMeta,
+  type Identifier,
+  type Row,
 } from '../../superset'
 import { queryChart } from './data'
 import type { LoadedChart } from './lookup'
@@ -61,11 +62,8 @@ const CacheFlags = {
 
 /** The dataset a request names, if the caller may use it (hidden and missing read the same). */
 async function usableDataset(identifier: Identifier, context: ToolContext): Promise<DatasetMeta> {
-  const [row] = await context.db.query<{ id: number }>(sql`
-    SELECT t.id FROM tables t
-     WHERE ${identifierCondition('t', identifier, { slug: false })} AND ${datasetUsable(context.principal, 't')}
-     LIMIT 1`)
-  const dataset = row === undefined ? undefined : await loadDataset(context.db, row.id)
+  const id = await findUsableDatasetId(context.db, identifier, context.principal)
+  const dataset = id === undefined ? undefined : await loadDataset(context.db, id)
   if (dataset === undefined) {
     throw new GatewayError('NotFoundError', `Dataset with identifier '${identifier}' not found`, {
       details: { resource_type: 'dataset', resource_id: identifier },
@@ -202,15 +200,10 @@ function previewsOf(
   )
 }
 
-/** Superset's `slices.datasource_name`: `schema.table`, or the table alone without a schema (over `tables t`). */
-const DATASOURCE_NAME = trusted(
-  "CASE WHEN COALESCE(t.schema, '') = '' THEN t.table_name ELSE t.schema || '.' || t.table_name END",
-)
-
 const needsData = (formats: readonly PreviewFormat[], generatePreview: boolean): boolean =>
   generatePreview && formats.some((format) => format !== 'url')
 
-async function insertChart(
+async function saveNewChart(
   tx: Db,
   plan: ChartPlan,
   context: ToolContext,
@@ -223,21 +216,21 @@ async function insertChart(
     plan.dataset.id,
     plan.dataset.main_dttm_col,
   )
-  const [created] = await tx.query<{ id: number }>(sql`
-    INSERT INTO slices (created_on, changed_on, slice_name, datasource_type, datasource_name, viz_type, params,
-                        created_by_fk, changed_by_fk, cache_timeout, perm, datasource_id, schema_perm, catalog_perm, uuid,
-                        query_context, last_saved_at, last_saved_by_fk, is_managed_externally)
-    SELECT ${NOW_UTC}, ${NOW_UTC}, ${plan.name}, 'table',
-           ${DATASOURCE_NAME},
-           ${plan.vizType}, ${JSON.stringify(plan.formData)}, ${userId}, ${userId}, ${cacheTimeout ?? null},
-           t.perm, t.id, t.schema_perm, t.catalog_perm, ${crypto.randomUUID()}::uuid, ${JSON.stringify(queryContext)},
-           ${NOW_UTC}, ${userId}, false
-      FROM tables t WHERE t.id = ${plan.dataset.id}
-    RETURNING id`)
+  const created = await insertChart(
+    tx,
+    {
+      name: plan.name,
+      vizType: plan.vizType,
+      params: plan.formData,
+      queryContext,
+      datasetId: plan.dataset.id,
+      cacheTimeout,
+    },
+    userId,
+  )
   if (created === undefined)
     throw new GatewayError('NotFoundError', `Dataset ${plan.dataset.id} disappeared while saving the chart.`)
-  await tx.query(sql`INSERT INTO slice_user (user_id, slice_id) VALUES (${userId}, ${created.id})`)
-  return created.id
+  return created
 }
 
 async function chartInfo(id: number, context: ToolContext): Promise<Row & { id: number }> {
@@ -313,7 +306,7 @@ export const generateChart = defineTool({
     let chart = null
     let exploreUrl = context.links.exploreFormData(plan.formData)
     if (request.save_chart) {
-      const id = await context.db.transaction((tx) => insertChart(tx, plan, context, request.cache_timeout))
+      const id = await context.db.transaction((tx) => saveNewChart(tx, plan, context, request.cache_timeout))
       context.effects.objectsAffected += 1
       context.effects.created.chart = [id]
       context.effects.changed.add('chart')
@@ -373,10 +366,7 @@ export const updateChart = defineTool({
     const id = Number(current.id)
     await assertCanEdit('chart', id, context)
     if (request.config === undefined) {
-      await context.db.query(sql`
-        UPDATE slices SET slice_name = ${request.chart_name!}, changed_on = ${NOW_UTC}, changed_by_fk = ${context.principal.user.id},
-               last_saved_at = ${NOW_UTC}, last_saved_by_fk = ${context.principal.user.id}
-         WHERE id = ${id}`)
+      await renameChart(context.db, id, request.chart_name!, context.principal.user.id)
       return finishUpdate(id, context, undefined, [])
     }
     const dataset = await usableDataset(request.dataset_id ?? Number(current.datasource_id), context)
@@ -390,15 +380,19 @@ export const updateChart = defineTool({
     const result = await runPlan(plan, context, withData ? undefined : 1)
     const queryContext = buildQueryContext(plan.vizType, plan.formData, dataset.id, dataset.main_dttm_col)
     const userId = context.principal.user.id
-    await context.db.query(sql`
-      UPDATE slices s SET slice_name = ${plan.name}, viz_type = ${plan.vizType}, params = ${JSON.stringify(plan.formData)},
-             query_context = ${JSON.stringify(queryContext)}, datasource_id = t.id, datasource_type = 'table',
-             datasource_name = ${DATASOURCE_NAME},
-             perm = t.perm, schema_perm = t.schema_perm, catalog_perm = t.catalog_perm,
-             cache_timeout = COALESCE(${request.cache_timeout ?? null}, s.cache_timeout),
-             changed_on = ${NOW_UTC}, changed_by_fk = ${userId}, last_saved_at = ${NOW_UTC}, last_saved_by_fk = ${userId}
-        FROM tables t
-       WHERE s.id = ${id} AND t.id = ${dataset.id}`)
+    await saveChart(
+      context.db,
+      id,
+      {
+        name: plan.name,
+        vizType: plan.vizType,
+        params: plan.formData,
+        queryContext,
+        datasetId: dataset.id,
+        cacheTimeout: request.cache_timeout,
+      },
+      userId,
+    )
     return finishUpdate(
       id,
       context,

@@ -3,29 +3,19 @@
  * ChartFilter lets the caller see (a hidden chart reads as missing), then its dataset, which the caller
  * must be able to access (DatasourceFilter, or owning the dataset) — else DatasetNotAccessible.
  */
-import { and, sql } from '../../db'
 import { GatewayError } from '../../errors'
 import { chartQuery, type ChartQuery } from '../../query'
 import {
-  chartVisibility,
-  datasetUsable,
-  type Identifier,
-  identifierCondition,
+  findUsableDatasetId,
+  findVisibleChart,
   loadDataset,
+  type ChartRecord,
   type DatasetMeta,
+  type Identifier,
 } from '../../superset'
 import { type ToolContext } from '../core'
 
-export interface ChartRecord {
-  id: number
-  slice_name: string | null
-  viz_type: string
-  description: string | null
-  datasource_id: number | null
-  datasource_type: string | null
-  params: string | null
-  query_context: string | null
-}
+export type { ChartRecord }
 
 export interface LoadedChart {
   chart: ChartRecord
@@ -44,7 +34,7 @@ export function formDataKeyUnsupported(key: string): GatewayError {
 }
 
 export async function loadChart(identifier: Identifier, context: ToolContext): Promise<LoadedChart> {
-  const chart = await findVisibleChart(identifier, context)
+  const chart = await visibleChart(identifier, context)
   const dataset = await accessibleDataset(chart, context)
   const query = chartQuery(
     chart.viz_type,
@@ -55,13 +45,8 @@ export async function loadChart(identifier: Identifier, context: ToolContext): P
   return { chart, dataset, query }
 }
 
-async function findVisibleChart(identifier: Identifier, context: ToolContext): Promise<ChartRecord> {
-  const [chart] = await context.db.query<ChartRecord>(sql`
-    SELECT s.id, s.slice_name, COALESCE(s.viz_type, '') AS viz_type, s.description, s.datasource_id, s.datasource_type,
-           s.params, s.query_context
-      FROM slices s
-     WHERE ${and([identifierCondition('s', identifier, { slug: false }), chartVisibility(context.principal, 's')])}
-     LIMIT 1`)
+async function visibleChart(identifier: Identifier, context: ToolContext): Promise<ChartRecord> {
+  const chart = await findVisibleChart(context.db, identifier, context.principal)
   if (chart === undefined) {
     throw new GatewayError('NotFoundError', `Chart with identifier '${identifier}' not found`, {
       details: { resource_type: 'chart', resource_id: identifier },
@@ -86,10 +71,7 @@ async function accessibleDataset(chart: ChartRecord, context: ToolContext): Prom
       },
     )
   if (chart.datasource_id === null || (chart.datasource_type ?? 'table') !== 'table') throw denied()
-  const [allowed] = await context.db.query<{ id: number }>(sql`
-    SELECT t.id FROM tables t
-     WHERE t.id = ${chart.datasource_id}
-       AND ${datasetUsable(context.principal, 't')}`)
+  const allowed = await findUsableDatasetId(context.db, chart.datasource_id, context.principal)
   if (allowed === undefined) throw denied()
   const dataset = await loadDataset(context.db, chart.datasource_id)
   if (dataset === undefined) throw denied()

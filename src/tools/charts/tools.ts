@@ -1,4 +1,11 @@
-import { chartSpec, findVisibleRow, parseJsonText, projectRow, resolveColumns } from '../../superset'
+import {
+  chartDatasetAccess,
+  chartSpec,
+  findVisibleRow,
+  parseJsonText,
+  projectRow,
+  resolveColumns,
+} from '../../superset'
 import * as z from 'zod'
 import {
   CacheControlFields,
@@ -11,7 +18,6 @@ import {
   type ToolContext,
 } from '../core'
 import { GatewayError } from '../../errors'
-import { datasetAccessColumn } from './dataset-access'
 
 export const listCharts = defineListTool({
   name: 'list_charts',
@@ -116,7 +122,7 @@ function unsavedStateError(): GatewayError {
 
 /** Superset's validate_chart_dataset: a visible chart whose dataset is gone or closed to the caller is refused. */
 async function assertDatasetAccessible(chartId: number, context: ToolContext): Promise<void> {
-  const access = await datasetAccessColumn(chartId, context)
+  const access = await chartDatasetAccess(context.db, chartId, context.principal)
   if (access === 'accessible') return
   throw new GatewayError(
     'PermissionDeniedError',
