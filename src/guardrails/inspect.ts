@@ -191,6 +191,17 @@ const RELATION_ROLES: Record<string, RelationRole> = {
   'ColumnDef.identitySequence': 'create',
 }
 
+/** The nodes whose relations PostgreSQL may resolve to a WITH query in scope. */
+const CTE_READERS = new Set([
+  'SelectStmt',
+  'JoinExpr',
+  'UpdateStmt',
+  'DeleteStmt',
+  'MergeStmt',
+  'RangeTableSample',
+  'RangeFunction',
+])
+
 const OPERATOR_KINDS = new Set([
   'AEXPR_OP',
   'AEXPR_OP_ANY',
@@ -297,8 +308,12 @@ class Walker {
         'database-qualified names (database.schema.table) are not supported',
       )
     }
-    if (schema === undefined && scopes.some((scope) => scope.has(name))) return
     const role = parent === undefined ? 'read' : (RELATION_ROLES[`${parent.type}.${node.field}`] ?? 'read')
+    // A WITH query answers to its name only where a query reads a relation (a FROM item, a join, UPDATE
+    // FROM, DELETE USING, MERGE USING); a target (INSERT, UPDATE, DELETE, MERGE INTO, SELECT INTO) or a
+    // DDL position always names the real relation, whatever WITH query shares its name.
+    const readsQueryName = role === 'read' && parent !== undefined && CTE_READERS.has(parent.type)
+    if (schema === undefined && readsQueryName && scopes.some((scope) => scope.has(name))) return
     if (role === 'create') this.result.createsRelation = true
     this.result.relations.push({
       schema,

@@ -9,7 +9,7 @@ import { quoteIdent } from '../db'
 export interface SessionSettings {
   readOnly: boolean
   timeoutMs: number
-  /** `SET LOCAL search_path` (execute_sql's schema, a virtual dataset's); unset keeps the connection's default. */
+  /** `SET LOCAL search_path` (execute_sql's schema, a virtual dataset's); unset: public. pg_temp always last. */
   searchPath?: string | undefined
   /** `SET LOCAL ROLE` (MCP_ANALYTICS_ROLES). */
   role?: string | undefined
@@ -23,9 +23,12 @@ export function sessionSettingsSql(settings: SessionSettings): string {
     `SET LOCAL statement_timeout = ${timeout}`,
     "SET LOCAL TimeZone = 'UTC'",
     'SET LOCAL standard_conforming_strings = on',
+    // A session may serve other users next (the embedded database's single session, a connection pooler):
+    // no temporary relation outlives the call that made it, so none can stand in for another user's table.
+    'DISCARD TEMP',
+    // pg_temp last: an unqualified name means the schema's relation, as the guardrails resolve it.
+    `SET LOCAL search_path = ${quoteIdent(settings.searchPath ?? 'public')}, pg_temp`,
   ]
-  if (settings.searchPath !== undefined)
-    statements.push(`SET LOCAL search_path = ${quoteIdent(settings.searchPath)}`)
   if (settings.role !== undefined) statements.push(`SET LOCAL ROLE ${quoteIdent(settings.role)}`)
   return statements.join('; ')
 }

@@ -202,6 +202,59 @@ describe('DDL targets and databases the caller may not use', () => {
     })
   })
 
+  // A WITH query never stands for a statement's target: PostgreSQL writes (or creates) the real relation.
+  it.each([
+    ['WITH employees AS (SELECT 1) UPDATE employees SET salary = salary RETURNING *', 'hr.employees'],
+    [
+      "WITH employees AS (SELECT 1) INSERT INTO employees (first_name) VALUES ('x') RETURNING *",
+      'hr.employees',
+    ],
+    ['WITH employees AS (SELECT 1) DELETE FROM employees WHERE false RETURNING *', 'hr.employees'],
+    [
+      'WITH employees AS (SELECT 1) MERGE INTO employees e USING (SELECT 1 AS x) s ON false WHEN NOT MATCHED THEN DO NOTHING',
+      'hr.employees',
+    ],
+    [
+      'WITH employees AS (SELECT 1), d AS (DELETE FROM employees WHERE false RETURNING *) SELECT * FROM d',
+      'hr.employees',
+    ],
+    ['WITH sam_stolen AS (SELECT 1) SELECT * INTO sam_stolen FROM scratch.sam_notes', 'hr.sam_stolen'],
+  ])('refuses a target shadowed by a WITH query: %s', async (text, table) => {
+    await expect(execute('sam', { ...scratchpad(text), schema: 'hr' })).rejects.toMatchObject({
+      type: 'PermissionDeniedError',
+      details: { error_type: 'TABLE_SECURITY_ACCESS_ERROR', tables: [table] },
+    })
+  })
+
+  it('refuses a temporary table shadowed by a WITH query to callers without access to the whole database', async () => {
+    await expectRefused(
+      execute('sam', scratchpad('WITH sam_tmp AS (SELECT 1) SELECT 1 AS x INTO TEMP sam_tmp')),
+      'temporary tables need access to the whole database',
+    )
+  })
+
+  it("never lets one call's temporary table stand in for a table of a later call", async () => {
+    // The admin may create temporary tables; the embedded database has one session for every caller.
+    await execute('admin', scratchpad("CREATE TEMP TABLE sam_notes AS SELECT 'forged' AS note"))
+    expect(
+      (await execute('sam', { ...scratchpad('SELECT note FROM sam_notes'), schema: 'scratch' })).rows,
+    ).toEqual([{ note: 'hi' }])
+    await execute('admin', scratchpad("CREATE TEMP TABLE sam_ghost AS SELECT 'secret' AS note"))
+    expect(
+      await execute('sam', { ...scratchpad('SELECT note FROM sam_ghost'), schema: 'scratch' }),
+    ).toMatchObject({
+      success: false,
+      rows: null,
+      error: expect.stringContaining('relation "sam_ghost" does not exist'),
+    })
+    // The next call that commits leaves no temporary table in the session at all.
+    await execute('sam', scratchpad('SELECT 1'))
+    const temporary = await withAnalyticsSuperuser((db) =>
+      db.query(sql`SELECT 1 FROM pg_class WHERE relpersistence = 't' AND relname LIKE 'sam\_%'`),
+    )
+    expect(temporary).toEqual([])
+  })
+
   it('left no object behind', async () => {
     const found = await withAnalyticsSuperuser((db) =>
       db.query<{ name: string }>(sql`
