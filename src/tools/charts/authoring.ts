@@ -12,9 +12,8 @@ import { GatewayError } from '../../errors'
 import {
   ChartConfigSchema,
   type ColumnRefSchema,
-  chartQuery,
+  configChart,
   seriesOf,
-  configToFormData,
   type ChartConfig,
   type QueryResultSet,
 } from '../../query'
@@ -42,7 +41,6 @@ import {
   type ToolContext,
   WRITES,
 } from '../core'
-import { buildQueryContext } from './query-context'
 import { CHART_INFO_COLUMNS } from './tools'
 
 const PreviewFormatsSchema = z
@@ -128,11 +126,13 @@ interface ChartPlan {
   dataset: DatasetMeta
   vizType: string
   formData: Record<string, unknown>
+  /** The query_context a save stores; `loaded.query` is read back from it, so it is what runs. */
+  queryContext: string
   loaded: LoadedChart
   name: string
 }
 
-/** Config → form_data → the engine's query (which also refuses what it cannot run safely). */
+/** Config → form_data → query_context → the engine's query (which also refuses what it cannot run safely). */
 function planChart(
   dataset: DatasetMeta,
   config: ChartConfig,
@@ -140,9 +140,8 @@ function planChart(
   chartId = 0,
 ): ChartPlan {
   checkConfigNames(config, dataset)
-  const { vizType, formData } = configToFormData(config, dataset.id)
+  const { vizType, formData, queryContext, query } = configChart(config, dataset)
   const name = chartName ?? defaultChartName(config, dataset)
-  const query = chartQuery(vizType, formData, undefined, dataset)
   const chart = {
     id: chartId,
     slice_name: name,
@@ -151,9 +150,9 @@ function planChart(
     datasource_id: dataset.id,
     datasource_type: 'table',
     params: JSON.stringify(formData),
-    query_context: null,
+    query_context: queryContext,
   }
-  return { dataset, vizType, formData, name, loaded: { chart, dataset, query } }
+  return { dataset, vizType, formData, queryContext, name, loaded: { chart, dataset, query } }
 }
 
 /** "SUM(order_total) by region (orders)": what the chart shows, for charts created without a name. */
@@ -217,12 +216,6 @@ async function insertChart(
   cacheTimeout: number | undefined,
 ): Promise<number> {
   const userId = context.principal.user.id
-  const queryContext = buildQueryContext(
-    plan.vizType,
-    plan.formData,
-    plan.dataset.id,
-    plan.dataset.main_dttm_col,
-  )
   const [created] = await tx.query<{ id: number }>(sql`
     INSERT INTO slices (created_on, changed_on, slice_name, datasource_type, datasource_name, viz_type, params,
                         created_by_fk, changed_by_fk, cache_timeout, perm, datasource_id, schema_perm, catalog_perm, uuid,
@@ -230,7 +223,7 @@ async function insertChart(
     SELECT ${NOW_UTC}, ${NOW_UTC}, ${plan.name}, 'table',
            ${DATASOURCE_NAME},
            ${plan.vizType}, ${JSON.stringify(plan.formData)}, ${userId}, ${userId}, ${cacheTimeout ?? null},
-           t.perm, t.id, t.schema_perm, t.catalog_perm, ${crypto.randomUUID()}::uuid, ${JSON.stringify(queryContext)},
+           t.perm, t.id, t.schema_perm, t.catalog_perm, ${crypto.randomUUID()}::uuid, ${plan.queryContext},
            ${NOW_UTC}, ${userId}, false
       FROM tables t WHERE t.id = ${plan.dataset.id}
     RETURNING id`)
@@ -388,11 +381,10 @@ export const updateChart = defineTool({
     )
     const withData = needsData(request.preview_formats, request.generate_preview)
     const result = await runPlan(plan, context, withData ? undefined : 1)
-    const queryContext = buildQueryContext(plan.vizType, plan.formData, dataset.id, dataset.main_dttm_col)
     const userId = context.principal.user.id
     await context.db.query(sql`
       UPDATE slices s SET slice_name = ${plan.name}, viz_type = ${plan.vizType}, params = ${JSON.stringify(plan.formData)},
-             query_context = ${JSON.stringify(queryContext)}, datasource_id = t.id, datasource_type = 'table',
+             query_context = ${plan.queryContext}, datasource_id = t.id, datasource_type = 'table',
              datasource_name = ${DATASOURCE_NAME},
              perm = t.perm, schema_perm = t.schema_perm, catalog_perm = t.catalog_perm,
              cache_timeout = COALESCE(${request.cache_timeout ?? null}, s.cache_timeout),
