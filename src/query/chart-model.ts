@@ -21,6 +21,7 @@ import type { DatasetMeta } from '../superset'
 import {
   type BigNumberConfigSchema,
   type ChartConfig,
+  type ChartType,
   dimensionOf,
   filtersOf,
   metricOf,
@@ -38,7 +39,11 @@ type FormData = Record<string, unknown>
 
 export interface VizModel<Config> {
   family: Exclude<VizFamily, 'other'>
-  /** The Superset viz_types this definition reads (the first is the one its configs produce). */
+  /** The generate_chart chart_type whose configs become this viz family. */
+  chartType: ChartType
+  /** The viz_types a config can produce (get_chart_type_schema lists them). */
+  configVizTypes: readonly string[]
+  /** Every Superset viz_type this definition reads: the config's ones, and other variants. */
   vizTypes: readonly string[]
   /** generate_chart config → viz_type and form_data (slices.params). */
   formData(config: Config, datasetId: number): { vizType: string; formData: FormData }
@@ -212,6 +217,8 @@ type Config<S extends z.ZodType> = z.output<S>
 /** table / ag-grid-table: raw rows (all_columns) or grouped (groupby + metrics). */
 export const TABLE: VizModel<Config<typeof TableConfigSchema>> = {
   family: 'table',
+  chartType: 'table',
+  configVizTypes: ['table', 'ag-grid-table'],
   vizTypes: ['table', 'ag-grid-table'],
   formData(config, datasetId) {
     const metrics = config.columns.filter(isMetricColumn)
@@ -278,6 +285,8 @@ const XY_VIZ_TYPES = {
 /** The ECharts time series (line, bar, area, scatter, smooth, step): x axis + grain, metrics, series. */
 export const XY: VizModel<Config<typeof XYConfigSchema>> = {
   family: 'xy',
+  chartType: 'xy',
+  configVizTypes: Object.values(XY_VIZ_TYPES),
   vizTypes: [
     ...Object.values(XY_VIZ_TYPES),
     'echarts_timeseries',
@@ -331,6 +340,8 @@ export const XY: VizModel<Config<typeof XYConfigSchema>> = {
 /** pie: one dimension, one metric, sorted by it. */
 export const PIE: VizModel<Config<typeof PieConfigSchema>> = {
   family: 'pie',
+  chartType: 'pie',
+  configVizTypes: ['pie'],
   vizTypes: ['pie'],
   formData(config, datasetId) {
     return {
@@ -368,6 +379,8 @@ type BigNumberConfig = Config<typeof BigNumberConfigSchema>
 /** big_number_total: one metric, no grouping. */
 export const BIG_NUMBER_TOTAL: VizModel<BigNumberConfig> = {
   family: 'big_number_total',
+  chartType: 'big_number',
+  configVizTypes: ['big_number_total'],
   vizTypes: ['big_number_total'],
   formData(config, datasetId) {
     return {
@@ -388,6 +401,8 @@ export const BIG_NUMBER_TOTAL: VizModel<BigNumberConfig> = {
 /** big_number (with trendline): one metric over the time axis. */
 export const BIG_NUMBER: VizModel<BigNumberConfig> = {
   family: 'big_number',
+  chartType: 'big_number',
+  configVizTypes: ['big_number'],
   vizTypes: ['big_number'],
   formData(config, datasetId) {
     return {
@@ -436,6 +451,8 @@ export const BIG_NUMBER: VizModel<BigNumberConfig> = {
 /** pivot_table_v2: row and column groupings, metrics; pivoted for previews. */
 export const PIVOT_TABLE: VizModel<Config<typeof PivotTableConfigSchema>> = {
   family: 'pivot_table',
+  chartType: 'pivot_table',
+  configVizTypes: ['pivot_table_v2'],
   vizTypes: ['pivot_table_v2'],
   formData(config, datasetId) {
     return {
@@ -476,6 +493,11 @@ const MODELS: readonly VizModel<never>[] = [TABLE, XY, PIE, BIG_NUMBER_TOTAL, BI
 /** The definition of a Superset viz_type, or undefined for the types the gateway cannot build. */
 export function vizModel(vizType: string): VizModel<never> | undefined {
   return MODELS.find((model) => model.vizTypes.includes(vizType))
+}
+
+/** The viz_types each chart_type's configs produce, in the order the definitions list them. */
+export function configVizTypes(chartType: ChartType): string[] {
+  return MODELS.filter((model) => model.chartType === chartType).flatMap((model) => model.configVizTypes)
 }
 
 export function vizFamily(vizType: string): VizFamily {

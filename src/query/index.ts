@@ -13,7 +13,7 @@ export {
 export type { AnalyticsDatabase, SessionOptions } from './connections'
 export { CHART_CONFIG_SCHEMAS, ChartConfigSchema, ColumnRefSchema, seriesOf } from './chart-config'
 export type { ChartConfig, ChartType } from './chart-config'
-export { buildQueryContext, configToFormData, vizFamily, vizModel } from './chart-model'
+export { buildQueryContext, configToFormData, configVizTypes, vizFamily, vizModel } from './chart-model'
 export type { VizModel } from './chart-model'
 export { configChart, savedChartQuery } from './chart'
 export type { ConfigChart, StoredChart } from './chart'
