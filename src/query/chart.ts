@@ -31,7 +31,7 @@ export function savedChartQuery(chart: StoredChart, dataset: DatasetMeta): Chart
   const formData = parseFormData(chart.params, chart.id) ?? {}
   const queryContext = parseQueryContext(chart.query_context, chart.id)
   const datasourceId = queryContext?.datasource?.id
-  if (datasourceId !== undefined && Number(datasourceId) !== dataset.id) {
+  if (datasourceId !== undefined && Number.parseInt(String(datasourceId), 10) !== dataset.id) {
     throw new GatewayError(
       'ValidationError',
       `Chart ${chart.id} has a query_context for dataset ${String(datasourceId)}, not for its own dataset ${dataset.id}; ` +

@@ -1,10 +1,10 @@
 /**
  * Building charts: generate_chart, update_chart, update_chart_preview and generate_explore_link.
- * A chart config (chart://configs, get_chart_type_schema) becomes Superset's form_data; every column and
- * metric is checked against the dataset first (unknown names are answered with close matches), the query
- * is run before anything is saved, and a saved chart carries what Superset relies on: perm columns
- * copied from its dataset, params and a query_context as the frontend builds them, a uuid, audit columns
- * and an owner.
+ * A chart config (chart://configs, get_chart_type_schema) becomes Superset's form_data and query_context
+ * (the chart model, src/query); every column and metric is checked against the dataset first (unknown
+ * names are answered with close matches), the query is run before anything is saved, and a saved chart
+ * carries what Superset relies on: perm columns copied from its dataset, params and the very
+ * query_context its check and previews ran, a uuid, audit columns and an owner.
  */
 import * as z from 'zod'
 import { sql, trusted, type Db } from '../../db'
