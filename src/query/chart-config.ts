@@ -1,7 +1,8 @@
 /**
  * Superset 6.1's generate_chart `config` (reference §3.4): one schema per chart_type (xy, table, pie,
- * pivot_table, big_number), and its mapping to form_data as Superset's map_config_to_form_data does,
- * so a config can be queried by the same engine as a saved chart.
+ * pivot_table, big_number), and the pieces every chart type's form_data is made of (metrics, dimensions,
+ * filters, as Superset's create_metric_object and map_filter_operator write them). What each chart type
+ * becomes is its definition in chart-model.ts.
  */
 import * as z from 'zod'
 
@@ -199,7 +200,7 @@ function quoteColumn(name: string): string {
   return `"${name.replaceAll('"', '""')}"`
 }
 
-function dimensionOf(column: ColumnRefConfig): unknown {
+export function dimensionOf(column: ColumnRefConfig): unknown {
   if (column.sql_expression !== undefined) {
     return {
       expressionType: 'SQL',
@@ -210,7 +211,7 @@ function dimensionOf(column: ColumnRefConfig): unknown {
   return column.name
 }
 
-function filtersOf(filters: readonly FilterConfig[] | undefined): unknown[] {
+export function filtersOf(filters: readonly FilterConfig[] | undefined): unknown[] {
   return (filters ?? []).map((filter) => ({
     expressionType: 'SIMPLE',
     clause: 'WHERE',
@@ -218,117 +219,4 @@ function filtersOf(filters: readonly FilterConfig[] | undefined): unknown[] {
     operator: filter.op === '=' ? '==' : filter.op,
     comparator: filter.value,
   }))
-}
-
-/** The form_data (slices.params) Superset would save for this config. */
-export function configToFormData(
-  config: ChartConfig,
-  datasetId: number,
-): { vizType: string; formData: Record<string, unknown> } {
-  const base = { datasource: `${datasetId}__table`, adhoc_filters: filtersOf(config.filters) }
-  switch (config.chart_type) {
-    case 'xy': {
-      const vizType = {
-        line: 'echarts_timeseries_line',
-        bar: 'echarts_timeseries_bar',
-        area: 'echarts_area',
-        scatter: 'echarts_timeseries_scatter',
-      }[config.kind]
-      const groupBy = seriesOf(config)
-      return {
-        vizType,
-        formData: {
-          ...base,
-          viz_type: vizType,
-          ...(config.x ? { x_axis: config.x.name } : {}),
-          ...(config.time_grain ? { time_grain_sqla: config.time_grain } : {}),
-          metrics: config.y.map(metricOf),
-          groupby: groupBy.map(dimensionOf),
-          row_limit: config.row_limit,
-          order_desc: true,
-          ...(config.stacked ? { stack: 'Stack' } : {}),
-          ...(config.orientation ? { orientation: config.orientation } : {}),
-        },
-      }
-    }
-    case 'table': {
-      const metrics = config.columns.filter(isMetricColumn)
-      const dimensions = config.columns.filter((column) => !isMetricColumn(column))
-      const mode = config.query_mode ?? (metrics.length > 0 ? 'aggregate' : 'raw')
-      const formData: Record<string, unknown> =
-        mode === 'raw'
-          ? {
-              all_columns: config.columns.map((column) => column.name),
-              order_by_cols: (config.sort_by ?? []).map((name) => JSON.stringify([name, true])),
-            }
-          : { groupby: dimensions.map(dimensionOf), metrics: metrics.map(metricOf) }
-      return {
-        vizType: config.viz_type,
-        formData: {
-          ...base,
-          viz_type: config.viz_type,
-          query_mode: mode,
-          row_limit: config.row_limit,
-          order_desc: true,
-          ...formData,
-        },
-      }
-    }
-    case 'pie':
-      return {
-        vizType: 'pie',
-        formData: {
-          ...base,
-          viz_type: 'pie',
-          groupby: [dimensionOf(config.dimension)],
-          metric: metricOf(config.metric),
-          row_limit: config.row_limit,
-          sort_by_metric: config.sort_by_metric,
-          donut: config.donut,
-        },
-      }
-    case 'big_number': {
-      const trend = config.show_trendline && config.temporal_column !== undefined
-      const vizType = trend ? 'big_number' : 'big_number_total'
-      return {
-        vizType,
-        formData: {
-          ...base,
-          viz_type: vizType,
-          metric: metricOf(config.metric),
-          ...(trend
-            ? {
-                x_axis: config.temporal_column,
-                time_grain_sqla: config.time_grain ?? 'P1D',
-                show_trend_line: true,
-              }
-            : {}),
-          ...(config.subheader ? { subheader: config.subheader } : {}),
-        },
-      }
-    }
-    case 'pivot_table':
-      return {
-        vizType: 'pivot_table_v2',
-        formData: {
-          ...base,
-          viz_type: 'pivot_table_v2',
-          groupbyRows: config.rows.map(dimensionOf),
-          groupbyColumns: (config.columns ?? []).map(dimensionOf),
-          metrics: config.metrics.map(metricOf),
-          aggregateFunction: config.aggregate_function,
-          rowTotals: config.show_row_totals,
-          colTotals: config.show_column_totals,
-          row_limit: config.row_limit,
-          order_desc: true,
-        },
-      }
-    default:
-      return config satisfies never
-  }
-}
-
-/** In a table config, a column is a metric when it is aggregated or names a saved metric. */
-function isMetricColumn(column: ColumnRefConfig): boolean {
-  return column.aggregate !== undefined || column.saved_metric === true
 }

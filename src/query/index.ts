@@ -11,21 +11,21 @@ export {
   withAnalyticsSession,
 } from './connections'
 export type { AnalyticsDatabase, SessionOptions } from './connections'
-export {
-  CHART_CONFIG_SCHEMAS,
-  ChartConfigSchema,
-  ColumnRefSchema,
-  configToFormData,
-  seriesOf,
-} from './chart-config'
+export { CHART_CONFIG_SCHEMAS, ChartConfigSchema, ColumnRefSchema, seriesOf } from './chart-config'
 export type { ChartConfig, ChartType } from './chart-config'
+export { buildQueryContext, configToFormData, configVizTypes, vizFamily, vizModel } from './chart-model'
+export type { VizModel } from './chart-model'
+export { configChart, savedChartQuery } from './chart'
+export type { ConfigChart, StoredChart } from './chart'
+export { parseFormData, parseQueryContext, QueryContextSchema } from './query-context'
+export type { QueryContext, QueryObjectJson } from './query-context'
+export { chartQuery } from './query-reader'
 export { buildChartSql } from './build'
 export type { ExpressionGuard } from './build'
 export { runDatasetQuery } from './engine'
 export type { EngineContext, QueryResultSet, ResultField } from './engine'
 export { chartQueryError, sanitise, statementFailure } from './errors'
 export type { QueryFailure } from './errors'
-export { chartQuery, vizFamily } from './form-data'
 export { MAX_ROW_LIMIT } from './query-object'
 export type { ChartQuery, QueryObject, VizFamily, VizShape } from './query-object'
 export { combineFilters, loadRlsPredicates } from './rls'

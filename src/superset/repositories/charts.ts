@@ -73,8 +73,8 @@ export interface ChartContent {
   vizType: string
   /** The form data, saved as `params`. */
   params: unknown
-  /** The query context, saved as `query_context`. */
-  queryContext: unknown
+  /** The query context as saved in `query_context`: the JSON text that was checked and run. */
+  queryContext: string
   datasetId: number
   /** Saved when given; an update keeps the chart's own when not. */
   cacheTimeout: number | undefined
@@ -94,7 +94,7 @@ export async function insertChart(tx: Db, chart: ChartContent, userId: number): 
     SELECT ${NOW_UTC}, ${NOW_UTC}, ${chart.name}, 'table',
            ${DATASOURCE_NAME},
            ${chart.vizType}, ${JSON.stringify(chart.params)}, ${userId}, ${userId}, ${chart.cacheTimeout ?? null},
-           t.perm, t.id, t.schema_perm, t.catalog_perm, ${crypto.randomUUID()}::uuid, ${JSON.stringify(chart.queryContext)},
+           t.perm, t.id, t.schema_perm, t.catalog_perm, ${crypto.randomUUID()}::uuid, ${chart.queryContext},
            ${NOW_UTC}, ${userId}, false
       FROM tables t WHERE t.id = ${chart.datasetId}
     RETURNING id`)
@@ -115,7 +115,7 @@ export async function renameChart(db: Db, chartId: number, name: string, userId:
 export async function saveChart(db: Db, chartId: number, chart: ChartContent, userId: number): Promise<void> {
   await db.query(sql`
     UPDATE slices s SET slice_name = ${chart.name}, viz_type = ${chart.vizType}, params = ${JSON.stringify(chart.params)},
-           query_context = ${JSON.stringify(chart.queryContext)}, datasource_id = t.id, datasource_type = 'table',
+           query_context = ${chart.queryContext}, datasource_id = t.id, datasource_type = 'table',
            datasource_name = ${DATASOURCE_NAME},
            perm = t.perm, schema_perm = t.schema_perm, catalog_perm = t.catalog_perm,
            cache_timeout = COALESCE(${chart.cacheTimeout ?? null}, s.cache_timeout),

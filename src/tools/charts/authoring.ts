@@ -1,10 +1,10 @@
 /**
  * Building charts: generate_chart, update_chart, update_chart_preview and generate_explore_link.
- * A chart config (chart://configs, get_chart_type_schema) becomes Superset's form_data; every column and
- * metric is checked against the dataset first (unknown names are answered with close matches), the query
- * is run before anything is saved, and a saved chart carries what Superset relies on: perm columns
- * copied from its dataset, params and a query_context as the frontend builds them, a uuid, audit columns
- * and an owner.
+ * A chart config (chart://configs, get_chart_type_schema) becomes Superset's form_data and query_context
+ * (the chart model, src/query); every column and metric is checked against the dataset first (unknown
+ * names are answered with close matches), the query is run before anything is saved, and a saved chart
+ * carries what Superset relies on: perm columns copied from its dataset, params and the very
+ * query_context its check and previews ran, a uuid, audit columns and an owner.
  */
 import * as z from 'zod'
 import type { Db } from '../../db'
@@ -12,9 +12,8 @@ import { GatewayError } from '../../errors'
 import {
   ChartConfigSchema,
   type ColumnRefSchema,
-  chartQuery,
+  configChart,
   seriesOf,
-  configToFormData,
   type ChartConfig,
   type QueryResultSet,
 } from '../../query'
@@ -43,7 +42,6 @@ import {
   type ToolContext,
   WRITES,
 } from '../core'
-import { buildQueryContext } from './query-context'
 import { CHART_INFO_COLUMNS } from './tools'
 
 const PreviewFormatsSchema = z
@@ -126,11 +124,13 @@ interface ChartPlan {
   dataset: DatasetMeta
   vizType: string
   formData: Record<string, unknown>
+  /** The query_context a save stores; `loaded.query` is read back from it, so it is what runs. */
+  queryContext: string
   loaded: LoadedChart
   name: string
 }
 
-/** Config → form_data → the engine's query (which also refuses what it cannot run safely). */
+/** Config → form_data → query_context → the engine's query (which also refuses what it cannot run safely). */
 function planChart(
   dataset: DatasetMeta,
   config: ChartConfig,
@@ -138,9 +138,8 @@ function planChart(
   chartId = 0,
 ): ChartPlan {
   checkConfigNames(config, dataset)
-  const { vizType, formData } = configToFormData(config, dataset.id)
+  const { vizType, formData, queryContext, query } = configChart(config, dataset)
   const name = chartName ?? defaultChartName(config, dataset)
-  const query = chartQuery(vizType, formData, undefined, dataset)
   const chart = {
     id: chartId,
     slice_name: name,
@@ -149,9 +148,9 @@ function planChart(
     datasource_id: dataset.id,
     datasource_type: 'table',
     params: JSON.stringify(formData),
-    query_context: null,
+    query_context: queryContext,
   }
-  return { dataset, vizType, formData, name, loaded: { chart, dataset, query } }
+  return { dataset, vizType, formData, queryContext, name, loaded: { chart, dataset, query } }
 }
 
 /** "SUM(order_total) by region (orders)": what the chart shows, for charts created without a name. */
@@ -210,19 +209,13 @@ async function saveNewChart(
   cacheTimeout: number | undefined,
 ): Promise<number> {
   const userId = context.principal.user.id
-  const queryContext = buildQueryContext(
-    plan.vizType,
-    plan.formData,
-    plan.dataset.id,
-    plan.dataset.main_dttm_col,
-  )
   const created = await insertChart(
     tx,
     {
       name: plan.name,
       vizType: plan.vizType,
       params: plan.formData,
-      queryContext,
+      queryContext: plan.queryContext,
       datasetId: plan.dataset.id,
       cacheTimeout,
     },
@@ -378,7 +371,6 @@ export const updateChart = defineTool({
     )
     const withData = needsData(request.preview_formats, request.generate_preview)
     const result = await runPlan(plan, context, withData ? undefined : 1)
-    const queryContext = buildQueryContext(plan.vizType, plan.formData, dataset.id, dataset.main_dttm_col)
     const userId = context.principal.user.id
     await saveChart(
       context.db,
@@ -387,7 +379,7 @@ export const updateChart = defineTool({
         name: plan.name,
         vizType: plan.vizType,
         params: plan.formData,
-        queryContext,
+        queryContext: plan.queryContext,
         datasetId: dataset.id,
         cacheTimeout: request.cache_timeout,
       },

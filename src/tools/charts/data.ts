@@ -1,6 +1,6 @@
 /**
  * get_chart_data: a saved chart's data, queried as Superset's ChartDataCommand would (the chart's
- * query_context, else its form_data), with the caller's row-level security, as Superset 6.1's
+ * stored query_context, else the one its viz type builds from its form_data), with the caller's row-level security, as Superset 6.1's
  * ChartData (JSON rows or CSV).
  */
 import * as z from 'zod'

@@ -4,7 +4,7 @@
  * must be able to access (DatasourceFilter, or owning the dataset) — else DatasetNotAccessible.
  */
 import { GatewayError } from '../../errors'
-import { chartQuery, type ChartQuery } from '../../query'
+import { savedChartQuery, type ChartQuery } from '../../query'
 import {
   findUsableDatasetId,
   findVisibleChart,
@@ -36,12 +36,7 @@ export function formDataKeyUnsupported(key: string): GatewayError {
 export async function loadChart(identifier: Identifier, context: ToolContext): Promise<LoadedChart> {
   const chart = await visibleChart(identifier, context)
   const dataset = await accessibleDataset(chart, context)
-  const query = chartQuery(
-    chart.viz_type,
-    parseJson(chart.params, 'params', chart.id) ?? {},
-    parseJson(chart.query_context, 'query_context', chart.id),
-    dataset,
-  )
+  const query = savedChartQuery(chart, dataset)
   return { chart, dataset, query }
 }
 
@@ -76,22 +71,4 @@ async function accessibleDataset(chart: ChartRecord, context: ToolContext): Prom
   const dataset = await loadDataset(context.db, chart.datasource_id)
   if (dataset === undefined) throw denied()
   return dataset
-}
-
-function parseJson(text: string | null, field: string, chartId: number): Record<string, unknown> | undefined {
-  if (text === null || text.trim() === '') return undefined
-  try {
-    const value: unknown = JSON.parse(text)
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined
-  } catch {
-    throw new GatewayError(
-      'ValidationError',
-      `Chart ${chartId} has invalid JSON in its ${field}; re-save the chart in Superset.`,
-      {
-        details: { reason: 'invalid_chart_params', chart_id: chartId },
-      },
-    )
-  }
 }

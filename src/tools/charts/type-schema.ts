@@ -4,54 +4,40 @@
  */
 import * as z from 'zod'
 import { GatewayError } from '../../errors'
-import { CHART_CONFIG_SCHEMAS, type ChartType } from '../../query'
+import { CHART_CONFIG_SCHEMAS, configVizTypes, type ChartType } from '../../query'
 import { defineTool, READ_ONLY } from '../core'
 
 const CHART_TYPES = Object.keys(CHART_CONFIG_SCHEMAS) as [ChartType, ...ChartType[]]
 
-/** Superset viz_type names an agent may pass instead of the chart type. */
+/** Superset viz_type names (and the xy kinds) an agent may pass instead of the chart type. */
 const VIZ_TYPE_ALIASES: Record<string, ChartType> = {
-  echarts_timeseries_line: 'xy',
-  echarts_timeseries_bar: 'xy',
-  echarts_timeseries_scatter: 'xy',
-  echarts_area: 'xy',
+  ...Object.fromEntries(
+    CHART_TYPES.flatMap((chartType) => configVizTypes(chartType).map((vizType) => [vizType, chartType])),
+  ),
   line: 'xy',
   bar: 'xy',
   area: 'xy',
   scatter: 'xy',
-  'ag-grid-table': 'table',
-  big_number_total: 'big_number',
-  pivot_table_v2: 'pivot_table',
 }
 
-const DESCRIPTIONS: Record<ChartType, { description: string; viz_types: string[] }> = {
+const DESCRIPTIONS: Record<ChartType, { description: string }> = {
   xy: {
     description:
       'Line, bar, area or scatter chart: an x axis (usually temporal, with a time grain), one or more metrics, optional series.',
-    viz_types: [
-      'echarts_timeseries_line',
-      'echarts_timeseries_bar',
-      'echarts_area',
-      'echarts_timeseries_scatter',
-    ],
   },
   table: {
     description:
       'A table of raw rows (plain columns) or aggregated rows (dimensions plus aggregated columns).',
-    viz_types: ['table', 'ag-grid-table'],
   },
   pie: {
     description: 'Shares of one metric across the values of one dimension (donut optional).',
-    viz_types: ['pie'],
   },
   big_number: {
     description:
       'One headline number; with temporal_column and show_trendline, the number with its trend line.',
-    viz_types: ['big_number_total', 'big_number'],
   },
   pivot_table: {
     description: 'Metrics cross-tabulated by row and column groupings, with totals.',
-    viz_types: ['pivot_table_v2'],
   },
 }
 
@@ -146,7 +132,8 @@ export const getChartTypeSchema = defineTool({
     const chartType = resolveChartType(request.chart_type)
     return {
       chart_type: chartType,
-      ...DESCRIPTIONS[chartType],
+      description: DESCRIPTIONS[chartType].description,
+      viz_types: configVizTypes(chartType),
       schema: z.toJSONSchema(CHART_CONFIG_SCHEMAS[chartType], { io: 'input' }) as Record<string, unknown>,
       examples: request.include_examples ? EXAMPLES[chartType] : [],
     }
