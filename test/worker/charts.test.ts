@@ -2,7 +2,7 @@
  * list_charts and get_chart_info: Superset 6.1's contract on the demo content (scripts/seed/README.md).
  */
 import { describe, expect, it } from 'vitest'
-import { callAs } from '../helpers/as-user'
+import { callAs } from '../helpers/call-as'
 
 const ids = (result: any): number[] => result.charts.map((chart: any) => chart.id)
 
