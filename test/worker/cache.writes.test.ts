@@ -1,48 +1,51 @@
 /**
  * The catalog cache: hits and misses, never across permission boundaries, invalidated by writes, robust
  * to KV failures and corrupt entries, honouring force_refresh / use_cache, and expiring with its TTL.
- * (A .writes test: it creates a chart to check invalidation.)
+ * Every call goes through the Worker's fetch, so the cache is the one a deployment has, over the Worker's
+ * KV binding CACHE. (A .writes test: it creates a chart to check invalidation.)
  */
 import { env } from 'cloudflare:workers'
-import { beforeEach, describe, expect, it } from 'vitest'
-import { cacheKeys, clearMemoryCache, createToolCache, type ToolCache } from '../../src/cache'
-import type { Config } from '../../src/config'
-import { createLogger } from '../../src/observability'
-import { callAs } from '../helpers/as-user'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { cacheKeys, clearMemoryCache } from '../../src/cache'
+import { callAs, type EnvOverrides } from '../helpers/call-as'
 import { callHttpTool } from '../helpers/mcp'
 import { relaxLimits } from '../helpers/limits'
 
 relaxLimits()
 
-/** A controllable clock, and the writes the cache leaves for after the response. */
-let clock = Date.now()
-const pending: Promise<unknown>[] = []
-
-function cacheOver(kv: KVNamespace) {
-  return (config: Config): ToolCache =>
-    createToolCache({
-      kv,
-      config,
-      log: createLogger('error', {}, () => undefined),
-      waitUntil: (promise) => pending.push(promise),
-      now: () => clock,
-    })
-}
-
-const cached = cacheOver(env.CACHE)
-
-async function call(username: string, tool: string, request: unknown = {}, cache = cached): Promise<any> {
-  const result = await callAs(username, tool, request, {}, { cache })
-  await Promise.all(pending.splice(0))
-  return result
-}
+/** One call; the Worker's background work (the cache's KV writes) is done when it returns. */
+const call = (
+  username: string,
+  tool: string,
+  request: unknown = {},
+  overrides?: EnvOverrides,
+): Promise<any> => callAs(username, tool, request, overrides)
 
 const ids = (result: any, key: string): number[] =>
   result[key].map((item: any) => item.id).sort((a: number, b: number) => a - b)
 
-beforeEach(() => {
+/**
+ * Moves the clock the Worker reads (Date only: timers, I/O and the database keep real time), for the
+ * cache's TTLs; the clock stands still between moves. Undone after each test.
+ */
+function advanceClock(ms: number): void {
+  if (!vi.isFakeTimers()) vi.useFakeTimers({ toFake: ['Date'] })
+  vi.setSystemTime(Date.now() + ms)
+}
+
+beforeEach(async () => {
+  // Each test starts with an empty cache: nothing in isolate memory, nothing stored in KV.
   clearMemoryCache()
-  clock += 3_600_000 // each test starts past every earlier entry's TTL
+  let cursor: string | undefined
+  do {
+    const page = await env.CACHE.list({ prefix: 'v1:tool:', ...(cursor === undefined ? {} : { cursor }) })
+    await Promise.all(page.keys.map((key) => env.CACHE.delete(key.name)))
+    cursor = page.list_complete ? undefined : page.cursor
+  } while (cursor !== undefined)
+})
+
+afterEach(() => {
+  vi.useRealTimers()
 })
 
 describe('hits and misses', () => {
@@ -111,12 +114,11 @@ describe('permission boundaries', () => {
 
   it('keeps different settings apart (DASHBOARD_RBAC changes who sees what)', async () => {
     await call('alice', 'list_dashboards', { select_columns: ['id'] })
-    const withRbac = await callAs(
+    const withRbac = await call(
       'alice',
       'list_dashboards',
       { select_columns: ['id'] },
       { MCP_DASHBOARD_RBAC: 'true' },
-      { cache: cached },
     )
     expect(withRbac.cache_status).toBe('miss')
     expect(ids(withRbac, 'dashboards')).not.toContain(2)
@@ -170,11 +172,12 @@ describe('freshness', () => {
   })
 
   it("expires entries after the TTL (memory after seconds, KV after the tool's TTL)", async () => {
+    advanceClock(0)
     await call('admin', 'get_database_info', { identifier: 1 })
-    clock += 11_000
+    advanceClock(11_000)
     clearMemoryCache() // memory has forgotten by now; this hit can only come from KV
     expect((await call('admin', 'get_database_info', { identifier: 1 })).cache_status).toBe('hit')
-    clock += 300_000
+    advanceClock(300_000)
     expect((await call('admin', 'get_database_info', { identifier: 1 })).cache_status).toBe('miss')
   })
 })
@@ -186,7 +189,7 @@ describe('robustness', () => {
     expect(listed.keys.length).toBeGreaterThan(0)
     for (const { name } of listed.keys) await env.CACHE.put(name, '{not json')
     clearMemoryCache()
-    clock += 2_000
+    advanceClock(2_000)
     const answer = await call('admin', 'list_databases', { page_size: 2 })
     expect(answer.cache_status).toBe('miss')
     expect(answer.databases).toHaveLength(2)
@@ -195,11 +198,12 @@ describe('robustness', () => {
   })
 
   it('answers from Postgres when KV fails, without an error', async () => {
+    // The Worker's CACHE binding replaced by one whose every read and write fails.
     const failing = {
       get: () => Promise.reject(new Error('KV is down')),
       put: () => Promise.reject(new Error('KV is down')),
     } as unknown as KVNamespace
-    const answer = await call('admin', 'list_charts', { page_size: 3 }, cacheOver(failing))
+    const answer = await call('admin', 'list_charts', { page_size: 3 }, { CACHE: failing })
     expect(answer.cache_status).toBe('miss')
     expect(answer.charts).toHaveLength(3)
   })
