@@ -8,6 +8,7 @@ import { env } from 'cloudflare:workers'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { cacheKeys, clearMemoryCache } from '../../src/cache'
 import { callAs, type EnvOverrides } from '../helpers/call-as'
+import { createUser } from '../helpers/db'
 import { callHttpTool } from '../helpers/mcp'
 import { relaxLimits } from '../helpers/limits'
 
@@ -23,6 +24,10 @@ const call = (
 
 const ids = (result: any, key: string): number[] =>
   result[key].map((item: any) => item.id).sort((a: number, b: number) => a - b)
+
+/** The stored answers of `tool`, in KV (every answer the cache keeps is written there too). */
+const storedAnswers = async (tool: string): Promise<string[]> =>
+  (await env.CACHE.list({ prefix: `v1:tool:default:${tool}:` })).keys.map((key) => key.name)
 
 /**
  * Moves the clock the Worker reads (Date only: timers, I/O and the database keep real time), for the
@@ -80,9 +85,62 @@ describe('hits and misses', () => {
   })
 
   it('never caches writes, chart data or SQL', async () => {
-    const data = await call('admin', 'get_chart_data', { identifier: 6 })
-    expect(data).not.toHaveProperty('cache_status', 'hit')
-    expect((await call('admin', 'get_chart_data', { identifier: 6 })).cache_status).not.toBe('hit')
+    // The writes come from a user of their own (kept, like the objects it creates): a writer's reads
+    // skip the cache for a while, and the other tests expect hits for the demo users.
+    const author = `cache_probe_${crypto.randomUUID().slice(0, 8)}`
+    await createUser(author, ['Alpha', 'sql_lab'])
+    // Each is asked the same twice, of something that answers differently every time it really runs.
+    const twice = async (username: string, tool: string, request: unknown): Promise<any[]> => [
+      await call(username, tool, request),
+      await call(username, tool, request),
+    ]
+
+    // Chart data: a chart over a virtual dataset whose one row is a fresh UUID, read by the admin.
+    const dataset = await call(author, 'create_virtual_dataset', {
+      database_id: 1,
+      schema: 'sales',
+      table_name: `cache_probe_${crypto.randomUUID().slice(0, 8)}`,
+      sql: 'SELECT gen_random_uuid()::text AS probe',
+    })
+    const { chart } = await call(author, 'generate_chart', {
+      dataset_id: dataset.id,
+      config: { chart_type: 'table', columns: [{ name: 'probe' }] },
+      save_chart: true,
+      chart_name: 'Cache probe: chart data',
+    })
+    const data = await twice('admin', 'get_chart_data', { identifier: chart.id })
+    expect(data[1].data[0].probe).not.toBe(data[0].data[0].probe)
+    // The tool's own "miss": the cache, had it been asked, would have put its status there.
+    expect(data.map((answer) => answer.cache_status)).toEqual(['miss', 'miss'])
+
+    // SQL.
+    const runs = await twice('admin', 'execute_sql', {
+      database_id: 1,
+      sql: 'SELECT gen_random_uuid()::text AS probe',
+    })
+    expect(runs[1].rows[0].probe).not.toBe(runs[0].rows[0].probe)
+    for (const answer of runs) expect(answer).not.toHaveProperty('cache_status')
+
+    // A write: the same save twice saves twice (a cached answer would repeat the first one's id).
+    const saves = await twice(author, 'save_sql_query', {
+      database_id: 1,
+      label: 'Cache probe: write',
+      sql: 'SELECT 1',
+    })
+    expect(saves[1].id).not.toBe(saves[0].id)
+    for (const answer of saves) expect(answer).not.toHaveProperty('cache_status')
+
+    // Nothing of theirs was stored, while a catalog answer is.
+    for (const tool of [
+      'get_chart_data',
+      'execute_sql',
+      'save_sql_query',
+      'create_virtual_dataset',
+      'generate_chart',
+    ])
+      expect(await storedAnswers(tool)).toEqual([])
+    expect((await call('admin', 'get_chart_info', { identifier: chart.id })).cache_status).toBe('miss')
+    expect(await storedAnswers('get_chart_info')).toHaveLength(1)
   })
 })
 
