@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from '../../src/db'
 import { createUser, withMetadataDb } from '../helpers/db'
-import { callAs, withUser } from '../helpers/as-user'
+import { callAs, readResourceAs, toolNamesAs } from '../helpers/call-as'
 
 interface Expected {
   dashboards: number[]
@@ -212,7 +212,7 @@ describe('get_instance_info: instance-wide figures for admins only', () => {
   })
 
   it('answers instance://metadata with the same figures (erin: nothing listed, no tag names)', async () => {
-    const { text } = await withUser('erin', (dispatcher) => dispatcher.readResource('instance://metadata'))
+    const text = await readResourceAs('erin', 'instance://metadata')
     const metadata = JSON.parse(text)
     expect(metadata.instance_summary).toMatchObject({ total_users: 1, total_roles: 1, total_tags: 0 })
     expect(metadata.popular_content.top_tags).toEqual([])
@@ -257,7 +257,11 @@ describe('get_instance_info: instance-wide figures for admins only', () => {
     it('counts nothing it has no list tool for, and its databases as list_databases shows them', async () => {
       const info = await callAs(username, 'get_instance_info')
       const databases = await callAs(username, 'list_databases', { page_size: 100 })
-      await expect(callAs(username, 'list_charts')).rejects.toMatchObject({ type: 'NotFoundError' })
+      // A tool the user may not call is an unknown one over MCP (-32602).
+      await expect(callAs(username, 'list_charts')).rejects.toMatchObject({
+        code: -32602,
+        message: expect.stringContaining('Unknown tool: list_charts'),
+      })
       expect(databases.total_count).toBe(1)
       expect(info.instance_summary).toMatchObject({
         total_dashboards: 0,
@@ -286,8 +290,6 @@ describe('accounts that cannot act', () => {
 })
 
 describe('tool-level permissions', () => {
-  const toolNames = (username: string) =>
-    withUser(username, async (dispatcher) => (await dispatcher.listTools()).map((tool) => tool.name).sort())
   const READ_TOOLS = [
     'get_chart_info',
     'get_dashboard_info',
@@ -300,10 +302,10 @@ describe('tool-level permissions', () => {
   ]
 
   it('shows the read tools to users holding can_read on each model, also through a group', async () => {
-    expect(await toolNames('erin')).toEqual(
+    expect(await toolNamesAs('erin')).toEqual(
       expect.arrayContaining([...READ_TOOLS, 'get_schema', 'health_check']),
     )
-    expect(await toolNames('grace')).toEqual(expect.arrayContaining(READ_TOOLS))
+    expect(await toolNamesAs('grace')).toEqual(expect.arrayContaining(READ_TOOLS))
   })
 
   describe('a user whose only role is sql_lab', () => {
@@ -315,7 +317,7 @@ describe('tool-level permissions', () => {
     afterAll(() => removeUser())
 
     it('sees only the tools its permissions allow', async () => {
-      const names = await toolNames(username)
+      const names = await toolNamesAs(username)
       expect(names).toEqual(
         expect.arrayContaining(['get_database_info', 'list_databases', 'get_schema', 'health_check']),
       )
@@ -331,10 +333,10 @@ describe('tool-level permissions', () => {
       }
     })
 
-    it('cannot call a hidden tool: it reads as unknown', async () => {
+    it('cannot call a hidden tool: it reads as unknown (MCP: -32602)', async () => {
       await expect(callAs(username, 'list_dashboards')).rejects.toMatchObject({
-        type: 'NotFoundError',
-        message: 'Unknown tool: list_dashboards',
+        code: -32602,
+        message: expect.stringContaining('Unknown tool: list_dashboards'),
       })
     })
   })

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { sql } from '../../src/db'
-import { callAs } from '../helpers/as-user'
+import { callAs } from '../helpers/call-as'
 import { withMetadataDb } from '../helpers/db'
 import { relaxLimits } from '../helpers/limits'
 import { connectClient } from '../helpers/mcp'

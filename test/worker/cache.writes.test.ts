@@ -1,48 +1,56 @@
 /**
  * The catalog cache: hits and misses, never across permission boundaries, invalidated by writes, robust
  * to KV failures and corrupt entries, honouring force_refresh / use_cache, and expiring with its TTL.
- * (A .writes test: it creates a chart to check invalidation.)
+ * Every call goes through the Worker's fetch, so the cache is the one a deployment has, over the Worker's
+ * KV binding CACHE. (A .writes test: it creates a chart to check invalidation.)
  */
 import { env } from 'cloudflare:workers'
-import { beforeEach, describe, expect, it } from 'vitest'
-import { cacheKeys, clearMemoryCache, createToolCache, type ToolCache } from '../../src/cache'
-import type { Config } from '../../src/config'
-import { createLogger } from '../../src/observability'
-import { callAs } from '../helpers/as-user'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { cacheKeys, clearMemoryCache } from '../../src/cache'
+import { callAs, type EnvOverrides } from '../helpers/call-as'
+import { createUser } from '../helpers/db'
 import { callHttpTool } from '../helpers/mcp'
 import { relaxLimits } from '../helpers/limits'
 
 relaxLimits()
 
-/** A controllable clock, and the writes the cache leaves for after the response. */
-let clock = Date.now()
-const pending: Promise<unknown>[] = []
-
-function cacheOver(kv: KVNamespace) {
-  return (config: Config): ToolCache =>
-    createToolCache({
-      kv,
-      config,
-      log: createLogger('error', {}, () => undefined),
-      waitUntil: (promise) => pending.push(promise),
-      now: () => clock,
-    })
-}
-
-const cached = cacheOver(env.CACHE)
-
-async function call(username: string, tool: string, request: unknown = {}, cache = cached): Promise<any> {
-  const result = await callAs(username, tool, request, {}, { cache })
-  await Promise.all(pending.splice(0))
-  return result
-}
+/** One call; the Worker's background work (the cache's KV writes) is done when it returns. */
+const call = (
+  username: string,
+  tool: string,
+  request: unknown = {},
+  overrides?: EnvOverrides,
+): Promise<any> => callAs(username, tool, request, overrides)
 
 const ids = (result: any, key: string): number[] =>
   result[key].map((item: any) => item.id).sort((a: number, b: number) => a - b)
 
-beforeEach(() => {
+/** The stored answers of `tool`, in KV (every answer the cache keeps is written there too). */
+const storedAnswers = async (tool: string): Promise<string[]> =>
+  (await env.CACHE.list({ prefix: `v1:tool:default:${tool}:` })).keys.map((key) => key.name)
+
+/**
+ * Moves the clock the Worker reads (Date only: timers, I/O and the database keep real time), for the
+ * cache's TTLs; the clock stands still between moves. Undone after each test.
+ */
+function advanceClock(ms: number): void {
+  if (!vi.isFakeTimers()) vi.useFakeTimers({ toFake: ['Date'] })
+  vi.setSystemTime(Date.now() + ms)
+}
+
+beforeEach(async () => {
+  // Each test starts with an empty cache: nothing in isolate memory, nothing stored in KV.
   clearMemoryCache()
-  clock += 3_600_000 // each test starts past every earlier entry's TTL
+  let cursor: string | undefined
+  do {
+    const page = await env.CACHE.list({ prefix: 'v1:tool:', ...(cursor === undefined ? {} : { cursor }) })
+    await Promise.all(page.keys.map((key) => env.CACHE.delete(key.name)))
+    cursor = page.list_complete ? undefined : page.cursor
+  } while (cursor !== undefined)
+})
+
+afterEach(() => {
+  vi.useRealTimers()
 })
 
 describe('hits and misses', () => {
@@ -77,9 +85,62 @@ describe('hits and misses', () => {
   })
 
   it('never caches writes, chart data or SQL', async () => {
-    const data = await call('admin', 'get_chart_data', { identifier: 6 })
-    expect(data).not.toHaveProperty('cache_status', 'hit')
-    expect((await call('admin', 'get_chart_data', { identifier: 6 })).cache_status).not.toBe('hit')
+    // The writes come from a user of their own (kept, like the objects it creates): a writer's reads
+    // skip the cache for a while, and the other tests expect hits for the demo users.
+    const author = `cache_probe_${crypto.randomUUID().slice(0, 8)}`
+    await createUser(author, ['Alpha', 'sql_lab'])
+    // Each is asked the same twice, of something that answers differently every time it really runs.
+    const twice = async (username: string, tool: string, request: unknown): Promise<any[]> => [
+      await call(username, tool, request),
+      await call(username, tool, request),
+    ]
+
+    // Chart data: a chart over a virtual dataset whose one row is a fresh UUID, read by the admin.
+    const dataset = await call(author, 'create_virtual_dataset', {
+      database_id: 1,
+      schema: 'sales',
+      table_name: `cache_probe_${crypto.randomUUID().slice(0, 8)}`,
+      sql: 'SELECT gen_random_uuid()::text AS probe',
+    })
+    const { chart } = await call(author, 'generate_chart', {
+      dataset_id: dataset.id,
+      config: { chart_type: 'table', columns: [{ name: 'probe' }] },
+      save_chart: true,
+      chart_name: 'Cache probe: chart data',
+    })
+    const data = await twice('admin', 'get_chart_data', { identifier: chart.id })
+    expect(data[1].data[0].probe).not.toBe(data[0].data[0].probe)
+    // The tool's own "miss": the cache, had it been asked, would have put its status there.
+    expect(data.map((answer) => answer.cache_status)).toEqual(['miss', 'miss'])
+
+    // SQL.
+    const runs = await twice('admin', 'execute_sql', {
+      database_id: 1,
+      sql: 'SELECT gen_random_uuid()::text AS probe',
+    })
+    expect(runs[1].rows[0].probe).not.toBe(runs[0].rows[0].probe)
+    for (const answer of runs) expect(answer).not.toHaveProperty('cache_status')
+
+    // A write: the same save twice saves twice (a cached answer would repeat the first one's id).
+    const saves = await twice(author, 'save_sql_query', {
+      database_id: 1,
+      label: 'Cache probe: write',
+      sql: 'SELECT 1',
+    })
+    expect(saves[1].id).not.toBe(saves[0].id)
+    for (const answer of saves) expect(answer).not.toHaveProperty('cache_status')
+
+    // Nothing of theirs was stored, while a catalog answer is.
+    for (const tool of [
+      'get_chart_data',
+      'execute_sql',
+      'save_sql_query',
+      'create_virtual_dataset',
+      'generate_chart',
+    ])
+      expect(await storedAnswers(tool)).toEqual([])
+    expect((await call('admin', 'get_chart_info', { identifier: chart.id })).cache_status).toBe('miss')
+    expect(await storedAnswers('get_chart_info')).toHaveLength(1)
   })
 })
 
@@ -111,12 +172,11 @@ describe('permission boundaries', () => {
 
   it('keeps different settings apart (DASHBOARD_RBAC changes who sees what)', async () => {
     await call('alice', 'list_dashboards', { select_columns: ['id'] })
-    const withRbac = await callAs(
+    const withRbac = await call(
       'alice',
       'list_dashboards',
       { select_columns: ['id'] },
       { MCP_DASHBOARD_RBAC: 'true' },
-      { cache: cached },
     )
     expect(withRbac.cache_status).toBe('miss')
     expect(ids(withRbac, 'dashboards')).not.toContain(2)
@@ -170,11 +230,12 @@ describe('freshness', () => {
   })
 
   it("expires entries after the TTL (memory after seconds, KV after the tool's TTL)", async () => {
+    advanceClock(0)
     await call('admin', 'get_database_info', { identifier: 1 })
-    clock += 11_000
+    advanceClock(11_000)
     clearMemoryCache() // memory has forgotten by now; this hit can only come from KV
     expect((await call('admin', 'get_database_info', { identifier: 1 })).cache_status).toBe('hit')
-    clock += 300_000
+    advanceClock(300_000)
     expect((await call('admin', 'get_database_info', { identifier: 1 })).cache_status).toBe('miss')
   })
 })
@@ -186,7 +247,7 @@ describe('robustness', () => {
     expect(listed.keys.length).toBeGreaterThan(0)
     for (const { name } of listed.keys) await env.CACHE.put(name, '{not json')
     clearMemoryCache()
-    clock += 2_000
+    advanceClock(2_000)
     const answer = await call('admin', 'list_databases', { page_size: 2 })
     expect(answer.cache_status).toBe('miss')
     expect(answer.databases).toHaveLength(2)
@@ -195,11 +256,12 @@ describe('robustness', () => {
   })
 
   it('answers from Postgres when KV fails, without an error', async () => {
+    // The Worker's CACHE binding replaced by one whose every read and write fails.
     const failing = {
       get: () => Promise.reject(new Error('KV is down')),
       put: () => Promise.reject(new Error('KV is down')),
     } as unknown as KVNamespace
-    const answer = await call('admin', 'list_charts', { page_size: 3 }, cacheOver(failing))
+    const answer = await call('admin', 'list_charts', { page_size: 3 }, { CACHE: failing })
     expect(answer.cache_status).toBe('miss')
     expect(answer.charts).toHaveLength(3)
   })

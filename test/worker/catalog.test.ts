@@ -4,7 +4,7 @@
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { callAs } from '../helpers/as-user'
+import { callAs } from '../helpers/call-as'
 import { connectClient } from '../helpers/mcp'
 import { TOOLS } from '../../src/tools'
 import { TOOL_NAMES } from '../../src/tool-names'

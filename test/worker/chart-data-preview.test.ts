@@ -2,7 +2,7 @@
  * get_chart_preview (ascii, table, vega_lite, url) and get_chart_type_schema.
  */
 import { describe, expect, it } from 'vitest'
-import { callAs } from '../helpers/as-user'
+import { callAs } from '../helpers/call-as'
 import { relaxLimits } from '../helpers/limits'
 
 relaxLimits()

@@ -4,7 +4,7 @@
  * viz family; the RLS matrix; access and error cases.
  */
 import { describe, expect, it } from 'vitest'
-import { callAs } from '../helpers/as-user'
+import { callAs } from '../helpers/call-as'
 import { relaxLimits } from '../helpers/limits'
 
 relaxLimits()

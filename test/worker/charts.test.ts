@@ -2,7 +2,7 @@
  * list_charts and get_chart_info: Superset 6.1's contract on the demo content (scripts/seed/README.md).
  */
 import { describe, expect, it } from 'vitest'
-import { callAs } from '../helpers/as-user'
+import { callAs } from '../helpers/call-as'
 
 const ids = (result: any): number[] => result.charts.map((chart: any) => chart.id)
 
@@ -47,8 +47,25 @@ describe('list_charts', () => {
   })
 
   it('searches names and descriptions', async () => {
-    const result = await callAs('admin', 'list_charts', { search: 'revenue by region', order_column: 'id' })
-    expect(ids(result)).toEqual(expect.arrayContaining([2, 8]))
+    const search = async (text: string) =>
+      callAs('admin', 'list_charts', {
+        search: text,
+        select_columns: ['id', 'slice_name', 'description'],
+        order_column: 'id',
+      })
+    // In names only: no description says "revenue by region".
+    expect(ids(await search('revenue by region'))).toEqual([2, 8, 10])
+    // In a description only: chart 9's name does not mention baskets.
+    expect((await search('basket')).charts).toEqual([
+      { id: 9, slice_name: 'Units per Order over Time', description: 'Average basket size per day.' },
+    ])
+    // Either, in one search and in any case: 11 and 23 by name, 9 and 22 by description alone.
+    const average = await search('AVERAGE')
+    expect(ids(average)).toEqual([9, 11, 22, 23])
+    expect(average.charts.find((chart: any) => chart.id === 22)).toMatchObject({
+      slice_name: 'Headcount by Department',
+      description: 'Active headcount and average salary per department. CONFIDENTIAL.',
+    })
   })
 
   it('returns the parsed form data on request', async () => {

@@ -3,7 +3,7 @@
  * demo content (scripts/seed/README.md) as the admin sees it.
  */
 import { describe, expect, it } from 'vitest'
-import { callAs } from '../helpers/as-user'
+import { callAs } from '../helpers/call-as'
 
 const list = (request: unknown) => callAs('admin', 'list_dashboards', request)
 const ids = (result: any): number[] => result.dashboards.map((dashboard: any) => dashboard.id)

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from '../../src/db'
 import { chartIdsOf, layoutProblems, type Layout } from '../../src/tools/dashboards'
-import { callAs } from '../helpers/as-user'
+import { callAs } from '../helpers/call-as'
 import { createUser, withMetadataDb } from '../helpers/db'
 
 interface StoredDashboard {
@@ -147,8 +147,8 @@ describe('generate_dashboard', () => {
       await expect(
         callAs('readonly_probe', 'generate_dashboard', { chart_ids: [2], dashboard_title: 'x' }),
       ).rejects.toMatchObject({
-        type: 'NotFoundError',
-        message: 'Unknown tool: generate_dashboard',
+        code: -32602,
+        message: expect.stringContaining('Unknown tool: generate_dashboard'),
       })
     })
   })

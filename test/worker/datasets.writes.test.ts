@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { sql } from '../../src/db'
-import { callAs } from '../helpers/as-user'
+import { callAs } from '../helpers/call-as'
 import { withMetadataDb } from '../helpers/db'
 import { relaxLimits } from '../helpers/limits'
 
@@ -86,8 +86,8 @@ describe('create_virtual_dataset', () => {
     await expect(
       callAs('bob', 'create_virtual_dataset', { database_id: 1, table_name: 'x', sql: 'SELECT 1' }),
     ).rejects.toMatchObject({
-      type: 'NotFoundError',
-      message: 'Unknown tool: create_virtual_dataset',
+      code: -32602,
+      message: expect.stringContaining('Unknown tool: create_virtual_dataset'),
     })
   })
 })

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { exports } from 'cloudflare:workers'
 import { sql } from '../../src/db'
-import { callAs } from '../helpers/as-user'
+import { callAs } from '../helpers/call-as'
 import { createRole, createUser, withAnalyticsSuperuser, withMetadataDb } from '../helpers/db'
 import { relaxLimits } from '../helpers/limits'
 

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { sql } from '../../src/db'
-import { callAs } from '../helpers/as-user'
+import { callAs } from '../helpers/call-as'
 import { withMetadataDb } from '../helpers/db'
 
 describe('save_sql_query', () => {
@@ -51,8 +51,8 @@ describe('save_sql_query', () => {
     await expect(
       callAs('erin', 'save_sql_query', { database_id: 1, label: 'x', sql: 'SELECT 1' }),
     ).rejects.toMatchObject({
-      type: 'NotFoundError',
-      message: 'Unknown tool: save_sql_query',
+      code: -32602,
+      message: expect.stringContaining('Unknown tool: save_sql_query'),
     })
   })
 })
