@@ -18,6 +18,7 @@ import { canonicalJson } from '../../src/digest'
 import worker from '../../src/index'
 import { collectMetrics, createLogger } from '../../src/observability'
 import { withMetadataDb } from '../helpers/db'
+import { eventually } from '../helpers/eventually'
 import { callHttpTool, connectClient } from '../helpers/mcp'
 import { devEnv } from '../helpers/tokens'
 
@@ -28,13 +29,15 @@ function auditRows(requestId: string): Promise<any[]> {
 }
 
 /** Audit rows are written after the response; wait for them. */
-async function waitForAudit(requestId: string, count: number): Promise<any[]> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const rows = await auditRows(requestId)
-    if (rows.length >= count) return rows
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return auditRows(requestId)
+function waitForAudit(requestId: string, count: number): Promise<any[]> {
+  return eventually(
+    async () => {
+      const rows = await auditRows(requestId)
+      expect(rows.length).toBeGreaterThanOrEqual(count)
+      return rows
+    },
+    { timeout: 5_000, interval: 50 },
+  )
 }
 
 describe('audit trail', () => {
@@ -67,19 +70,20 @@ describe('audit trail', () => {
     await expect(client.callTool({ name: 'drop_everything', arguments: {} })).rejects.toBeTruthy()
     await client.close()
     // Find this test's rows by tool and error type (each MCP request has its own request id).
-    let rows: any[] = []
-    for (let attempt = 0; attempt < 100 && rows.length < 2; attempt++) {
-      rows = await withMetadataDb((db) =>
-        db.query(sql`SELECT tool, transport, outcome, error_type FROM mcp_gateway.audit_log
-                      WHERE tool IN ('list_charts', 'drop_everything') AND outcome = 'error' AND transport = 'mcp'`),
-      )
-      if (rows.length < 2) await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    expect(rows).toEqual(
-      expect.arrayContaining([
-        { tool: 'list_charts', transport: 'mcp', outcome: 'error', error_type: 'ValidationError' },
-        { tool: 'drop_everything', transport: 'mcp', outcome: 'error', error_type: 'NotFoundError' },
-      ]),
+    await eventually(
+      async () =>
+        expect(
+          await withMetadataDb((db) =>
+            db.query(sql`SELECT tool, transport, outcome, error_type FROM mcp_gateway.audit_log
+                          WHERE tool IN ('list_charts', 'drop_everything') AND outcome = 'error' AND transport = 'mcp'`),
+          ),
+        ).toEqual(
+          expect.arrayContaining([
+            { tool: 'list_charts', transport: 'mcp', outcome: 'error', error_type: 'ValidationError' },
+            { tool: 'drop_everything', transport: 'mcp', outcome: 'error', error_type: 'NotFoundError' },
+          ]),
+        ),
+      { timeout: 5_000, interval: 50 },
     )
   })
 })
