@@ -42,9 +42,15 @@ function waitForAudit(requestId: string, count: number): Promise<any[]> {
 
 describe('audit trail', () => {
   it('records a plain-HTTP call with who, what, outcome, latency and rows', async () => {
-    const response = await callHttpTool('list_dashboards', { page_size: 3, search: 'secret customer name' })
+    const request = { page_size: 3, search: 'Executive KPIs' }
+    const sent = Date.now()
+    const response = await callHttpTool('list_dashboards', request)
+    const received = Date.now()
     expect(response.status).toBe(200)
+    const answer = (await response.json()) as any
+    expect(answer.count).toBeGreaterThan(0)
     const [row] = await waitForAudit(response.headers.get('x-request-id')!, 1)
+    // Who, what, the outcome, and as many rows as the answer listed.
     expect(row).toMatchObject({
       tenant: 'default',
       username: 'admin',
@@ -53,13 +59,16 @@ describe('audit trail', () => {
       transport: 'http',
       outcome: 'success',
       error_type: null,
-      rows_returned: expect.any(Number),
+      rows_returned: answer.count,
     })
-    expect(row.duration_ms).toBeGreaterThanOrEqual(0)
-    expect(row.arguments_digest).toBe(
-      await digestArguments({ request: { page_size: 3, search: 'secret customer name' } }),
-    )
-    expect(JSON.stringify(row.arguments_redacted)).not.toContain('secret customer name')
+    // Latency: the call's own duration, from when it started, both within the request's round trip.
+    expect(Number.isInteger(row.duration_ms)).toBe(true)
+    const startedAt = new Date(row.occurred_at).getTime()
+    expect(startedAt).toBeGreaterThanOrEqual(sent)
+    expect(startedAt + row.duration_ms).toBeLessThanOrEqual(received)
+    // What was asked, digested and redacted: free text never stored.
+    expect(row.arguments_digest).toBe(await digestArguments({ request }))
+    expect(JSON.stringify(row.arguments_redacted)).not.toContain('Executive KPIs')
     expect(row.arguments_redacted).toEqual({ request: { page_size: 3, search: '[redacted]' } })
   })
 
