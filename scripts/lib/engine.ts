@@ -15,6 +15,8 @@ export interface EmbeddedEngine {
   host: string
   port: number
   restored?: { from: Date; brokenCopy: string }
+  /** Whether a statement under a statement timeout is running now (what the watchdog watches). */
+  busy(): boolean
   snapshot(): Promise<void>
   stop(): Promise<void>
 }
@@ -98,6 +100,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     ...(ready.restored === undefined
       ? {}
       : { restored: { from: new Date(ready.restored.from), brokenCopy: ready.restored.brokenCopy } }),
+    busy: () => clock[0]! > 0,
     snapshot: () => request('snapshot', 'snapshotted'),
     stop: async () => {
       if (stopped) return

@@ -15,7 +15,7 @@ import {
   seedSuperset,
   withClient,
 } from './database.ts'
-import { startEmbeddedEngine } from './engine.ts'
+import { startEmbeddedEngine, type EmbeddedEngine } from './engine.ts'
 import { assertPortFree, portHolder } from './processes.ts'
 import { startWsBridge, type WsBridge } from './ws-bridge.ts'
 
@@ -110,6 +110,8 @@ export interface Stack {
   notices: string[]
   /** Process id of `wrangler dev` (workerd runs among its descendants). */
   wranglerPid: number | undefined
+  /** The embedded engines (none with an external DATABASE_URL). */
+  engines: { metadata: EmbeddedEngine; analytics: EmbeddedEngine } | undefined
   stop(): Promise<void>
 }
 
@@ -154,10 +156,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (options.signal?.aborted === true) throw new StackStartAborted()
     // Before anything starts: a taken port would otherwise answer for us (with another stack's keys).
     await assertPortFree(options.port, 'the gateway')
-    const { databaseUrl, analyticsVars, embedded, targets, notices, snapshots } = await prepareDatabases(
-      options,
-      resources,
-    )
+    const { databaseUrl, analyticsVars, embedded, targets, notices, snapshots, engines } =
+      await prepareDatabases(options, resources)
     const bridge: WsBridge = await startWsBridge({
       targets,
       ...(options.poolDatabaseConnections === undefined
@@ -195,6 +195,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       auth,
       notices: [...notices, ...(auth.notice === undefined ? [] : [auth.notice])],
       wranglerPid: wrangler.pid,
+      engines,
       stop,
     }
   } catch (err) {
@@ -219,6 +220,7 @@ async function prepareDatabases(options: StackOptions, resources: Resources) {
       targets: [hostPort(options.databaseUrl), ...Object.values(urls).map(hostPort)],
       notices: [] as string[],
       snapshots: [] as (() => Promise<void>)[],
+      engines: undefined,
     }
   }
   if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true })
@@ -268,6 +270,7 @@ async function prepareDatabases(options: StackOptions, resources: Resources) {
     targets: [hostPort(metadata.url), hostPort(analytics.url), ...Object.values(urls).map(hostPort)],
     notices,
     snapshots: [metadata.snapshot, analytics.snapshot],
+    engines: { metadata, analytics },
   }
 }
 

@@ -4,8 +4,9 @@
  * other engine answers meanwhile.
  */
 import pg from 'pg'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { startEmbeddedEngine, type EmbeddedEngine } from '../../scripts/lib/engine.ts'
+import { eventually } from '../helpers/eventually.ts'
 
 const engines: EmbeddedEngine[] = []
 afterAll(async () => {
@@ -51,13 +52,14 @@ describe('an embedded engine on its own thread', () => {
       () => 'finished',
       (err: Error) => err.message,
     )
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    // The runaway is running on the analytics engine (its statement timeout armed the watchdog).
+    await eventually(() => analytics.busy(), { timeout: 5_000, interval: 10 })
     const meanwhile = Date.now()
     expect(await query(metadata.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }])
     expect(Date.now() - meanwhile).toBeLessThan(1_000)
     expect(await runaway).not.toBe('finished')
     expect(Date.now() - started).toBeLessThan(4_000)
-    await vi.waitFor(
+    await eventually(
       () =>
         expect(restarts).toEqual([
           expect.stringMatching(/the analytics database ran a query \d+ ms past its statement timeout/),

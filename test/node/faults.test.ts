@@ -34,6 +34,7 @@ import {
 import { startDevIdp, type DevIdp } from '../../scripts/lib/dev-idp.ts'
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../scripts/lib/embedded-postgres.ts'
 import { startStack, type Stack } from '../../scripts/lib/stack.ts'
+import { eventually } from '../helpers/eventually.ts'
 
 const SERVER = process.env.TEST_DATABASE_URL?.trim() || undefined
 const STATEMENT_TIMEOUT_MS = 1_500
@@ -161,8 +162,6 @@ async function health(): Promise<Answer> {
   return send('/health', { method: 'GET' })
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
 describe('Postgres unreachable', () => {
   it('fails fast with UpstreamError under load, and recovers by itself when it is back', async () => {
     const users = ['admin', 'alice', 'bob', 'grace'].map((user) => tokens[user]!)
@@ -179,14 +178,19 @@ describe('Postgres unreachable', () => {
         calls.push({ ...(await callTool(bearer, 'get_chart_info', request)), at })
       }
     })
-    await sleep(1_500)
+    /** Calls answered so far that started after `since` (ms from t0). */
+    const answeredSince = (since: number) => calls.filter((call) => call.at > since).length
+    // The load is on: calls are being answered (about two per user so far).
+    await eventually(() => expect(calls.length).toBeGreaterThanOrEqual(2 * users.length), { timeout: 20_000 })
     const downAt = performance.now() - t0
     await proxy.stop()
-    await sleep(3_000)
+    // Enough calls answered while the database is away (the checks below look at what they said).
+    await eventually(() => expect(answeredSince(downAt + 250)).toBeGreaterThan(4), { timeout: 20_000 })
     const whileDown = await health()
     const upAt = performance.now() - t0
     await proxy.start()
-    await sleep(4_000)
+    // Enough calls answered that started 2 s after the database came back.
+    await eventually(() => expect(answeredSince(upAt + 2_000)).toBeGreaterThan(4), { timeout: 20_000 })
     running = false
     await Promise.all(loops)
 

@@ -2,9 +2,10 @@
  * On the local stack, a runaway analytics query is cut at its timeout while the metadata database and
  * the gateway keep answering (each embedded engine runs on its own thread: scripts/lib/engine.ts).
  */
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../scripts/lib/ports.ts'
 import { startStack, type Stack } from '../../scripts/lib/stack.ts'
+import { eventually } from '../helpers/eventually.ts'
 
 let stack: Stack | undefined
 afterAll(async () => {
@@ -35,14 +36,15 @@ describe('a runaway query on the local stack', () => {
       timeout: 2,
       sql: 'SELECT count(*) FROM generate_series(1, 1000000) a, generate_series(1, 1000000) b',
     })
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    // The runaway is running on the analytics engine (its statement timeout armed the watchdog).
+    await eventually(() => stack!.engines!.analytics.busy(), { timeout: 10_000, interval: 10 })
     const meanwhile = await call('list_dashboards', { page_size: 3, force_refresh: true })
     expect(meanwhile.status).toBe(200)
     expect(meanwhile.ms).toBeLessThan(1_500)
     const cut = await runaway
     expect(cut.status).toBeGreaterThanOrEqual(500)
     expect(cut.ms).toBeLessThan(6_000)
-    await vi.waitFor(
+    await eventually(
       () =>
         expect(notices.join('\n')).toMatch(
           /the analytics database ran a query \d+ ms past its statement timeout/,
@@ -52,7 +54,7 @@ describe('a runaway query on the local stack', () => {
         interval: 200,
       },
     )
-    await vi.waitFor(
+    await eventually(
       async () =>
         expect(
           (await call('execute_sql', { database_id: 1, sql: 'SELECT count(*) AS n FROM sales.orders' })).body

@@ -9,8 +9,9 @@ import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../scripts/lib/ports.ts'
+import { eventually } from '../helpers/eventually.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const cleanups: (() => Promise<unknown>)[] = []
@@ -86,7 +87,7 @@ function listening(port: number): Promise<boolean> {
 }
 
 async function expectAllGone(started: Started): Promise<void> {
-  await vi.waitFor(
+  await eventually(
     async () => {
       expect(await leftovers(started)).toEqual([])
       expect(await listening(started.port)).toBe(false)
@@ -96,7 +97,7 @@ async function expectAllGone(started: Started): Promise<void> {
 }
 
 const ready = (started: Started) =>
-  vi.waitFor(() => expect(started.output()).toContain('Press Ctrl-C to stop'), {
+  eventually(() => expect(started.output()).toContain('Press Ctrl-C to stop'), {
     timeout: 90_000,
     interval: 200,
   })
@@ -110,14 +111,18 @@ describe('npm start stops everything it started', () => {
     await expectAllGone(started)
   })
 
+  // Moments of the start, told by what it has printed so far (a fixed delay lands in a different one on
+  // every machine): the embedded databases starting and being seeded, wrangler starting, workerd loading
+  // the Worker until /health answers.
   it.each([
-    ['SIGINT', 1_500],
-    ['SIGTERM', 4_000],
-    ['SIGHUP', 7_000],
-  ] as const)('on %s to its process group %i ms into the start', async (signal, after) => {
+    ['SIGINT', 'while the databases start', /\[start\] starting embedded Postgres/],
+    ['SIGTERM', 'as wrangler starts', /\[wrangler\]/],
+    ['SIGHUP', 'while workerd loads the Worker', /\[wrangler\] Using secrets defined in/],
+  ] as const)('on %s to its process group %s', async (signal, _moment, printed) => {
     const { port, dataDir } = await fresh()
     const started = await npmStart(port, dataDir)
-    await new Promise((resolve) => setTimeout(resolve, after))
+    await eventually(() => printed.test(started.output()), { timeout: 90_000, interval: 20 })
+    expect(started.output()).not.toContain('Press Ctrl-C to stop')
     process.kill(-started.child.pid!, signal)
     await expectAllGone(started)
   })
@@ -130,12 +135,12 @@ describe('npm start refuses to share', () => {
     await ready(first)
     const other = await fresh()
     const samePort = await npmStart(port, other.dataDir)
-    await vi.waitFor(() => expect(samePort.child.exitCode).toBe(1), { timeout: 30_000, interval: 200 })
+    await eventually(() => expect(samePort.child.exitCode).toBe(1), { timeout: 30_000, interval: 200 })
     expect(samePort.output()).toMatch(
       new RegExp(`port ${port} \\(the gateway\\) is already in use by pid \\d+`),
     )
     const sameData = await npmStart(await freePort(), dataDir)
-    await vi.waitFor(() => expect(sameData.child.exitCode).toBe(1), { timeout: 30_000, interval: 200 })
+    await eventually(() => expect(sameData.child.exitCode).toBe(1), { timeout: 30_000, interval: 200 })
     expect(sameData.output()).toMatch(/the embedded database .* is in use by pid \d+/)
     process.kill(-first.child.pid!, 'SIGTERM')
     await expectAllGone(first)

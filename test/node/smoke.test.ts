@@ -6,8 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../scripts/lib/ports.ts'
+import { eventually } from '../helpers/eventually.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -204,7 +205,7 @@ describe('npm start', () => {
   })
 
   it("shows one readable line per call in the terminal, and none of wrangler's repeats", async () => {
-    await vi.waitFor(
+    await eventually(
       () =>
         expect(terminal).toMatch(
           /\d\d:\d\d:\d\d {2}200 {2}POST \/tools\/list_dashboards list_dashboards {2}user 3 {2}\d+ ms/,
@@ -221,10 +222,7 @@ describe('npm start', () => {
   it('stops everything it started on SIGTERM', async () => {
     process.kill(-child.pid!, 'SIGTERM')
     // npm, the start script, wrangler and workerd share the process group: all of it must be gone.
-    const deadline = Date.now() + 15_000
-    while (Date.now() < deadline && groupAlive(child.pid!))
-      await new Promise((resolve) => setTimeout(resolve, 200))
-    expect(groupAlive(child.pid!)).toBe(false)
+    await eventually(() => expect(groupAlive(child.pid!)).toBe(false), { timeout: 15_000, interval: 200 })
     await expect(
       fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2_000) }),
     ).rejects.toThrow()

@@ -18,6 +18,7 @@ import { canonicalJson } from '../../src/digest'
 import worker from '../../src/index'
 import { collectMetrics, createLogger } from '../../src/observability'
 import { withMetadataDb } from '../helpers/db'
+import { eventually } from '../helpers/eventually'
 import { callHttpTool, connectClient } from '../helpers/mcp'
 import { devEnv } from '../helpers/tokens'
 
@@ -28,20 +29,28 @@ function auditRows(requestId: string): Promise<any[]> {
 }
 
 /** Audit rows are written after the response; wait for them. */
-async function waitForAudit(requestId: string, count: number): Promise<any[]> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const rows = await auditRows(requestId)
-    if (rows.length >= count) return rows
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return auditRows(requestId)
+function waitForAudit(requestId: string, count: number): Promise<any[]> {
+  return eventually(
+    async () => {
+      const rows = await auditRows(requestId)
+      expect(rows.length).toBeGreaterThanOrEqual(count)
+      return rows
+    },
+    { timeout: 5_000, interval: 50 },
+  )
 }
 
 describe('audit trail', () => {
   it('records a plain-HTTP call with who, what, outcome, latency and rows', async () => {
-    const response = await callHttpTool('list_dashboards', { page_size: 3, search: 'secret customer name' })
+    const request = { page_size: 3, search: 'Executive KPIs' }
+    const sent = Date.now()
+    const response = await callHttpTool('list_dashboards', request)
+    const received = Date.now()
     expect(response.status).toBe(200)
+    const answer = (await response.json()) as any
+    expect(answer.count).toBeGreaterThan(0)
     const [row] = await waitForAudit(response.headers.get('x-request-id')!, 1)
+    // Who, what, the outcome, and as many rows as the answer listed.
     expect(row).toMatchObject({
       tenant: 'default',
       username: 'admin',
@@ -50,13 +59,16 @@ describe('audit trail', () => {
       transport: 'http',
       outcome: 'success',
       error_type: null,
-      rows_returned: expect.any(Number),
+      rows_returned: answer.count,
     })
-    expect(row.duration_ms).toBeGreaterThanOrEqual(0)
-    expect(row.arguments_digest).toBe(
-      await digestArguments({ request: { page_size: 3, search: 'secret customer name' } }),
-    )
-    expect(JSON.stringify(row.arguments_redacted)).not.toContain('secret customer name')
+    // Latency: the call's own duration, from when it started, both within the request's round trip.
+    expect(Number.isInteger(row.duration_ms)).toBe(true)
+    const startedAt = new Date(row.occurred_at).getTime()
+    expect(startedAt).toBeGreaterThanOrEqual(sent)
+    expect(startedAt + row.duration_ms).toBeLessThanOrEqual(received)
+    // What was asked, digested and redacted: free text never stored.
+    expect(row.arguments_digest).toBe(await digestArguments({ request }))
+    expect(JSON.stringify(row.arguments_redacted)).not.toContain('Executive KPIs')
     expect(row.arguments_redacted).toEqual({ request: { page_size: 3, search: '[redacted]' } })
   })
 
@@ -67,19 +79,20 @@ describe('audit trail', () => {
     await expect(client.callTool({ name: 'drop_everything', arguments: {} })).rejects.toBeTruthy()
     await client.close()
     // Find this test's rows by tool and error type (each MCP request has its own request id).
-    let rows: any[] = []
-    for (let attempt = 0; attempt < 100 && rows.length < 2; attempt++) {
-      rows = await withMetadataDb((db) =>
-        db.query(sql`SELECT tool, transport, outcome, error_type FROM mcp_gateway.audit_log
-                      WHERE tool IN ('list_charts', 'drop_everything') AND outcome = 'error' AND transport = 'mcp'`),
-      )
-      if (rows.length < 2) await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    expect(rows).toEqual(
-      expect.arrayContaining([
-        { tool: 'list_charts', transport: 'mcp', outcome: 'error', error_type: 'ValidationError' },
-        { tool: 'drop_everything', transport: 'mcp', outcome: 'error', error_type: 'NotFoundError' },
-      ]),
+    await eventually(
+      async () =>
+        expect(
+          await withMetadataDb((db) =>
+            db.query(sql`SELECT tool, transport, outcome, error_type FROM mcp_gateway.audit_log
+                          WHERE tool IN ('list_charts', 'drop_everything') AND outcome = 'error' AND transport = 'mcp'`),
+          ),
+        ).toEqual(
+          expect.arrayContaining([
+            { tool: 'list_charts', transport: 'mcp', outcome: 'error', error_type: 'ValidationError' },
+            { tool: 'drop_everything', transport: 'mcp', outcome: 'error', error_type: 'NotFoundError' },
+          ]),
+        ),
+      { timeout: 5_000, interval: 50 },
     )
   })
 })

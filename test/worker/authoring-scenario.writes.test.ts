@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { sql } from '../../src/db'
 import { callAs } from '../helpers/call-as'
 import { withMetadataDb } from '../helpers/db'
+import { eventually } from '../helpers/eventually'
 import { relaxLimits } from '../helpers/limits'
 import { connectClient } from '../helpers/mcp'
 
@@ -85,17 +86,20 @@ describe('an agent builds a chart and a dashboard', () => {
     await client.close()
 
     // Both writes are in the audit log, with the ids they created.
-    let audited: any[] = []
-    for (let attempt = 0; attempt < 100 && audited.length < 2; attempt++) {
-      audited = await withMetadataDb((db) =>
-        db.query(sql`SELECT tool, outcome, created_ids, username, transport FROM mcp_gateway.audit_log
-                      WHERE tool IN ('generate_chart', 'generate_dashboard')
-                        AND (created_ids->'chart' @> ${JSON.stringify([chartId])}::jsonb
-                             OR created_ids->'dashboard' @> ${JSON.stringify([dashboardId])}::jsonb)
-                      ORDER BY id`),
-      )
-      if (audited.length < 2) await new Promise((resolve) => setTimeout(resolve, 50))
-    }
+    const audited = await eventually(
+      async () => {
+        const rows = await withMetadataDb((db) =>
+          db.query(sql`SELECT tool, outcome, created_ids, username, transport FROM mcp_gateway.audit_log
+                        WHERE tool IN ('generate_chart', 'generate_dashboard')
+                          AND (created_ids->'chart' @> ${JSON.stringify([chartId])}::jsonb
+                               OR created_ids->'dashboard' @> ${JSON.stringify([dashboardId])}::jsonb)
+                        ORDER BY id`),
+        )
+        expect(rows.length).toBeGreaterThanOrEqual(2)
+        return rows
+      },
+      { timeout: 5_000, interval: 50 },
+    )
     expect(audited).toEqual([
       {
         tool: 'generate_chart',

@@ -16,6 +16,7 @@ import {
 } from '../../src/observability'
 import { sql } from '../../src/db'
 import { withMetadataDb } from '../helpers/db'
+import { eventually } from '../helpers/eventually'
 import { BASE } from '../helpers/mcp'
 import { authEnv, bearer, callTool, devEnv, gatewayFetch, tamperedToken, TestRealm } from '../helpers/tokens'
 
@@ -226,12 +227,7 @@ describe('GET /metrics after calls through an MCP client', () => {
       withMetadataDb((db) =>
         db.query(sql`SELECT id FROM mcp_gateway.audit_log WHERE request_id = ${requestId}`),
       )
-    let rows = await ownRow()
-    for (let attempt = 0; attempt < 50 && rows.length === 0; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      rows = await ownRow()
-    }
-    expect(rows).toHaveLength(1)
+    await eventually(async () => expect(await ownRow()).toHaveLength(1), { timeout: 5_000, interval: 100 })
     const after = await scrape()
     // Other test files' isolates flush to the same aggregator at the same time: at least this call.
     expect(counted(after, 'queued')).toBeGreaterThanOrEqual(1)
