@@ -278,7 +278,6 @@ const JSON_FUNCTIONS = [
   'jsonb_path_query_first',
   'jsonb_path_query_first_tz',
   'jsonb_path_query_tz',
-  'jsonb_pretty',
   'jsonb_set',
   'jsonb_set_lax',
   'jsonb_strip_nulls',
@@ -337,7 +336,6 @@ const RANGES = [
 
 const TEXT_SEARCH = [
   'array_to_tsvector',
-  'get_current_ts_config',
   'numnode',
   'phraseto_tsquery',
   'plainto_tsquery',
@@ -527,6 +525,9 @@ export function refusalReason(name: string): string {
     ts_rewrite: SQL_AS_TEXT,
     set_config: 'it changes server settings (such as the statement timeout) for the rest of the session',
     current_setting: 'it reads server settings',
+    get_current_ts_config: 'it reads a server setting (default_text_search_config)',
+    jsonb_pretty:
+      'its output grows with the square of how deeply the value nests, which cannot be sized before it runs',
     nextval: 'it changes a sequence named by text',
     setval: 'it changes a sequence named by text',
     currval: 'it reads a sequence named by text',

@@ -1,46 +1,40 @@
 /**
- * Functions on the allow-list whose output size is set by an argument: the gateway knows that size
- * before the statement runs, or refuses it. A set-returning function in FROM materialises all its rows
- * before an outer LIMIT applies, and a padded string is allocated whole, so a statement timeout alone
- * would still let one call fill the server's disk or memory.
+ * Constants the gateway can read in a parse tree before the statement runs, and the bound of the one
+ * function whose output is rows made from nothing: generate_series. Numbers are read exactly (decimal
+ * digits in BigInt, never doubles): `1e30 + 2000000` is two million past 1e30, not 1e30.
  */
 import { nameList, numberField, stringField, unwrap, type TreeNode } from './tree'
 
 /** At most this many rows from one generate_series call. */
 export const MAX_SERIES_ROWS = 1_000_000
-/** At most this many characters from one repeat/lpad/rpad call or one format() field width. */
-export const MAX_GENERATED_LENGTH = 100_000
 
 export type BoundCheck = { ok: true } | { ok: false; why: string }
 
 const OK: BoundCheck = { ok: true }
 
-/** The bound check of an allowed function call, or OK when its size does not depend on arguments. */
-export function checkBounds(name: string, args: readonly TreeNode[], now: number): BoundCheck {
-  switch (name) {
-    case 'generate_series':
-      return seriesBound(args, now)
-    case 'repeat':
-      return repeatBound(args)
-    case 'lpad':
-    case 'rpad':
-      return padBound(name, args)
-    case 'format':
-      return formatBound(args)
-    default:
-      return OK
-  }
+/** An exact decimal: `units × 10^-scale`. */
+export interface Decimal {
+  units: bigint
+  scale: number
 }
 
 type Constant =
-  | { kind: 'number'; value: number }
+  | { kind: 'number'; value: Decimal }
   | { kind: 'text'; value: string }
   | { kind: 'time'; value: number }
-  | { kind: 'interval'; ms: number; months: number }
+  | { kind: 'interval'; value: Interval }
+
+/** PostgreSQL keeps an interval's months, days and time apart; a day is 24 hours here (UTC). */
+interface Interval {
+  months: number
+  days: number
+  ms: number
+}
 
 const DAY_MS = 86_400_000
 
-function seriesBound(args: readonly TreeNode[], now: number): BoundCheck {
+/** Rows of a generate_series call, known before it runs, or why the gateway cannot know them. */
+export function seriesBound(args: readonly TreeNode[], now: number): BoundCheck {
   const refuse = (why: string): BoundCheck => ({
     ok: false,
     why: `generate_series needs constant bounds the gateway can size before it runs (${why}); it may produce at most ${MAX_SERIES_ROWS.toLocaleString('en-US')} rows`,
@@ -49,71 +43,79 @@ function seriesBound(args: readonly TreeNode[], now: number): BoundCheck {
   const [start, stop, step] = args.slice(0, 3).map((arg) => constantOf(arg, now))
   if (start === undefined || stop === undefined) return refuse('its start and stop are not constants')
   if (args.length >= 3 && step === undefined) return refuse('its step is not a constant')
-  let rows: number
+  let rows: bigint
   if (start.kind === 'number' && stop.kind === 'number') {
-    const by = step === undefined ? 1 : step.kind === 'number' ? step.value : Number.NaN
-    if (!Number.isFinite(by)) return refuse('its step is not a number')
-    rows = by === 0 ? Number.POSITIVE_INFINITY : Math.floor((stop.value - start.value) / by) + 1
+    const by = step === undefined ? { units: 1n, scale: 0 } : step.kind === 'number' ? step.value : undefined
+    if (by === undefined) return refuse('its step is not a number')
+    if (by.units === 0n) return refuse('its step is zero')
+    rows = numericRows(start.value, stop.value, by)
   } else {
     const from = asTime(start)
     const to = asTime(stop)
     if (from === undefined || to === undefined)
       return refuse('its start and stop are not dates or timestamps')
     if (step === undefined || step.kind !== 'interval') return refuse('a date series needs an interval step')
-    // Months are counted as 28 days: the shortest month gives the largest possible number of rows.
-    const stepMs = step.ms + step.months * 28 * DAY_MS
-    rows = stepMs === 0 ? Number.POSITIVE_INFINITY : Math.floor((to - from) / stepMs) + 1
-  }
-  if (!(rows <= MAX_SERIES_ROWS)) {
-    return refuse(
-      `this call would produce ${Number.isFinite(rows) ? rows.toLocaleString('en-US') : 'unbounded'} rows`,
+    const signs = new Set(
+      [step.value.months, step.value.days, step.value.ms].filter((part) => part !== 0).map(Math.sign),
     )
+    // '1 month -29 days' moves forward some months and backward in others: its row count has no bound.
+    if (signs.size > 1) return refuse('its step mixes forward and backward parts')
+    // Months are counted as 28 days: the shortest month gives the largest possible number of rows.
+    const stepMs = step.value.ms + step.value.days * DAY_MS + step.value.months * 28 * DAY_MS
+    if (stepMs === 0) return refuse('its step is zero')
+    const count = Math.floor((to - from) / stepMs) + 1
+    rows = BigInt(Math.max(0, Number.isFinite(count) ? Math.min(count, Number.MAX_SAFE_INTEGER) : 0))
+  }
+  if (rows > BigInt(MAX_SERIES_ROWS)) {
+    return refuse(`this call would produce ${rows.toLocaleString('en-US')} rows`)
   }
   return OK
 }
 
-function repeatBound(args: readonly TreeNode[]): BoundCheck {
-  const count = integerLiteral(args[1])
-  if (count === undefined)
-    return { ok: false, why: `repeat needs a literal count (at most ${MAX_GENERATED_LENGTH} characters)` }
-  const text = args[0] === undefined ? undefined : constantOf(args[0], 0)
-  const unit = text?.kind === 'text' ? Math.max(1, text.value.length) : 1
-  if (count * unit > MAX_GENERATED_LENGTH) {
-    return { ok: false, why: `repeat may produce at most ${MAX_GENERATED_LENGTH} characters` }
-  }
-  return OK
+/** floor((stop - start) / step) + 1, exactly; 0 when the step points away from stop. */
+function numericRows(start: Decimal, stop: Decimal, step: Decimal): bigint {
+  const scale = Math.max(start.scale, stop.scale, step.scale)
+  const span = rescale(stop, scale) - rescale(start, scale)
+  const by = rescale(step, scale)
+  if (span !== 0n && span > 0n !== by > 0n) return 0n
+  return span / by + 1n
 }
 
-function padBound(name: string, args: readonly TreeNode[]): BoundCheck {
-  const length = integerLiteral(args[1])
-  if (length === undefined || length > MAX_GENERATED_LENGTH) {
-    return { ok: false, why: `${name} needs a literal length of at most ${MAX_GENERATED_LENGTH}` }
-  }
-  return OK
+function rescale(value: Decimal, scale: number): bigint {
+  return value.units * 10n ** BigInt(scale - value.scale)
 }
 
-// %[position$][flags][width][type]; width may be `*` or `*n$` (taken from an argument).
-const FORMAT_SPEC = /%(?:%|(\d+\$)?(-)?(\*(?:\d+\$)?|\d+)?([sIL]))/g
-
-function formatBound(args: readonly TreeNode[]): BoundCheck {
-  const template = args[0] === undefined ? undefined : constantOf(args[0], 0)
-  if (template?.kind !== 'text') return { ok: false, why: 'format needs a literal format string' }
-  for (const match of template.value.matchAll(FORMAT_SPEC)) {
-    const width = match[3]
-    if (width === undefined) continue
-    if (width.startsWith('*'))
-      return { ok: false, why: 'format widths taken from arguments (*) are not allowed' }
-    if (Number(width) > MAX_GENERATED_LENGTH) {
-      return { ok: false, why: `format field widths may be at most ${MAX_GENERATED_LENGTH}` }
-    }
-  }
-  return OK
-}
-
-function integerLiteral(node: TreeNode | undefined): number | undefined {
+/** A constant integer argument (a count, a length), or undefined when it is not one. */
+export function integerConstant(node: TreeNode | undefined): bigint | undefined {
   if (node === undefined) return undefined
   const value = constantOf(node, 0)
-  return value?.kind === 'number' && Number.isInteger(value.value) ? value.value : undefined
+  if (value?.kind !== 'number') return undefined
+  const { units, scale } = value.value
+  const divisor = 10n ** BigInt(scale)
+  return units % divisor === 0n ? units / divisor : undefined
+}
+
+/** A constant text argument (a format string, a replacement), or undefined when it is not one. */
+export function textConstant(node: TreeNode | undefined): string | undefined {
+  if (node === undefined) return undefined
+  const value = constantOf(node, 0)
+  return value?.kind === 'text' ? value.value : undefined
+}
+
+/** `'12'`, `-1.5`, `1e30`, `.5` → an exact decimal; anything else (NaN, Infinity, hex) → undefined. */
+export function parseDecimal(text: string): Decimal | undefined {
+  const match = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d{1,6}))?\s*$/i.exec(text)
+  if (match === null) return undefined
+  const [, sign = '', whole = '', fraction = '', exponentText] = match
+  if (whole === '' && fraction === '') return undefined
+  const exponent = exponentText === undefined ? 0 : Number(exponentText)
+  let units = BigInt(`${whole}${fraction}` || '0')
+  let scale = fraction.length - exponent
+  if (scale < 0) {
+    units *= 10n ** BigInt(-scale)
+    scale = 0
+  }
+  return { units: sign === '-' ? -units : units, scale }
 }
 
 function asTime(value: Constant): number | undefined {
@@ -162,11 +164,13 @@ function constantOf(node: TreeNode, now: number): Constant | undefined {
 function literal(node: TreeNode): Constant | undefined {
   const body = node.body
   if (body.isnull === true) return undefined
-  if (body.ival !== undefined)
-    return { kind: 'number', value: numberField(body.ival as Record<string, unknown>, 'ival') ?? 0 }
+  if (body.ival !== undefined) {
+    const value = numberField(body.ival as Record<string, unknown>, 'ival') ?? 0
+    return { kind: 'number', value: { units: BigInt(value), scale: 0 } }
+  }
   if (body.fval !== undefined) {
-    const value = Number(stringField(body.fval as Record<string, unknown>, 'fval'))
-    return Number.isFinite(value) ? { kind: 'number', value } : undefined
+    const value = parseDecimal(stringField(body.fval as Record<string, unknown>, 'fval') ?? '')
+    return value === undefined ? undefined : { kind: 'number', value }
   }
   if (body.sval !== undefined) {
     const value = stringField(body.sval as Record<string, unknown>, 'sval')
@@ -181,16 +185,20 @@ function castConstant(node: TreeNode, now: number): Constant | undefined {
   const names = nameList(typeName?.names)
   const type = names[names.length - 1]
   if (inner === undefined || type === undefined) return undefined
-  if (['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'].includes(type)) {
+  if (['int2', 'int4', 'int8', 'numeric'].includes(type)) {
     const value =
-      inner.kind === 'number' ? inner.value : inner.kind === 'text' ? Number(inner.value) : Number.NaN
-    return Number.isFinite(value) ? { kind: 'number', value } : undefined
+      inner.kind === 'number' ? inner.value : inner.kind === 'text' ? parseDecimal(inner.value) : undefined
+    return value === undefined ? undefined : { kind: 'number', value }
   }
   if (['date', 'timestamp', 'timestamptz'].includes(type)) {
     const value = asTime(inner)
     return value === undefined ? undefined : { kind: 'time', value }
   }
-  if (type === 'interval' && inner.kind === 'text') return parseInterval(inner.value)
+  if (type === 'interval' && inner.kind === 'text') {
+    const value = parseInterval(inner.value)
+    return value === undefined ? undefined : { kind: 'interval', value }
+  }
+  if (type === 'text' && inner.kind === 'text') return inner
   return undefined
 }
 
@@ -202,82 +210,140 @@ function arithmetic(node: TreeNode, now: number): Constant | undefined {
   if (right === undefined) return undefined
   if (left === undefined) {
     if (node.body.lexpr !== undefined || operator !== '-') return undefined
-    return right.kind === 'number' ? { kind: 'number', value: -right.value } : undefined
+    return right.kind === 'number'
+      ? { kind: 'number', value: { units: -right.value.units, scale: right.value.scale } }
+      : undefined
   }
   if (operator !== '+' && operator !== '-') return undefined
-  const sign = operator === '+' ? 1 : -1
-  if (left.kind === 'number' && right.kind === 'number')
-    return { kind: 'number', value: left.value + sign * right.value }
+  const sign = operator === '+' ? 1n : -1n
+  if (left.kind === 'number' && right.kind === 'number') {
+    const scale = Math.max(left.value.scale, right.value.scale)
+    return {
+      kind: 'number',
+      value: { units: rescale(left.value, scale) + sign * rescale(right.value, scale), scale },
+    }
+  }
   const time = asTime(left)
   if (time !== undefined && right.kind === 'interval') {
-    // Months as 31 days either way: an upper bound for the series' span, never an underestimate.
-    return { kind: 'time', value: time + sign * (right.ms + right.months * 31 * DAY_MS) }
+    const { months, days, ms } = right.value
+    // Months as 31 days, whatever their sign: an upper bound for the series' span, never an underestimate.
+    const span = ms + days * DAY_MS + months * 31 * DAY_MS
+    return { kind: 'time', value: time + Number(sign) * span }
   }
   return undefined
 }
 
-const INTERVAL_UNITS: Record<string, { ms: number; months: number }> = {
-  microsecond: { ms: 0.001, months: 0 },
-  millisecond: { ms: 1, months: 0 },
-  second: { ms: 1000, months: 0 },
-  minute: { ms: 60_000, months: 0 },
-  hour: { ms: 3_600_000, months: 0 },
-  day: { ms: DAY_MS, months: 0 },
-  week: { ms: 7 * DAY_MS, months: 0 },
-  month: { ms: 0, months: 1 },
-  year: { ms: 0, months: 12 },
-  decade: { ms: 0, months: 120 },
-  century: { ms: 0, months: 1200 },
+const INTERVAL_UNITS: Record<string, Interval> = {
+  microsecond: { months: 0, days: 0, ms: 0.001 },
+  millisecond: { months: 0, days: 0, ms: 1 },
+  second: { months: 0, days: 0, ms: 1000 },
+  minute: { months: 0, days: 0, ms: 60_000 },
+  hour: { months: 0, days: 0, ms: 3_600_000 },
+  day: { months: 0, days: 1, ms: 0 },
+  week: { months: 0, days: 7, ms: 0 },
+  month: { months: 1, days: 0, ms: 0 },
+  year: { months: 12, days: 0, ms: 0 },
+  decade: { months: 120, days: 0, ms: 0 },
+  century: { months: 1200, days: 0, ms: 0 },
 }
 
 /** `'1 day'`, `'2 hours 30 minutes'`, `'1 mon'`; other interval spellings are not sized (refused). */
-function parseInterval(text: string): Constant | undefined {
-  const parts = [
-    ...text
-      .trim()
-      .toLowerCase()
-      .matchAll(/(-?\d+(?:\.\d+)?)\s*([a-z]+)/g),
-  ]
-  if (
-    parts.length === 0 ||
-    parts.map((part) => part[0]).join(' ') !== text.trim().toLowerCase().replace(/\s+/g, ' ')
-  )
-    return undefined
-  let ms = 0
-  let months = 0
+function parseInterval(text: string): Interval | undefined {
+  const normalised = text.trim().toLowerCase().replace(/\s+/g, ' ')
+  const parts = [...normalised.matchAll(/([+-]?\d+(?:\.\d+)?)\s*([a-z]+)/g)]
+  if (parts.length === 0 || parts.map((part) => part[0]).join(' ') !== normalised) return undefined
+  const total: Interval = { months: 0, days: 0, ms: 0 }
   for (const [, amount, rawUnit] of parts) {
     const unit = unitOf(rawUnit!)
     if (unit === undefined) return undefined
-    ms += Number(amount) * unit.ms
-    months += Number(amount) * unit.months
+    total.months += Number(amount) * unit.months
+    total.days += Number(amount) * unit.days
+    total.ms += Number(amount) * unit.ms
   }
-  return { kind: 'interval', ms, months }
+  return total
 }
 
-function unitOf(word: string): { ms: number; months: number } | undefined {
-  const aliases: Record<string, string> = {
-    us: 'microsecond',
-    usec: 'microsecond',
-    ms: 'millisecond',
-    msec: 'millisecond',
-    s: 'second',
-    sec: 'second',
-    secs: 'second',
-    m: 'minute',
-    min: 'minute',
-    mins: 'minute',
-    h: 'hour',
-    hr: 'hour',
-    hrs: 'hour',
-    d: 'day',
-    w: 'week',
-    mon: 'month',
-    mons: 'month',
-    y: 'year',
-    yr: 'year',
-    yrs: 'year',
-  }
+const UNIT_ALIASES: Record<string, string> = {
+  us: 'microsecond',
+  usec: 'microsecond',
+  ms: 'millisecond',
+  msec: 'millisecond',
+  s: 'second',
+  sec: 'second',
+  secs: 'second',
+  m: 'minute',
+  min: 'minute',
+  mins: 'minute',
+  h: 'hour',
+  hr: 'hour',
+  hrs: 'hour',
+  d: 'day',
+  w: 'week',
+  mon: 'month',
+  mons: 'month',
+  y: 'year',
+  yr: 'year',
+  yrs: 'year',
+}
+
+function unitOf(word: string): Interval | undefined {
   const singular =
     word.endsWith('s') && INTERVAL_UNITS[word.slice(0, -1)] !== undefined ? word.slice(0, -1) : word
-  return INTERVAL_UNITS[aliases[word] ?? singular]
+  return INTERVAL_UNITS[UNIT_ALIASES[word] ?? singular]
+}
+
+/** One `%…` of a format() string, as PostgreSQL's text_format reads it. */
+export interface FormatSpec {
+  /** `*`: the width comes from an argument. */
+  width: number | '*'
+  /** s, I or L. */
+  type: string
+}
+
+/**
+ * The specifications of a format() string, read with the server's grammar
+ * (`%[position$][-…][width|*|*position$]type`, `%%`), or why it cannot be read. A specification the
+ * server would read differently or refuse is refused here.
+ */
+export function formatSpecs(template: string): FormatSpec[] | string {
+  const specs: FormatSpec[] = []
+  let at = 0
+  const digits = (): number | undefined => {
+    const match = /^\d+/.exec(template.slice(at))
+    if (match === null) return undefined
+    at += match[0].length
+    return match[0].length > 10 ? Number.POSITIVE_INFINITY : Number(match[0])
+  }
+  while ((at = template.indexOf('%', at)) !== -1) {
+    at += 1
+    if (template[at] === '%') {
+      at += 1
+      continue
+    }
+    let width: number | '*'
+    const first = digits()
+    if (first !== undefined && template[at] !== '$') {
+      width = first
+    } else {
+      if (first !== undefined) at += 1
+      while (template[at] === '-') at += 1
+      if (template[at] === '*') {
+        at += 1
+        width = '*'
+        if (digits() !== undefined) {
+          if (template[at] !== '$') return 'a width position must end with $'
+          at += 1
+        }
+      } else {
+        width = digits() ?? 0
+      }
+    }
+    const type = template[at]
+    if (type === undefined || !['s', 'I', 'L'].includes(type))
+      return `"%${template.slice(at, at + 1)}" is not a format() type the server knows (s, I, L)`
+    if (width !== '*' && width > 2_147_483_647) return 'a field width is out of range'
+    at += 1
+    specs.push({ width, type })
+  }
+  return specs
 }

@@ -11,10 +11,11 @@ export {
   FUNCTION_CATEGORIES,
   VOLATILE_ALLOWED,
 } from './allow-list'
-export { MAX_GENERATED_LENGTH, MAX_SERIES_ROWS } from './bounds'
+export { MAX_SERIES_ROWS } from './bounds'
+export { MAX_AGGREGATED_ROW_LENGTH, MAX_GENERATED_LENGTH, MAX_STORED_FACTOR, SIZED_FUNCTIONS } from './sizes'
 export { checkExpression } from './expression'
 export type { ExpressionOrigin, ExpressionRules } from './expression'
-export { GuardrailViolation } from './inspect'
+export { GuardrailViolation } from './violation'
 export type { InspectOptions, RelationRole } from './inspect'
 export { MAX_SQL_LENGTH, Offsets, sqlParser, SqlSyntaxError } from './parser'
 export type { ScanToken, SqlParser } from './parser'

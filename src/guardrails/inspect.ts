@@ -16,9 +16,13 @@ import {
   ALLOWED_TYPES,
   refusalReason,
 } from './allow-list'
-import { checkBounds } from './bounds'
 import type { FunctionPolicy } from './policy'
+import { checkSizes } from './sizes'
 import { children, nameList, numberField, stringField, unwrap, type TreeNode } from './tree'
+import { GuardrailViolation } from './violation'
+
+export { GuardrailViolation } from './violation'
+export type { ViolationKind } from './violation'
 
 export type RelationRole = 'read' | 'write' | 'create'
 
@@ -53,24 +57,6 @@ export interface Inspection {
   modifiesData: boolean
   /** Creates a relation (CREATE …, SELECT INTO). */
   createsRelation: boolean
-}
-
-export type ViolationKind =
-  'function' | 'operator' | 'type' | 'construct' | 'subquery' | 'placeholder' | 'relation'
-
-/** Something the statement may not do; callers turn it into the error of their path. */
-export class GuardrailViolation extends Error {
-  readonly kind: ViolationKind
-  readonly subject: string
-  readonly why: string
-
-  constructor(kind: ViolationKind, subject: string, why: string) {
-    super(`${subject}: ${why}`)
-    this.name = 'GuardrailViolation'
-    this.kind = kind
-    this.subject = subject
-    this.why = why
-  }
 }
 
 const STATEMENTS = new Set([
@@ -202,6 +188,18 @@ const CTE_READERS = new Set([
   'RangeFunction',
 ])
 
+/** SQL-standard value functions that name the connection's role or database. */
+const IDENTITY_VALUES: Readonly<Record<string, string>> = {
+  SVFOP_CURRENT_ROLE: 'CURRENT_ROLE',
+  SVFOP_CURRENT_USER: 'CURRENT_USER',
+  SVFOP_USER: 'USER',
+  SVFOP_SESSION_USER: 'SESSION_USER',
+  SVFOP_CURRENT_CATALOG: 'CURRENT_CATALOG',
+}
+
+/** PostgreSQL's system columns; no user column may be named like one. */
+const SYSTEM_COLUMNS = new Set(['ctid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid'])
+
 const OPERATOR_KINDS = new Set([
   'AEXPR_OP',
   'AEXPR_OP_ANY',
@@ -219,6 +217,8 @@ const OPERATOR_KINDS = new Set([
 export function inspect(root: TreeNode, options: InspectOptions): Inspection {
   const result: Inspection = { relations: [], qualifyAt: [], modifiesData: false, createsRelation: false }
   new Walker(options, result).visit(root, undefined, [])
+  // After the walk: a call that is not allowed at all is refused for that, not for its size.
+  if (!options.trusted) checkSizes(root, options.now)
   return result
 }
 
@@ -356,6 +356,30 @@ class Walker {
           )
         }
         return
+      case 'SQLValueFunction': {
+        const op = stringField(body, 'op') ?? ''
+        if (IDENTITY_VALUES[op] !== undefined) {
+          throw new GuardrailViolation(
+            'function',
+            IDENTITY_VALUES[op],
+            'it reveals the database role or database the gateway connects as (every gateway user shares them)',
+          )
+        }
+        return
+      }
+      case 'ColumnRef': {
+        const fields = Array.isArray(body.fields) ? body.fields : []
+        const last = fields.length === 0 ? undefined : unwrap(fields[fields.length - 1], 'ColumnRef.fields')
+        const column = last?.type === 'String' ? stringField(last.body, 'sval') : undefined
+        if (column !== undefined && SYSTEM_COLUMNS.has(column)) {
+          throw new GuardrailViolation(
+            'construct',
+            `the system column ${column}`,
+            'system columns reveal where rows are stored and which transactions wrote them',
+          )
+        }
+        return
+      }
       case 'FuncCall':
       case 'RangeVar':
       case 'SubLink':
@@ -392,11 +416,6 @@ class Walker {
           : refusalReason(name)
       throw new GuardrailViolation('function', `${written}()`, why)
     }
-    const args = (Array.isArray(node.body.args) ? node.body.args : []).map((arg) =>
-      unwrap(arg, 'FuncCall.args'),
-    )
-    const bound = checkBounds(name, args, this.options.now)
-    if (!bound.ok) throw new GuardrailViolation('function', `${written}()`, bound.why)
     if (schema === undefined) this.result.qualifyAt.push(numberField(node.body, 'location') ?? -1)
   }
 

@@ -13,6 +13,7 @@ import {
   extensionPolicy,
   NO_EXTENSIONS,
   readScript,
+  SIZED_FUNCTIONS,
   sqlParser,
   type ExpressionRules,
   VOLATILE_ALLOWED,
@@ -278,20 +279,119 @@ describe('sizes known before anything runs', () => {
     ['SELECT * FROM generate_series(1, 1e9)', /this call would produce 1,000,000,000 rows/],
     ['SELECT generate_series(1, 2000000)', /2,000,000 rows/],
     ['SELECT * FROM generate_series(1, (SELECT max(a) FROM t))', /start and stop are not constants/],
-    ['SELECT * FROM generate_series(1, 10, 0)', /unbounded/],
+    ['SELECT * FROM generate_series(1, 10, 0)', /its step is zero/],
     [
       "SELECT * FROM generate_series('2000-01-01'::timestamp, '2026-01-01'::timestamp, '1 second'::interval)",
       /rows/,
     ],
     ["SELECT * FROM generate_series(now(), now() + interval '100 years', interval '1 minute')", /rows/],
-    ["SELECT repeat('x', 1000000000)", /repeat may produce at most/],
-    ['SELECT repeat(a, b) FROM t', /repeat needs a literal count/],
-    ["SELECT lpad('x', 2147483647)", /lpad needs a literal length/],
-    ["SELECT format('%2000000s', 'x')", /format field widths/],
+    // Bounds read exactly: in doubles 1e30 + 2000000 is 1e30, and the series looked like one row.
+    ['SELECT count(*) FROM generate_series(1e30, 1e30 + 2000000)', /2,000,001 rows/],
+    ['SELECT count(*) FROM generate_series(9007199254740993, 9007199254740993 + 1500000)', /1,500,001 rows/],
+    ['SELECT count(*) FROM generate_series(0, 1, 0.0000001)', /10,000,001 rows/],
+    // A month forward and 29 days back: some steps move forward, some back; no bound on the rows.
+    [
+      "SELECT count(*) FROM generate_series(now(), now() + interval '1 year', interval '1 month -29 days')",
+      /mixes forward and backward parts/,
+    ],
+    ["SELECT repeat('x', 1000000000)", /1,000,000,000 characters/],
+    ['SELECT repeat(a, b) FROM t', /repeat needs a constant count/],
+    ["SELECT lpad('x', 2147483647)", /2,147,483,647 characters/],
+    ["SELECT format('%2000000s', 'x')", /2,000,0\d\d characters/],
     ["SELECT format('%*s', 1000000000, 'x')", /widths taken from arguments/],
-    ['SELECT format(a, b) FROM t', /literal format string/],
+    ['SELECT format(a, b) FROM t', /constant format string/],
+    // The server reads any number of '-' flags, and a position before them.
+    ["SELECT format('%--1000000s', 'x')", /1,000,0\d\d characters/],
+    ["SELECT format('%1$---1000000s', 'x')", /1,000,0\d\d characters/],
+    ["SELECT format('%q', 'x')", /not a format\(\) type/],
   ])('%s', (sql, message) => {
     expect(verdict(sql)).toMatch(message)
+  })
+
+  // Each of these allocated 100 MB or more per row before the statement timeout could stop it.
+  it.each([
+    ["SELECT repeat(repeat('x', 100000), 1000)", /100,000,000 characters/],
+    ["SELECT length(repeat(repeat('ab', 50000), 1000))", /100,000,000 characters/],
+    ["SELECT replace(repeat('x', 50000), 'x', repeat('y', 100))", /5,050,000 characters/],
+    ["SELECT regexp_replace(repeat('x', 50000), 'x', repeat('\\&', 100), 'g')", /characters/],
+    ["SELECT concat(repeat('x', 60000), repeat('y', 60000))", /120,000 characters/],
+    ["SELECT repeat('x', 60000) || repeat('y', 60000)", /120,000 characters/],
+    ["SELECT 'x'::char(10000000)", /char\(10000000\).*10,000,000 characters/],
+    ['SELECT power(10::numeric, 200000)::text', /characters/],
+    [
+      "SELECT string_agg(repeat('x', 100000), '') FROM generate_series(1, 1000)",
+      /aggregates rows of up to 100,000/,
+    ],
+    [
+      "SELECT array_to_string(ARRAY(SELECT repeat('x', 100000) FROM generate_series(1, 10000)), '')",
+      /aggregates rows/,
+    ],
+    ["SELECT count(*) FROM string_to_table(repeat(repeat('x,', 50000), 100), ',')", /characters/],
+    ["SELECT count(*) FROM unnest(string_to_array(repeat(repeat('x,', 50000), 100), ','))", /characters/],
+    [
+      "SELECT count(*) FROM jsonb_array_elements(('[' || repeat(repeat('1,', 50000), 10) || '1]')::jsonb)",
+      /characters/,
+    ],
+    // What one query generates counts where another reads it.
+    ["WITH a AS (SELECT repeat('x', 100000) AS v) SELECT repeat(v, 100) FROM a", /10,000,000 characters/],
+    ["SELECT repeat(s.v, 100) FROM (SELECT repeat('x', 100000) AS v) s", /10,000,000 characters/],
+    ["SELECT repeat((SELECT repeat('x', 100000)), 10)", /1,000,000 characters/],
+    [
+      "SELECT repeat(b.v, 10) FROM (SELECT repeat('x', 50000) AS v) a, LATERAL (SELECT repeat(a.v, 2) AS v) b",
+      /1,000,000 characters/,
+    ],
+    // Values the statement reads, amplified.
+    ['SELECT repeat(a, 1000) FROM t', /1,000 copies of a value it reads; at most 100/],
+    ["SELECT replace(a, 'x', b) FROM t", /multiplies two values/],
+  ])('refuses %s', (sql, message) => {
+    expect(verdict(sql)).toMatch(message)
+  })
+
+  it('refuses the same in a chart expression', () => {
+    expect(() => expression("max(repeat(repeat('x', 100000), 1000))")).toThrow(/100,000,000 characters/)
+    expect(() => expression("string_agg(repeat('x', 5000), ',')")).toThrow(/aggregates rows/)
+  })
+
+  it.each([
+    "SELECT repeat('ab', 10), lpad(a::text, 8, '0'), format('%s-%10s', a, b) FROM t",
+    "SELECT string_agg(a, ', ' ORDER BY a), array_agg(DISTINCT b), jsonb_agg(jsonb_build_object('a', a)) FROM t",
+    "SELECT upper(a) || ' (' || b || ')', concat_ws(', ', a, b, c), initcap(trim(a)) FROM t",
+    "SELECT power(1 + a, b), round(avg(c), 2), to_char(d, 'YYYY-MM'), exp(2) FROM t GROUP BY a, b",
+    "SELECT regexp_replace(a, '(\\d+)', '<\\1>', 'g'), replace(a, ',', '; '), translate(a, 'ab', 'xy') FROM t",
+    "SELECT length(repeat('x', 100000)), md5(repeat('y', 100000))",
+    'SELECT * FROM generate_series(1, 1000000)',
+    'SELECT count(*) FROM generate_series(0, 1, 0.00001)',
+    "SELECT * FROM generate_series(now() - interval '1 year', now(), interval '1 month 2 days')",
+    'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 10) SELECT * FROM r',
+    "SELECT s.v, count(*) FROM (SELECT lower(a) AS v FROM t) s, unnest(string_to_array(s.v, ',')) u GROUP BY 1",
+    "SELECT CASE WHEN a > 0 THEN repeat('+', 50) ELSE repeat('-', 50) END, coalesce(b, 'none') FROM t",
+  ])('allows %s', (sql) => {
+    expect(verdict(sql)).toBe('allowed')
+  })
+
+  it('knows the size of everything on the allow-list', () => {
+    expect([...ALLOWED_FUNCTIONS].filter((name) => !SIZED_FUNCTIONS.has(name))).toEqual([])
+  })
+})
+
+describe('what a statement may not learn about the connection', () => {
+  it.each([
+    ['SELECT current_user', /CURRENT_USER is not allowed, because it reveals the database role/],
+    ['SELECT session_user', /SESSION_USER/],
+    ['SELECT current_role', /CURRENT_ROLE/],
+    ['SELECT user', /USER/],
+    ['SELECT current_catalog', /CURRENT_CATALOG/],
+    ['SELECT ctid, a FROM t', /the system column ctid is not allowed/],
+    ['SELECT t.xmin FROM t', /the system column xmin/],
+    ['SELECT count(*) FROM t GROUP BY tableoid', /the system column tableoid/],
+    ['SELECT get_current_ts_config()', /reads a server setting/],
+    ["SELECT jsonb_pretty('[1]')", /grows with the square/],
+  ])('%s', (sql, message) => {
+    expect(verdict(sql)).toMatch(message)
+  })
+
+  it('still allows the date, time and schema value functions', () => {
+    expect(verdict('SELECT current_date, current_timestamp, localtimestamp, current_schema')).toBe('allowed')
   })
 })
 

@@ -35,6 +35,8 @@ export interface PlannedStatement {
   executed_sql: string
   /** The statement as it runs, before the row-limit wrapper (RLS spliced, built-ins qualified). */
   runnable_sql: string
+  /** The statement as checked, built-ins qualified, without anyone's RLS: what a virtual dataset stores. */
+  qualified_sql: string
   /** A query whose rows are returned (wrapped with the limit). */
   returnsRows: boolean
   /** The wrapper fetches one row more than shown, to tell the caller more rows exist. */
@@ -121,11 +123,13 @@ function planStatement(
     context.registered,
     context.predicates,
   )
+  const qualified = executableStatement(statement, context.defaultSchema, [], new Map())
   if (statement.kind !== 'read') {
     return {
       original_sql: statement.text,
       executed_sql: runnable,
       runnable_sql: runnable,
+      qualified_sql: qualified,
       returnsRows: statement.returnsRows,
       probeRows: undefined,
       statement,
@@ -137,6 +141,7 @@ function planStatement(
     original_sql: statement.text,
     executed_sql: wrapWithLimit(parser, runnable, context.limit ?? probeRows!),
     runnable_sql: runnable,
+    qualified_sql: qualified,
     returnsRows: true,
     probeRows,
     statement,

@@ -130,7 +130,8 @@ export const createVirtualDataset = defineTool({
         },
       )
     }
-    const sqlText = statement.original_sql.replace(/;\s*$/, '')
+    // The text the checks read, built-ins qualified: what runs later is what was checked now.
+    const sqlText = statement.qualified_sql.replace(/;\s*$/, '')
     const columns = await probeColumns(
       plan.parser,
       statement.runnable_sql,
