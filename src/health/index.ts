@@ -128,6 +128,7 @@ async function analyticsCheck(config: Config, log: Logger): Promise<Check> {
       session_user: report.sessionUser,
       ...(report.setRole === undefined ? {} : { set_role: report.setRole }),
       privileged,
+      temp_file_limit: report.tempFileLimit,
       ...(privileged
         ? {
             privileges: report.privileges,

@@ -24,6 +24,8 @@ export interface RoleReport {
   setRole: string | undefined
   /** What makes the connection privileged ("superuser", "replication", "pg_read_server_files" …); empty when none. */
   privileges: string[]
+  /** The connection's temp_file_limit (PostgreSQL's units, `-1`: unlimited): what one query may spill to disk. */
+  tempFileLimit: string
   checkedAt: string
 }
 
@@ -41,6 +43,7 @@ interface RoleRow {
   execute_server_program: boolean
   is_current: boolean
   is_session: boolean
+  temp_file_limit: string
 }
 
 /** The connection's report (cached), then the refusal if it is privileged and that is not allowed. */
@@ -83,7 +86,8 @@ async function readRoleReport(tx: Db, database: string, setRole: string | undefi
            pg_has_role(r.oid, 'pg_read_server_files', 'MEMBER') AS read_server_files,
            pg_has_role(r.oid, 'pg_write_server_files', 'MEMBER') AS write_server_files,
            pg_has_role(r.oid, 'pg_execute_server_program', 'MEMBER') AS execute_server_program,
-           r.rolname = current_user AS is_current, r.rolname = session_user AS is_session
+           r.rolname = current_user AS is_current, r.rolname = session_user AS is_session,
+           current_setting('temp_file_limit') AS temp_file_limit
       FROM pg_roles r WHERE r.rolname IN (current_user, session_user)`)
   const current = rows.find((row) => row.is_current)
   const session = rows.find((row) => row.is_session)
@@ -104,6 +108,7 @@ async function readRoleReport(tx: Db, database: string, setRole: string | undefi
     sessionUser: session?.rolname ?? current?.rolname ?? 'unknown',
     setRole,
     privileges: [...privileges],
+    tempFileLimit: current?.temp_file_limit ?? 'unknown',
     checkedAt: new Date().toISOString(),
   }
 }

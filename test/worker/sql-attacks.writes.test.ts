@@ -117,6 +117,20 @@ describe('SQL given to functions as text', () => {
     ).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining(message) })
   })
 
+  it('create_virtual_dataset stores the SQL it checked, built-ins qualified', async () => {
+    const created = await callAs('admin', 'create_virtual_dataset', {
+      database_id: 1,
+      sql: 'SELECT region, lower(region) AS r, count(*) AS n FROM sales.orders GROUP BY 1, 2;',
+      table_name: 'qualified_dataset',
+    })
+    const [row] = await withMetadataDb((db) =>
+      db.query<{ sql: string }>(sql`SELECT sql FROM tables WHERE id = ${created.id}`),
+    )
+    expect(row!.sql).toBe(
+      'SELECT region, pg_catalog.lower(region) AS r, pg_catalog.count(*) AS n FROM sales.orders GROUP BY 1, 2',
+    )
+  })
+
   it('create_virtual_dataset does not store SQL that hides SQL in a string, and stores nothing', async () => {
     for (const text of SQL_IN_STRINGS.slice(0, 2)) {
       await expect(
@@ -377,9 +391,78 @@ describe('settings, roles and runaway queries', () => {
     await expectRefused(execute('admin', scratchpad(text)), 'session and transaction control')
   })
 
-  it('runs as the least-privilege role, not as the connection superuser', async () => {
-    const result = await execute('admin', examples('SELECT current_user AS role'))
-    expect(result.rows).toEqual([{ role: 'mcp_analyst' }])
+  it('runs as the least-privilege role, not as the connection superuser (the owner of what it creates)', async () => {
+    try {
+      await execute('admin', scratchpad('CREATE TABLE scratch.role_probe (a int)'))
+      const [owner] = await withAnalyticsSuperuser((db) =>
+        db.query<{ tableowner: string }>(
+          sql`SELECT tableowner FROM pg_tables WHERE schemaname = 'scratch' AND tablename = 'role_probe'`,
+        ),
+      )
+      expect(owner).toEqual({ tableowner: 'mcp_analyst' })
+    } finally {
+      await withAnalyticsSuperuser((db) => db.query(sql`DROP TABLE IF EXISTS scratch.role_probe`))
+    }
+  })
+
+  it.each([
+    'SELECT current_user',
+    'SELECT session_user',
+    'SELECT current_catalog',
+    'SELECT ctid, xmin, tableoid FROM sales.orders LIMIT 1',
+    'SELECT get_current_ts_config()',
+  ])('does not reveal the connection: refuses %s', async (text) => {
+    await expectRefused(execute('admin', examples(text)), /is not allowed, because/)
+  })
+
+  // Each allocated 100 MB or more per row before the timeout could stop it (found by attack, F3).
+  it.each([
+    ["SELECT length(repeat(repeat('x', 100000), 1000))", '100,000,000 characters'],
+    ["SELECT length(replace(repeat('x', 50000), 'x', repeat('y', 100)))", 'characters'],
+    ["SELECT length(string_agg(repeat('x', 100000), '')) FROM generate_series(1, 1000)", 'aggregates rows'],
+    ["SELECT count(*) FROM string_to_table(repeat(repeat('x,', 50000), 100), ',')", 'characters'],
+    ["SELECT count(*) FROM unnest(string_to_array(repeat(repeat('x,', 50000), 100), ','))", 'characters'],
+    ["WITH a AS (SELECT repeat('x', 100000) AS v) SELECT length(repeat(v, 100)) FROM a", 'characters'],
+    ["SELECT length(format('%--1000000s', 'x'))", 'characters'],
+    ['SELECT count(*) FROM generate_series(1e30, 1e30 + 2000000)', '2,000,001 rows'],
+    [
+      "SELECT count(*) FROM generate_series(now(), now() + interval '1 year', interval '1 month -29 days')",
+      'forward and backward',
+    ],
+    ['SELECT length(repeat(product, 1000)) FROM sales.orders', 'copies of a value it reads'],
+  ])('refuses %s before anything runs', async (text, message) => {
+    await expectRefused(execute('admin', examples(text)), message)
+  })
+
+  it('still runs bounded generated values', async () => {
+    const result = await execute(
+      'bob',
+      examples(
+        "SELECT length(repeat('ab', 50000)) AS n, count(*) AS rows FROM generate_series(1, 1000), string_to_table(repeat('x,', 10), ',')",
+      ),
+    )
+    expect(result.rows).toEqual([{ n: 100000, rows: 11000 }])
+  })
+
+  it('refuses a chart metric that multiplies generated text, in a preview', async () => {
+    await expect(
+      callAs('bob', 'update_chart_preview', {
+        form_data_key: 'k',
+        dataset_id: 1,
+        config: {
+          chart_type: 'xy',
+          kind: 'bar',
+          x: { name: 'region' },
+          y: [
+            { name: 'order_total', sql_expression: "max(repeat(repeat('x', 100000), 1000))", label: 'big' },
+          ],
+        },
+        preview_formats: ['table'],
+      }),
+    ).rejects.toMatchObject({
+      type: 'ValidationError',
+      message: expect.stringContaining('100,000,000 characters'),
+    })
   })
 
   it('refuses series it cannot size, before anything runs', async () => {
@@ -455,6 +538,7 @@ describe('least privilege on the analytics connection', () => {
       status: 'ok',
       role: 'mcp_analyst',
       privileged: false,
+      temp_file_limit: expect.stringMatching(/^(-1|\d+\s?[kMGT]?B)$/),
     })
   })
 })
