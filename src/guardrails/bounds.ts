@@ -21,7 +21,8 @@ export interface Decimal {
 type Constant =
   | { kind: 'number'; value: Decimal }
   | { kind: 'text'; value: string }
-  | { kind: 'time'; value: number }
+  /** `slack`: how much earlier or later the server's value may be (a truncation, a time zone). */
+  | { kind: 'time'; value: number; slack: number }
   | { kind: 'interval'; value: Interval }
 
 /** PostgreSQL keeps an interval's months, days and time apart; a day is 24 hours here (UTC). */
@@ -50,21 +51,28 @@ export function seriesBound(args: readonly TreeNode[], now: number): BoundCheck 
     if (by.units === 0n) return refuse('its step is zero')
     rows = numericRows(start.value, stop.value, by)
   } else {
-    const from = asTime(start)
-    const to = asTime(stop)
+    const from = timeOf(start)
+    const to = timeOf(stop)
     if (from === undefined || to === undefined)
       return refuse('its start and stop are not dates or timestamps')
-    if (step === undefined || step.kind !== 'interval') return refuse('a date series needs an interval step')
+    const interval =
+      step?.kind === 'interval' ? step.value : step?.kind === 'text' ? parseInterval(step.value) : undefined
+    if (interval === undefined) return refuse('a date series needs an interval step')
     const signs = new Set(
-      [step.value.months, step.value.days, step.value.ms].filter((part) => part !== 0).map(Math.sign),
+      [interval.months, interval.days, interval.ms].filter((part) => part !== 0).map(Math.sign),
     )
     // '1 month -29 days' moves forward some months and backward in others: its row count has no bound.
     if (signs.size > 1) return refuse('its step mixes forward and backward parts')
-    // Months are counted as 28 days: the shortest month gives the largest possible number of rows.
-    const stepMs = step.value.ms + step.value.days * DAY_MS + step.value.months * 28 * DAY_MS
+    // Months are counted as 28 days: the shortest month gives the largest possible number of rows. The
+    // server keeps whole microseconds: a smaller part is rounded, so it is not counted.
+    const stepMs =
+      Math.trunc(interval.ms * 1000) / 1000 + interval.days * DAY_MS + interval.months * 28 * DAY_MS
     if (stepMs === 0) return refuse('its step is zero')
-    const count = Math.floor((to - from) / stepMs) + 1
-    rows = BigInt(Math.max(0, Number.isFinite(count) ? Math.min(count, Number.MAX_SAFE_INTEGER) : 0))
+    // The largest distance the server's bounds can be apart in the step's direction.
+    const slack = to.slack + from.slack
+    const span = stepMs > 0 ? to.value - from.value + slack : from.value - to.value + slack
+    const count = span < 0 ? 0 : Math.floor(span / Math.abs(stepMs)) + 1
+    rows = BigInt(Number.isFinite(count) ? Math.min(count, Number.MAX_SAFE_INTEGER) : Number.MAX_SAFE_INTEGER)
   }
   if (rows > BigInt(MAX_SERIES_ROWS)) {
     return refuse(`this call would produce ${rows.toLocaleString('en-US')} rows`)
@@ -118,9 +126,58 @@ export function parseDecimal(text: string): Decimal | undefined {
   return { units: sign === '-' ? -units : units, scale }
 }
 
+/**
+ * A timestamp written as text may carry an offset the server ignores (for timestamp) or lack one the
+ * session's time zone supplies: read as UTC, it may be off by up to 26 hours either way.
+ */
+const TEXT_TIME_SLACK_MS = 26 * 3_600_000
+
 function asTime(value: Constant): number | undefined {
-  if (value.kind === 'time') return value.value
-  if (value.kind === 'text') return parseTime(value.value)
+  return timeOf(value)?.value
+}
+
+function timeOf(value: Constant): { value: number; slack: number } | undefined {
+  if (value.kind === 'time') return value
+  if (value.kind === 'text') {
+    const parsed = parseTime(value.value)
+    return parsed === undefined ? undefined : { value: parsed, slack: TEXT_TIME_SLACK_MS }
+  }
+  return undefined
+}
+
+/** The longest each date_trunc unit can be: a truncated time is at most this much earlier. */
+const TRUNCATION_MS: Record<string, number> = {
+  microseconds: 0,
+  milliseconds: 1,
+  second: 1000,
+  minute: 60_000,
+  hour: 3_600_000,
+  day: DAY_MS,
+  week: 7 * DAY_MS,
+  month: 31 * DAY_MS,
+  quarter: 92 * DAY_MS,
+  year: 366 * DAY_MS,
+  decade: 3653 * DAY_MS,
+  century: 36525 * DAY_MS,
+  millennium: 365250 * DAY_MS,
+}
+
+/** now() and friends; date_trunc('unit', <time constant>), as the time with the unit as slack. */
+function timeFunction(node: TreeNode, now: number): Constant | undefined {
+  const name = nameList(node.body.funcname)
+  const bare = name[name.length - 1]
+  if (bare === undefined || (name.length > 1 && name[0] !== 'pg_catalog')) return undefined
+  const args = (Array.isArray(node.body.args) ? node.body.args : []).map((arg) => unwrap(arg))
+  if (['now', 'transaction_timestamp', 'statement_timestamp', 'clock_timestamp'].includes(bare))
+    return args.length === 0 ? { kind: 'time', value: now, slack: 0 } : undefined
+  if (bare === 'date_trunc' && args.length === 2) {
+    const unit = constantOf(args[0]!, now)
+    const time = constantOf(args[1]!, now)
+    const truncation = unit?.kind === 'text' ? TRUNCATION_MS[unit.value.toLowerCase()] : undefined
+    const at = time === undefined ? undefined : timeOf(time)
+    if (truncation === undefined || at === undefined) return undefined
+    return { kind: 'time', value: at.value, slack: at.slack + truncation }
+  }
   return undefined
 }
 
@@ -141,19 +198,10 @@ function constantOf(node: TreeNode, now: number): Constant | undefined {
       return castConstant(node, now)
     case 'SQLValueFunction':
       return /^SVFOP_(CURRENT_DATE|CURRENT_TIMESTAMP|LOCALTIMESTAMP)/.test(stringField(node.body, 'op') ?? '')
-        ? { kind: 'time', value: now }
+        ? { kind: 'time', value: now, slack: 0 }
         : undefined
-    case 'FuncCall': {
-      const name = nameList(node.body.funcname)
-      const bare = name[name.length - 1]
-      const args = node.body.args
-      return bare !== undefined &&
-        ['now', 'transaction_timestamp', 'statement_timestamp', 'clock_timestamp'].includes(bare) &&
-        (name.length === 1 || name[0] === 'pg_catalog') &&
-        (args === undefined || (Array.isArray(args) && args.length === 0))
-        ? { kind: 'time', value: now }
-        : undefined
-    }
+    case 'FuncCall':
+      return timeFunction(node, now)
     case 'A_Expr':
       return arithmetic(node, now)
     default:
@@ -192,13 +240,13 @@ function castConstant(node: TreeNode, now: number): Constant | undefined {
   }
   if (['date', 'timestamp', 'timestamptz'].includes(type)) {
     const value = asTime(inner)
-    return value === undefined ? undefined : { kind: 'time', value }
+    return value === undefined ? undefined : { kind: 'time', value, slack: TEXT_TIME_SLACK_MS }
   }
   if (type === 'interval' && inner.kind === 'text') {
     const value = parseInterval(inner.value)
     return value === undefined ? undefined : { kind: 'interval', value }
   }
-  if (type === 'text' && inner.kind === 'text') return inner
+  if (['text', 'varchar', 'jsonpath'].includes(type) && inner.kind === 'text') return inner
   return undefined
 }
 
@@ -223,12 +271,20 @@ function arithmetic(node: TreeNode, now: number): Constant | undefined {
       value: { units: rescale(left.value, scale) + sign * rescale(right.value, scale), scale },
     }
   }
-  const time = asTime(left)
-  if (time !== undefined && right.kind === 'interval') {
-    const { months, days, ms } = right.value
+  const time = timeOf(left)
+  const interval =
+    right.kind === 'interval'
+      ? right.value
+      : right.kind === 'number' && right.value.scale === 0
+        ? { months: 0, days: Number(right.value.units), ms: 0 } // date ± integer: days
+        : right.kind === 'text'
+          ? parseInterval(right.value)
+          : undefined
+  if (time !== undefined && interval !== undefined) {
+    const { months, days, ms } = interval
     // Months as 31 days, whatever their sign: an upper bound for the series' span, never an underestimate.
     const span = ms + days * DAY_MS + months * 31 * DAY_MS
-    return { kind: 'time', value: time + Number(sign) * span }
+    return { kind: 'time', value: time.value + Number(sign) * span, slack: time.slack }
   }
   return undefined
 }

@@ -15,6 +15,7 @@
 import {
   formatSpecs,
   integerConstant,
+  parseDecimal,
   MAX_SERIES_ROWS,
   seriesBound,
   textConstant,
@@ -77,13 +78,34 @@ function product(a: Size, b: Size): Size | undefined {
 interface Scope {
   /** The widest value a column reference can name here. */
   columns: Size
-  /** WITH queries visible here, by name: the widest value each returns. */
-  ctes: ReadonlyMap<string, Size>
+  /** Whole rows reachable by a FROM alias here (`SELECT v::text FROM (…) v`). */
+  rows: ReadonlyMap<string, Size>
+  /** WITH queries visible here, by name. */
+  ctes: ReadonlyMap<string, Shape>
+}
+
+/** What a query or FROM item returns: its widest value, and all its values of one row together. */
+interface Shape {
+  widest: Size
+  row: Size
+}
+
+const STORED_ROW: Shape = { widest: STORED, row: STORED }
+
+function withSource(scope: Scope, alias: string | undefined, shape: Shape): Scope {
+  const rows = new Map(scope.rows)
+  if (alias !== undefined) rows.set(alias, shape.row)
+  return { ...scope, columns: widest(scope.columns, shape.widest), rows }
+}
+
+function aliasOf(item: TreeNode): string | undefined {
+  const alias = (item.body.alias ?? item.body.join_using_alias) as Record<string, unknown> | undefined
+  return alias === undefined ? undefined : stringField(alias, 'aliasname')
 }
 
 /** Sizes every expression of `root` (untrusted SQL) and refuses the first that has no bound. */
 export function checkSizes(root: TreeNode, now: number): void {
-  new Sizer(now).node(root, { columns: STORED, ctes: new Map() })
+  new Sizer(now).node(root, { columns: STORED, rows: new Map(), ctes: new Map() })
 }
 
 const QUERY_TYPES = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'])
@@ -102,6 +124,7 @@ class Sizer {
       case 'A_Const':
         return literalSize(node.body)
       case 'ColumnRef':
+        return this.columnRef(node, scope)
       case 'A_Star':
         return scope.columns
       case 'FuncCall':
@@ -130,12 +153,18 @@ class Sizer {
       case 'RowExpr': {
         // Array and record text quote and escape their elements.
         const elements = this.all(children(node), scope)
-        return plus(scaled(plus(...elements), 2), fixed(3 * elements.length + 2))
+        return capped(
+          node.type === 'RowExpr' ? 'ROW(…)' : 'ARRAY[…]',
+          plus(scaled(plus(...elements), 2), fixed(3 * elements.length + 2)),
+        )
       }
       case 'JsonObjectConstructor':
       case 'JsonArrayConstructor':
       case 'JsonScalarExpr':
-        return plus(scaled(plus(...this.all(children(node), scope)), 6), fixed(4))
+        return capped(
+          'JSON_OBJECT/JSON_ARRAY',
+          plus(scaled(plus(...this.all(children(node), scope)), 6), fixed(4)),
+        )
       case 'JsonObjectAgg':
       case 'JsonArrayAgg':
       case 'JsonArrayQueryConstructor':
@@ -143,8 +172,19 @@ class Sizer {
           node.type === 'JsonObjectAgg' ? 'JSON_OBJECTAGG' : 'JSON_ARRAYAGG',
           scaled(plus(...this.all(children(node), scope)), 6),
         )
-      case 'JsonFuncExpr':
-        return widest(...this.all(children(node), scope))
+      case 'JsonFuncExpr': {
+        const pathspec = children(node).find((child) => fieldOf(child) === 'pathspec')
+        const refusal = jsonPathRefusal(pathspec)
+        if (refusal !== undefined)
+          throw new GuardrailViolation('function', 'JSON_QUERY/JSON_VALUE/JSON_EXISTS', refusal)
+        return plus(scaled(widest(...this.all(children(node), scope)), 6), fixed(64))
+      }
+      case 'JsonTablePathSpec': {
+        const path = children(node).find((child) => fieldOf(child) === 'string')
+        const refusal = jsonPathRefusal(path)
+        if (refusal !== undefined) throw new GuardrailViolation('function', 'JSON_TABLE', refusal)
+        return EMPTY
+      }
       default:
         if (QUERY_TYPES.has(node.type)) return this.query(node, scope)
         return plus(...this.all(children(node), scope))
@@ -157,39 +197,48 @@ class Sizer {
 
   /** A query: its WITH queries, then its FROM items, then its expressions; the widest value it returns. */
   private query(node: TreeNode, outer: Scope): Size {
+    return this.queryShape(node, outer).widest
+  }
+
+  /** What a query returns: its widest value, and a whole row of it (all its values together). */
+  private queryShape(node: TreeNode, outer: Scope): Shape {
     const body = node.body
-    const ctes = this.withQueries(body.withClause, outer)
-    let columns = outer.columns
-    for (const item of fromItems(node)) {
-      columns = widest(columns, this.fromItem(item, { columns, ctes }))
-    }
-    const scope: Scope = { columns, ctes }
+    let scope: Scope = { ...outer, ctes: this.withQueries(body.withClause, outer) }
+    for (const item of fromItems(node)) scope = this.fromItem(item, scope)
     if (node.type === 'SelectStmt' && body.op !== undefined && body.op !== 'SETOP_NONE') {
-      const branch = (side: unknown): Size =>
-        this.query({ type: 'SelectStmt', field: '', body: side as Record<string, unknown> }, scope)
+      const branch = (side: unknown): Shape =>
+        this.queryShape({ type: 'SelectStmt', field: '', body: side as Record<string, unknown> }, scope)
       this.rest(node, scope, new Set())
-      return widest(branch(body.larg), branch(body.rarg))
+      const [left, right] = [branch(body.larg), branch(body.rarg)]
+      return { widest: widest(left.widest, right.widest), row: widest(left.row, right.row) }
     }
     if (node.type !== 'SelectStmt') {
       this.rest(node, scope, new Set())
-      return EMPTY
+      return { widest: EMPTY, row: EMPTY }
     }
-    const returned = this.rest(node, scope, new Set(['targetList', 'valuesLists']))
-    return widest(...returned)
+    const returned = this.rest(node, scope, new Set(['targetList']))
+    // VALUES: each list is a row.
+    const rows = children(node)
+      .filter((child) => fieldOf(child) === 'valuesLists')
+      .map((list) => this.all(children(list), scope))
+    return {
+      widest: widest(...returned, ...rows.flat()),
+      row: widest(plus(...returned), ...rows.map((values) => plus(...values))),
+    }
   }
 
   /** Sizes the fields a query's walk has not handled; returns the sizes of those in `returning`. */
   private rest(node: TreeNode, scope: Scope, returning: ReadonlySet<string>): Size[] {
     const returned: Size[] = []
     for (const child of children(node)) {
-      if (QUERY_FIELDS.has(fieldOf(child))) continue
+      if (QUERY_FIELDS.has(fieldOf(child)) || fieldOf(child) === 'valuesLists') continue
       const size = this.node(child, scope)
       if (returning.has(fieldOf(child))) returned.push(size)
     }
     return returned
   }
 
-  private withQueries(withClause: unknown, outer: Scope): ReadonlyMap<string, Size> {
+  private withQueries(withClause: unknown, outer: Scope): ReadonlyMap<string, Shape> {
     const ctes = new Map(outer.ctes)
     if (withClause === undefined) return ctes
     const list = (withClause as Record<string, unknown>).ctes
@@ -198,37 +247,66 @@ class Sizer {
       const query = cte.body.ctequery === undefined ? undefined : unwrap(cte.body.ctequery)
       const name = stringField(cte.body, 'ctename') ?? ''
       // A recursive WITH query reads its own rows as it would a stored table's (docs/SECURITY.md).
-      ctes.set(name, query === undefined ? STORED : this.node(query, { columns: outer.columns, ctes }))
+      ctes.set(name, query === undefined ? STORED_ROW : this.queryShape(query, { ...outer, ctes }))
     }
     return ctes
   }
 
-  /** The widest value a FROM item makes available to column references. */
-  private fromItem(item: TreeNode, scope: Scope): Size {
+  /** The scope after a FROM item: its values reachable by column references, its row by its alias. */
+  private fromItem(item: TreeNode, scope: Scope): Scope {
     switch (item.type) {
       case 'RangeVar': {
         const name = stringField(item.body, 'relname') ?? ''
         const cte = stringField(item.body, 'schemaname') === undefined ? scope.ctes.get(name) : undefined
-        return cte ?? STORED
+        return withSource(scope, aliasOf(item) ?? name, cte ?? STORED_ROW)
       }
       case 'JoinExpr': {
-        let columns = scope.columns
+        let inner = scope
         for (const side of children(item)) {
-          if (fieldOf(side) === 'larg' || fieldOf(side) === 'rarg') {
-            columns = widest(columns, this.fromItem(side, { columns, ctes: scope.ctes }))
-          }
+          if (fieldOf(side) === 'larg' || fieldOf(side) === 'rarg') inner = this.fromItem(side, inner)
         }
         for (const other of children(item)) {
-          if (fieldOf(other) !== 'larg' && fieldOf(other) !== 'rarg') this.node(other, { ...scope, columns })
+          if (fieldOf(other) !== 'larg' && fieldOf(other) !== 'rarg') this.node(other, inner)
         }
-        return columns
+        const alias = aliasOf(item)
+        const joined = plus(...[...inner.rows.values()])
+        return alias === undefined ? inner : withSource(inner, alias, { widest: inner.columns, row: joined })
       }
-      case 'RangeSubselect':
-      case 'RangeFunction':
-        return widest(STORED, ...this.all(children(item), scope))
-      default:
-        return widest(STORED, this.node(item, scope))
+      case 'RangeSubselect': {
+        const subquery = children(item).find((child) => fieldOf(child) === 'subquery')
+        const shape = subquery === undefined ? STORED_ROW : this.queryShape(subquery, scope)
+        return withSource(scope, aliasOf(item), { widest: widest(STORED, shape.widest), row: shape.row })
+      }
+      case 'RangeFunction': {
+        const sizes = this.all(children(item), scope)
+        return withSource(scope, aliasOf(item), {
+          widest: widest(STORED, ...sizes),
+          row: plus(STORED, ...sizes),
+        })
+      }
+      default: {
+        const size = widest(STORED, this.node(item, scope))
+        return withSource(scope, aliasOf(item), { widest: size, row: size })
+      }
     }
+  }
+
+  /** A column reference: a column, or a whole row named by its FROM alias (`v`, `v.*`). */
+  private columnRef(node: TreeNode, scope: Scope): Size {
+    const fields = (Array.isArray(node.body.fields) ? node.body.fields : []).map((field) =>
+      unwrap(field, 'ColumnRef.fields'),
+    )
+    const names = fields.map((field) => (field.type === 'String' ? stringField(field.body, 'sval') : '*'))
+    const [first, second] = names
+    if (
+      first !== undefined &&
+      first !== '*' &&
+      (names.length === 1 || (names.length === 2 && second === '*'))
+    ) {
+      const row = scope.rows.get(first)
+      if (row !== undefined) return capped(`the whole row ${first}`, widest(scope.columns, row))
+    }
+    return scope.columns
   }
 
   private caseExpr(node: TreeNode, scope: Scope): Size {
@@ -265,18 +343,9 @@ class Sizer {
       const size = this.node(child, scope)
       if (fieldOf(child) === 'arg') inner = size
     }
-    const typeName = node.body.typeName as Record<string, unknown> | undefined
-    const names = nameList(typeName?.names)
-    const type = names[names.length - 1] ?? ''
-    // char(n) pads to n characters.
-    if (type === 'bpchar') {
-      const [length] = (Array.isArray(typeName?.typmods) ? typeName.typmods : []).map((mod) =>
-        integerConstant(unwrap(mod)),
-      )
-      if (length !== undefined)
-        return capped(`the type char(${length})`, widest(inner, fixed(Number(length))))
-    }
-    return FIXED_WIDTH_TYPES.has(type) ? SCALAR : inner
+    const typeName = (node.body.typeName as Record<string, unknown> | undefined) ?? {}
+    const names = nameList(typeName.names)
+    return capped(`the cast to ${names[names.length - 1] ?? 'a type'}`, castSize(typeName, inner))
   }
 
   private operator(node: TreeNode, scope: Scope): Size {
@@ -287,9 +356,13 @@ class Sizer {
     if (kind !== 'AEXPR_OP') return BOOLEAN
     const names = nameList(node.body.name)
     const symbol = names[names.length - 1] ?? ''
+    const subject = `the operator ${symbol}`
+    // A prefix operator (-, @, |/, ~, !!) returns a value of its operand's size.
+    if (node.body.lexpr === undefined) return capped(subject, plus(right, fixed(4)))
+    // && is AND of two text search queries as well as an overlap test.
+    if (symbol === '&&') return capped(subject, plus(left, right, fixed(5)))
     if (BOOLEAN_OPERATORS.has(symbol)) return BOOLEAN
     if (PART_OPERATORS.has(symbol)) return left
-    const subject = `the operator ${symbol}`
     if (symbol === '^') return capped(subject, power(left, unwrap(node.body.rexpr)))
     if (symbol === '/') return capped(subject, plus(left, right, fixed(20)))
     return capped(subject, plus(left, right))
@@ -313,6 +386,29 @@ class Sizer {
   }
 }
 
+/**
+ * A cast's result. Without the source type the gateway assumes the widest conversion: bytea prints two
+ * hex digits per byte and text becomes up to four bytes per character; numeric input may carry an
+ * exponent of up to 1,000 digits; char(n) and bit(n) pad to n.
+ */
+function castSize(typeName: Record<string, unknown>, inner: Size): Size {
+  const names = nameList(typeName.names)
+  const type = names[names.length - 1] ?? ''
+  const typmods = (Array.isArray(typeName.typmods) ? typeName.typmods : []).map((mod) =>
+    integerConstant(unwrap(mod)),
+  )
+  const isArray = Array.isArray(typeName.arrayBounds) && typeName.arrayBounds.length > 0
+  if (!isArray && (type === 'bpchar' || type === 'bit') && typmods[0] !== undefined) {
+    return capped(
+      `the type ${type === 'bit' ? 'bit' : 'char'}(${typmods[0]})`,
+      widest(inner, fixed(Number(typmods[0]))),
+    )
+  }
+  if (!isArray && FIXED_WIDTH_TYPES.has(type)) return SCALAR
+  if (!isArray && type === 'numeric') return plus(inner, fixed(1002))
+  return plus(scaled(inner, type === 'bytea' ? 4 : 2), fixed(4))
+}
+
 /** FROM items of a query (UPDATE … FROM, DELETE … USING, MERGE … USING included). */
 function fromItems(node: TreeNode): TreeNode[] {
   return children(node).filter((child) =>
@@ -329,7 +425,12 @@ function literalSize(body: Record<string, unknown>): Size {
   const sval = body.sval as Record<string, unknown> | undefined
   if (sval !== undefined) return fixed((stringField(sval, 'sval') ?? '').length)
   const fval = body.fval as Record<string, unknown> | undefined
-  if (fval !== undefined) return fixed((stringField(fval, 'fval') ?? '').length)
+  if (fval !== undefined) {
+    // 1e1000 prints as 1,001 digits.
+    const text = stringField(fval, 'fval') ?? ''
+    const value = parseDecimal(text)
+    return fixed(value === undefined ? text.length : value.units.toString().length + value.scale + 3)
+  }
   const bsval = body.bsval as Record<string, unknown> | undefined
   if (bsval !== undefined) return fixed((stringField(bsval, 'bsval') ?? '').length)
   return fixed(20)
@@ -398,7 +499,6 @@ const BOOLEAN_OPERATORS = new Set([
   '@?',
   '@@',
   '@@@',
-  '&&',
   '&<',
   '&>',
   '-|-',
@@ -625,12 +725,6 @@ const PART_FUNCTIONS = new Set([
   'json_extract_path_text',
   'jsonb_extract_path',
   'jsonb_extract_path_text',
-  'jsonb_path_query',
-  'jsonb_path_query_tz',
-  'jsonb_path_query_first',
-  'jsonb_path_query_first_tz',
-  'jsonb_path_query_array',
-  'jsonb_path_query_array_tz',
   'max',
   'min',
   'any_value',
@@ -651,7 +745,6 @@ const PART_FUNCTIONS = new Set([
   'rtrim',
   'translate',
   'reverse',
-  'regexp_match',
   'regexp_substr',
   'array_remove',
   'array_sample',
@@ -711,7 +804,6 @@ const EXPANDING_FUNCTIONS: Readonly<Record<string, number>> = {
   // Array and JSON text: quotes, escapes (\u0001 is six characters), separators.
   string_to_array: 6,
   regexp_split_to_array: 6,
-  regexp_matches: 6,
   array_to_json: 6,
   json_build_array: 6,
   json_build_object: 6,
@@ -794,9 +886,15 @@ const SIZE_RULES: Readonly<Record<string, SizeRule>> = {
   trunc: rounded,
   // Each template character gives at most ten (RN: up to 15 for two).
   to_char: (call) => plus(argument(call, 0), scaled(argument(call, 1), 10), fixed(10)),
-  // Each highlighted word is wrapped in the options' start and stop markers.
-  ts_headline: (call) =>
-    product(plus(...call.args.slice(0, -1)), plus(call.args[call.args.length - 1] ?? EMPTY, fixed(1))),
+  ts_headline: headlineSize,
+  regexp_match: matchesSize,
+  regexp_matches: matchesSize,
+  jsonb_path_query: pathQuerySize,
+  jsonb_path_query_tz: pathQuerySize,
+  jsonb_path_query_first: pathQuerySize,
+  jsonb_path_query_first_tz: pathQuerySize,
+  jsonb_path_query_array: pathQuerySize,
+  jsonb_path_query_array_tz: pathQuerySize,
 }
 
 /** Results no longer than their arguments together (and a few characters of their own). */
@@ -860,6 +958,49 @@ function callSize(call: Call): CallSize {
   if (factor !== undefined) return plus(scaled(plus(...args), factor), fixed(2 * args.length + 2))
   const rule = SIZE_RULES[name]
   return rule === undefined ? `the gateway does not know the size of what ${name}() returns` : rule(call)
+}
+
+/**
+ * ts_headline([config,] document, query [, options]): each word of the document may be wrapped in the
+ * options' StartSel and StopSel (`<b>`, `</b>` by default); the query only chooses which.
+ */
+function headlineSize(call: Call): CallSize {
+  const count = call.argNodes.length
+  // A constant last argument of three or more may be the options (a query is usually a call).
+  const hasOptions = count === 4 || (count === 3 && textConstant(call.argNodes[count - 1]) !== undefined)
+  const options = hasOptions ? argument(call, count - 1) : EMPTY
+  // The document is the first or second argument (after a configuration); take the wider.
+  const document = count <= 2 ? argument(call, 0) : widest(argument(call, 0), argument(call, 1))
+  return product(document, plus(options, fixed(8)))
+}
+
+/** regexp_match(es)(text, pattern): one copy of the text per capture group (nested groups overlap), as an array. */
+function matchesSize(call: Call): CallSize {
+  const pattern = textConstant(call.argNodes[1])
+  if (pattern === undefined) return `${call.name} needs a constant pattern`
+  const groups = (pattern.match(/\(/g) ?? []).length + 1
+  return orUnsized(product(argument(call, 0), fixed(groups)), (copies) =>
+    plus(scaled(copies, 2), fixed(2 * groups + 2)),
+  )
+}
+
+/** SQL/JSON path queries: a constant path that cannot multiply its input; keyvalue() adds keys. */
+function pathQuerySize(call: Call): CallSize {
+  const refusal = jsonPathRefusal(call.argNodes[1])
+  return refusal ?? plus(scaled(argument(call, 0), 6), fixed(64))
+}
+
+/**
+ * Why a JSON path cannot be sized: not a constant, or able to return an item many times over
+ * (`[0,0]` lists, `to` ranges, `**`) — in lax mode `[0,0]` doubles its input at every step.
+ */
+export function jsonPathRefusal(node: TreeNode | undefined): string | undefined {
+  const path = textConstant(node)
+  if (path === undefined) return 'it needs a constant JSON path'
+  if (path.includes('**')) return 'JSON paths with ** (any depth) are not allowed'
+  if (/\[[^\]]*(,|\bto\b)[^\]]*\]/i.test(path))
+    return 'JSON paths with subscript lists or ranges ([0,1], [0 to 5]) are not allowed'
+  return undefined
 }
 
 function padded(call: Call): CallSize {

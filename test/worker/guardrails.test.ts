@@ -340,6 +340,52 @@ describe('sizes known before anything runs', () => {
       "SELECT repeat(b.v, 10) FROM (SELECT repeat('x', 50000) AS v) a, LATERAL (SELECT repeat(a.v, 2) AS v) b",
       /1,000,000 characters/,
     ],
+    // Found by a second attack on the sizes (each ran past 10 MB before it was refused).
+    ['SELECT length(repeat((@ 1)::text, 50000000))', /characters/],
+    ['SELECT length(repeat((|/ 100)::text, 20000000))', /characters/],
+    [
+      "SELECT length(repeat((q && q)::text, 500)) FROM (SELECT (repeat('x&', 8000) || 'x')::tsquery AS q) s",
+      /characters/,
+    ],
+    ["SELECT length(B'1'::bit(83886080)::text)", /bit\(83886080\)/],
+    ["SELECT length(repeat('1'::numeric(1000,999)::text, 50000))", /characters/],
+    ['SELECT length(repeat(1e1000::text, 16000))', /characters/],
+    [
+      "SELECT length(ltrim(ltrim(ltrim(ltrim(ltrim(ltrim(ltrim(ltrim(ltrim(repeat('x', 1000)::bytea::text, '\\x')::bytea::text, '\\x')::bytea::text, '\\x')::bytea::text, '\\x')::bytea::text, '\\x')::bytea::text, '\\x')::bytea::text, '\\x')::bytea::text, '\\x')::bytea::text, '\\x'))",
+      /characters/,
+    ],
+    [
+      `SELECT length(v::text) FROM (SELECT ${Array.from({ length: 40 }, (_, i) => `repeat('x', 5000) AS a${i}`).join(', ')}) v`,
+      /200,\d{3} characters/,
+    ],
+    [
+      `SELECT length(to_jsonb(v)::text) FROM (SELECT ${Array.from({ length: 40 }, (_, i) => `repeat('x', 5000) AS a${i}`).join(', ')}) v`,
+      /characters/,
+    ],
+    [
+      `SELECT length(jsonb_path_query_array('{"a":"xxxxxxxxxx"}'::jsonb, '$${'[0,0]'.repeat(21)}')::text)`,
+      /subscript lists or ranges/,
+    ],
+    ["SELECT jsonb_path_query_array(a::jsonb, '$.**') FROM t", /\*\* \(any depth\)/],
+    ['SELECT jsonb_path_query(a::jsonb, b::jsonpath) FROM t', /constant JSON path/],
+    [
+      `SELECT count(*) FROM JSON_TABLE('{"a":1}'::jsonb, '$${'[0,0]'.repeat(18)}' COLUMNS (a int PATH '$.a')) jt`,
+      /JSON_TABLE.*subscript lists/,
+    ],
+    [`SELECT JSON_QUERY('{"a":1}'::jsonb, '$${'[0,0]'.repeat(18)}' WITH WRAPPER)`, /subscript lists/],
+    [
+      `SELECT length(regexp_match(repeat('x', 20000), '${'('.repeat(100)}x*${')'.repeat(100)}')::text)`,
+      /characters/,
+    ],
+    ['SELECT regexp_matches(a, b) FROM t', /constant pattern/],
+    [
+      "SELECT count(*) FROM generate_series('2026-01-01T00:00-12:00'::timestamp, '2026-01-02T00:00+14:00'::timestamp, '1 microsecond'::interval)",
+      /rows/,
+    ],
+    [
+      "SELECT count(*) FROM generate_series('2026-01-01'::timestamp, '2026-01-01'::timestamp + interval '1 second', '1.49 microseconds'::interval)",
+      /rows/,
+    ],
     // Values the statement reads, amplified.
     ['SELECT repeat(a, 1000) FROM t', /1,000 copies of a value it reads; at most 100/],
     ["SELECT replace(a, 'x', b) FROM t", /multiplies two values/],
@@ -365,6 +411,13 @@ describe('sizes known before anything runs', () => {
     'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 10) SELECT * FROM r',
     "SELECT s.v, count(*) FROM (SELECT lower(a) AS v FROM t) s, unnest(string_to_array(s.v, ',')) u GROUP BY 1",
     "SELECT CASE WHEN a > 0 THEN repeat('+', 50) ELSE repeat('-', 50) END, coalesce(b, 'none') FROM t",
+    // Calendar series as analysts write them.
+    "SELECT d FROM generate_series('2024-01-01'::date, '2024-12-31'::date, '1 day') d",
+    "SELECT d FROM generate_series(current_date - 30, current_date, interval '1 day') d",
+    "SELECT m FROM generate_series(date_trunc('month', now()) - interval '11 months', date_trunc('month', now()), interval '1 month') m",
+    "SELECT ts_headline('english', a, websearch_to_tsquery('english', b)), ts_headline(a, to_tsquery('x'), 'StartSel=<em>, StopSel=</em>') FROM t",
+    "SELECT jsonb_path_query_first(a::jsonb, '$.items[*].price'), JSON_VALUE(a::jsonb, '$.name') FROM t",
+    "SELECT (regexp_match(a, '(\\d+)-(\\d+)'))[1], a::text || b::text, s.v FROM t, (SELECT lower(c) AS v FROM t) s",
   ])('allows %s', (sql) => {
     expect(verdict(sql)).toBe('allowed')
   })
