@@ -1,20 +1,109 @@
 import * as z from 'zod'
-import type { AnyToolDefinition } from '../tools'
-import { ERROR_TYPES } from '../errors'
+import { advertisedSchemaOf, type AnyToolDefinition } from '../tools'
 
 type JsonSchema = Record<string, unknown>
 
-const ErrorBodySchema = z.object({
-  error: z.string(),
-  error_type: z.enum(ERROR_TYPES),
-  timestamp: z.string(),
-  details: z.record(z.string(), z.unknown()).optional(),
-})
+/** The error object a failed call carries as structured content (its fields: design §5). */
+const ERROR_BODY_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    error: { type: 'string' },
+    error_type: { type: 'string' },
+    timestamp: { type: 'string' },
+    details: { type: 'object' },
+  },
+  required: ['error', 'error_type'],
+}
 
 function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema
+  const json = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    override: (context) => {
+      const advertised = advertisedSchemaOf(context.zodSchema as unknown as z.ZodType)
+      if (advertised === undefined) return
+      for (const key of Object.keys(context.jsonSchema)) delete context.jsonSchema[key]
+      Object.assign(context.jsonSchema, structuredClone(advertised))
+    },
+  }) as JsonSchema
   delete json.$schema
-  return json
+  return compact(json, io) as JsonSchema
+}
+
+const SAFE_INTEGER_BOUNDS = new Set([Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER])
+/** Keywords whose value is a map of name → schema. */
+const SCHEMA_MAPS = new Set(['properties', '$defs', 'definitions', 'patternProperties'])
+/** Keywords whose value is a schema, or a list of schemas. */
+const SCHEMA_VALUES = new Set(['items', 'additionalProperties', 'not', 'contains', 'propertyNames'])
+const SCHEMA_LISTS = new Set(['anyOf', 'oneOf', 'allOf', 'prefixItems'])
+
+/**
+ * What tools/list carries, without what says nothing or what some clients reject: the ±2^53 bounds
+ * zod puts on every integer, `type` arrays (written as anyOf), `propertyNames: {type: string}` (JSON
+ * keys are strings), `additionalProperties: {}` (the default) and empty `properties`. Output schemas
+ * also drop descriptions, closed-object markers and nested `required` lists, and describe fields
+ * below the top-level fields by their JSON type only: they say what a field holds; the README has the
+ * rest, and a newer gateway may add fields.
+ */
+function compact(schema: unknown, io: 'input' | 'output', depth = 0): unknown {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return schema
+  if (io === 'output' && depth >= OUTPUT_DEPTH) return shape(schema as JsonSchema)
+  const out: JsonSchema = {}
+  for (const [key, value] of Object.entries(schema)) {
+    if ((key === 'minimum' || key === 'maximum') && SAFE_INTEGER_BOUNDS.has(value as number)) continue
+    if (key === 'propertyNames' && isStringType(value)) continue
+    if (key === 'additionalProperties' && (isEmptySchema(value) || (io === 'output' && value === false)))
+      continue
+    if (key === 'description' && io === 'output') continue
+    if (key === 'required' && io === 'output' && depth > 0) continue
+    if (SCHEMA_MAPS.has(key) && typeof value === 'object' && value !== null) {
+      const entries = Object.entries(value).map(([name, inner]) => [name, compact(inner, io, depth + 1)])
+      if (entries.length > 0 || key !== 'properties') out[key] = Object.fromEntries(entries)
+    } else if (SCHEMA_VALUES.has(key)) {
+      const inner = compact(value, io, depth + 1)
+      if (key !== 'additionalProperties' || !isEmptySchema(inner)) out[key] = inner
+    } else if (SCHEMA_LISTS.has(key) && Array.isArray(value)) {
+      out[key] = value.map((inner) => compact(inner, io, depth))
+    } else {
+      out[key] = value
+    }
+  }
+  if (Array.isArray(out.type) && out.anyOf === undefined) {
+    out.anyOf = (out.type as string[]).map((type) => ({ type }))
+    delete out.type
+  }
+  return out
+}
+
+/** Output fields this deep (inside a top-level field) are described by their JSON type only. */
+const OUTPUT_DEPTH = 2
+
+/** A schema's JSON type(s) and nothing else; any value when it has none. */
+function shape(schema: JsonSchema): JsonSchema {
+  if (typeof schema.type === 'string') return { type: schema.type }
+  const types = Array.isArray(schema.type)
+    ? (schema.type as string[])
+    : Array.isArray(schema.anyOf)
+      ? (schema.anyOf as JsonSchema[]).map((alternative) => alternative.type)
+      : []
+  const known = types.filter((type): type is string => typeof type === 'string')
+  if (known.length === 0 || known.length !== types.length) return {}
+  return known.length === 1 ? { type: known[0] } : { anyOf: known.map((type) => ({ type })) }
+}
+
+function isStringType(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.keys(value).length === 1 &&
+    (value as JsonSchema).type === 'string'
+  )
+}
+
+function isEmptySchema(value: unknown): boolean {
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0
+  )
 }
 
 /** Tool arguments as Superset declares them: one `request` object. */
@@ -36,6 +125,6 @@ export function inputSchemaOf(tool: AnyToolDefinition): JsonSchema & { type: 'ob
 export function outputSchemaOf(tool: AnyToolDefinition): JsonSchema & { type: 'object' } {
   return {
     type: 'object',
-    anyOf: [toJsonSchema(tool.output, 'output'), toJsonSchema(ErrorBodySchema, 'output')],
+    anyOf: [toJsonSchema(tool.output, 'output'), ERROR_BODY_SCHEMA],
   }
 }

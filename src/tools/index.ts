@@ -74,7 +74,7 @@ export function findVisibleTool(name: string, principal: Principal): AnyToolDefi
   return tool !== undefined && isVisibleTo(tool, principal) ? tool : undefined
 }
 
-export { parseToolRequest, runTool, unwrapRequest } from './core'
+export { advertisedSchemaOf, parseToolRequest, runTool, unwrapRequest } from './core'
 export { noEffects } from './core'
 export type { AnyToolDefinition, CachePolicy, CallEffects, ToolAnnotations, ToolContext } from './core'
 

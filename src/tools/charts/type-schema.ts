@@ -4,10 +4,19 @@
  */
 import * as z from 'zod'
 import { GatewayError } from '../../errors'
-import { CHART_CONFIG_SCHEMAS, configVizTypes, type ChartType } from '../../query'
-import { defineTool, READ_ONLY } from '../core'
+import { CHART_CONFIG_SCHEMAS, ChartConfigSchema, configVizTypes, type ChartType } from '../../query'
+import { advertiseAs, defineTool, READ_ONLY } from '../core'
 
 const CHART_TYPES = Object.keys(CHART_CONFIG_SCHEMAS) as [ChartType, ...ChartType[]]
+
+// The chart tools advertise their config by its discriminator; get_chart_type_schema gives the rest.
+advertiseAs(ChartConfigSchema, {
+  type: 'object',
+  description:
+    'The chart. chart_type picks the config type; each type has its own fields (columns, metrics, filters, options). Call get_chart_type_schema with the chart_type for its full schema and examples.',
+  properties: { chart_type: { type: 'string', enum: CHART_TYPES } },
+  required: ['chart_type'],
+})
 
 /** Superset viz_type names (and the xy kinds) an agent may pass instead of the chart type. */
 const VIZ_TYPE_ALIASES: Record<string, ChartType> = {

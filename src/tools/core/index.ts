@@ -4,6 +4,7 @@
  * here only (docs/ARCHITECTURE.md).
  */
 export { CacheControlFields, CacheStatusField } from './cache-flags'
+export { advertiseAs, advertisedSchemaOf } from './compact-schema'
 export { databaseNotFound, visibleAnalyticsDatabase, visibleDatabase } from './databases'
 export { READ_ONLY, WRITES, defineTool, isVisibleTo, noEffects } from './definition'
 export type {
