@@ -2,8 +2,9 @@
  * BM25 (Okapi) ranking over a handful of short documents, as FastMCP's BM25SearchTransform ranks tools
  * for Superset 6.1: lower-cased words of letters and digits, one-character words dropped, k1 = 1.5,
  * b = 0.75, idf = ln((N − df + 0.5) / (df + 0.5) + 1), so a word in every document still counts a little.
- * Written here rather than taken from npm: it is forty lines, and the packages found either pull in a
- * tokenizer pipeline (stemmers, stop-word lists) 6.1 does not use, or are unmaintained.
+ * Written here rather than taken from npm (README, "Dependency notes"): it is some fifty lines, and the
+ * libraries rank differently (minisearch scores BM25+ with its own tokenizer and field weights;
+ * wink-bm25-text-search needs a text-preparation pipeline configured), so results would not be 6.1's.
  */
 
 const K1 = 1.5
