@@ -15,6 +15,9 @@ function workerBindings(stack: DatabaseStack): Record<string, string> {
     ...stack.analyticsAccess,
     SUPERSET_WEBSERVER_ADDRESS: 'https://superset.example.test',
     MCP_LOG_LEVEL: 'error',
+    // Superset 6.1's default (and `npm start`'s, and production's) is tool search on; the tests list the
+    // whole catalogue to check who sees which tool, and test/worker/tool-search.test.ts turns search on.
+    MCP_TOOL_SEARCH_ENABLED: 'false',
   }
 }
 

@@ -23,7 +23,7 @@ import {
   parseLimitDocument,
   type LimitDocument,
 } from '../src/limit-documents/index.ts'
-import { TOOL_NAMES } from '../src/tool-names.ts'
+import { LIMITABLE_TOOL_NAMES } from '../src/tool-names.ts'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const WRANGLER = `${ROOT}node_modules/wrangler/bin/wrangler.js`
@@ -130,16 +130,18 @@ function unknownTools(document: LimitDocument): string[] {
   ]
   return places.flatMap(([where, limits]) =>
     Object.keys(limits ?? {})
-      .filter((tool) => !TOOL_NAMES.includes(tool))
+      .filter((tool) => !LIMITABLE_TOOL_NAMES.includes(tool))
       .map((tool) => `${where}.${tool}: no tool is called "${tool}"${suggestion(tool)}`),
   )
 }
 
 function suggestion(name: string): string {
-  const close = TOOL_NAMES.filter(
+  const close = LIMITABLE_TOOL_NAMES.filter(
     (tool) => editDistance(tool, name) <= 2 || tool.includes(name) || name.includes(tool),
   )
-  return close.length === 0 ? ` (tools: ${TOOL_NAMES.join(', ')})` : ` (did you mean ${close.join(' or ')}?)`
+  return close.length === 0
+    ? ` (tools: ${LIMITABLE_TOOL_NAMES.join(', ')})`
+    : ` (did you mean ${close.join(' or ')}?)`
 }
 
 function editDistance(a: string, b: string): number {

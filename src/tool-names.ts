@@ -29,3 +29,16 @@ export const TOOL_NAMES: readonly string[] = [
   'save_sql_query',
   'open_sql_lab_with_context',
 ]
+
+/**
+ * Superset 6.1's tool search (MCP_TOOL_SEARCH_CONFIG `search_tool_name`, `call_tool_name`): with
+ * MCP_TOOL_SEARCH_ENABLED, `tools/list` shows these two and the pinned tools (src/tool-search).
+ */
+export const SEARCH_TOOL_NAME = 'search_tools'
+export const CALL_TOOL_NAME = 'call_tool'
+
+/**
+ * Names a tenant's limit document may give a per-tool limit: the catalogue and `search_tools`.
+ * `call_tool` is never counted itself: its calls count as the tool they name.
+ */
+export const LIMITABLE_TOOL_NAMES: readonly string[] = [...TOOL_NAMES, SEARCH_TOOL_NAME]

@@ -67,6 +67,18 @@ export interface Config {
   principalCacheSeconds: number
   sentry: SentryConfig
   limits: LimitsConfig
+  toolSearch: ToolSearchConfig
+}
+
+/** Superset 6.1's tool search (MCP_TOOL_SEARCH_CONFIG): `tools/list` shows search_tools, call_tool and the pinned tools. */
+export interface ToolSearchConfig {
+  enabled: boolean
+  /** Most tools one search answers with. */
+  maxResults: number
+  /** Tools listed beside the two search tools (when the caller may use them), left out of search results. */
+  alwaysVisible: string[]
+  /** Results carry each tool's compact input schema instead of a `parameters_hint`. */
+  includeSchemas: boolean
 }
 
 /** How SQL reaches the analytics databases (docs/SECURITY.md). */
@@ -189,6 +201,12 @@ function toConfig(raw: RawConfig): Config {
       tracesSampleRate: raw.SENTRY_TRACES_SAMPLE_RATE,
     },
     limits: { failMode: raw.MCP_RATE_LIMIT_FAIL_MODE, ipLimit: raw.MCP_IP_RATE_LIMIT },
+    toolSearch: {
+      enabled: raw.MCP_TOOL_SEARCH_ENABLED,
+      maxResults: raw.MCP_TOOL_SEARCH_MAX_RESULTS,
+      alwaysVisible: raw.MCP_TOOL_SEARCH_ALWAYS_VISIBLE,
+      includeSchemas: raw.MCP_TOOL_SEARCH_INCLUDE_SCHEMAS,
+    },
   }
 }
 

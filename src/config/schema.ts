@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { BUILT_IN_IP_LIMIT, MAX_TOKEN_BUCKET_COUNT, parseLimit } from '../limit-documents'
+import { CALL_TOOL_NAME, SEARCH_TOOL_NAME, TOOL_NAMES } from '../tool-names'
 
 /** `"true"`/`"false"` (any case, also 1/0, yes/no) as a boolean; empty or absent → the default. */
 function flag(defaultValue: boolean) {
@@ -131,6 +132,31 @@ function limitOrOff(defaultValue: string) {
   })
 }
 
+/**
+ * Superset 6.1's pinned tools (MCP_TOOL_SEARCH_CONFIG `always_visible`): names of catalogue tools,
+ * space- or comma-separated; unset → 6.1's two; `none` → nothing pinned.
+ */
+export const DEFAULT_ALWAYS_VISIBLE = ['health_check', 'get_instance_info'] as const
+
+const pinnedTools = optionalText.transform((value, ctx): string[] => {
+  if (value === undefined) return [...DEFAULT_ALWAYS_VISIBLE]
+  if (value.toLowerCase() === 'none') return []
+  const names = [...new Set(value.split(/[\s,]+/).filter((word) => word.length > 0))]
+  const unknown = names.filter((name) => !TOOL_NAMES.includes(name))
+  if (unknown.length > 0) {
+    const meta = unknown.filter((name) => name === SEARCH_TOOL_NAME || name === CALL_TOOL_NAME)
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        meta.length > 0
+          ? `${meta.join(', ')} ${meta.length > 1 ? 'are' : 'is'} always listed with tool search; name catalogue tools only`
+          : `no tool is called ${unknown.map((name) => `"${name}"`).join(', ')} (a list of tool names, or "none")`,
+    })
+    return z.NEVER
+  }
+  return names
+})
+
 export const JWT_ALGORITHMS = [
   'RS256',
   'RS384',
@@ -190,6 +216,12 @@ export const ConfigSchema = z.object({
   MCP_CACHE_ENABLED: flag(true),
   MCP_PRINCIPAL_CACHE_SECONDS: integer(10, 0, 300),
   MCP_CACHE_TTL_SECONDS: integer(300, 1, 86_400),
+
+  // Superset 6.1's MCP_TOOL_SEARCH_CONFIG, with its defaults (src/tool-search).
+  MCP_TOOL_SEARCH_ENABLED: flag(true),
+  MCP_TOOL_SEARCH_MAX_RESULTS: integer(5, 1, 50),
+  MCP_TOOL_SEARCH_ALWAYS_VISIBLE: pinnedTools,
+  MCP_TOOL_SEARCH_INCLUDE_SCHEMAS: flag(false),
 
   SENTRY_DSN: url('the Sentry DSN'),
   SENTRY_ENVIRONMENT: optionalText,

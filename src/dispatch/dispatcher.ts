@@ -12,19 +12,30 @@ import {
   runTool,
   PROMPTS,
   resourcesVisibleTo,
+  toolListing,
   toolsVisibleTo,
   type AnyToolDefinition,
   type CallEffects,
   type PromptDefinition,
   type ResourceDefinition,
+  type ToolListing,
 } from '../tools'
+import {
+  CALL_TOOL_NAME,
+  callTarget,
+  isSearchTool,
+  searchQuery,
+  searchTools,
+  searchView,
+} from '../tool-search'
 import type { CacheLookup } from '../cache'
 import type { CacheStatus } from '../observability'
 import type { Admission, CallSubject } from '../limits'
 import type { RequestScope } from './scope'
 
 export interface Dispatcher {
-  listTools(): Promise<AnyToolDefinition[]>
+  /** What `tools/list` shows: the caller's tools, or with tool search on, the search view (src/tool-search). */
+  listTools(): Promise<ToolListing[]>
   callTool(name: string, args: unknown): Promise<unknown>
   listResources(): Promise<ResourceDefinition[]>
   readResource(uri: string): Promise<{ resource: ResourceDefinition; text: string }>
@@ -63,11 +74,19 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
         text: await prompt.render(checkPromptArguments(prompt, args), await scope.toolContext()),
       }
     },
-    listTools: async () => toolsVisibleTo(await scope.principal()),
-    callTool: async (name, args) => {
+    listTools: async () => {
+      const visible = toolsVisibleTo(await scope.principal())
+      const search = scope.config.toolSearch
+      return search.enabled ? searchView(visible, search) : visible.map(toolListing)
+    },
+    callTool: async (requested, requestedArgs) => {
       const started = Date.now()
       const principal = await scope.principal()
       const context = await scope.toolContext()
+      const search = scope.config.toolSearch
+      // The call as recorded, limited and cached: `call_tool` is the call of the tool it names.
+      let name = requested
+      let args = requestedArgs
       let cacheStatus: CacheStatus | undefined
       const done = (outcome: GatewayError | 'success', result?: unknown): Promise<void> =>
         recordCall(scope, {
@@ -80,15 +99,28 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
           effects: context.effects,
           cacheStatus,
         })
-      const tool = findVisibleTool(name, principal)
       try {
-        if (tool === undefined) throw unknownToolError(name)
+        if (search.enabled && requested === CALL_TOOL_NAME) {
+          const target = callTarget(requestedArgs)
+          name = target.name
+          args = target.arguments
+        }
         const subject = {
           tenant: principal.tenant,
           userId: principal.user.id,
           username: principal.user.username,
           tool: name,
         }
+        if (isSearchTool(name, search)) {
+          // Only search_tools gets here (callTarget refuses both names): limited and recorded, never cached.
+          await admit(scope, subject)
+          const query = searchQuery(args)
+          const found = searchTools(toolsVisibleTo(principal), query, search)
+          await done('success', found)
+          return found
+        }
+        const tool = findVisibleTool(name, principal)
+        if (tool === undefined) throw unknownToolError(name)
         const admission = await admit(scope, subject)
         const request = parseToolRequest(tool, args)
         const cached = await lookupCache(scope, tool, request, principal, admission.recentWrites)

@@ -18,9 +18,9 @@ import {
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker'
 import type { Dispatcher } from '../dispatch'
 import { asGatewayError, toErrorBody, type GatewayError } from '../errors'
-import type { AnyToolDefinition } from '../tools'
+import { SearchResults } from '../tool-search'
+import type { ToolListing } from '../tools'
 import { GATEWAY_VERSION } from '../version'
-import { inputSchemaOf, outputSchemaOf } from './schemas'
 import { markUntrusted } from './untrusted'
 
 export const SERVER_NAME = 'superset-mcp-gateway'
@@ -41,14 +41,14 @@ const RECOVERY_HINTS: Partial<Record<GatewayError['type'], string>> = {
   TimeoutError: 'Narrow the request or try again later.',
 }
 
-function toMcpTool(tool: AnyToolDefinition): Tool {
+function toMcpTool(tool: ToolListing): Tool {
   return {
     name: tool.name,
     title: tool.title,
     description: tool.description,
-    inputSchema: inputSchemaOf(tool),
-    outputSchema: outputSchemaOf(tool),
-    annotations: { title: tool.title, ...tool.annotations },
+    inputSchema: tool.inputSchema,
+    ...(tool.outputSchema === undefined ? {} : { outputSchema: tool.outputSchema }),
+    annotations: tool.annotations,
   }
 }
 
@@ -63,6 +63,14 @@ export function toolErrorResult(err: GatewayError): CallToolResult {
 }
 
 export function toolSuccessResult(result: unknown): CallToolResult {
+  // search_tools: the gateway's own tool descriptions (nothing authored in Superset), sent as 6.1 sends
+  // them: the text is the JSON list, the structured content wraps it as {"result": [...]}.
+  if (result instanceof SearchResults) {
+    return {
+      content: [{ type: 'text', text: JSON.stringify(result.result) }],
+      structuredContent: result.toJSON() as unknown as Record<string, unknown>,
+    }
+  }
   const marked = markUntrusted(result) as Record<string, unknown>
   return {
     content: [{ type: 'text', text: JSON.stringify(marked) }],
@@ -97,8 +105,9 @@ export function createMcpServer(dispatcher: Dispatcher): Server {
     } catch (err) {
       const failure = asGatewayError(err)
       // Unknown and hidden tools are the same protocol error (spec: -32602 for an unknown tool).
+      // The name is the tool's, also when call_tool named it.
       if (failure.type === 'NotFoundError' && failure.details?.resource_type === 'tool') {
-        throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`)
+        throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${String(failure.details.resource_id)}`)
       }
       return toolErrorResult(failure)
     }

@@ -74,7 +74,8 @@ export function findVisibleTool(name: string, principal: Principal): AnyToolDefi
   return tool !== undefined && isVisibleTo(tool, principal) ? tool : undefined
 }
 
-export { advertisedSchemaOf, parseToolRequest, runTool, unwrapRequest } from './core'
+export { parseToolRequest, runTool, toolListing, unwrapRequest } from './core'
+export type { JsonSchema, ToolListing } from './core'
 export { noEffects } from './core'
 export type { AnyToolDefinition, CachePolicy, CallEffects, ToolAnnotations, ToolContext } from './core'
 

@@ -131,15 +131,26 @@ describe('npm start', () => {
     expect(((await openid.json()) as { issuer: string }).issuer).toBe(metadata.authorization_servers[0])
   })
 
-  it('serves MCP to a real client with the printed token: tools/list and list_dashboards from Postgres', async () => {
+  it('serves MCP to a real client with the printed token: 6.1’s tool-search view, and list_dashboards from Postgres', async () => {
     const client = new Client({ name: 'smoke', version: '1.0.0' })
     await client.connect(
       new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {
         requestInit: { headers: { authorization: `Bearer ${printedToken()}` } },
       }),
     )
+    // npm start runs at Superset 6.1's default, tool search on: the two search tools and the pinned ones.
     const { tools } = await client.listTools()
-    expect(tools.map((tool) => tool.name)).toContain('list_dashboards')
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'call_tool',
+      'get_instance_info',
+      'health_check',
+      'search_tools',
+    ])
+    const found = await client.callTool({ name: 'search_tools', arguments: { query: 'list dashboards' } })
+    expect(JSON.parse((found.content as { text: string }[])[0]!.text)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'list_dashboards' })]),
+    )
+    // A tool found by search is called by its own name, as always.
     const result = await client.callTool({
       name: 'list_dashboards',
       arguments: { request: { page_size: 100 } },

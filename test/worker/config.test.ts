@@ -93,3 +93,53 @@ describe('configuration', () => {
     expect(config.auth.requiredScopes).toEqual(['a', 'b', 'c'])
   })
 })
+
+describe('tool search settings (Superset 6.1 MCP_TOOL_SEARCH_CONFIG)', () => {
+  it('defaults to 6.1: on, 5 results, health_check and get_instance_info pinned, no schemas', () => {
+    expect(requireConfig({ ...base }).toolSearch).toEqual({
+      enabled: true,
+      maxResults: 5,
+      alwaysVisible: ['health_check', 'get_instance_info'],
+      includeSchemas: false,
+    })
+  })
+
+  it('reads each setting, and "none" pins nothing', () => {
+    const config = requireConfig({
+      ...base,
+      MCP_TOOL_SEARCH_ENABLED: 'false',
+      MCP_TOOL_SEARCH_MAX_RESULTS: '12',
+      MCP_TOOL_SEARCH_ALWAYS_VISIBLE: 'health_check, list_charts list_charts',
+      MCP_TOOL_SEARCH_INCLUDE_SCHEMAS: 'true',
+    })
+    expect(config.toolSearch).toEqual({
+      enabled: false,
+      maxResults: 12,
+      alwaysVisible: ['health_check', 'list_charts'],
+      includeSchemas: true,
+    })
+    expect(
+      requireConfig({ ...base, MCP_TOOL_SEARCH_ALWAYS_VISIBLE: 'none' }).toolSearch.alwaysVisible,
+    ).toEqual([])
+  })
+
+  it('names a bad value: a count out of range, an unknown or a search tool pinned', () => {
+    const result = loadConfig({
+      ...base,
+      MCP_TOOL_SEARCH_ENABLED: 'maybe',
+      MCP_TOOL_SEARCH_MAX_RESULTS: '0',
+      MCP_TOOL_SEARCH_ALWAYS_VISIBLE: 'health_check,list_chart',
+    })
+    expect(result.ok ? [] : result.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^MCP_TOOL_SEARCH_ENABLED: expected "true" or "false"/),
+        expect.stringMatching(/^MCP_TOOL_SEARCH_MAX_RESULTS: expected an integer from 1 to 50/),
+        expect.stringMatching(/^MCP_TOOL_SEARCH_ALWAYS_VISIBLE: no tool is called "list_chart"/),
+      ]),
+    )
+    const meta = loadConfig({ ...base, MCP_TOOL_SEARCH_ALWAYS_VISIBLE: 'search_tools' })
+    expect(meta.ok ? [] : meta.problems).toEqual([
+      expect.stringMatching(/^MCP_TOOL_SEARCH_ALWAYS_VISIBLE: search_tools is always listed/),
+    ])
+  })
+})

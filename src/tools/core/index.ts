@@ -20,6 +20,8 @@ export type {
 export { defineGetTool } from './get-tool'
 export { IdentifierSchema } from './identifier'
 export { parseToolRequest, runTool, unwrapRequest } from './invoke'
+export { inputSchemaOf, outputSchemaOf, toolListing } from './listing'
+export type { JsonSchema, ToolListing } from './listing'
 export { SelectColumnsSchema, parseColumnList } from './list'
 export { defineListTool } from './list-tool'
 export { assertCanEdit } from './ownership'

@@ -1,7 +1,21 @@
+/**
+ * A tool as `tools/list` describes it, in plain JSON Schema: what the MCP server sends and what tool
+ * search ranks and returns. Tools are described from their zod schemas here, once, for every reader.
+ */
 import * as z from 'zod'
-import { advertisedSchemaOf, type AnyToolDefinition } from '../tools'
+import { advertisedSchemaOf } from './compact-schema'
+import type { AnyToolDefinition, ToolAnnotations } from './definition'
 
-type JsonSchema = Record<string, unknown>
+export type JsonSchema = Record<string, unknown>
+
+export interface ToolListing {
+  name: string
+  title: string
+  description: string
+  inputSchema: JsonSchema & { type: 'object' }
+  outputSchema?: JsonSchema & { type: 'object' }
+  annotations: Partial<ToolAnnotations> & { title: string }
+}
 
 /** The error object a failed call carries as structured content (its fields: design §5). */
 const ERROR_BODY_SCHEMA: JsonSchema = {
@@ -127,4 +141,23 @@ export function outputSchemaOf(tool: AnyToolDefinition): JsonSchema & { type: 'o
     type: 'object',
     anyOf: [toJsonSchema(tool.output, 'output'), ERROR_BODY_SCHEMA],
   }
+}
+
+const listings = new WeakMap<AnyToolDefinition, ToolListing>()
+
+/** The tool's listing (built once per tool and isolate: its schemas never change). */
+export function toolListing(tool: AnyToolDefinition): ToolListing {
+  let listing = listings.get(tool)
+  if (listing === undefined) {
+    listing = {
+      name: tool.name,
+      title: tool.title,
+      description: tool.description,
+      inputSchema: inputSchemaOf(tool),
+      outputSchema: outputSchemaOf(tool),
+      annotations: { title: tool.title, ...tool.annotations },
+    }
+    listings.set(tool, listing)
+  }
+  return listing
 }
