@@ -45,3 +45,16 @@ describe('tools/list', () => {
     ).rejects.toMatchObject({ type: 'ValidationError' })
   })
 })
+
+describe('tools/list with tool search (the default, as in Superset 6.1)', () => {
+  it('is the small view an agent starts from: within 8 KB', async () => {
+    const { tools } = await rpcAs('admin', 'tools/list', {}, { MCP_TOOL_SEARCH_ENABLED: 'true' })
+    expect(tools.map((tool: { name: string }) => tool.name).sort()).toEqual([
+      'call_tool',
+      'get_instance_info',
+      'health_check',
+      'search_tools',
+    ])
+    expect(JSON.stringify(tools).length).toBeLessThanOrEqual(8_000)
+  })
+})
