@@ -17,7 +17,11 @@ function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return json
 }
 
-/** Tool arguments as Superset declares them: one `request` object. */
+/**
+ * Tool arguments as Superset declares them: one `request` object. Unknown keys are ignored, as
+ * Superset 6.1's Pydantic models ignore them, so no `additionalProperties: false` is advertised (only
+ * get_instance_info's request, which 6.1 declares `extra="forbid"`, carries it inside).
+ */
 export function inputSchemaOf(tool: AnyToolDefinition): JsonSchema & { type: 'object' } {
   const request = toJsonSchema(tool.input, 'input')
   const required = Array.isArray(request.required) && request.required.length > 0
@@ -25,7 +29,6 @@ export function inputSchemaOf(tool: AnyToolDefinition): JsonSchema & { type: 'ob
     type: 'object',
     properties: { request },
     ...(required ? { required: ['request'] } : {}),
-    additionalProperties: false,
   }
 }
 
