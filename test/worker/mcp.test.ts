@@ -55,7 +55,8 @@ describe('MCP over Streamable HTTP with the SDK client', () => {
   })
 
   it('returns bad arguments as an isError result with the gateway error shape', async () => {
-    for (const request of [{ page_size: 0 }, { page_size: 1000 }, { page: 'x' }, { bogus: true }]) {
+    // Unknown keys are ignored, as Superset 6.1 ignores them (test/worker/contract-requests.test.ts).
+    for (const request of [{ page_size: 0 }, { page_size: 1000 }, { page: 'x' }, { order_direction: 'up' }]) {
       const result = await client.callTool({ name: 'list_dashboards', arguments: { request } })
       expect(result.isError).toBe(true)
       expect(result.structuredContent).toMatchObject({ error_type: 'ValidationError' })

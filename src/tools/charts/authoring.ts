@@ -38,7 +38,9 @@ import {
   closeMatches,
   defineTool,
   IdentifierSchema,
+  jsonObjectField,
   READ_ONLY,
+  requestObject,
   type ToolContext,
   WRITES,
 } from '../core'
@@ -52,10 +54,26 @@ const PreviewFormatsSchema = z
 
 const DatasetIdentifierSchema = IdentifierSchema.describe('Dataset id or UUID.')
 
+/** `config` as an object or its JSON string (Superset 6.1's _coerce_config_to_dict). */
+const ConfigSchema = jsonObjectField('config', ChartConfigSchema)
+
+/** A chart name; empty means omitted (6.1 allows it and generates one). Superset's slice_name holds 250. */
+const ChartNameSchema = z
+  .string()
+  .trim()
+  .max(250)
+  .transform((name) => (name === '' ? undefined : name))
+  .optional()
+
 const CacheFlags = {
   use_cache: z.boolean().optional().describe('Accepted for compatibility.'),
   force_refresh: z.boolean().optional().describe('Accepted for compatibility.'),
   cache_timeout: z.int().min(0).optional().describe('Chart cache timeout in seconds (saved with the chart).'),
+}
+
+/** Superset 6.1's FormDataCacheControl flag: only logged there; the gateway never caches form data. */
+const CacheFormDataFlag = {
+  cache_form_data: z.boolean().optional().describe('Accepted for compatibility (form data is never cached).'),
 }
 
 /** The dataset a request names, if the caller may use it (hidden and missing read the same). */
@@ -258,30 +276,22 @@ export const generateChart = defineTool({
     'Build a chart from a dataset and a config (chart_type xy, table, pie, big_number or pivot_table; see chart://configs). ' +
     'With save_chart=false (default) you get an explore link and previews; with save_chart=true the chart is saved, owned by you. ' +
     'Unknown columns or metrics are rejected with close matches.',
-  input: z
-    .strictObject({
-      dataset_id: DatasetIdentifierSchema.optional(),
-      datasource_id: DatasetIdentifierSchema.optional().describe('Alias of dataset_id.'),
-      config: ChartConfigSchema,
-      chart_name: z
-        .string()
-        .trim()
-        .min(1)
-        .max(250)
-        .optional()
-        .describe('Chart name (generated when omitted).'),
-      name: z.string().trim().min(1).max(250).optional().describe('Alias of chart_name.'),
-      title: z.string().trim().min(1).max(250).optional().describe('Alias of chart_name.'),
-      slice_name: z.string().trim().min(1).max(250).optional().describe('Alias of chart_name.'),
-      save_chart: z.boolean().default(false).describe('Save the chart in Superset.'),
-      generate_preview: z.boolean().default(true),
-      preview_formats: PreviewFormatsSchema,
-      ...CacheFlags,
-    })
-    .refine((request) => (request.dataset_id ?? request.datasource_id) !== undefined, {
-      message: 'dataset_id is required.',
-      path: ['dataset_id'],
-    }),
+  input: requestObject({
+    dataset_id: DatasetIdentifierSchema.optional(),
+    datasource_id: DatasetIdentifierSchema.optional().describe('Alias of dataset_id.'),
+    config: ConfigSchema,
+    chart_name: ChartNameSchema.describe('Chart name (generated when omitted).'),
+    name: ChartNameSchema.describe('Alias of chart_name.'),
+    title: ChartNameSchema.describe('Alias of chart_name.'),
+    slice_name: ChartNameSchema.describe('Alias of chart_name.'),
+    save_chart: z.boolean().default(false).describe('Save the chart in Superset.'),
+    generate_preview: z.boolean().default(true),
+    preview_formats: PreviewFormatsSchema,
+    ...CacheFlags,
+  }).refine((request) => (request.dataset_id ?? request.datasource_id) !== undefined, {
+    message: 'dataset_id is required.',
+    path: ['dataset_id'],
+  }),
   output: ChartResultSchema,
   annotations: WRITES,
   permission: { permission: 'can_write', view: 'Chart' },
@@ -323,18 +333,15 @@ export const updateChart = defineTool({
   description:
     'Change a chart you own: a new config (and optionally another dataset) replaces its definition; chart_name alone renames it. ' +
     'The new query is run before anything is saved.',
-  input: z
-    .strictObject({
-      identifier: IdentifierSchema.describe('Chart id or UUID.'),
-      config: ChartConfigSchema.optional(),
-      chart_name: z.string().trim().min(1).max(250).optional(),
-      dataset_id: DatasetIdentifierSchema.optional().describe(
-        'Move the chart to this dataset (needs config).',
-      ),
-      generate_preview: z.boolean().default(true),
-      preview_formats: PreviewFormatsSchema,
-      ...CacheFlags,
-    })
+  input: requestObject({
+    identifier: IdentifierSchema.describe('Chart id or UUID.'),
+    config: ConfigSchema.optional(),
+    chart_name: ChartNameSchema,
+    dataset_id: DatasetIdentifierSchema.optional().describe('Move the chart to this dataset (needs config).'),
+    generate_preview: z.boolean().default(true),
+    preview_formats: PreviewFormatsSchema,
+    ...CacheFlags,
+  })
     .refine((request) => request.config !== undefined || request.chart_name !== undefined, {
       message: 'Nothing to change: pass a config, a chart_name, or both.',
     })
@@ -444,14 +451,15 @@ export const updateChartPreview = defineTool({
   description:
     'Preview a chart definition without saving anything: a new explore link and previews for a dataset and config. ' +
     "A form_data_key from Superset is accepted but cannot be read (it lives in Superset's cache); the config replaces it.",
-  input: z.strictObject({
+  input: requestObject({
     form_data_key: z.string().optional().describe('The unsaved state being replaced (not read).'),
     dataset_id: DatasetIdentifierSchema,
-    config: ChartConfigSchema,
-    chart_name: z.string().trim().min(1).max(250).optional(),
+    config: ConfigSchema,
+    chart_name: ChartNameSchema,
     generate_preview: z.boolean().default(true),
     preview_formats: PreviewFormatsSchema,
     ...CacheFlags,
+    ...CacheFormDataFlag,
   }),
   output: ChartResultSchema,
   annotations: READ_ONLY,
@@ -478,7 +486,12 @@ export const generateExploreLink = defineTool({
   title: 'Link to a chart in Superset explore',
   description:
     "A link that opens Superset's explore view with this chart configuration on a dataset, for the user to adjust and save. Writes nothing.",
-  input: z.strictObject({ dataset_id: DatasetIdentifierSchema, config: ChartConfigSchema, ...CacheFlags }),
+  input: requestObject({
+    dataset_id: DatasetIdentifierSchema,
+    config: ConfigSchema,
+    ...CacheFlags,
+    ...CacheFormDataFlag,
+  }),
   output: z.object({
     url: z.string(),
     form_data: z.record(z.string(), z.unknown()),

@@ -12,6 +12,7 @@ import {
   defineTool,
   describeColumns,
   IdentifierSchema,
+  looseRequestObject,
   READ_ONLY,
   toCsv,
   type ToolContext,
@@ -36,27 +37,28 @@ export const ChartTargetSchema = {
     .describe('Accepted for compatibility; every call queries the database.'),
 }
 
-const GetChartDataRequestSchema = z
-  .looseObject({
-    ...ChartTargetSchema,
-    limit: z
-      .int()
-      .min(1)
-      .max(MAX_ROW_LIMIT)
-      .optional()
-      .describe("Row cap; replaces the chart's own row limit."),
-    format: z.enum(['json', 'csv', 'excel']).default('json'),
-    extra_form_data: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .describe('Dashboard filter overlay (not supported; must be empty).'),
-    cache_form_data: z.boolean().optional(),
-  })
-  .transform((request) => ({
-    ...request,
-    identifier:
-      request.identifier ?? (request as { id?: unknown }).id ?? (request as { chart_id?: unknown }).chart_id,
-  }))
+const GetChartDataRequestSchema = looseRequestObject({
+  ...ChartTargetSchema,
+  // Superset 6.1 takes any int (`request.limit or <the chart's row_limit>`, then capped by ROW_LIMIT):
+  // 0 means the chart's own limit, and more than the gateway serves is capped at MAX_ROW_LIMIT.
+  limit: z
+    .int()
+    .min(0)
+    .transform((limit) => (limit === 0 ? undefined : Math.min(limit, MAX_ROW_LIMIT)))
+    .optional()
+    .describe(`Row cap (at most ${MAX_ROW_LIMIT}); replaces the chart's own row limit.`),
+  format: z.enum(['json', 'csv', 'excel']).default('json'),
+  extra_form_data: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('Dashboard filter overlay (not supported; must be empty).'),
+  cache_form_data: z.boolean().optional(),
+  cache_timeout: z.int().nullable().optional().describe('Accepted for compatibility.'),
+}).transform((request) => ({
+  ...request,
+  identifier:
+    request.identifier ?? (request as { id?: unknown }).id ?? (request as { chart_id?: unknown }).chart_id,
+}))
 
 const DataColumnSchema = z.object({
   name: z.string(),

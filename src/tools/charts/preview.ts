@@ -6,7 +6,7 @@
 import * as z from 'zod'
 import { GatewayError } from '../../errors'
 import type { QueryResultSet, ResultRow, VizShape } from '../../query'
-import { defineTool, READ_ONLY } from '../core'
+import { clampedInt, defineTool, looseRequestObject, READ_ONLY } from '../core'
 import { ChartTargetSchema, loadTarget, queryChart } from './data'
 import type { LoadedChart } from './lookup'
 import {
@@ -23,20 +23,20 @@ import { vegaLiteSpec } from './render-vega'
 
 export const PREVIEW_FORMATS = ['url', 'ascii', 'table', 'vega_lite'] as const
 
-const GetChartPreviewRequestSchema = z
-  .looseObject({
-    ...ChartTargetSchema,
-    format: z.enum(PREVIEW_FORMATS).default('ascii'),
-    width: z.int().min(100).max(4000).default(800),
-    height: z.int().min(100).max(4000).default(600),
-    ascii_width: z.int().min(20).max(240).default(80),
-    ascii_height: z.int().min(5).max(80).default(20),
-  })
-  .transform((request) => ({
-    ...request,
-    identifier:
-      request.identifier ?? (request as { id?: unknown }).id ?? (request as { chart_id?: unknown }).chart_id,
-  }))
+// Superset 6.1 takes any width and height; sizes outside what the gateway draws are clamped.
+const GetChartPreviewRequestSchema = looseRequestObject({
+  ...ChartTargetSchema,
+  format: z.enum(PREVIEW_FORMATS).default('ascii'),
+  width: clampedInt(100, 4000).default(800).describe('Pixels, 100–4000 (clamped).'),
+  height: clampedInt(100, 4000).default(600).describe('Pixels, 100–4000 (clamped).'),
+  ascii_width: clampedInt(20, 240).default(80).describe('Characters, 20–240 (clamped).'),
+  ascii_height: clampedInt(5, 80).default(20).describe('Lines, 5–80 (clamped).'),
+  cache_timeout: z.int().nullable().optional().describe('Accepted for compatibility.'),
+}).transform((request) => ({
+  ...request,
+  identifier:
+    request.identifier ?? (request as { id?: unknown }).id ?? (request as { chart_id?: unknown }).chart_id,
+}))
 
 export const ContentSchema = z.discriminatedUnion('type', [
   z.object({

@@ -14,6 +14,7 @@ import {
   IdentifierSchema,
   parseColumnList,
   READ_ONLY,
+  requestObject,
   SelectColumnsSchema,
   type ToolContext,
 } from '../core'
@@ -67,20 +68,18 @@ export const getChartInfo = defineTool({
   description:
     'Details of one saved chart by numeric id or UUID: name, visualization type, dataset, owners, tags, its saved form data ' +
     '(metrics, dimensions, filters) and the filters it applies. Use get_chart_data for its numbers.',
-  input: z
-    .strictObject({
-      identifier: IdentifierSchema.optional(),
-      form_data_key: z
-        .string()
-        .min(1)
-        .optional()
-        .describe("Key of an unsaved explore state in Superset's cache."),
-      select_columns: SelectColumnsSchema,
-      ...CacheControlFields,
-    })
-    .refine((request) => request.identifier !== undefined || request.form_data_key !== undefined, {
-      message: "At least one of 'identifier' or 'form_data_key' must be provided.",
-    }),
+  input: requestObject({
+    identifier: IdentifierSchema.optional(),
+    form_data_key: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Key of an unsaved explore state in Superset's cache."),
+    select_columns: SelectColumnsSchema,
+    ...CacheControlFields,
+  }).refine((request) => request.identifier !== undefined || request.form_data_key !== undefined, {
+    message: "At least one of 'identifier' or 'form_data_key' must be provided.",
+  }),
   output: z.looseObject({
     id: z.int(),
     filters: ChartFiltersSchema.optional(),

@@ -5,7 +5,7 @@
 import * as z from 'zod'
 import { GatewayError } from '../../errors'
 import { CHART_CONFIG_SCHEMAS, ChartConfigSchema, configVizTypes, type ChartType } from '../../query'
-import { advertiseAs, defineTool, READ_ONLY } from '../core'
+import { advertiseAs, defineTool, READ_ONLY, requestObject } from '../core'
 
 const CHART_TYPES = Object.keys(CHART_CONFIG_SCHEMAS) as [ChartType, ...ChartType[]]
 
@@ -121,7 +121,7 @@ export const getChartTypeSchema = defineTool({
   description:
     'The JSON schema and examples of the generate_chart "config" for one chart type: xy (line/bar/area/scatter), table, pie, ' +
     'big_number or pivot_table. Call it before building a chart config.',
-  input: z.strictObject({
+  input: requestObject({
     chart_type: z
       .string()
       .min(1)

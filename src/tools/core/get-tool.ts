@@ -4,6 +4,7 @@ import { READ_ONLY, defineTool, type AnyToolDefinition, type CachePolicy } from 
 import { IdentifierSchema } from './identifier'
 import { findVisibleRow, projectRow, resolveColumns, type ModelSpec } from '../../superset'
 import { parseColumnList, SelectColumnsSchema } from './list'
+import { requestObject } from './request'
 
 /**
  * A Superset get-info tool over one model spec (Superset's ModelGetInfoCore): one row by id or UUID
@@ -26,7 +27,7 @@ export function defineGetTool(options: {
     name: options.name,
     title: options.title,
     description: options.description,
-    input: z.strictObject({
+    input: requestObject({
       identifier: IdentifierSchema,
       select_columns: SelectColumnsSchema,
       ...CacheControlFields,

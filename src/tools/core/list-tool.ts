@@ -24,8 +24,16 @@ export function defineListTool(options: {
     cache: options.cache,
     run: async (request, context) => {
       const requested = parseColumnList(request.select_columns) ?? [...spec.defaultColumns]
-      const columns = resolveColumns(spec, requested)
-      const result = await runList(spec, request, columns, context)
+      // Superset 6.1's BaseDAO.list skips names that are not the model's columns and orders only by an
+      // attribute the model has: an unknown select column is left out (columns_loaded shows what was
+      // loaded) and an unknown order_column keeps the default order, instead of failing the call.
+      const known = requested.filter((column) => Object.hasOwn(spec.columns, column))
+      const columns = resolveColumns(spec, known.length > 0 ? known : [...spec.defaultColumns])
+      const orderColumn =
+        request.order_column !== undefined && spec.sortable.includes(request.order_column)
+          ? request.order_column
+          : undefined
+      const result = await runList(spec, { ...request, order_column: orderColumn }, columns, context)
       return listResponse(spec, request, requested, columns, result, context.now)
     },
   })

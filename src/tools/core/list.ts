@@ -7,12 +7,13 @@ import * as z from 'zod'
 import { GatewayError } from '../../errors'
 import { OPERATORS, type ListResult, type ModelSpec } from '../../superset'
 import { CacheControlFields, CacheStatusField } from './cache-flags'
+import { jsonListField, requestObject } from './request'
 export const DEFAULT_PAGE_SIZE = 10
 export const MAX_PAGE_SIZE = 100
 
-/** `select_columns` as a list, a JSON array string or a comma-separated string. */
+/** `select_columns` as a list, a JSON array string or a comma-separated string (6.1's parse_json_or_list). */
 export const SelectColumnsSchema = z
-  .union([z.array(z.string().min(1)), z.string()])
+  .union([z.array(z.string()), z.string()])
   .optional()
   .describe('Columns to return. Defaults to a compact set; get_schema lists every selectable column.')
 
@@ -39,10 +40,11 @@ export function parseColumnList(value: string[] | string | undefined): string[] 
 /** The request fields every list tool shares, with Superset's names, defaults and bounds. */
 export function listRequestSchema(spec: ModelSpec) {
   const filterColumns = Object.keys(spec.filters) as [string, ...string[]]
-  return z.strictObject({
-    filters: z
-      .array(
-        z.strictObject({
+  return requestObject({
+    filters: jsonListField(
+      'filters',
+      z.array(
+        z.object({
           col: z.enum(filterColumns).describe('Column to filter on.'),
           opr: z.enum(OPERATORS).describe('Operator.'),
           value: z
@@ -56,9 +58,12 @@ export function listRequestSchema(spec: ModelSpec) {
             .optional()
             .describe('Value to compare with (a list for in/nin; omitted for is_null/is_not_null).'),
         }),
-      )
+      ),
+    )
       .default([])
-      .describe(`Filters, ANDed. Columns: ${filterColumns.join(', ')}. Cannot be combined with search.`),
+      .describe(
+        `Filters, ANDed (a list, or its JSON string). Columns: ${filterColumns.join(', ')}. Cannot be combined with search.`,
+      ),
     search: z
       .string()
       .optional()
@@ -69,7 +74,7 @@ export function listRequestSchema(spec: ModelSpec) {
     order_column: z
       .string()
       .optional()
-      .describe(`Sort column: one of ${spec.sortable.join(', ')}.`),
+      .describe(`Sort column: one of ${spec.sortable.join(', ')} (another name keeps the default order).`),
     order_direction: z.enum(['asc', 'desc']).default(spec.defaultOrder.direction).describe('Sort direction.'),
     page: z.int().min(1).default(1).describe('1-based page number.'),
     page_size: z

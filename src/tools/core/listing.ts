@@ -120,7 +120,11 @@ function isEmptySchema(value: unknown): boolean {
   )
 }
 
-/** Tool arguments as Superset declares them: one `request` object. */
+/**
+ * Tool arguments as Superset declares them: one `request` object. Unknown keys inside it are ignored,
+ * as Superset 6.1's Pydantic models ignore them (only get_instance_info's request, which 6.1 declares
+ * `extra="forbid"`, is closed); beside it, the gateway takes nothing else.
+ */
 export function inputSchemaOf(tool: AnyToolDefinition): JsonSchema & { type: 'object' } {
   const request = toJsonSchema(tool.input, 'input')
   const required = Array.isArray(request.required) && request.required.length > 0

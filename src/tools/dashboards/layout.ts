@@ -109,22 +109,63 @@ function addRow(
 }
 
 /**
- * Appends a chart in a new row at the end of the grid — or of the first tab when the dashboard uses tabs
- * at its top level — as Superset's add_chart_to_existing_dashboard does.
+ * Appends a chart in a new row at the end of the grid — or of a tab when the dashboard uses tabs at its top
+ * level (under ROOT_ID or GRID_ID) — as Superset 6.1's add_chart_to_existing_dashboard does: the tab
+ * `targetTab` names (by component id or title; titles also match case-insensitively without emoji), else
+ * the first tab.
  */
 export function appendChart(
   layout: Layout,
   chart: LayoutChart,
+  targetTab?: string,
 ): { layout: Layout; position: { row: number; row_key: string; chart_key: string } } {
   const next: Layout = structuredClone(layout)
-  const grid = component(next, 'GRID_ID')
-  const topTabs = grid.children
-    .map((id) => next[id])
-    .find((item): item is LayoutComponent => typeof item === 'object' && item.type === 'TABS')
-  const container = topTabs?.children[0] ?? 'GRID_ID'
+  const container = tabTarget(next, targetTab) ?? 'GRID_ID'
   const { rowKey, chartKeys } = addRow(next, container, [chart])
   const rowIndex = component(next, container).children.indexOf(rowKey)
   return { layout: next, position: { row: rowIndex, row_key: rowKey, chart_key: chartKeys[0] ?? '' } }
+}
+
+function asComponent(layout: Layout, id: string): LayoutComponent | undefined {
+  const item = layout[id]
+  return typeof item === 'object' ? item : undefined
+}
+
+/** The TAB children of every TABS group directly under ROOT_ID or GRID_ID (Superset's _collect_tabs_groups). */
+function topTabGroups(layout: Layout): string[][] {
+  const groups: string[][] = []
+  for (const parent of ['ROOT_ID', 'GRID_ID']) {
+    for (const childId of asComponent(layout, parent)?.children ?? []) {
+      const child = asComponent(layout, childId)
+      if (child?.type === 'TABS' && child.children.length > 0) groups.push(child.children)
+    }
+  }
+  return groups
+}
+
+const EMOJI = /\p{Extended_Pictographic}|[\u{1F1E6}-\u{1F1FF}]|[\u{FE00}-\u{FE0F}]|\u{200D}/gu
+
+function normaliseTabText(text: string): string {
+  return text.replace(EMOJI, '').trim().toLowerCase()
+}
+
+function tabTarget(layout: Layout, targetTab: string | undefined): string | undefined {
+  const groups = topTabGroups(layout)
+  if (targetTab !== undefined && targetTab !== '') {
+    const wanted = normaliseTabText(targetTab)
+    for (const tabId of groups.flat()) {
+      const tab = asComponent(layout, tabId)
+      if (tab?.type !== 'TAB') continue
+      const text = typeof tab.meta?.text === 'string' ? tab.meta.text : ''
+      if (targetTab === tabId || targetTab === text) return tabId
+      if (wanted !== '' && normaliseTabText(text) === wanted) return tabId
+    }
+  }
+  for (const group of groups) {
+    const first = group[0]
+    if (first !== undefined && asComponent(layout, first)?.type === 'TAB') return first
+  }
+  return undefined
 }
 
 /** Parses stored position_json; an empty or missing layout starts from a new one. */

@@ -16,6 +16,7 @@ import {
   IdentifierSchema,
   parseColumnList,
   READ_ONLY,
+  requestObject,
   SelectColumnsSchema,
   type ToolContext,
 } from '../core'
@@ -78,8 +79,14 @@ export const getDashboardInfo = defineTool({
   description:
     'Details of one dashboard by numeric id, UUID or slug: title, publication, owners, roles, tags, its charts and native filters. ' +
     'The raw layout and metadata are omitted unless you name "position_json" or "json_metadata" in select_columns.',
-  input: z.strictObject({
+  input: requestObject({
     identifier: IdentifierSchema,
+    permalink_key: z
+      .string()
+      .optional()
+      .describe(
+        "A dashboard permalink's key. Accepted, but Superset's permalinks are out of the gateway's reach: the answer has the default filter state (is_permalink_state false).",
+      ),
     select_columns: SelectColumnsSchema,
     ...CacheControlFields,
   }),
@@ -90,6 +97,9 @@ export const getDashboardInfo = defineTool({
     native_filters: z.array(NativeFilterSchema).optional(),
     cross_filters_enabled: z.boolean().optional(),
     omitted_fields: z.record(z.string(), z.string()).optional(),
+    permalink_key: z.string().nullable().optional(),
+    filter_state: z.record(z.string(), z.unknown()).nullable().optional(),
+    is_permalink_state: z.boolean().optional(),
   }),
   annotations: READ_ONLY,
   permission: { permission: 'can_read', view: 'Dashboard' },
@@ -121,6 +131,12 @@ export const getDashboardInfo = defineTool({
       if (requested.includes('native_filters')) info.native_filters = nativeFilters(record)
       if (requested.includes('cross_filters_enabled'))
         info.cross_filters_enabled = record.cross_filters_enabled === true
+    }
+    // Superset 6.1 answers a permalink it cannot find with the default state; the gateway cannot read any.
+    if (request.permalink_key !== undefined) {
+      info.permalink_key = null
+      info.filter_state = null
+      info.is_permalink_state = false
     }
     return info as Row & { id: number }
   },

@@ -17,7 +17,7 @@ import {
   visibleChartsById,
   type Row,
 } from '../../superset'
-import { assertCanEdit, defineTool, type ToolContext, WRITES } from '../core'
+import { assertCanEdit, defineTool, requestObject, type ToolContext, WRITES } from '../core'
 import {
   appendChart,
   chartIdsOf,
@@ -71,6 +71,30 @@ async function dashboardSummary(id: number, context: ToolContext) {
   return projectRow(dashboardSpec, SUMMARY_COLUMNS, row, context) as Row & { id: number; url: string }
 }
 
+const MAX_GENERATED_TITLE = 150
+
+/**
+ * Superset 6.1's _generate_title_from_charts: up to three chart names in id order ("A", "A & B",
+ * "A, B, C", "A, B, C + 2 more"), at most 150 characters, "Dashboard" when no chart has a name.
+ */
+function titleFromCharts(charts: readonly LayoutChart[]): string {
+  const names = [...charts]
+    .sort((a, b) => a.id - b.id)
+    .map((chart) => chart.sliceName)
+    .filter((name): name is string => name !== null && name !== '')
+  if (names.length === 0) return 'Dashboard'
+  const [first, second, third] = names
+  const title =
+    names.length === 1
+      ? `${first}`
+      : names.length === 2
+        ? `${first} & ${second}`
+        : names.length === 3
+          ? `${first}, ${second}, ${third}`
+          : `${first}, ${second}, ${third} + ${names.length - 3} more`
+  return title.length > MAX_GENERATED_TITLE ? `${title.slice(0, MAX_GENERATED_TITLE - 1)}\u2026` : title
+}
+
 const DashboardSummarySchema = z.looseObject({ id: z.int(), url: z.string() })
 
 export const generateDashboard = defineTool({
@@ -79,9 +103,14 @@ export const generateDashboard = defineTool({
   description:
     'Create a dashboard holding existing charts (three per row), owned by you. Charts must exist and be visible to you. ' +
     'The dashboard is a draft unless published is true.',
-  input: z.strictObject({
+  input: requestObject({
     chart_ids: z.array(z.int().positive()).min(1).max(100).describe('Ids of the charts to place, in order.'),
-    dashboard_title: z.string().trim().min(1).max(500).describe('Title.'),
+    dashboard_title: z
+      .string()
+      .trim()
+      .max(500)
+      .optional()
+      .describe('Title; when omitted, made from the chart names.'),
     description: z.string().max(10_000).optional().describe('Description.'),
     published: z.boolean().default(false).describe('Publish it (visible to users with access to its data).'),
   }),
@@ -91,13 +120,17 @@ export const generateDashboard = defineTool({
   run: async (request, context) => {
     const chartIds = [...new Set(request.chart_ids)]
     const charts = await visibleCharts(chartIds, context)
-    const layout = newLayout(request.dashboard_title, charts)
+    const title =
+      request.dashboard_title === undefined || request.dashboard_title === ''
+        ? titleFromCharts(charts)
+        : request.dashboard_title
+    const layout = newLayout(title, charts)
     const userId = context.principal.user.id
     const id = await context.db.transaction((tx) =>
       insertDashboard(
         tx,
         {
-          title: request.dashboard_title,
+          title,
           description: request.description,
           published: request.published,
           layout,
@@ -121,9 +154,13 @@ export const addChartToExistingDashboard = defineTool({
   description:
     'Append an existing chart to a dashboard you own, in a new row at the end (or of the first tab). ' +
     'The chart must be visible to you and not already on the dashboard.',
-  input: z.strictObject({
+  input: requestObject({
     dashboard_id: z.int().positive().describe('Dashboard id.'),
     chart_id: z.int().positive().describe('Chart id.'),
+    target_tab: z
+      .string()
+      .optional()
+      .describe('Tab to add the chart to, by title or id (tabbed dashboards; default the first tab).'),
   }),
   output: z.object({
     dashboard: DashboardSummarySchema,
@@ -159,7 +196,7 @@ export const addChartToExistingDashboard = defineTool({
           },
         )
       }
-      const next = appendChart(layout, chart!)
+      const next = appendChart(layout, chart!, request.target_tab)
       await addChartToLayout(
         tx,
         { dashboardId: request.dashboard_id, chartId: request.chart_id, layout: next.layout },

@@ -11,7 +11,14 @@ import { sql, trusted } from '../../db'
 import { GatewayError } from '../../errors'
 import { dataKind, typeName, withAnalyticsSession, wrapWithLimit, type AnalyticsDatabase } from '../../query'
 import type { SqlParser } from '../../guardrails'
-import { defineTool, planSql, type ToolContext, visibleAnalyticsDatabase, WRITES } from '../core'
+import {
+  defineTool,
+  planSql,
+  requestObject,
+  type ToolContext,
+  visibleAnalyticsDatabase,
+  WRITES,
+} from '../core'
 
 const COLUMN_PROBE_TIMEOUT_MS = 30_000
 
@@ -85,26 +92,27 @@ export const createVirtualDataset = defineTool({
   description:
     'Create a dataset defined by one SELECT on a database you may use (as SQL Lab\'s "Save dataset" does). The SQL must read only ' +
     'tables you may access; its columns are read from the database. You own the new dataset; chart it with generate_chart.',
-  input: z
-    .strictObject({
-      database_id: z.int().positive().describe('Database id.'),
-      sql: z.string().trim().min(1).max(100_000).describe('One SELECT statement.'),
-      table_name: z.string().trim().min(1).max(250).optional().describe('Name of the new dataset.'),
-      dataset_name: z.string().trim().min(1).max(250).optional().describe('Alias of table_name.'),
-      schema: z
-        .string()
-        .trim()
-        .min(1)
-        .max(255)
-        .optional()
-        .describe('Schema the SQL runs in (and the dataset is listed under).'),
-      catalog: z.string().trim().min(1).max(256).optional().describe('Catalog.'),
-      description: z.string().max(10_000).optional(),
-    })
+  input: requestObject({
+    database_id: z.int().positive().describe('Database id.'),
+    sql: z.string().trim().min(1).max(100_000).describe('One SELECT statement.'),
+    table_name: z.string().trim().min(1).max(250).optional().describe('Name of the new dataset.'),
+    dataset_name: z.string().trim().min(1).max(250).optional().describe('Alias of table_name.'),
+    schema: z
+      .string()
+      .trim()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe('Schema the SQL runs in (and the dataset is listed under).'),
+    schema_name: z.string().trim().min(1).max(255).optional().describe('Alias of schema.'),
+    catalog: z.string().trim().min(1).max(256).optional().describe('Catalog.'),
+    description: z.string().max(10_000).optional(),
+  })
     .refine((request) => (request.table_name ?? request.dataset_name) !== undefined, {
       message: 'table_name is required.',
       path: ['table_name'],
-    }),
+    })
+    .transform((request) => ({ ...request, schema: request.schema ?? request.schema_name })),
   output: z.looseObject({ id: z.int(), table_name: z.string(), url: z.string() }),
   annotations: WRITES,
   permission: { permission: 'can_write', view: 'Dataset' },

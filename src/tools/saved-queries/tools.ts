@@ -5,21 +5,22 @@
 import * as z from 'zod'
 import { GatewayError } from '../../errors'
 import { insertSavedQuery } from '../../superset'
-import { defineTool, READ_ONLY, visibleDatabase, WRITES } from '../core'
+import { defineTool, READ_ONLY, requestObject, visibleDatabase, WRITES } from '../core'
 
 export const saveSqlQuery = defineTool({
   name: 'save_sql_query',
   title: 'Save a SQL query',
   description:
     'Save a SQL query in Superset (SQL Lab → Saved queries) under a label, on a database you may use. Nothing is run.',
-  input: z.strictObject({
+  input: requestObject({
     database_id: z.int().positive().describe('Database id.'),
     label: z.string().trim().min(1).max(256).describe('Name of the saved query.'),
     sql: z.string().trim().min(1).max(100_000).describe('The SQL text.'),
     schema: z.string().max(128).optional().describe('Default schema.'),
+    schema_name: z.string().max(128).optional().describe('Alias of schema.'),
     catalog: z.string().max(256).optional().describe('Catalog.'),
     description: z.string().max(10_000).optional().describe('Description.'),
-  }),
+  }).transform((request) => ({ ...request, schema: request.schema ?? request.schema_name })),
   output: z.object({
     id: z.int(),
     label: z.string(),
@@ -57,15 +58,16 @@ export const openSqlLabWithContext = defineTool({
   title: 'Open SQL Lab',
   description:
     'A link that opens SQL Lab on a database (and schema), with a query typed in and the tab named, ready for the user to run.',
-  input: z.strictObject({
+  input: requestObject({
     database_connection_id: z.int().positive().optional().describe('Database id.'),
     database_id: z.int().positive().optional().describe('Alias of database_connection_id.'),
     schema: z.string().max(128).optional().describe('Schema to select.'),
+    schema_name: z.string().max(128).optional().describe('Alias of schema.'),
     dataset_in_context: z.string().max(256).optional().describe('A dataset to mention in a starter query.'),
     sql: z.string().max(20_000).optional().describe('SQL to type into the editor.'),
     query: z.string().max(20_000).optional().describe('Alias of sql.'),
     title: z.string().max(256).optional().describe('Name of the SQL Lab tab.'),
-  }),
+  }).transform((request) => ({ ...request, schema: request.schema ?? request.schema_name })),
   output: z.object({
     url: z.string(),
     database_id: z.int(),

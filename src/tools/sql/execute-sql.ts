@@ -27,36 +27,35 @@ import {
   type ToolContext,
   trimToBytes,
   visibleAnalyticsDatabase,
+  looseRequestObject,
 } from '../core'
 
-const ExecuteSqlRequestSchema = z
-  .looseObject({
-    database_id: z.int().positive().describe('Superset database id (see list_databases).'),
-    sql: z.string().optional().describe('SQL to run; several statements may be separated by ";".'),
-    query: z.string().optional().describe('Alias of sql.'),
-    schema: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Default schema for unqualified table names (default public).'),
-    schema_name: z.string().min(1).optional().describe('Alias of schema.'),
-    catalog: z.string().nullable().optional(),
-    limit: z
-      .int()
-      .min(1)
-      .max(MAX_SQL_ROWS)
-      .optional()
-      .describe("Row cap for queries (1–10000); caps the SQL's own LIMIT."),
-    timeout: z.int().min(1).max(300).default(30).describe('Statement timeout in seconds (1–300).'),
-    template_params: z.record(z.string(), z.unknown()).nullable().optional(),
-    dry_run: z.boolean().default(false).describe('Return the SQL that would run, without running it.'),
-    force_refresh: z.boolean().default(false),
-  })
-  .transform((request, ctx) => {
-    const text = (request.sql ?? request.query ?? '').trim()
-    if (text === '') ctx.addIssue({ code: 'custom', path: ['sql'], message: 'SQL must not be empty' })
-    return { ...request, sql: text, schema: request.schema ?? request.schema_name }
-  })
+const ExecuteSqlRequestSchema = looseRequestObject({
+  database_id: z.int().positive().describe('Superset database id (see list_databases).'),
+  sql: z.string().optional().describe('SQL to run; several statements may be separated by ";".'),
+  query: z.string().optional().describe('Alias of sql.'),
+  schema: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Default schema for unqualified table names (default public).'),
+  schema_name: z.string().min(1).optional().describe('Alias of schema.'),
+  catalog: z.string().nullable().optional(),
+  limit: z
+    .int()
+    .min(1)
+    .max(MAX_SQL_ROWS)
+    .optional()
+    .describe("Row cap for queries (1–10000); caps the SQL's own LIMIT."),
+  timeout: z.int().min(1).max(300).default(30).describe('Statement timeout in seconds (1–300).'),
+  template_params: z.record(z.string(), z.unknown()).nullable().optional(),
+  dry_run: z.boolean().default(false).describe('Return the SQL that would run, without running it.'),
+  force_refresh: z.boolean().default(false),
+}).transform((request, ctx) => {
+  const text = (request.sql ?? request.query ?? '').trim()
+  if (text === '') ctx.addIssue({ code: 'custom', path: ['sql'], message: 'SQL must not be empty' })
+  return { ...request, sql: text, schema: request.schema ?? request.schema_name }
+})
 
 const ColumnInfoSchema = z.object({ name: z.string(), type: z.string(), is_nullable: z.boolean().nullable() })
 const StatementDataSchema = z.object({

@@ -1,6 +1,6 @@
 import { chartSpec, dashboardSpec, databaseSpec, datasetSpec, type ModelSpec } from '../../superset'
 import * as z from 'zod'
-import { defineTool, READ_ONLY } from '../core'
+import { defineTool, READ_ONLY, requestObject } from '../core'
 
 const MODELS: Record<'chart' | 'dataset' | 'dashboard' | 'database', ModelSpec> = {
   chart: chartSpec,
@@ -43,7 +43,7 @@ export const getSchema = defineTool({
   description:
     'For chart, dataset, dashboard or database: the columns you can select (with types and defaults), the filter columns and ' +
     'their operators, the sortable columns, the default sort and the search columns. Call it before a filtered list_* call.',
-  input: z.strictObject({
+  input: requestObject({
     model_type: z.enum(['chart', 'dataset', 'dashboard', 'database']).describe('Which model to describe.'),
   }),
   output: z.object({

@@ -1,13 +1,13 @@
 import * as z from 'zod'
 import { instanceFigures } from '../../superset'
-import { CacheControlFields, CacheStatusField, defineTool, READ_ONLY } from '../core'
+import { CacheControlFields, CacheStatusField, defineTool, READ_ONLY, requestObject } from '../core'
 import { GATEWAY_VERSION, SERVICE_NAME } from '../../version'
 
 export const healthCheck = defineTool({
   name: 'health_check',
   title: 'Health check',
   description: 'Reports that the MCP service is up, its version and how long this instance has been serving.',
-  input: z.strictObject({}),
+  input: requestObject({}),
   output: z.object({
     status: z.enum(['healthy']),
     timestamp: z.string(),
@@ -39,6 +39,8 @@ export const getInstanceInfo = defineTool({
     'database engines, popular tags and creators, and who you are (user and roles). A good first call. ' +
     'Every count covers only what you may list; user, role and tag totals are instance-wide for admins only ' +
     '(for others: 1 user, your roles, the tags on what you can see).',
+  // Superset 6.1's GetSupersetInstanceInfoRequest forbids extra keys (extra="forbid"); the gateway keeps
+  // that, beside its own cache flags.
   input: z.strictObject({ ...CacheControlFields }),
   output: z.object({
     instance_summary: z.object({
