@@ -89,8 +89,11 @@ const RECOVERY_HINTS: Partial<Record<ErrorType, string>> = {
   TimeoutError: 'Narrow the request or try again later.',
 }
 
-/** A message that is already more than one sentence carries its own hint (design §5: never two). */
-const SECOND_SENTENCE = /[.!?]\s+\S/
+/**
+ * A message that already says what to do carries its own hint (design §5: never two): a second
+ * sentence, or a clause after a semicolon that starts with an instruction ("…; re-save the chart").
+ */
+const OWN_HINT = /[.!?]\s+\S|;\s+(re-|use |try |check |pass |ask |save |add |select |narrow |wait )/i
 
 /**
  * The message with its recovery hint: one sentence, a period, one hint. A message that already says
@@ -98,7 +101,7 @@ const SECOND_SENTENCE = /[.!?]\s+\S/
  */
 export function messageWithHint(err: GatewayError): string {
   const message = err.message.trim()
-  if (SECOND_SENTENCE.test(message)) return message
+  if (OWN_HINT.test(message)) return message
   const hint = hintFor(err)
   if (hint === undefined) return message
   return `${/[.!?]$/.test(message) ? message : `${message}.`} ${hint}`
