@@ -108,9 +108,11 @@ export function messageWithHint(err: GatewayError): string {
 }
 
 function hintFor(err: GatewayError): string | undefined {
-  if (err.type === 'NotFoundError') {
-    const listTool = `list_${String(err.details?.resource_type ?? '')}s`
-    if (TOOL_NAMES.includes(listTool)) return `Check the identifier with ${listTool}.`
+  const kind = err.details?.resource_type
+  if (err.type === 'NotFoundError' && kind !== undefined) {
+    // A tool, route or prompt has no list tool to check against: no hint rather than a wrong one.
+    const listTool = `list_${String(kind)}s`
+    return TOOL_NAMES.includes(listTool) ? `Check the identifier with ${listTool}.` : undefined
   }
   return RECOVERY_HINTS[err.type]
 }
