@@ -1,3 +1,5 @@
+import { TOOL_NAMES } from './tool-names'
+
 /**
  * The gateway's one error type. Every failure a caller can see is a GatewayError with a code from a
  * closed set; `toErrorBody` and `HTTP_STATUS` are the only mapping to the wire (design §5).
@@ -77,9 +79,50 @@ export function asGatewayError(err: unknown): GatewayError {
   return new GatewayError('InternalError', INTERNAL_MESSAGE, { cause: err })
 }
 
-/** The wire shape of design §5. Internal details (SQL, stack traces, connection strings) never appear here. */
+/** What the caller can do next, per type: the second half of every error message. */
+const RECOVERY_HINTS: Partial<Record<ErrorType, string>> = {
+  ValidationError: 'Fix the arguments and call the tool again.',
+  NotFoundError: 'Check the identifier with the matching list tool.',
+  PermissionDeniedError: 'Ask a Superset administrator for access if you need it.',
+  RateLimitExceeded: 'Wait before calling again.',
+  UpstreamError: 'Try again in a few seconds.',
+  TimeoutError: 'Narrow the request or try again later.',
+}
+
+/**
+ * A message that already says what to do carries its own hint (design §5: never two): a second
+ * sentence, or a clause after a semicolon that starts with an instruction ("…; re-save the chart").
+ */
+const OWN_HINT = /[.!?]\s+\S|;\s+(re-|use |try |check |pass |ask |save |add |select |narrow |wait )/i
+
+/**
+ * The message with its recovery hint: one sentence, a period, one hint. A message that already says
+ * what to do (a second sentence) is left as it is; a not-found names the list tool for its kind.
+ */
+export function messageWithHint(err: GatewayError): string {
+  const message = err.message.trim()
+  if (OWN_HINT.test(message)) return message
+  const hint = hintFor(err)
+  if (hint === undefined) return message
+  return `${/[.!?]$/.test(message) ? message : `${message}.`} ${hint}`
+}
+
+function hintFor(err: GatewayError): string | undefined {
+  const kind = err.details?.resource_type
+  if (err.type === 'NotFoundError' && kind !== undefined) {
+    // A tool, route or prompt has no list tool to check against: no hint rather than a wrong one.
+    const listTool = `list_${String(kind)}s`
+    return TOOL_NAMES.includes(listTool) ? `Check the identifier with ${listTool}.` : undefined
+  }
+  return RECOVERY_HINTS[err.type]
+}
+
+/**
+ * The wire shape of design §5, the same over HTTP and MCP: `error` is the message with its hint.
+ * Internal details (SQL, stack traces, connection strings) never appear here.
+ */
 export function toErrorBody(err: GatewayError, now: Date = new Date()): ErrorBody {
-  const body: ErrorBody = { error: err.message, error_type: err.type, timestamp: now.toISOString() }
+  const body: ErrorBody = { error: messageWithHint(err), error_type: err.type, timestamp: now.toISOString() }
   if (err.details !== undefined) body.details = err.details
   return body
 }

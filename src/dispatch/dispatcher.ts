@@ -88,7 +88,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       let name = requested
       let args = requestedArgs
       let cacheStatus: CacheStatus | undefined
-      const done = (outcome: GatewayError | 'success', result?: unknown): Promise<void> =>
+      const done = (outcome: GatewayError | 'success', result?: unknown, inBand = false): Promise<void> =>
         recordCall(scope, {
           name,
           args,
@@ -96,6 +96,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
           started,
           outcome,
           result,
+          inBand,
           effects: context.effects,
           cacheStatus,
         })
@@ -125,8 +126,19 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
         const request = parseToolRequest(tool, args)
         const cached = await lookupCache(scope, tool, request, principal, admission.recentWrites)
         cacheStatus = cached?.status
-        const result = cached?.status === 'hit' ? cached.value : await runTool(tool, request, context)
-        if (cached?.status !== 'hit') cached?.store?.(result)
+        if (cached?.status === 'hit') {
+          await done('success', cached.value)
+          return { ...(cached.value as object), cache_status: cached.status }
+        }
+        const run = await runTool(tool, request, context)
+        if (run.failure !== undefined) {
+          // Answered in the tool's own response model (Superset 6.1's in-band failure), but a failure:
+          // the log, the metrics and the audit trail count it as one; nothing is cached or invalidated.
+          await done(run.failure, run.response, true)
+          return run.response
+        }
+        const result = run.response
+        cached?.store?.(result)
         await afterWrites(scope, subject, context.effects)
         await done('success', result)
         return cached === undefined ? result : { ...(result as object), cache_status: cached.status }
@@ -214,6 +226,8 @@ interface FinishedCall {
   started: number
   outcome: GatewayError | 'success'
   result?: unknown
+  /** The failure was answered in the tool's response model (the caller saw no isError). */
+  inBand?: boolean
   effects: CallEffects
   cacheStatus?: CacheStatus
 }
@@ -229,6 +243,7 @@ async function recordCall(scope: RequestScope, call: FinishedCall): Promise<void
     outcome: failure === undefined ? 'success' : 'error',
     duration_ms: durationMs,
     ...(failure === undefined ? {} : { error_type: failure.type }),
+    ...(call.inBand === true ? { in_band: true } : {}),
     ...(failure?.cause === undefined ? {} : describeError(failure.cause)),
   }
   // A success is already on the request's access line (tool, user, cache status, duration): at debug only,

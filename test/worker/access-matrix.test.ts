@@ -125,7 +125,7 @@ describe.each(Object.entries(MATRIX))('%s', (username, expected) => {
       if (hidden !== undefined) {
         await expect(callAs(username, tool, { identifier: hidden })).rejects.toMatchObject({
           type: 'NotFoundError',
-          message: `${label} with identifier '${hidden}' not found`,
+          message: `${label} with identifier '${hidden}' not found. Check the identifier with list_${label.toLowerCase()}s.`,
         })
       }
     }
@@ -277,7 +277,8 @@ describe('accounts that cannot act', () => {
   it('refuses an inactive user, even with grants', async () => {
     await expect(callAs('frank', 'list_dashboards')).rejects.toMatchObject({
       type: 'PermissionDeniedError',
-      message: 'The Superset user "frank" is inactive.',
+      message:
+        'The Superset user "frank" is inactive. Ask a Superset administrator for access if you need it.',
     })
   })
 

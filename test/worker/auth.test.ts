@@ -233,7 +233,7 @@ describe('a valid token', () => {
     expect(response.status).toBe(403)
     expect(await response.json()).toMatchObject({
       error_type: 'PermissionDeniedError',
-      error: 'The Superset user "frank" is inactive.',
+      error: 'The Superset user "frank" is inactive. Ask a Superset administrator for access if you need it.',
     })
   })
 
@@ -487,7 +487,8 @@ describe('claims with control characters', () => {
     expect(response.status).toBe(403)
     expect(await response.json()).toMatchObject({
       error_type: 'PermissionDeniedError',
-      error: 'No Superset user matches a name holding a NUL character.',
+      error:
+        'No Superset user matches a name holding a NUL character. Ask a Superset administrator for access if you need it.',
       details: { reason: 'user_not_found' },
     })
   })

@@ -269,11 +269,11 @@ describe('get_chart_data: access, formats and errors', () => {
     const missing = data('admin', { identifier: 999 })
     await expect(missing).rejects.toMatchObject({
       type: 'NotFoundError',
-      message: "Chart with identifier '999' not found",
+      message: "Chart with identifier '999' not found. Check the identifier with list_charts.",
     })
     await expect(data('erin', { identifier: 2 })).rejects.toMatchObject({
       type: 'NotFoundError',
-      message: "Chart with identifier '2' not found",
+      message: "Chart with identifier '2' not found. Check the identifier with list_charts.",
     })
     // heidi owns chart 22 but has no data access: ChartFilter has no owner clause
     await expect(data('heidi', { identifier: 22 })).rejects.toMatchObject({ type: 'NotFoundError' })

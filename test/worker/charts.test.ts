@@ -111,11 +111,11 @@ describe('get_chart_info', () => {
   it('answers a missing chart and a chart the caller may not see the same way', async () => {
     await expect(callAs('admin', 'get_chart_info', { identifier: 999 })).rejects.toMatchObject({
       type: 'NotFoundError',
-      message: "Chart with identifier '999' not found",
+      message: "Chart with identifier '999' not found. Check the identifier with list_charts.",
     })
     await expect(callAs('bob', 'get_chart_info', { identifier: 22 })).rejects.toMatchObject({
       type: 'NotFoundError',
-      message: "Chart with identifier '22' not found",
+      message: "Chart with identifier '22' not found. Check the identifier with list_charts.",
     })
   })
 })

@@ -145,11 +145,17 @@ describe('generate_chart', () => {
         chart_name: 'Typo probe',
         save_chart: true,
       }),
-    ).rejects.toMatchObject({
-      type: 'ValidationError',
-      message: expect.stringMatching(
-        /unknown column "regoin" \(did you mean "region"\?\).*unknown metric "revenu" \(did you mean "revenue"/,
-      ),
+    ).resolves.toMatchObject({
+      // Superset 6.1 answers in GenerateChartResponse: success false, a ChartGenerationError.
+      success: false,
+      chart: null,
+      error: {
+        error_type: 'chart_generation_error',
+        error_code: 'CHART_GENERATION_FAILED',
+        message: expect.stringMatching(
+          /unknown column "regoin" \(did you mean "region"\?\).*unknown metric "revenu" \(did you mean "revenue"/,
+        ),
+      },
     })
     expect(
       await withMetadataDb((db) => db.query(sql`SELECT id FROM slices WHERE slice_name = 'Typo probe'`)),
@@ -159,9 +165,14 @@ describe('generate_chart', () => {
   it('refuses a dataset the caller may not use, as if it did not exist', async () => {
     await expect(
       callAs('bob', 'generate_chart', { dataset_id: 6, config: barByRegion, save_chart: true }),
-    ).rejects.toMatchObject({
-      type: 'NotFoundError',
-      message: "Dataset with identifier '6' not found",
+    ).resolves.toMatchObject({
+      success: false,
+      error: {
+        error_type: 'dataset_not_found',
+        error_code: 'DATASET_NOT_FOUND',
+        message: 'Dataset not found: 6',
+        details: "Dataset with identifier '6' not found. Check the identifier with list_datasets.",
+      },
     })
   })
 
@@ -169,7 +180,7 @@ describe('generate_chart', () => {
     // Gamma holds can_write on Chart; the sql_lab-only probe user of access-matrix does not exist here, so use erin's missing data access instead.
     await expect(
       callAs('erin', 'generate_chart', { dataset_id: 1, config: barByRegion }),
-    ).rejects.toMatchObject({ type: 'NotFoundError' })
+    ).resolves.toMatchObject({ success: false, error: { error_type: 'dataset_not_found' } })
   })
 })
 

@@ -204,7 +204,7 @@ describe('list_dashboards', () => {
         list({ search: 'x', filters: [{ col: 'published', opr: 'eq', value: true }] }),
       ).rejects.toMatchObject({
         type: 'ValidationError',
-        message: 'Use either filters or search, not both.',
+        message: 'Use either filters or search, not both. Fix the arguments and call the tool again.',
       })
     })
   })
@@ -322,7 +322,7 @@ describe('get_dashboard_info', () => {
     for (const identifier of [999, 'no-such-slug', 'dab00000-0000-4000-8000-0000000000ff']) {
       await expect(info(identifier)).rejects.toMatchObject({
         type: 'NotFoundError',
-        message: `Dashboard with identifier '${identifier}' not found`,
+        message: `Dashboard with identifier '${identifier}' not found. Check the identifier with list_dashboards.`,
       })
     }
   })

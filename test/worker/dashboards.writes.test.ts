@@ -100,9 +100,11 @@ describe('generate_dashboard', () => {
     )
     await expect(
       callAs('bob', 'generate_dashboard', { chart_ids: [2, 22, 999], dashboard_title: 'Nope' }),
-    ).rejects.toMatchObject({
-      type: 'ValidationError',
-      message: expect.stringContaining('Charts not found: [22, 999]'),
+    ).resolves.toEqual({
+      // Superset 6.1's GenerateDashboardResponse for missing charts
+      dashboard: null,
+      dashboard_url: null,
+      error: 'Charts not found: [22, 999]. Use list_charts to find chart ids you can use.',
     })
     const after = await withMetadataDb((db) =>
       db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM dashboards`),
@@ -178,22 +180,30 @@ describe('add_chart_to_existing_dashboard', () => {
   it('refuses a chart already on the dashboard', async () => {
     await expect(
       callAs('bob', 'add_chart_to_existing_dashboard', { dashboard_id: 5, chart_id: 1 }),
-    ).rejects.toMatchObject({
-      type: 'ConflictError',
+    ).resolves.toMatchObject({
+      dashboard: null,
+      permission_denied: false,
+      error: 'Chart 1 is already on dashboard 5.',
     })
   })
 
   it('refuses users who do not own the dashboard, and hidden dashboards read as missing', async () => {
     await expect(
       callAs('ivan', 'add_chart_to_existing_dashboard', { dashboard_id: 1, chart_id: 4 }),
-    ).rejects.toMatchObject({
-      type: 'PermissionDeniedError',
-      details: { reason: 'not_owner' },
+    ).resolves.toEqual({
+      // Superset 6.1's AddChartToDashboardResponse: permission_denied, and ask before creating another
+      dashboard: null,
+      dashboard_url: null,
+      position: null,
+      permission_denied: true,
+      error: expect.stringMatching(/^You don't have permission to edit dashboard 1\. Ask the user/),
     })
     await expect(
       callAs('ivan', 'add_chart_to_existing_dashboard', { dashboard_id: 5, chart_id: 4 }),
-    ).rejects.toMatchObject({
-      type: 'NotFoundError',
+    ).resolves.toMatchObject({
+      dashboard: null,
+      permission_denied: false,
+      error: "Dashboard with identifier '5' not found. Check the identifier with list_dashboards.",
     })
   })
 
@@ -201,9 +211,9 @@ describe('add_chart_to_existing_dashboard', () => {
     const result = await callAs('carol', 'add_chart_to_existing_dashboard', {
       dashboard_id: 2,
       chart_id: 20,
-    }).catch((err) => err)
-    // chart 20 is already there; pick the layout rules on a fresh tabbed copy instead.
-    expect(result.type).toBe('ConflictError')
+    })
+    // chart 20 is already there (answered in-band, as 6.1); pick the layout rules on a fresh tabbed copy instead.
+    expect(result.error).toBe('Chart 20 is already on dashboard 2.')
   })
 
   it('keeps every one of several concurrent additions to the same dashboard', async () => {

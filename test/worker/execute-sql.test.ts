@@ -125,7 +125,7 @@ describe('execute_sql: answers', () => {
 
   it("returns the database's error for the caller's own SQL, sanitised", async () => {
     const result = await run('admin', examples('SELECT no_such_column FROM sales.orders'))
-    expect(result).toMatchObject({ success: false, rows: null, error_type: 'GENERIC_DB_ENGINE_ERROR' })
+    expect(result).toMatchObject({ success: false, rows: null, error_type: 'failed' })
     expect(result.error).toMatch(/column "no_such_column" does not exist/)
     expect(result.error).not.toMatch(/postgres(ql)?:\/\/|127\.0\.0\.1|mcp_limited/)
     const division = await run('admin', examples('SELECT 1; SELECT 1 / 0'))
@@ -133,14 +133,16 @@ describe('execute_sql: answers', () => {
   })
 
   it('refuses SQL the parser cannot read, and Jinja templates', async () => {
-    await expect(run('admin', examples('SELEC 1'))).rejects.toMatchObject({
-      type: 'ValidationError',
-      details: { reason: 'INVALID_SQL_ERROR' },
+    await expect(run('admin', examples('SELEC 1'))).resolves.toMatchObject({
+      success: false,
+      error_type: 'failed',
     })
-    await expect(run('admin', examples("SELECT '{{ current_username() }}'"))).rejects.toMatchObject({
-      type: 'ValidationError',
-      message: expect.stringContaining('Jinja'),
+    await expect(run('admin', examples("SELECT '{{ current_username() }}'"))).resolves.toMatchObject({
+      success: false,
+      error_type: 'failed',
+      error: expect.stringContaining('Jinja'),
     })
+    // An empty SQL text fails the request's own validation: an error, as in 6.1 (a ToolError there).
     await expect(run('admin', examples('   '))).rejects.toMatchObject({ type: 'ValidationError' })
   })
 })
@@ -154,21 +156,22 @@ describe('execute_sql: read-only and forbidden statements', () => {
     ['SELECT 1; DELETE FROM sales.orders', 'DELETE'],
     ['CREATE TABLE sales.copy (id int)', 'CREATE'],
   ])('refuses %s on a read-only database with an explanation', async (sql, keyword) => {
-    await expect(run('admin', examples(sql))).rejects.toMatchObject({
-      type: 'PermissionDeniedError',
-      message: expect.stringMatching(
+    await expect(run('admin', examples(sql))).resolves.toMatchObject({
+      success: false,
+      error_type: 'failed',
+      error: expect.stringMatching(
         new RegExp(`${keyword}.*read-only queries only.*Allow DML.*Nothing was run`),
       ),
-      details: { error_type: 'DML_NOT_ALLOWED_ERROR' },
     })
   })
 
   it.each(['DROP TABLE sales.orders', 'TRUNCATE sales.orders', 'ALTER TABLE sales.orders ADD COLUMN x int'])(
     'never runs %s, even where DML is allowed',
     async (sql) => {
-      await expect(run('admin', { database_id: 3, sql })).rejects.toMatchObject({
-        type: 'PermissionDeniedError',
-        message: expect.stringContaining('DROP, ALTER and TRUNCATE are never run'),
+      await expect(run('admin', { database_id: 3, sql })).resolves.toMatchObject({
+        success: false,
+        error_type: 'failed',
+        error: expect.stringContaining('DROP, ALTER and TRUNCATE are never run'),
       })
     },
   )
@@ -180,15 +183,18 @@ describe('execute_sql: read-only and forbidden statements', () => {
       'SET statement_timeout = 0',
       'SELECT 1; COMMIT; DELETE FROM sales.orders',
     ]) {
-      await expect(run('admin', examples(sql))).rejects.toMatchObject({ type: 'PermissionDeniedError' })
+      await expect(run('admin', examples(sql))).resolves.toMatchObject({
+        success: false,
+        error_type: 'failed',
+      })
     }
     for (const sql of [
       "SELECT set_config('statement_timeout', '0', false)",
       "SELECT query_to_xml('select * from hr.employees', true, false, '')",
     ]) {
-      await expect(run('admin', examples(sql))).rejects.toMatchObject({
-        type: 'PermissionDeniedError',
-        details: { error_type: 'QUERY_SECURITY_ACCESS_ERROR' },
+      await expect(run('admin', examples(sql))).resolves.toMatchObject({
+        success: false,
+        error_type: 'failed',
       })
     }
     // Dollar quoting is read exactly as the server reads it (PostgreSQL's own scanner): a string, nothing more.
@@ -243,17 +249,17 @@ describe('execute_sql: table access', () => {
       "SELECT '\\' , (SELECT salary FROM hr.employees LIMIT 1) --'",
     ],
   ])('refuses hr.employees to bob %s', async (_how, sql) => {
-    await expect(run('bob', examples(sql))).rejects.toMatchObject({
-      type: 'PermissionDeniedError',
-      message: expect.stringContaining('hr.employees'),
-      details: { error_type: 'TABLE_SECURITY_ACCESS_ERROR', tables: ['hr.employees'] },
+    await expect(run('bob', examples(sql))).resolves.toMatchObject({
+      success: false,
+      error_type: 'failed',
+      error: expect.stringContaining('hr.employees'),
     })
   })
 
   it('resolves unqualified names in the request schema, with CTE scopes', async () => {
     await expect(
       run('bob', { database_id: 1, schema: 'hr', sql: 'SELECT * FROM employees' }),
-    ).rejects.toMatchObject({ type: 'PermissionDeniedError' })
+    ).resolves.toMatchObject({ success: false, error_type: 'failed' })
     // the outer "employees" is the real table; the inner one is a CTE visible only inside its subquery
     await expect(
       run('bob', {
@@ -261,7 +267,11 @@ describe('execute_sql: table access', () => {
         schema: 'hr',
         sql: 'SELECT * FROM employees, (WITH employees AS (SELECT 1 AS x) SELECT * FROM employees) s',
       }),
-    ).rejects.toMatchObject({ type: 'PermissionDeniedError', details: { tables: ['hr.employees'] } })
+    ).resolves.toMatchObject({
+      success: false,
+      error_type: 'failed',
+      error: expect.stringContaining('hr.employees'),
+    })
     const cte = await run('bob', {
       database_id: 1,
       schema: 'hr',
@@ -276,10 +286,10 @@ describe('execute_sql: table access', () => {
       'WITH x AS (SELECT * FROM hr.employees) SELECT * FROM x',
       'SELECT 1',
     ]) {
-      await expect(run('mallory', examples(sql))).rejects.toMatchObject({
-        type: 'NotFoundError',
-        message: 'Database with ID 1 not found. Use list_databases to get valid database IDs.',
-        details: { error_type: 'DATABASE_NOT_FOUND_ERROR' },
+      await expect(run('mallory', examples(sql))).resolves.toMatchObject({
+        success: false,
+        error_type: 'DATABASE_NOT_FOUND_ERROR',
+        error: 'Database with ID 1 not found. Use list_databases to get valid database IDs.',
       })
     }
   })
@@ -288,8 +298,9 @@ describe('execute_sql: table access', () => {
     for (const database_id of [2, 3]) {
       await expect(
         run('bob', { database_id, sql: 'SELECT count(*) FROM sales.orders' }),
-      ).rejects.toMatchObject({
-        type: 'NotFoundError',
+      ).resolves.toMatchObject({
+        success: false,
+        error_type: 'DATABASE_NOT_FOUND_ERROR',
       })
     }
   })
@@ -301,14 +312,16 @@ describe('execute_sql: table access', () => {
     })
     expect(result.rows).toEqual([{ debit: 3263700, credit: 3264300 }])
     // examples is not a database dave may see: it reads as missing.
-    await expect(run('dave', examples('SELECT count(*) FROM sales.orders'))).rejects.toMatchObject({
-      type: 'NotFoundError',
+    await expect(run('dave', examples('SELECT count(*) FROM sales.orders'))).resolves.toMatchObject({
+      success: false,
+      error_type: 'DATABASE_NOT_FOUND_ERROR',
     })
   })
 
   it('refuses callers without database access a function defined in the database', async () => {
-    await expect(run('bob', examples('SELECT * FROM sales.orders WHERE x.f(1) = 1'))).rejects.toMatchObject({
-      type: 'PermissionDeniedError',
+    await expect(run('bob', examples('SELECT * FROM sales.orders WHERE x.f(1) = 1'))).resolves.toMatchObject({
+      success: false,
+      error_type: 'failed',
     })
   })
 
@@ -321,13 +334,15 @@ describe('execute_sql: table access', () => {
   })
 
   it('refuses a database that does not exist, and a non-PostgreSQL one by name', async () => {
-    await expect(run('admin', { database_id: 99, sql: 'SELECT 1' })).rejects.toMatchObject({
-      type: 'NotFoundError',
-      message: expect.stringContaining('Database with ID 99 not found'),
+    await expect(run('admin', { database_id: 99, sql: 'SELECT 1' })).resolves.toMatchObject({
+      success: false,
+      error_type: 'DATABASE_NOT_FOUND_ERROR',
+      error: expect.stringContaining('Database with ID 99 not found'),
     })
-    await expect(run('admin', { database_id: 4, sql: 'SELECT 1' })).rejects.toMatchObject({
-      type: 'ValidationError',
-      message: expect.stringMatching(/"legacy_mysql".*mysql/),
+    await expect(run('admin', { database_id: 4, sql: 'SELECT 1' })).resolves.toMatchObject({
+      success: false,
+      error_type: 'failed',
+      error: expect.stringMatching(/"legacy_mysql".*mysql/),
     })
   })
 })
@@ -375,9 +390,10 @@ describe('execute_sql: statement timeout', () => {
     'stops a statement that runs past the timeout',
     async () => {
       const runaway = 'SELECT count(*) FROM generate_series(1, 1000000) a, generate_series(1, 1000000) b'
-      await expect(run('admin', examples(runaway, { timeout: 1 }))).rejects.toMatchObject({
-        type: 'TimeoutError',
-        message: expect.stringMatching(/^The analytics database "examples" did not answer within 1000 ms/),
+      await expect(run('admin', examples(runaway, { timeout: 1 }))).resolves.toMatchObject({
+        success: false,
+        error_type: 'timed_out',
+        error: expect.stringMatching(/^The analytics database "examples" did not answer within 1000 ms/),
       })
     },
   )

@@ -164,7 +164,7 @@ describe('request bodies', () => {
     expect(tool.status).toBe(400)
     expect((await tool.json()) as any).toMatchObject({
       error_type: 'ValidationError',
-      error: 'The request body is not valid JSON.',
+      error: 'The request body is not valid JSON. Fix the arguments and call the tool again.',
     })
   })
 

@@ -152,7 +152,9 @@ describe('plain-HTTP tool calls', () => {
       body: '{not json',
     })
     expect(badJson.status).toBe(400)
-    expect(((await badJson.json()) as any).error).toBe('The request body is not valid JSON.')
+    expect(((await badJson.json()) as any).error).toBe(
+      'The request body is not valid JSON. Fix the arguments and call the tool again.',
+    )
   })
 
   it('answers an unknown tool with 404', async () => {

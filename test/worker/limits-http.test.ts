@@ -87,8 +87,11 @@ describe('MCP', () => {
         details: { limit: '1 per minute', scope: 'tool', tool: 'health_check' },
       })
       const seconds = (refused.structuredContent as any).details.retry_after_seconds
-      expect((refused.content as any)[0].text).toBe(
-        `Rate limit exceeded: health_check allows 1 per minute. Retry after ${seconds} seconds. Wait before calling again.`,
+      // The text is the error object as JSON (6.1 clients parse it); its message already says when to
+      // retry, so no second hint is added.
+      expect(JSON.parse((refused.content as any)[0].text)).toEqual(refused.structuredContent)
+      expect((refused.structuredContent as any).error).toBe(
+        `Rate limit exceeded: health_check allows 1 per minute. Retry after ${seconds} seconds.`,
       )
       expect(lastHeaders.get('retry-after')).toBe(String(seconds))
       // Other tools still work for this user.

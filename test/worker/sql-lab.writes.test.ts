@@ -37,7 +37,7 @@ describe('save_sql_query', () => {
       callAs('bob', 'save_sql_query', { database_id: 2, label: 'x', sql: 'SELECT 1' }),
     ).rejects.toMatchObject({
       type: 'NotFoundError',
-      message: "Database with identifier '2' not found",
+      message: "Database with identifier '2' not found. Check the identifier with list_databases.",
     })
     await expect(
       callAs('bob', 'save_sql_query', { database_id: 1, label: '', sql: 'SELECT 1' }),

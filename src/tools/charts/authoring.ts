@@ -38,6 +38,8 @@ import {
   closeMatches,
   defineTool,
   IdentifierSchema,
+  inBandMessage,
+  isDomainFailure,
   jsonObjectField,
   READ_ONLY,
   requestObject,
@@ -252,15 +254,28 @@ async function chartInfo(id: number, context: ToolContext): Promise<Row & { id: 
   return { ...projectRow(chartSpec, CHART_INFO_COLUMNS, row, context), id }
 }
 
+/** Superset 6.1's ChartGenerationError (common/error_schemas.py): why a chart was not generated. */
+const ChartGenerationErrorSchema = z.object({
+  error_type: z.string(),
+  message: z.string(),
+  details: z.string(),
+  validation_errors: z.array(z.record(z.string(), z.unknown())),
+  dataset_context: z.record(z.string(), z.unknown()).nullable(),
+  query_info: z.record(z.string(), z.unknown()).nullable(),
+  suggestions: z.array(z.string()),
+  help_url: z.string().nullable(),
+  error_code: z.string().nullable(),
+})
+
 const ChartResultSchema = z.object({
   chart: z.looseObject({ id: z.int() }).nullable(),
   previews: z.record(z.string(), ContentSchema),
-  explore_url: z.string(),
+  explore_url: z.string().nullable(),
   form_data: z.record(z.string(), z.unknown()),
   form_data_key: z.null(),
   chart_type_label: z.string(),
-  success: z.literal(true),
-  error: z.null(),
+  success: z.boolean(),
+  error: ChartGenerationErrorSchema.nullable(),
   warnings: z.array(z.string()),
   schema_version: z.literal('2.0'),
   api_version: z.literal('v1'),
@@ -325,7 +340,49 @@ export const generateChart = defineTool({
       warnings: request.save_chart ? [] : [UNSAVED_WARNING],
     })
   },
+  inBandFailure: (failure, request) =>
+    isDomainFailure(failure)
+      ? chartFailure(failure, (request.dataset_id ?? request.datasource_id)!)
+      : undefined,
 })
+
+/**
+ * Superset 6.1's GenerateChartResponse for a chart it did not generate: success=false, no chart, and a
+ * ChartGenerationError whose error_type and error_code are 6.1's (dataset_not_found, compile_error for a
+ * query that does not run, chart_generation_error otherwise).
+ */
+function chartFailure(failure: GatewayError, datasetId: Identifier): z.input<typeof ChartResultSchema> {
+  const message = inBandMessage(failure)
+  const [errorType, errorCode, suggestions] =
+    failure.type === 'NotFoundError' && failure.details?.resource_type === 'dataset'
+      ? ['dataset_not_found', 'DATASET_NOT_FOUND', ['Use the list_datasets tool to find available datasets']]
+      : failure.details?.reason === 'query_error'
+        ? ['compile_error', 'CHART_COMPILE_FAILED', ['Check that all columns exist in the dataset']]
+        : ['chart_generation_error', 'CHART_GENERATION_FAILED', []]
+  return {
+    chart: null,
+    previews: {},
+    explore_url: null,
+    form_data: {},
+    form_data_key: null,
+    chart_type_label: '',
+    success: false,
+    error: {
+      error_type: errorType,
+      message: errorType === 'dataset_not_found' ? `Dataset not found: ${datasetId}` : message,
+      details: message,
+      validation_errors: [],
+      dataset_context: null,
+      query_info: null,
+      suggestions,
+      help_url: null,
+      error_code: errorCode,
+    },
+    warnings: [],
+    schema_version: '2.0',
+    api_version: 'v1',
+  }
+}
 
 export const updateChart = defineTool({
   name: 'update_chart',
@@ -496,7 +553,7 @@ export const generateExploreLink = defineTool({
     url: z.string(),
     form_data: z.record(z.string(), z.unknown()),
     form_data_key: z.null(),
-    error: z.null(),
+    error: z.string().nullable(),
   }),
   annotations: READ_ONLY,
   permission: { permission: 'can_read', view: 'Explore' },
@@ -510,5 +567,14 @@ export const generateExploreLink = defineTool({
       form_data_key: null,
       error: null,
     }
+  },
+  // Superset 6.1 answers a missing dataset and a config it cannot map with an empty link and the error.
+  inBandFailure: (failure, request) => {
+    if (!isDomainFailure(failure)) return undefined
+    const error =
+      failure.type === 'NotFoundError' && failure.details?.resource_type === 'dataset'
+        ? `Dataset not found: ${request.dataset_id}. Use list_datasets to find valid dataset IDs.`
+        : `Failed to generate explore link: ${inBandMessage(failure)}`
+    return { url: '', form_data: {}, form_data_key: null, error }
   },
 })

@@ -6,6 +6,7 @@
 import type * as z from 'zod'
 import type { Config } from '../../config'
 import type { Db } from '../../db'
+import type { GatewayError } from '../../errors'
 import type { Logger } from '../../observability'
 import type { Principal, SchemaProfile, SupersetLinks } from '../../superset'
 
@@ -79,6 +80,13 @@ export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output exte
   /** How answers may be cached (catalog reads only; never writes, chart data or SQL). */
   cache?: CachePolicy
   run(request: z.output<Input>, context: ToolContext): Promise<z.input<Output>>
+  /**
+   * For tools whose Superset 6.1 response model reports failure in-band (execute_sql's `success: false`,
+   * generate_explore_link's `url: ""`): given a failure of `run`, the answer in that model, or undefined
+   * for a failure that stays an error. Request validation, limits and authentication never reach it. The
+   * dispatcher applies it and still records the call as failed (design §5).
+   */
+  inBandFailure?(failure: GatewayError, request: z.output<Input>): z.input<Output> | undefined
 }
 
 export type AnyToolDefinition = ToolDefinition<z.ZodType, z.ZodType>

@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { GatewayError } from '../../errors'
+import { asGatewayError, GatewayError } from '../../errors'
 import type { AnyToolDefinition, ToolContext } from './definition'
 import { fitResponse } from './size-guard'
 
@@ -86,13 +86,39 @@ function assertNoNul(value: unknown, path: string): void {
   }
 }
 
-/** Runs a validated request and checks the answer against the tool's output schema and the size guard. */
+/** What a run gave: the answer, and the failure it stands for when the tool answered a failure in-band. */
+export interface ToolRun {
+  response: unknown
+  failure?: GatewayError
+}
+
+/**
+ * Runs a validated request and checks the answer against the tool's output schema and the size guard.
+ * A failure the tool reports in its own response model (`inBandFailure`) becomes that answer, with the
+ * failure beside it for the audit trail; any other failure is thrown.
+ */
 export async function runTool(
   tool: AnyToolDefinition,
   request: unknown,
   context: ToolContext,
-): Promise<unknown> {
-  const response = await tool.run(request, context)
+): Promise<ToolRun> {
+  let response: unknown
+  try {
+    response = await tool.run(request, context)
+  } catch (err) {
+    const failure = asGatewayError(err)
+    const answer = tool.inBandFailure?.(failure, request)
+    if (answer === undefined) throw failure
+    return { response: checkedOutput(tool, answer, context), failure }
+  }
+  const checked = checkedOutput(tool, response, context)
+  return {
+    response:
+      tool.sizeGuard === false ? checked : fitResponse(tool.name, checked, context.config.responseMaxBytes),
+  }
+}
+
+function checkedOutput(tool: AnyToolDefinition, response: unknown, context: ToolContext): unknown {
   const checked = tool.output.safeParse(response)
   if (!checked.success) {
     context.log.error('tool_output_invalid', { tool: tool.name, issues: z.prettifyError(checked.error) })
@@ -101,7 +127,5 @@ export async function runTool(
       `The ${tool.name} tool produced an invalid response. The failure has been logged.`,
     )
   }
-  return tool.sizeGuard === false
-    ? checked.data
-    : fitResponse(tool.name, checked.data, context.config.responseMaxBytes)
+  return checked.data
 }

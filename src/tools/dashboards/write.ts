@@ -17,7 +17,15 @@ import {
   visibleChartsById,
   type Row,
 } from '../../superset'
-import { assertCanEdit, defineTool, requestObject, type ToolContext, WRITES } from '../core'
+import {
+  assertCanEdit,
+  defineTool,
+  inBandMessage,
+  isDomainFailure,
+  requestObject,
+  type ToolContext,
+  WRITES,
+} from '../core'
 import {
   appendChart,
   chartIdsOf,
@@ -114,7 +122,11 @@ export const generateDashboard = defineTool({
     description: z.string().max(10_000).optional().describe('Description.'),
     published: z.boolean().default(false).describe('Publish it (visible to users with access to its data).'),
   }),
-  output: z.object({ dashboard: DashboardSummarySchema, dashboard_url: z.string(), error: z.null() }),
+  output: z.object({
+    dashboard: DashboardSummarySchema.nullable(),
+    dashboard_url: z.string().nullable(),
+    error: z.string().nullable(),
+  }),
   annotations: WRITES,
   permission: { permission: 'can_write', view: 'Dashboard' },
   run: async (request, context) => {
@@ -146,6 +158,14 @@ export const generateDashboard = defineTool({
     const dashboard = await dashboardSummary(id, context)
     return { dashboard, dashboard_url: dashboard.url, error: null }
   },
+  // Superset 6.1's GenerateDashboardResponse: no dashboard, and the reason in `error`.
+  inBandFailure: (failure) => {
+    if (!isDomainFailure(failure)) return undefined
+    const message = inBandMessage(failure)
+    const error =
+      failure.details?.missing_chart_ids === undefined ? `Failed to create dashboard: ${message}` : message
+    return { dashboard: null, dashboard_url: null, error }
+  },
 })
 
 export const addChartToExistingDashboard = defineTool({
@@ -163,10 +183,11 @@ export const addChartToExistingDashboard = defineTool({
       .describe('Tab to add the chart to, by title or id (tabbed dashboards; default the first tab).'),
   }),
   output: z.object({
-    dashboard: DashboardSummarySchema,
-    dashboard_url: z.string(),
-    position: z.object({ row: z.int(), row_key: z.string(), chart_key: z.string() }),
-    error: z.null(),
+    dashboard: DashboardSummarySchema.nullable(),
+    dashboard_url: z.string().nullable(),
+    position: z.object({ row: z.int(), row_key: z.string(), chart_key: z.string() }).nullable(),
+    error: z.string().nullable(),
+    permission_denied: z.boolean(),
   }),
   annotations: WRITES,
   permission: { permission: 'can_write', view: 'Dashboard' },
@@ -207,6 +228,16 @@ export const addChartToExistingDashboard = defineTool({
     context.effects.objectsAffected += 1
     context.effects.changed.add('dashboard')
     const dashboard = await dashboardSummary(request.dashboard_id, context)
-    return { dashboard, dashboard_url: dashboard.url, position, error: null }
+    return { dashboard, dashboard_url: dashboard.url, position, error: null, permission_denied: false }
+  },
+  // Superset 6.1's AddChartToDashboardResponse: `permission_denied` when the caller may not edit the
+  // dashboard, with 6.1's instruction to ask before creating a new one.
+  inBandFailure: (failure, request) => {
+    if (!isDomainFailure(failure)) return undefined
+    const denied = failure.details?.permission_denied === true
+    const error = denied
+      ? `You don't have permission to edit dashboard ${request.dashboard_id}. Ask the user if they would like a new dashboard created with this chart instead, and only proceed if they confirm.`
+      : inBandMessage(failure)
+    return { dashboard: null, dashboard_url: null, position: null, error, permission_denied: denied }
   },
 })

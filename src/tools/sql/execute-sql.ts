@@ -2,8 +2,10 @@
  * execute_sql: Superset 6.1's ExecuteSqlRequest → ExecuteSqlResponse (reference §3.7), on a PostgreSQL
  * database registered in Superset, after the SQL Lab checks of plan.ts. Statements run in order in one
  * transaction (READ ONLY unless the database allows DML) with the request's statement timeout; a
- * failing statement rolls the whole script back. A statement's own error (syntax, unknown column) is
- * returned as success=false with PostgreSQL's sanitised message; refusals are errors.
+ * failing statement rolls the whole script back. As in Superset 6.1 every failure past the request's
+ * validation is answered in-band (`inBandFailure`): success=false with `error` and `error_type` —
+ * DATABASE_NOT_FOUND_ERROR for a database the caller cannot see, `timed_out` for a timeout and `failed`
+ * (Superset's QueryStatus) for refusals and the statement's own error (PostgreSQL's sanitised message).
  */
 import * as z from 'zod'
 import { trusted, type Db } from '../../db'
@@ -21,6 +23,8 @@ import {
   byteLength,
   databaseNotFound,
   defineTool,
+  inBandMessage,
+  isDomainFailure,
   type PlannedStatement,
   planSql,
   type SqlPlan,
@@ -123,14 +127,37 @@ export const executeSql = defineTool({
       database,
       context,
     )
-    const templateWarning =
-      request.template_params && Object.keys(request.template_params).length > 0
-        ? 'template_params was supplied but the gateway does not render Jinja templates; the SQL ran as written.'
-        : null
+    const templateWarning = templateWarningOf(request.template_params)
     if (request.dry_run) return dryRunResponse(plan, templateWarning)
     return runPlan(plan, database, request.timeout, templateWarning, context)
   },
+  inBandFailure: (failure, request) => {
+    const errorType = sqlLabErrorType(failure)
+    if (errorType === undefined) return undefined
+    return {
+      ...emptyResponse(templateWarningOf(request.template_params)),
+      success: false,
+      error: inBandMessage(failure),
+      error_type: errorType,
+    }
+  },
 })
+
+/**
+ * Superset 6.1's error_type for a failure answered in-band: the tool's own database check names a
+ * SupersetErrorType; what the query executor refuses or the database rejects is its QueryStatus.
+ */
+function sqlLabErrorType(failure: GatewayError): string | undefined {
+  if (failure.type === 'TimeoutError') return 'timed_out'
+  if (!isDomainFailure(failure)) return undefined
+  return failure.details?.error_type === 'DATABASE_NOT_FOUND_ERROR' ? 'DATABASE_NOT_FOUND_ERROR' : 'failed'
+}
+
+function templateWarningOf(params: Record<string, unknown> | null | undefined): string | null {
+  return params && Object.keys(params).length > 0
+    ? 'template_params was supplied but the gateway does not render Jinja templates; the SQL ran as written.'
+    : null
+}
 
 function databaseMissing(id: number): GatewayError {
   const error = databaseNotFound(id)
@@ -207,12 +234,12 @@ async function runPlan(
     if (failure === undefined) throw err
     const index = executed.length + 1
     const prefix = plan.statements.length > 1 ? `Statement ${index} failed: ` : ''
-    return {
-      ...emptyResponse(templateWarning),
-      success: false,
-      error: `${prefix}${failure.message}${failure.hint === undefined ? '' : ` (hint: ${failure.hint})`}. No statement took effect.`,
-      error_type: failure.sqlstate === '25006' ? 'DML_NOT_ALLOWED_ERROR' : 'GENERIC_DB_ENGINE_ERROR',
-    }
+    // The caller's own SQL failed: answered in-band like every other failure (inBandFailure).
+    throw new GatewayError(
+      'ValidationError',
+      `${prefix}${failure.message}${failure.hint === undefined ? '' : ` (hint: ${failure.hint})`}. No statement took effect.`,
+      { cause: err, details: { reason: 'query_error', sqlstate: failure.sqlstate } },
+    )
   }
   return sqlResponse(executed, truncated, (Date.now() - started) / 1000, templateWarning, context)
 }
