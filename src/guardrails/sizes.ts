@@ -37,20 +37,28 @@ export { MAX_SERIES_ROWS }
 interface Size {
   readonly stored: number
   readonly generated: number
+  /** Copies of a recursive WITH query's own value, while its recursive term is sized. */
+  readonly self: number
 }
 
-const EMPTY: Size = { stored: 0, generated: 0 }
+const EMPTY: Size = { stored: 0, generated: 0, self: 0 }
 /** A value the statement reads: a column of a table, a row of a function over one. */
-const STORED: Size = { stored: 1, generated: 0 }
+const STORED: Size = { stored: 1, generated: 0, self: 0 }
+/** A recursive WITH query's own value, as its recursive term reads it. */
+const SELF: Size = { stored: 0, generated: 0, self: 1 }
 /** Numbers, dates, booleans, hashes: a fixed width whatever the arguments. */
-const SCALAR: Size = { stored: 0, generated: 130 }
-const BOOLEAN: Size = { stored: 0, generated: 5 }
+const SCALAR: Size = { stored: 0, generated: 130, self: 0 }
+const BOOLEAN: Size = { stored: 0, generated: 5, self: 0 }
 
-const fixed = (generated: number): Size => ({ stored: 0, generated })
+const fixed = (generated: number): Size => ({ stored: 0, generated, self: 0 })
 
 function plus(...sizes: readonly Size[]): Size {
   return sizes.reduce(
-    (sum, size) => ({ stored: sum.stored + size.stored, generated: sum.generated + size.generated }),
+    (sum, size) => ({
+      stored: sum.stored + size.stored,
+      generated: sum.generated + size.generated,
+      self: sum.self + size.self,
+    }),
     EMPTY,
   )
 }
@@ -60,26 +68,31 @@ function widest(...sizes: readonly Size[]): Size {
     (max, size) => ({
       stored: Math.max(max.stored, size.stored),
       generated: Math.max(max.generated, size.generated),
+      self: Math.max(max.self, size.self),
     }),
     EMPTY,
   )
 }
 
 function scaled(size: Size, factor: number): Size {
-  return { stored: size.stored * factor, generated: size.generated * factor }
+  return { stored: size.stored * factor, generated: size.generated * factor, self: size.self * factor }
 }
 
 /** `a × b`; undefined when both depend on values of unknown width (W² has no bound). */
 function product(a: Size, b: Size): Size | undefined {
-  if (a.stored > 0 && b.stored > 0) return undefined
-  return { stored: a.stored * b.generated + b.stored * a.generated, generated: a.generated * b.generated }
+  if (a.stored + a.self > 0 && b.stored + b.self > 0) return undefined
+  return {
+    stored: a.stored * b.generated + b.stored * a.generated,
+    generated: a.generated * b.generated,
+    self: a.self * b.generated + b.self * a.generated,
+  }
 }
 
 interface Scope {
   /** The widest value a column reference can name here. */
   columns: Size
-  /** Whole rows reachable by a FROM alias here (`SELECT v::text FROM (…) v`). */
-  rows: ReadonlyMap<string, Size>
+  /** What each FROM alias here returns: its columns (`v.a`) and its whole row (`v::text`). */
+  sources: ReadonlyMap<string, Shape>
   /** WITH queries visible here, by name. */
   ctes: ReadonlyMap<string, Shape>
 }
@@ -93,9 +106,9 @@ interface Shape {
 const STORED_ROW: Shape = { widest: STORED, row: STORED }
 
 function withSource(scope: Scope, alias: string | undefined, shape: Shape): Scope {
-  const rows = new Map(scope.rows)
-  if (alias !== undefined) rows.set(alias, shape.row)
-  return { ...scope, columns: widest(scope.columns, shape.widest), rows }
+  const sources = new Map(scope.sources)
+  if (alias !== undefined) sources.set(alias, shape)
+  return { ...scope, columns: widest(scope.columns, shape.widest), sources }
 }
 
 function aliasOf(item: TreeNode): string | undefined {
@@ -105,7 +118,7 @@ function aliasOf(item: TreeNode): string | undefined {
 
 /** Sizes every expression of `root` (untrusted SQL) and refuses the first that has no bound. */
 export function checkSizes(root: TreeNode, now: number): void {
-  new Sizer(now).node(root, { columns: STORED, rows: new Map(), ctes: new Map() })
+  new Sizer(now).node(root, { columns: STORED, sources: new Map(), ctes: new Map() })
 }
 
 const QUERY_TYPES = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'])
@@ -246,10 +259,56 @@ class Sizer {
       const cte = unwrap(item, 'WithClause.ctes')
       const query = cte.body.ctequery === undefined ? undefined : unwrap(cte.body.ctequery)
       const name = stringField(cte.body, 'ctename') ?? ''
-      // A recursive WITH query reads its own rows as it would a stored table's (docs/SECURITY.md).
-      ctes.set(name, query === undefined ? STORED_ROW : this.queryShape(query, { ...outer, ctes }))
+      const recursive = (withClause as Record<string, unknown>).recursive === true
+      ctes.set(
+        name,
+        query === undefined
+          ? STORED_ROW
+          : recursive
+            ? this.recursiveShape(name, query, { ...outer, ctes })
+            : this.queryShape(query, { ...outer, ctes }),
+      )
     }
     return ctes
+  }
+
+  /**
+   * A recursive WITH query: its recursive term reads the query's own rows of the round before, so a
+   * value it multiplies (`s || s`) doubles every round and one it extends grows every round. The term
+   * may use its own value at most once and add at most MAX_AGGREGATED_ROW_LENGTH generated characters
+   * per round; its rows are then as wide as a stored value (docs/SECURITY.md).
+   */
+  private recursiveShape(name: string, query: TreeNode, scope: Scope): Shape {
+    const body = query.body
+    const own = new Map(scope.ctes)
+    own.set(name, { widest: SELF, row: SELF })
+    if (query.type !== 'SelectStmt' || body.op === undefined || body.op === 'SETOP_NONE') {
+      return this.queryShape(query, { ...scope, ctes: own })
+    }
+    const start = this.queryShape(
+      { type: 'SelectStmt', field: '', body: body.larg as Record<string, unknown> },
+      scope,
+    )
+    const round = this.queryShape(
+      { type: 'SelectStmt', field: '', body: body.rarg as Record<string, unknown> },
+      { ...scope, ctes: own },
+    )
+    const subject = `the recursive WITH query ${name}`
+    if (round.widest.self > 1) {
+      throw new GuardrailViolation(
+        'function',
+        subject,
+        'each round uses its own value more than once, so its values could double every round',
+      )
+    }
+    if (round.widest.generated > MAX_AGGREGATED_ROW_LENGTH) {
+      throw new GuardrailViolation(
+        'function',
+        subject,
+        `each round could add ${Math.round(round.widest.generated).toLocaleString('en-US')} generated characters; at most ${MAX_AGGREGATED_ROW_LENGTH.toLocaleString('en-US')}`,
+      )
+    }
+    return { widest: widest(STORED, start.widest), row: widest(STORED, start.row) }
   }
 
   /** The scope after a FROM item: its values reachable by column references, its row by its alias. */
@@ -269,7 +328,7 @@ class Sizer {
           if (fieldOf(other) !== 'larg' && fieldOf(other) !== 'rarg') this.node(other, inner)
         }
         const alias = aliasOf(item)
-        const joined = plus(...[...inner.rows.values()])
+        const joined = plus(...[...inner.sources.values()].map((source) => source.row))
         return alias === undefined ? inner : withSource(inner, alias, { widest: inner.columns, row: joined })
       }
       case 'RangeSubselect': {
@@ -298,14 +357,13 @@ class Sizer {
     )
     const names = fields.map((field) => (field.type === 'String' ? stringField(field.body, 'sval') : '*'))
     const [first, second] = names
-    if (
-      first !== undefined &&
-      first !== '*' &&
-      (names.length === 1 || (names.length === 2 && second === '*'))
-    ) {
-      const row = scope.rows.get(first)
-      if (row !== undefined) return capped(`the whole row ${first}`, widest(scope.columns, row))
+    const source = first === undefined ? undefined : scope.sources.get(first)
+    if (source !== undefined && (names.length === 1 || (names.length === 2 && second === '*'))) {
+      const row = names.length === 1 ? widest(scope.columns, source.row) : source.row
+      return capped(`the whole row ${first}`, row)
     }
+    // alias.column: that FROM item's widest value.
+    if (source !== undefined && names.length === 2) return source.widest
     return scope.columns
   }
 

@@ -386,6 +386,19 @@ describe('sizes known before anything runs', () => {
       "SELECT count(*) FROM generate_series('2026-01-01'::timestamp, '2026-01-01'::timestamp + interval '1 second', '1.49 microseconds'::interval)",
       /rows/,
     ],
+    // A recursive WITH query that doubles its value each round (33 MB after 25 rounds).
+    [
+      "WITH RECURSIVE t(s, n) AS (SELECT 'x'::text, 0 UNION ALL SELECT s || s, n + 1 FROM t WHERE n < 25) SELECT max(length(s)) FROM t",
+      /recursive WITH query t.*double every round/,
+    ],
+    [
+      "WITH RECURSIVE t(a, b, n) AS (SELECT 'x', 'y', 0 UNION ALL SELECT t.a || t.b, t.a || t.b, n + 1 FROM t WHERE n < 30) SELECT count(*) FROM t",
+      /double every round/,
+    ],
+    [
+      "WITH RECURSIVE t(s, n) AS (SELECT '', 0 UNION ALL SELECT s || repeat('x', 50000), n + 1 FROM t WHERE n < 20000) SELECT count(*) FROM t",
+      /each round could add 50,000 generated characters/,
+    ],
     // Values the statement reads, amplified.
     ['SELECT repeat(a, 1000) FROM t', /1,000 copies of a value it reads; at most 100/],
     ["SELECT replace(a, 'x', b) FROM t", /multiplies two values/],
@@ -411,6 +424,8 @@ describe('sizes known before anything runs', () => {
     'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 10) SELECT * FROM r',
     "SELECT s.v, count(*) FROM (SELECT lower(a) AS v FROM t) s, unnest(string_to_array(s.v, ',')) u GROUP BY 1",
     "SELECT CASE WHEN a > 0 THEN repeat('+', 50) ELSE repeat('-', 50) END, coalesce(b, 'none') FROM t",
+    // A hierarchy walked by a recursive WITH query, building paths.
+    "WITH RECURSIVE tree(id, path) AS (SELECT a, b FROM t WHERE c IS NULL UNION ALL SELECT t.a, tree.path || '/' || t.b FROM t JOIN tree ON t.c = tree.id) SELECT * FROM tree",
     // Calendar series as analysts write them.
     "SELECT d FROM generate_series('2024-01-01'::date, '2024-12-31'::date, '1 day') d",
     "SELECT d FROM generate_series(current_date - 30, current_date, interval '1 day') d",
