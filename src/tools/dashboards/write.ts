@@ -17,7 +17,14 @@ import {
   visibleChartsById,
   type Row,
 } from '../../superset'
-import { assertCanEdit, defineTool, requestObject, type ToolContext, WRITES } from '../core'
+import {
+  assertCanEdit,
+  authoredColumnPaths,
+  defineTool,
+  requestObject,
+  type ToolContext,
+  WRITES,
+} from '../core'
 import {
   appendChart,
   chartIdsOf,
@@ -115,6 +122,7 @@ export const generateDashboard = defineTool({
     published: z.boolean().default(false).describe('Publish it (visible to users with access to its data).'),
   }),
   output: z.object({ dashboard: DashboardSummarySchema, dashboard_url: z.string(), error: z.null() }),
+  authored: authoredColumnPaths(dashboardSpec, 'dashboard'),
   annotations: WRITES,
   permission: { permission: 'can_write', view: 'Dashboard' },
   run: async (request, context) => {
@@ -168,6 +176,7 @@ export const addChartToExistingDashboard = defineTool({
     position: z.object({ row: z.int(), row_key: z.string(), chart_key: z.string() }),
     error: z.null(),
   }),
+  authored: authoredColumnPaths(dashboardSpec, 'dashboard'),
   annotations: WRITES,
   permission: { permission: 'can_write', view: 'Dashboard' },
   run: async (request, context) => {
