@@ -6,6 +6,7 @@ import { asGatewayError, describeError, GatewayError } from '../errors'
 import { digestArguments, redactArguments } from '../audit'
 import type { Principal } from '../superset'
 import {
+  authoredPathsOf,
   findPrompt,
   findVisibleTool,
   parseToolRequest,
@@ -36,11 +37,17 @@ import type { RequestScope } from './scope'
 export interface Dispatcher {
   /** What `tools/list` shows: the caller's tools, or with tool search on, the search view (src/tool-search). */
   listTools(): Promise<ToolListing[]>
-  callTool(name: string, args: unknown): Promise<unknown>
+  callTool(name: string, args: unknown): Promise<ToolAnswer>
   listResources(): Promise<ResourceDefinition[]>
   readResource(uri: string): Promise<{ resource: ResourceDefinition; text: string }>
   listPrompts(): Promise<readonly PromptDefinition[]>
   getPrompt(name: string, args: Record<string, string>): Promise<{ prompt: PromptDefinition; text: string }>
+}
+
+/** A tool's answer, and the paths of its fields that hold user-written text (src/tools/core/authored.ts). */
+export interface ToolAnswer {
+  result: unknown
+  authored: readonly string[]
 }
 
 export function unknownToolError(name: string): GatewayError {
@@ -118,7 +125,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
           const query = searchQuery(args)
           const found = searchTools(toolsVisibleTo(principal), query, search)
           await done('success', found)
-          return found
+          return { result: found, authored: [] }
         }
         const tool = findVisibleTool(name, principal)
         if (tool === undefined) throw unknownToolError(name)
@@ -128,20 +135,26 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
         cacheStatus = cached?.status
         if (cached?.status === 'hit') {
           await done('success', cached.value)
-          return { ...(cached.value as object), cache_status: cached.status }
+          return {
+            result: { ...(cached.value as object), cache_status: cached.status },
+            authored: authoredPathsOf(tool),
+          }
         }
         const run = await runTool(tool, request, context)
         if (run.failure !== undefined) {
           // Answered in the tool's own response model (Superset 6.1's in-band failure), but a failure:
           // the log, the metrics and the audit trail count it as one; nothing is cached or invalidated.
           await done(run.failure, run.response, true)
-          return run.response
+          return { result: run.response, authored: authoredPathsOf(tool) }
         }
         const result = run.response
         cached?.store?.(result)
         await afterWrites(scope, subject, context.effects)
         await done('success', result)
-        return cached === undefined ? result : { ...(result as object), cache_status: cached.status }
+        return {
+          result: cached === undefined ? result : { ...(result as object), cache_status: cached.status },
+          authored: authoredPathsOf(tool),
+        }
       } catch (err) {
         const failure = asGatewayError(err)
         await done(failure)

@@ -1,4 +1,5 @@
 export { createDispatcher, unknownToolError } from './dispatcher'
+export type { ToolAnswer } from './dispatcher'
 export type { Dispatcher } from './dispatcher'
 export { createRequestScope } from './scope'
 export { forgetPrincipals, rememberedPrincipal } from './principal-cache'

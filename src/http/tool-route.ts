@@ -11,7 +11,8 @@ import { parseJsonText, readBodyText } from './json-body'
 export async function handleToolCall(c: Context<AppEnv>): Promise<Response> {
   const name = c.req.param('name') ?? ''
   const args = await readJsonBody(c)
-  const result = await createDispatcher(c.get('scope')).callTool(name, args)
+  // Plain JSON for scripts: no untrusted-content markers (those are for agents, over MCP).
+  const { result } = await createDispatcher(c.get('scope')).callTool(name, args)
   return c.json(result as object)
 }
 

@@ -19,9 +19,9 @@ import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validatio
 import type { Dispatcher } from '../dispatch'
 import { asGatewayError, toErrorBody, type GatewayError } from '../errors'
 import { SearchResults } from '../tool-search'
-import type { ToolListing } from '../tools'
+import type { ResourceDefinition, ToolListing } from '../tools'
 import { GATEWAY_VERSION } from '../version'
-import { markUntrusted } from './untrusted'
+import { markAuthored, stripMarkers } from './untrusted'
 
 export const SERVER_NAME = 'superset-mcp-gateway'
 
@@ -56,7 +56,7 @@ export function toolErrorResult(err: GatewayError): CallToolResult {
   }
 }
 
-export function toolSuccessResult(result: unknown): CallToolResult {
+export function toolSuccessResult(result: unknown, authored: readonly string[] = []): CallToolResult {
   // search_tools: the gateway's own tool descriptions (nothing authored in Superset), sent as 6.1 sends
   // them: the text is the JSON list, the structured content wraps it as {"result": [...]}.
   if (result instanceof SearchResults) {
@@ -65,11 +65,18 @@ export function toolSuccessResult(result: unknown): CallToolResult {
       structuredContent: result.toJSON() as unknown as Record<string, unknown>,
     }
   }
-  const marked = markUntrusted(result) as Record<string, unknown>
+  const marked = markAuthored(result, authored) as Record<string, unknown>
   return {
     content: [{ type: 'text', text: JSON.stringify(marked) }],
     structuredContent: marked,
   }
+}
+
+/** A JSON resource with its user-written fields marked, as a tool's answer is; other documents as they are. */
+function markedResource(resource: ResourceDefinition, text: string): string {
+  const authored = resource.authored ?? []
+  if (authored.length === 0 || resource.mimeType !== 'application/json') return text
+  return JSON.stringify(markAuthored(JSON.parse(text) as unknown, authored))
 }
 
 export function createMcpServer(dispatcher: Dispatcher): Server {
@@ -95,7 +102,9 @@ export function createMcpServer(dispatcher: Dispatcher): Server {
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const { name, arguments: args } = request.params
     try {
-      return toolSuccessResult(await dispatcher.callTool(name, args))
+      // Markers an agent copied from an answer are taken out: none reaches Superset (src/mcp/untrusted.ts).
+      const answer = await dispatcher.callTool(name, stripMarkers(args))
+      return toolSuccessResult(answer.result, answer.authored)
     } catch (err) {
       const failure = asGatewayError(err)
       // Unknown and hidden tools are the same protocol error (spec: -32602 for an unknown tool).
@@ -130,7 +139,9 @@ function registerResourcesAndPrompts(server: Server, dispatcher: Dispatcher): vo
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
     try {
       const { resource, text } = await dispatcher.readResource(request.params.uri)
-      return { contents: [{ uri: resource.uri, mimeType: resource.mimeType, text }] }
+      return {
+        contents: [{ uri: resource.uri, mimeType: resource.mimeType, text: markedResource(resource, text) }],
+      }
     } catch (err) {
       const failure = asGatewayError(err)
       // The spec's error for an unknown resource.

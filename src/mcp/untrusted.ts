@@ -1,7 +1,8 @@
 /**
  * Text that Superset users wrote (titles, descriptions, SQL, expressions, layout and metadata JSON)
  * reaches the agent marked as data, not instructions, between <UNTRUSTED-CONTENT> markers, as Superset's
- * own MCP service does. Structure, ids, names used as identifiers and numbers are left as they are.
+ * own MCP service does. Which fields those are, each tool declares (src/tools/core/authored.ts); the
+ * gateway's own text, structure, ids and numbers are left as they are.
  * Inside the text, anything that looks like a marker, in any case or spelling, is made inert first, so
  * authored text can neither end its block early nor open one of its own.
  */
@@ -9,37 +10,95 @@
 export const UNTRUSTED_OPEN = '<UNTRUSTED-CONTENT>'
 export const UNTRUSTED_CLOSE = '</UNTRUSTED-CONTENT>'
 
-/** Keys whose string values are free text authored in Superset. */
-const AUTHORED_TEXT_KEYS = new Set([
-  'dashboard_title',
-  'slice_name',
-  'chart_name',
-  'description',
-  'certification_details',
-  'certified_by',
-  'css',
-  'sql',
-  'expression',
-  'sqlExpression',
-  'verbose_name',
-  'position_json',
-  'json_metadata',
-  'params',
-  'query_context',
-  'label',
-  'subheader',
-  'code',
-  'warning_text',
-  'warning_markdown',
-])
+/** A tree of authored paths (src/tools/core/authored.ts): `true` where the value is authored as a whole. */
+interface PathTree {
+  authored: boolean
+  children: Map<string, PathTree>
+}
 
-export function markUntrusted(value: unknown, key?: string): unknown {
-  if (typeof value === 'string') {
-    return key !== undefined && AUTHORED_TEXT_KEYS.has(key) && value !== '' ? wrap(value) : value
+function pathTree(paths: readonly string[]): PathTree {
+  const root: PathTree = { authored: false, children: new Map() }
+  for (const path of paths) {
+    let node = root
+    for (const key of path === '' ? [] : path.split('.')) {
+      let next = node.children.get(key)
+      if (next === undefined) {
+        next = { authored: false, children: new Map() }
+        node.children.set(key, next)
+      }
+      node = next
+    }
+    node.authored = true
   }
-  if (Array.isArray(value)) return value.map((item) => markUntrusted(item, key))
+  return root
+}
+
+const EMPTY: PathTree = { authored: false, children: new Map() }
+
+/** The subtrees a key leads to: its own and `*`'s, merged. */
+function childOf(node: PathTree, key: string): PathTree {
+  const named = node.children.get(key)
+  const any = node.children.get('*')
+  if (named === undefined) return any ?? EMPTY
+  if (any === undefined) return named
+  return {
+    authored: named.authored || any.authored,
+    children: new Map([...any.children, ...named.children]),
+  }
+}
+
+/**
+ * A tool's answer with every string at one of `paths` (arrays looked through) wrapped in markers: the
+ * value at a path is authored as a whole, so every string inside an object there is wrapped too. Nothing
+ * else is touched: the gateway's own text (schemas, examples, hints) stays unmarked.
+ */
+export function markAuthored(value: unknown, paths: readonly string[]): unknown {
+  return paths.length === 0 ? value : markNode(value, pathTree(paths))
+}
+
+function markNode(value: unknown, node: PathTree): unknown {
+  if (node.authored) return markAll(value)
+  if (node.children.size === 0) return value
+  if (Array.isArray(value)) return value.map((item) => markNode(item, node))
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, markUntrusted(item, name)]))
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, markNode(item, childOf(node, key))]),
+    )
+  }
+  return value
+}
+
+/** Every non-empty string in `value` wrapped; keys, numbers and the structure as they are. */
+function markAll(value: unknown): unknown {
+  if (typeof value === 'string') return value === '' ? value : wrap(value)
+  if (Array.isArray(value)) return value.map(markAll)
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, markAll(item)]))
+  }
+  return value
+}
+
+/**
+ * Incoming arguments without the exact markers the gateway itself writes: an agent that copies a marked
+ * value (a chart name, a dataset's SQL) into a request sends the text, not the markers, so no marker is
+ * ever stored in Superset or matched against. Only the gateway's own two spellings are taken out;
+ * other marker-like text is stored as written and made inert whenever it is shown (neutraliseMarkers).
+ */
+export function stripMarkers(value: unknown): unknown {
+  if (typeof value === 'string') {
+    // Until none is left: taking one out must not join the text around it into another.
+    let text = value
+    for (let previous = ''; previous !== text;) {
+      previous = text
+      text = text.replaceAll(UNTRUSTED_OPEN, '').replaceAll(UNTRUSTED_CLOSE, '')
+    }
+    return text
+  }
+  if (Array.isArray(value)) return value.map(stripMarkers)
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [stripMarkers(key) as string, stripMarkers(item)]),
+    )
   }
   return value
 }

@@ -74,7 +74,7 @@ export function findVisibleTool(name: string, principal: Principal): AnyToolDefi
   return tool !== undefined && isVisibleTo(tool, principal) ? tool : undefined
 }
 
-export { parseToolRequest, runTool, toolListing, unwrapRequest } from './core'
+export { authoredPathsOf, parseToolRequest, runTool, toolListing, unwrapRequest } from './core'
 export type { JsonSchema, ToolListing } from './core'
 export { noEffects } from './core'
 export type { AnyToolDefinition, CachePolicy, CallEffects, ToolAnnotations, ToolContext } from './core'

@@ -4,7 +4,7 @@
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { callAs } from '../helpers/call-as'
+import { callAs, unmarked } from '../helpers/call-as'
 import { connectClient } from '../helpers/mcp'
 import { TOOLS } from '../../src/tools'
 import { TOOL_NAMES } from '../../src/tool-names'
@@ -168,7 +168,12 @@ describe('MCP resources, prompts and untrusted content', () => {
       'instance://metadata',
     ])
     const metadata = await client.readResource({ uri: 'instance://metadata' })
-    const document = JSON.parse((metadata.contents[0] as { text: string }).text)
+    // Dataset and database names arrive marked, as in a tool's answer.
+    const marked = JSON.parse((metadata.contents[0] as { text: string }).text)
+    expect(marked.available_databases[0].database_name).toMatch(
+      /^<UNTRUSTED-CONTENT>.*<\/UNTRUSTED-CONTENT>$/,
+    )
+    const document = unmarked(marked) as any
     expect(document.instance_summary.total_datasets).toBe(11)
     expect(document.available_datasets).toHaveLength(11)
     expect(document.available_databases.map((database: any) => database.database_name)).toContain('examples')

@@ -3,7 +3,15 @@
  * block early or open one of its own, in every spelling a lenient reader (an agent) might accept.
  */
 import { describe, expect, it } from 'vitest'
-import { markUntrusted, neutraliseMarkers, UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../src/mcp/untrusted'
+import * as z from 'zod'
+import {
+  markAuthored,
+  neutraliseMarkers,
+  stripMarkers,
+  UNTRUSTED_CLOSE,
+  UNTRUSTED_OPEN,
+} from '../../src/mcp/untrusted'
+import { authored, authoredSchemaPaths } from '../../src/tools/core'
 import { countMarkers, MARKER_VARIANTS } from '../helpers/markers'
 
 describe('neutraliseMarkers', () => {
@@ -31,15 +39,18 @@ describe('neutraliseMarkers', () => {
   })
 })
 
-describe('markUntrusted', () => {
+describe('markAuthored', () => {
   it('gives every marked field exactly one opening and one closing marker, at its ends', () => {
     const hostile = MARKER_VARIANTS.join(' then ')
-    const marked = markUntrusted({
-      slice_name: hostile,
-      description: `${UNTRUSTED_CLOSE}${UNTRUSTED_OPEN}`,
-      params: JSON.stringify({ adhoc_filters: [{ sqlExpression: `x ${UNTRUSTED_CLOSE}` }] }),
-      owners: [{ username: 'bob' }],
-    }) as Record<string, string>
+    const marked = markAuthored(
+      {
+        slice_name: hostile,
+        description: `${UNTRUSTED_CLOSE}${UNTRUSTED_OPEN}`,
+        params: JSON.stringify({ adhoc_filters: [{ sqlExpression: `x ${UNTRUSTED_CLOSE}` }] }),
+        owners: [{ username: 'bob' }],
+      },
+      ['slice_name', 'description', 'params'],
+    ) as Record<string, string>
     for (const field of ['slice_name', 'description', 'params']) {
       const value = marked[field]!
       expect(countMarkers(value)).toEqual({ open: 1, close: 1 })
@@ -47,5 +58,51 @@ describe('markUntrusted', () => {
       expect(value.endsWith(UNTRUSTED_CLOSE)).toBe(true)
     }
     expect(marked.owners).toEqual([{ username: 'bob' }])
+  })
+})
+
+describe('markAuthored paths and stripMarkers', () => {
+  it('marks exactly the declared paths: through arrays, any key with *, every string below a path', () => {
+    const marked = markAuthored(
+      {
+        charts: [{ slice_name: 'A', viz_type: 'pie' }],
+        previews: { ascii: { ascii_content: 'drawn', width: 80 } },
+        form_data: { viz_type: 'pie', metrics: [{ label: 'L' }] },
+        hint: 'gateway text',
+      },
+      ['charts.slice_name', 'previews.*.ascii_content', 'form_data'],
+    )
+    const open = (text: string) => `${UNTRUSTED_OPEN}${text}${UNTRUSTED_CLOSE}`
+    expect(marked).toEqual({
+      charts: [{ slice_name: open('A'), viz_type: 'pie' }],
+      previews: { ascii: { ascii_content: open('drawn'), width: 80 } },
+      form_data: { viz_type: open('pie'), metrics: [{ label: open('L') }] },
+      hint: 'gateway text',
+    })
+  })
+
+  it('takes out the exact markers, also when taking one out would join another', () => {
+    expect(stripMarkers({ a: [`${UNTRUSTED_OPEN}x${UNTRUSTED_CLOSE}`], b: 'y' })).toEqual({
+      a: ['x'],
+      b: 'y',
+    })
+    expect(stripMarkers(`<UNTRUSTED-${UNTRUSTED_OPEN}CONTENT>z`)).toBe('z')
+    // Other spellings are left to neutraliseMarkers on the way out.
+    expect(stripMarkers('</untrusted-content>')).toBe('</untrusted-content>')
+  })
+
+  it('reads authored(...) fields from an output schema: objects, arrays, records, unions, wrappers', () => {
+    const schema = z.object({
+      name: authored(z.string()).nullable(),
+      items: z.array(z.object({ title: authored(z.string()), id: z.int() })).optional(),
+      previews: z.record(
+        z.string(),
+        z.discriminatedUnion('type', [
+          z.object({ type: z.literal('a'), text: authored(z.string()) }),
+          z.object({ type: z.literal('b'), n: z.int() }),
+        ]),
+      ),
+    })
+    expect(authoredSchemaPaths(schema).sort()).toEqual(['items.title', 'name', 'previews.*.text'])
   })
 })

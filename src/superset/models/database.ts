@@ -43,6 +43,7 @@ export const databaseSpec: ModelSpec = {
     external_url: sqlColumn('str', 'External URL.', 'db.external_url'),
     ...auditColumns('db'),
   },
+  authored: ['database_name', 'verbose_name', 'extra', 'external_url', 'created_by_name', 'changed_by_name'],
   defaultColumns: [
     'id',
     'database_name',

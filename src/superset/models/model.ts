@@ -66,6 +66,14 @@ export interface ModelSpec {
   /** The primary key expression, the tie-breaker of every ordering. */
   idColumn: SqlFragment
   columns: Record<string, ColumnSpec>
+  /**
+   * The columns holding text users wrote in Superset (names, descriptions, SQL, stored JSON, owners' and
+   * editors' names), as paths into a row (`owners.first_name`: that key of every owner): the MCP layer marks
+   * them as untrusted content (src/tools/core/authored.ts). Ids, types, flags, timestamps, links, usernames,
+   * slugs (Superset keeps them to letters, digits, `_` and `-`) and database identifiers (schema, column and
+   * metric names) are not listed.
+   */
+  authored: readonly string[]
   defaultColumns: readonly string[]
   sortable: readonly string[]
   /** Columns a `search` term is matched against (ORed). */

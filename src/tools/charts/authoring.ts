@@ -32,9 +32,11 @@ import {
 } from '../../superset'
 import { queryChart } from './data'
 import type { LoadedChart } from './lookup'
-import { ContentSchema, PREVIEW_FORMATS, renderPreview, type PreviewFormat } from './preview'
+import { ContentSchema, PREVIEW_FORMATS, renderPreview, VEGA_TITLE, type PreviewFormat } from './preview'
 import {
   assertCanEdit,
+  authored,
+  authoredColumnPaths,
   closeMatches,
   defineTool,
   IdentifierSchema,
@@ -271,7 +273,8 @@ const ChartResultSchema = z.object({
   chart: z.looseObject({ id: z.int() }).nullable(),
   previews: z.record(z.string(), ContentSchema),
   explore_url: z.string().nullable(),
-  form_data: z.record(z.string(), z.unknown()),
+  // The chart's definition as saved (or as it would be), names and labels included.
+  form_data: authored(z.record(z.string(), z.unknown())),
   form_data_key: z.null(),
   chart_type_label: z.string(),
   success: z.boolean(),
@@ -280,6 +283,9 @@ const ChartResultSchema = z.object({
   schema_version: z.literal('2.0'),
   api_version: z.literal('v1'),
 })
+
+/** The saved chart's authored columns and each preview's Vega-Lite title, beyond the schema's fields. */
+const CHART_RESULT_AUTHORED = [...authoredColumnPaths(chartSpec, 'chart'), `previews.*.${VEGA_TITLE}`]
 
 const UNSAVED_WARNING =
   "The chart is not saved: its explore link carries the whole configuration in the URL (the gateway cannot create Superset's cached form_data_key)."
@@ -308,6 +314,7 @@ export const generateChart = defineTool({
     path: ['dataset_id'],
   }),
   output: ChartResultSchema,
+  authored: CHART_RESULT_AUTHORED,
   annotations: WRITES,
   permission: { permission: 'can_write', view: 'Chart' },
   run: async (request, context) => {
@@ -407,6 +414,7 @@ export const updateChart = defineTool({
       path: ['dataset_id'],
     }),
   output: ChartResultSchema,
+  authored: CHART_RESULT_AUTHORED,
   annotations: { ...WRITES, idempotentHint: true },
   permission: { permission: 'can_write', view: 'Chart' },
   run: async (request, context) => {
@@ -519,6 +527,7 @@ export const updateChartPreview = defineTool({
     ...CacheFormDataFlag,
   }),
   output: ChartResultSchema,
+  authored: CHART_RESULT_AUTHORED,
   annotations: READ_ONLY,
   permission: { permission: 'can_read', view: 'Chart' },
   run: async (request, context) => {

@@ -7,6 +7,7 @@ import * as z from 'zod'
 import { GatewayError } from '../../errors'
 import { MAX_ROW_LIMIT, runDatasetQuery, type QueryResultSet } from '../../query'
 import {
+  authored,
   byteLength,
   type DataColumn,
   defineTool,
@@ -62,7 +63,8 @@ const GetChartDataRequestSchema = looseRequestObject({
 
 const DataColumnSchema = z.object({
   name: z.string(),
-  display_name: z.string(),
+  // A column's or metric's verbose name from the dataset.
+  display_name: authored(z.string()),
   data_type: z.string(),
   sample_values: z.array(z.unknown()),
   null_count: z.int(),
@@ -73,14 +75,15 @@ const DataColumnSchema = z.object({
 
 const ChartDataSchema = z.object({
   chart_id: z.int(),
-  chart_name: z.string(),
+  chart_name: authored(z.string()),
   chart_type: z.string(),
   columns: z.array(DataColumnSchema),
   data: z.array(z.record(z.string(), z.unknown())),
   row_count: z.int(),
   total_rows: z.int(),
   data_freshness: z.string(),
-  summary: z.string(),
+  // Names the chart, its metrics and dimensions.
+  summary: authored(z.string()),
   insights: z.array(z.string()),
   data_quality: z.object({ null_cells: z.int(), total_cells: z.int() }),
   performance: z.object({ query_duration_ms: z.int(), cache_status: z.string() }),

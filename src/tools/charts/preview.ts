@@ -6,7 +6,7 @@
 import * as z from 'zod'
 import { GatewayError } from '../../errors'
 import type { QueryResultSet, ResultRow, VizShape } from '../../query'
-import { clampedInt, defineTool, looseRequestObject, READ_ONLY } from '../core'
+import { authored, clampedInt, defineTool, looseRequestObject, READ_ONLY } from '../core'
 import { ChartTargetSchema, loadTarget, queryChart } from './data'
 import type { LoadedChart } from './lookup'
 import {
@@ -38,6 +38,9 @@ const GetChartPreviewRequestSchema = looseRequestObject({
     request.identifier ?? (request as { id?: unknown }).id ?? (request as { chart_id?: unknown }).chart_id,
 }))
 
+/** Where a preview's Vega-Lite specification holds the chart's name, below the preview's own path. */
+export const VEGA_TITLE = 'specification.title'
+
 export const ContentSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('url'),
@@ -48,19 +51,21 @@ export const ContentSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('ascii'),
-    ascii_content: z.string(),
+    // The chart's name and labels with its data, drawn: marked as a whole.
+    ascii_content: authored(z.string()),
     width: z.int(),
     height: z.int(),
     supports_color: z.boolean(),
   }),
   z.object({
     type: z.literal('table'),
-    table_data: z.string(),
+    table_data: authored(z.string()),
     row_count: z.int(),
     supports_sorting: z.boolean(),
   }),
   z.object({
     type: z.literal('vega_lite'),
+    // Its `title` is the chart's name (VEGA_TITLE); the rest is the gateway's Vega-Lite, field names identifiers.
     specification: z.record(z.string(), z.unknown()),
     data_url: z.string().nullable(),
     supports_streaming: z.boolean(),
@@ -69,14 +74,14 @@ export const ContentSchema = z.discriminatedUnion('type', [
 
 const ChartPreviewSchema = z.object({
   chart_id: z.int(),
-  chart_name: z.string(),
+  chart_name: authored(z.string()),
   chart_type: z.string(),
   explore_url: z.string(),
   content: ContentSchema,
-  chart_description: z.string().nullable(),
+  chart_description: authored(z.string()).nullable(),
   accessibility: z.object({
     color_blind_safe: z.boolean(),
-    alt_text: z.string(),
+    alt_text: authored(z.string()),
     high_contrast_available: z.boolean(),
   }),
   performance: z.object({ query_duration_ms: z.int(), cache_status: z.string() }),
@@ -93,6 +98,7 @@ export const getChartPreview = defineTool({
     '(the chart in Superset).',
   input: GetChartPreviewRequestSchema,
   output: ChartPreviewSchema,
+  authored: [`content.${VEGA_TITLE}`],
   annotations: READ_ONLY,
   permission: { permission: 'can_read', view: 'Chart' },
   run: async (request, context) => {

@@ -8,6 +8,8 @@ import {
 } from '../../superset'
 import * as z from 'zod'
 import {
+  authored,
+  authoredColumnPaths,
   CacheControlFields,
   defineListTool,
   defineTool,
@@ -82,13 +84,15 @@ export const getChartInfo = defineTool({
   }),
   output: z.looseObject({
     id: z.int(),
-    filters: ChartFiltersSchema.optional(),
+    // Taken from the saved form data.
+    filters: authored(ChartFiltersSchema.optional()),
     form_data_key: z.string().nullable(),
     is_unsaved_state: z.boolean(),
   }),
   annotations: READ_ONLY,
   permission: { permission: 'can_read', view: 'Chart' },
   cache: { scope: 'user', dependsOn: ['chart', 'dataset'] },
+  authored: authoredColumnPaths(chartSpec),
   run: async (request, context) => {
     if (request.identifier === undefined) throw unsavedStateError()
     const explicit = parseColumnList(request.select_columns)

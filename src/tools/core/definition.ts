@@ -79,6 +79,11 @@ export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output exte
   sizeGuard?: boolean
   /** How answers may be cached (catalog reads only; never writes, chart data or SQL). */
   cache?: CachePolicy
+  /**
+   * Paths of answer fields holding user-written text beyond those the output schema wraps in `authored(…)`
+   * (core/authored.ts): the MCP layer marks exactly these as untrusted content.
+   */
+  authored?: readonly string[]
   run(request: z.output<Input>, context: ToolContext): Promise<z.input<Output>>
   /**
    * For tools whose Superset 6.1 response model reports failure in-band (execute_sql's `success: false`,
@@ -117,6 +122,8 @@ export interface ResourceDefinition {
   description: string
   mimeType: 'application/json' | 'text/markdown'
   permission: PermissionPair | null
+  /** For a JSON document: paths of its user-written fields, marked as a tool's are (core/authored.ts). */
+  authored?: readonly string[]
   read(context: ToolContext): Promise<string>
 }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { authoredColumnPaths } from './authored'
 import { CacheControlFields } from './cache-flags'
 import { READ_ONLY, defineTool, type AnyToolDefinition, type CachePolicy } from './definition'
 import { IdentifierSchema } from './identifier'
@@ -36,6 +37,7 @@ export function defineGetTool(options: {
     annotations: READ_ONLY,
     permission: spec.readPermission,
     cache: options.cache,
+    authored: authoredColumnPaths(spec),
     run: async (request, context) => {
       const columns = resolveColumns(
         spec,

@@ -3,6 +3,7 @@
  * model (src/superset has the models), identifiers, ownership, SQL planning and answer sizes. The domains enter
  * here only (docs/ARCHITECTURE.md).
  */
+export { authored, authoredColumnPaths, authoredPathsOf, authoredSchemaPaths } from './authored'
 export { CacheControlFields, CacheStatusField } from './cache-flags'
 export { advertiseAs, advertisedSchemaOf } from './compact-schema'
 export { databaseNotFound, visibleAnalyticsDatabase, visibleDatabase } from './databases'

@@ -1,3 +1,4 @@
+import { authoredColumnPaths } from './authored'
 import { READ_ONLY, defineTool, type AnyToolDefinition, type CachePolicy } from './definition'
 import { resolveColumns, runList, type ModelSpec } from '../../superset'
 import { listRequestSchema, listResponse, listResponseSchema, parseColumnList } from './list'
@@ -22,6 +23,7 @@ export function defineListTool(options: {
     annotations: READ_ONLY,
     permission: spec.readPermission,
     cache: options.cache,
+    authored: authoredColumnPaths(spec, spec.listKey),
     run: async (request, context) => {
       const requested = parseColumnList(request.select_columns) ?? [...spec.defaultColumns]
       // Superset 6.1's BaseDAO.list skips names that are not the model's columns and orders only by an

@@ -10,6 +10,8 @@ import {
 } from '../../superset'
 import * as z from 'zod'
 import {
+  authored,
+  authoredColumnPaths,
   CacheControlFields,
   defineListTool,
   defineTool,
@@ -57,20 +59,21 @@ const LARGE_COLUMNS = ['position_json', 'json_metadata'] as const
 
 const DashboardChartSchema = z.object({
   id: z.int(),
-  slice_name: z.string().nullable(),
+  slice_name: authored(z.string()).nullable(),
   viz_type: z.string().nullable(),
-  datasource_name: z.string().nullable(),
-  description: z.string().nullable(),
+  datasource_name: authored(z.string()).nullable(),
+  description: authored(z.string()).nullable(),
   url: z.string(),
 })
 
 const RoleSchema = z.object({ id: z.int(), name: z.string() })
 
+// From the dashboard's metadata: a filter's name and its targets (dataset ids, column names) as stored.
 const NativeFilterSchema = z.object({
   id: z.string().nullable(),
-  name: z.string().nullable(),
+  name: authored(z.string()).nullable(),
   filter_type: z.string().nullable(),
-  targets: z.array(z.unknown()),
+  targets: authored(z.array(z.unknown())),
 })
 
 export const getDashboardInfo = defineTool({
@@ -104,6 +107,7 @@ export const getDashboardInfo = defineTool({
   annotations: READ_ONLY,
   permission: { permission: 'can_read', view: 'Dashboard' },
   cache: { scope: 'user', dependsOn: ['dashboard', 'chart', 'dataset'] },
+  authored: authoredColumnPaths(dashboardSpec),
   run: async (request, context) => {
     const extra = ['charts', 'roles', 'native_filters', 'cross_filters_enabled']
     const explicit = parseColumnList(request.select_columns)

@@ -19,6 +19,7 @@ import {
 } from '../../superset'
 import {
   assertCanEdit,
+  authoredColumnPaths,
   defineTool,
   inBandMessage,
   isDomainFailure,
@@ -127,6 +128,7 @@ export const generateDashboard = defineTool({
     dashboard_url: z.string().nullable(),
     error: z.string().nullable(),
   }),
+  authored: authoredColumnPaths(dashboardSpec, 'dashboard'),
   annotations: WRITES,
   permission: { permission: 'can_write', view: 'Dashboard' },
   run: async (request, context) => {
@@ -189,6 +191,7 @@ export const addChartToExistingDashboard = defineTool({
     error: z.string().nullable(),
     permission_denied: z.boolean(),
   }),
+  authored: authoredColumnPaths(dashboardSpec, 'dashboard'),
   annotations: WRITES,
   permission: { permission: 'can_write', view: 'Dashboard' },
   run: async (request, context) => {

@@ -12,6 +12,7 @@ import { GatewayError } from '../../errors'
 import { dataKind, typeName, withAnalyticsSession, wrapWithLimit, type AnalyticsDatabase } from '../../query'
 import type { SqlParser } from '../../guardrails'
 import {
+  authoredColumnPaths,
   defineTool,
   planSql,
   requestObject,
@@ -114,6 +115,7 @@ export const createVirtualDataset = defineTool({
     })
     .transform((request) => ({ ...request, schema: request.schema ?? request.schema_name })),
   output: z.looseObject({ id: z.int(), table_name: z.string(), url: z.string() }),
+  authored: authoredColumnPaths(datasetSpec),
   annotations: WRITES,
   permission: { permission: 'can_write', view: 'Dataset' },
   run: async (request, context) => {

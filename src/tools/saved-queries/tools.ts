@@ -5,7 +5,7 @@
 import * as z from 'zod'
 import { GatewayError } from '../../errors'
 import { insertSavedQuery } from '../../superset'
-import { defineTool, READ_ONLY, requestObject, visibleDatabase, WRITES } from '../core'
+import { authored, defineTool, READ_ONLY, requestObject, visibleDatabase, WRITES } from '../core'
 
 export const saveSqlQuery = defineTool({
   name: 'save_sql_query',
@@ -21,14 +21,15 @@ export const saveSqlQuery = defineTool({
     catalog: z.string().max(256).optional().describe('Catalog.'),
     description: z.string().max(10_000).optional().describe('Description.'),
   }).transform((request) => ({ ...request, schema: request.schema ?? request.schema_name })),
+  // The saved query as stored: its name, SQL and description are text a user wrote.
   output: z.object({
     id: z.int(),
-    label: z.string(),
-    sql: z.string(),
+    label: authored(z.string()),
+    sql: authored(z.string()),
     database_id: z.int(),
     schema: z.string().nullable(),
     catalog: z.string().nullable(),
-    description: z.string().nullable(),
+    description: authored(z.string()).nullable(),
     url: z.string(),
   }),
   annotations: WRITES,

@@ -1,5 +1,5 @@
 import { recentDatasets, usableDatabases } from '../../superset'
-import type { ResourceDefinition } from '../core'
+import { authoredPathsOf, type ResourceDefinition } from '../core'
 import { getInstanceInfo } from './tools'
 import { CHART_CONFIG_EXAMPLES } from './chart-configs'
 
@@ -15,6 +15,11 @@ export const instanceMetadata: ResourceDefinition = {
     'Instance overview (as get_instance_info), plus the 20 most recently changed datasets and the databases you may use.',
   mimeType: 'application/json',
   permission: null,
+  authored: [
+    ...authoredPathsOf(getInstanceInfo),
+    'available_datasets.table_name',
+    'available_databases.database_name',
+  ],
   read: async (context) => {
     const [info, datasets, databases] = await Promise.all([
       getInstanceInfo.run({}, context),

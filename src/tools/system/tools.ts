@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import { instanceFigures } from '../../superset'
-import { CacheControlFields, CacheStatusField, defineTool, READ_ONLY, requestObject } from '../core'
+import { authored, CacheControlFields, CacheStatusField, defineTool, READ_ONLY, requestObject } from '../core'
 import { GATEWAY_VERSION, SERVICE_NAME } from '../../version'
 
 export const healthCheck = defineTool({
@@ -70,14 +70,14 @@ export const getInstanceInfo = defineTool({
     }),
     database_breakdown: z.object({ by_type: z.record(z.string(), count) }),
     popular_content: z.object({
-      top_tags: z.array(z.object({ name: z.string(), count })),
+      top_tags: z.array(z.object({ name: authored(z.string()), count })),
       top_creators: z.array(z.object({ username: z.string(), count })),
     }),
     current_user: z.object({
       id: z.int(),
       username: z.string(),
-      first_name: z.string(),
-      last_name: z.string(),
+      first_name: authored(z.string()),
+      last_name: authored(z.string()),
       email: z.string(),
       active: z.boolean(),
       roles: z.array(z.string()),
