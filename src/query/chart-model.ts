@@ -22,9 +22,12 @@ import {
   type BigNumberConfigSchema,
   type ChartConfig,
   type ChartType,
+  type ColumnRefConfig,
   dimensionOf,
   filtersOf,
+  type HandlebarsConfigSchema,
   metricOf,
+  type MixedTimeseriesConfigSchema,
   type PieConfigSchema,
   type PivotTableConfigSchema,
   seriesOf,
@@ -46,11 +49,11 @@ export interface VizModel<Config> {
   /** Every Superset viz_type this definition reads: the config's ones, and other variants. */
   vizTypes: readonly string[]
   /** generate_chart config → viz_type and form_data (slices.params). */
-  formData(config: Config, datasetId: number): { vizType: string; formData: FormData }
+  formData(config: Config, dataset: DatasetMeta): { vizType: string; formData: FormData }
   /** form_data → the query objects saved in query_context (the frontend's buildQuery). */
   queries(formData: FormData, dataset: DatasetMeta, vizType: string): QueryObjectJson[]
-  /** xy only: how previews draw it. */
-  kind?(vizType: string): NonNullable<VizShape['kind']>
+  /** xy only: how previews draw it (the first query's series). */
+  kind?(vizType: string, formData: FormData): NonNullable<VizShape['kind']>
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -208,8 +211,8 @@ function isMetricColumn(column: { aggregate?: unknown; saved_metric?: boolean | 
   return column.aggregate !== undefined || column.saved_metric === true
 }
 
-function baseFormData(config: ChartConfig, datasetId: number) {
-  return { datasource: `${datasetId}__table`, adhoc_filters: filtersOf(config.filters) }
+function baseFormData(config: ChartConfig, dataset: DatasetMeta) {
+  return { datasource: `${dataset.id}__table`, adhoc_filters: filtersOf(config.filters) }
 }
 
 type Config<S extends z.ZodType> = z.output<S>
@@ -220,7 +223,7 @@ export const TABLE: VizModel<Config<typeof TableConfigSchema>> = {
   chartType: 'table',
   configVizTypes: ['table', 'ag-grid-table'],
   vizTypes: ['table', 'ag-grid-table'],
-  formData(config, datasetId) {
+  formData(config, dataset) {
     const metrics = config.columns.filter(isMetricColumn)
     const dimensions = config.columns.filter((column) => !isMetricColumn(column))
     const mode = config.query_mode ?? (metrics.length > 0 ? 'aggregate' : 'raw')
@@ -234,7 +237,7 @@ export const TABLE: VizModel<Config<typeof TableConfigSchema>> = {
     return {
       vizType: config.viz_type,
       formData: {
-        ...baseFormData(config, datasetId),
+        ...baseFormData(config, dataset),
         viz_type: config.viz_type,
         query_mode: mode,
         row_limit: config.row_limit,
@@ -293,12 +296,12 @@ export const XY: VizModel<Config<typeof XYConfigSchema>> = {
     'echarts_timeseries_smooth',
     'echarts_timeseries_step',
   ],
-  formData(config, datasetId) {
+  formData(config, dataset) {
     const vizType = XY_VIZ_TYPES[config.kind]
     return {
       vizType,
       formData: {
-        ...baseFormData(config, datasetId),
+        ...baseFormData(config, dataset),
         viz_type: vizType,
         ...(config.x ? { x_axis: config.x.name } : {}),
         ...(config.time_grain ? { time_grain_sqla: config.time_grain } : {}),
@@ -343,11 +346,11 @@ export const PIE: VizModel<Config<typeof PieConfigSchema>> = {
   chartType: 'pie',
   configVizTypes: ['pie'],
   vizTypes: ['pie'],
-  formData(config, datasetId) {
+  formData(config, dataset) {
     return {
       vizType: 'pie',
       formData: {
-        ...baseFormData(config, datasetId),
+        ...baseFormData(config, dataset),
         viz_type: 'pie',
         groupby: [dimensionOf(config.dimension)],
         metric: metricOf(config.metric),
@@ -382,11 +385,11 @@ export const BIG_NUMBER_TOTAL: VizModel<BigNumberConfig> = {
   chartType: 'big_number',
   configVizTypes: ['big_number_total'],
   vizTypes: ['big_number_total'],
-  formData(config, datasetId) {
+  formData(config, dataset) {
     return {
       vizType: 'big_number_total',
       formData: {
-        ...baseFormData(config, datasetId),
+        ...baseFormData(config, dataset),
         viz_type: 'big_number_total',
         metric: metricOf(config.metric),
         ...(config.subheader ? { subheader: config.subheader } : {}),
@@ -404,11 +407,11 @@ export const BIG_NUMBER: VizModel<BigNumberConfig> = {
   chartType: 'big_number',
   configVizTypes: ['big_number'],
   vizTypes: ['big_number'],
-  formData(config, datasetId) {
+  formData(config, dataset) {
     return {
       vizType: 'big_number',
       formData: {
-        ...baseFormData(config, datasetId),
+        ...baseFormData(config, dataset),
         viz_type: 'big_number',
         metric: metricOf(config.metric),
         x_axis: config.temporal_column,
@@ -454,11 +457,11 @@ export const PIVOT_TABLE: VizModel<Config<typeof PivotTableConfigSchema>> = {
   chartType: 'pivot_table',
   configVizTypes: ['pivot_table_v2'],
   vizTypes: ['pivot_table_v2'],
-  formData(config, datasetId) {
+  formData(config, dataset) {
     return {
       vizType: 'pivot_table_v2',
       formData: {
-        ...baseFormData(config, datasetId),
+        ...baseFormData(config, dataset),
         viz_type: 'pivot_table_v2',
         groupbyRows: config.rows.map(dimensionOf),
         groupbyColumns: (config.columns ?? []).map(dimensionOf),
@@ -466,6 +469,9 @@ export const PIVOT_TABLE: VizModel<Config<typeof PivotTableConfigSchema>> = {
         aggregateFunction: config.aggregate_function,
         rowTotals: config.show_row_totals,
         colTotals: config.show_column_totals,
+        transposePivot: config.transpose,
+        combineMetric: config.combine_metric,
+        valueFormat: config.value_format,
         row_limit: config.row_limit,
         order_desc: true,
       },
@@ -487,8 +493,167 @@ export const PIVOT_TABLE: VizModel<Config<typeof PivotTableConfigSchema>> = {
   },
 }
 
+/**
+ * 6.1's is_column_truly_temporal: a dataset column is temporal by its SQL type (DATE, TIME, TIMESTAMP…),
+ * or by is_dttm when it has no type; a column the dataset does not have counts as temporal.
+ */
+function isTemporalColumn(dataset: DatasetMeta, name: string): boolean {
+  const column = dataset.columns.find((c) => c.column_name.toLowerCase() === name.toLowerCase())
+  if (column === undefined) return true
+  const type = typeof column.type === 'string' ? column.type.trim() : ''
+  if (type === '') return column.is_dttm
+  return /^(date|time|timestamp|datetime|interval)\b|^timestamp/i.test(type)
+}
+
+/** Superset's MixedTimeseries series types: an area is a line series with area on. */
+const MIXED_SERIES_TYPES = { line: 'line', bar: 'bar', area: 'line', scatter: 'scatter' } as const
+
+/** The frontend's retainFormDataSuffix: the `_b` controls in place of their unsuffixed ones. */
+function withSuffixControls(formData: FormData, suffix: string): FormData {
+  const result: FormData = {}
+  for (const [key, value] of Object.entries(formData))
+    if (key.endsWith(suffix)) result[key.slice(0, -suffix.length)] = value
+  for (const [key, value] of Object.entries(formData))
+    if (!key.endsWith(suffix) && !(key in result)) result[key] = value
+  return result
+}
+
+/** The frontend's removeFormDataSuffix: the form_data without its `_b` controls. */
+const withoutSuffixControls = (formData: FormData, suffix: string): FormData =>
+  Object.fromEntries(Object.entries(formData).filter(([key]) => !key.endsWith(suffix)))
+
+/**
+ * mixed_timeseries: two time series on one x axis, each its own query (the frontend's buildQuery: query A
+ * from the form_data without its `_b` controls, query B with them in place of A's), each built as an xy
+ * query. get_chart_data, like 6.1's, returns the first (query A).
+ */
+export const MIXED_TIMESERIES: VizModel<Config<typeof MixedTimeseriesConfigSchema>> = {
+  family: 'xy',
+  chartType: 'mixed_timeseries',
+  configVizTypes: ['mixed_timeseries'],
+  vizTypes: ['mixed_timeseries'],
+  formData(config, dataset) {
+    const temporal = isTemporalColumn(dataset, config.x.name)
+    const series = (columns: readonly ColumnRefConfig[] | undefined) =>
+      (columns ?? []).filter((column) => column.name !== config.x.name).map(dimensionOf)
+    const groupby = series(config.group_by)
+    const groupbyB = series(config.group_by_secondary)
+    const base = baseFormData(config, dataset)
+    const axis = (
+      options:
+        { title?: string | undefined; format?: string | undefined; scale?: string | undefined } | undefined,
+      title: string,
+      format: string,
+      log?: string,
+    ): FormData => ({
+      ...(options?.title ? { [title]: options.title } : {}),
+      ...(options?.format ? { [format]: options.format } : {}),
+      ...(log !== undefined && options?.scale === 'log' ? { [log]: true } : {}),
+    })
+    return {
+      vizType: 'mixed_timeseries',
+      formData: {
+        ...base,
+        viz_type: 'mixed_timeseries',
+        x_axis: config.x.name,
+        metrics: config.y.map(metricOf),
+        seriesType: MIXED_SERIES_TYPES[config.primary_kind],
+        area: config.primary_kind === 'area',
+        yAxisIndex: 0,
+        metrics_b: config.y_secondary.map(metricOf),
+        seriesTypeB: MIXED_SERIES_TYPES[config.secondary_kind],
+        areaB: config.secondary_kind === 'area',
+        yAxisIndexB: 1,
+        show_legend: config.show_legend,
+        zoomable: true,
+        rich_tooltip: true,
+        ...(temporal
+          ? {
+              granularity_sqla: config.x.name,
+              ...(config.time_grain ? { time_grain_sqla: config.time_grain } : {}),
+            }
+          : {
+              x_axis_sort_series_type: 'name',
+              x_axis_sort_series_ascending: true,
+              time_grain_sqla: null,
+              granularity_sqla: null,
+            }),
+        ...(groupby.length > 0 ? { groupby } : {}),
+        // Query B reads groupby_b and adhoc_filters_b, else query A's: say so when they differ or apply.
+        ...(groupbyB.length > 0 || groupby.length > 0 ? { groupby_b: groupbyB } : {}),
+        ...(base.adhoc_filters.length > 0 ? { adhoc_filters_b: base.adhoc_filters } : {}),
+        row_limit: config.row_limit,
+        ...axis(config.x_axis, 'xAxisTitle', 'x_axis_time_format'),
+        ...axis(config.y_axis, 'yAxisTitle', 'y_axis_format', 'logAxis'),
+        ...axis(
+          config.y_axis_secondary,
+          'yAxisTitleSecondary',
+          'y_axis_format_secondary',
+          'logAxisSecondary',
+        ),
+      },
+    }
+  },
+  queries(formData, dataset, vizType) {
+    return [
+      ...XY.queries(withoutSuffixControls(formData, '_b'), dataset, vizType),
+      ...XY.queries(withSuffixControls(formData, '_b'), dataset, vizType),
+    ]
+  },
+  kind(_vizType, formData) {
+    if (formData.area === true) return 'area'
+    if (formData.seriesType === 'bar') return 'bar'
+    if (formData.seriesType === 'scatter') return 'scatter'
+    return 'line'
+  },
+}
+
+/**
+ * handlebars: the rows a template renders, raw (all_columns) or grouped (groupby + metrics), ordered by
+ * the first metric (the frontend's buildQuery with normalizeOrderBy): the table's query.
+ */
+export const HANDLEBARS: VizModel<Config<typeof HandlebarsConfigSchema>> = {
+  family: 'table',
+  chartType: 'handlebars',
+  configVizTypes: ['handlebars'],
+  vizTypes: ['handlebars'],
+  formData(config, dataset) {
+    const raw = config.query_mode === 'raw'
+    return {
+      vizType: 'handlebars',
+      formData: {
+        ...baseFormData(config, dataset),
+        viz_type: 'handlebars',
+        handlebars_template: config.handlebars_template,
+        row_limit: config.row_limit,
+        order_desc: config.order_desc,
+        ...(config.style_template ? { styleTemplate: config.style_template } : {}),
+        query_mode: config.query_mode,
+        ...(raw
+          ? { all_columns: (config.columns ?? []).map((column) => column.name) }
+          : {
+              ...(config.groupby?.length ? { groupby: config.groupby.map(dimensionOf) } : {}),
+              metrics: (config.metrics ?? []).map(metricOf),
+            }),
+      },
+    }
+  },
+  queries(formData, dataset, vizType) {
+    return TABLE.queries(formData, dataset, vizType)
+  },
+}
+
 /** Every viz family the gateway can build a query for. */
-const MODELS: readonly VizModel<never>[] = [TABLE, XY, PIE, BIG_NUMBER_TOTAL, BIG_NUMBER, PIVOT_TABLE]
+const MODELS: readonly VizModel<never>[] = [
+  TABLE,
+  XY,
+  PIE,
+  BIG_NUMBER_TOTAL,
+  BIG_NUMBER,
+  PIVOT_TABLE,
+  MIXED_TIMESERIES,
+  HANDLEBARS,
+]
 
 /** The definition of a Superset viz_type, or undefined for the types the gateway cannot build. */
 export function vizModel(vizType: string): VizModel<never> | undefined {
@@ -507,21 +672,25 @@ export function vizFamily(vizType: string): VizFamily {
 /** The form_data (slices.params) Superset would save for a generate_chart config. */
 export function configToFormData(
   config: ChartConfig,
-  datasetId: number,
+  dataset: DatasetMeta,
 ): { vizType: string; formData: FormData } {
   switch (config.chart_type) {
     case 'xy':
-      return XY.formData(config, datasetId)
+      return XY.formData(config, dataset)
     case 'table':
-      return TABLE.formData(config, datasetId)
+      return TABLE.formData(config, dataset)
     case 'pie':
-      return PIE.formData(config, datasetId)
+      return PIE.formData(config, dataset)
     case 'big_number':
       return config.show_trendline && config.temporal_column !== undefined
-        ? BIG_NUMBER.formData(config, datasetId)
-        : BIG_NUMBER_TOTAL.formData(config, datasetId)
+        ? BIG_NUMBER.formData(config, dataset)
+        : BIG_NUMBER_TOTAL.formData(config, dataset)
     case 'pivot_table':
-      return PIVOT_TABLE.formData(config, datasetId)
+      return PIVOT_TABLE.formData(config, dataset)
+    case 'mixed_timeseries':
+      return MIXED_TIMESERIES.formData(config, dataset)
+    case 'handlebars':
+      return HANDLEBARS.formData(config, dataset)
     default:
       return config satisfies never
   }

@@ -53,7 +53,7 @@ export interface ConfigChart {
 
 /** A generate_chart config on a dataset: its form_data, its query_context, and the query they run. */
 export function configChart(config: ChartConfig, dataset: DatasetMeta): ConfigChart {
-  const { vizType, formData } = configToFormData(config, dataset.id)
+  const { vizType, formData } = configToFormData(config, dataset)
   const queryContext = JSON.stringify(buildQueryContext(vizType, formData, dataset))
   const query = chartQuery(vizType, formData, parseQueryContext(queryContext, 0), dataset)
   return { vizType, formData, queryContext, query }

@@ -11,7 +11,13 @@ export {
   withAnalyticsSession,
 } from './connections'
 export type { AnalyticsDatabase, SessionOptions } from './connections'
-export { CHART_CONFIG_SCHEMAS, ChartConfigSchema, ColumnRefSchema, seriesOf } from './chart-config'
+export {
+  CHART_CONFIG_SCHEMAS,
+  CHART_TYPES,
+  ChartConfigSchema,
+  ColumnRefSchema,
+  seriesOf,
+} from './chart-config'
 export type { ChartConfig, ChartType } from './chart-config'
 export { buildQueryContext, configToFormData, configVizTypes, vizFamily, vizModel } from './chart-model'
 export type { VizModel } from './chart-model'

@@ -184,7 +184,7 @@ class Reader {
     return {
       vizType,
       family,
-      ...(model?.kind === undefined ? {} : { kind: model.kind(vizType) }),
+      ...(model?.kind === undefined ? {} : { kind: model.kind(vizType, formData) }),
       ...(axisLabel !== undefined ? { xAxis: axisLabel } : {}),
       series,
       metrics,

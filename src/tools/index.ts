@@ -25,8 +25,12 @@ import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
 import { executeSql } from './sql'
 import {
+  allSchemas,
   chartConfigs,
+  chartSchema,
   createChartGuided,
+  dashboardSchema,
+  datasetSchema,
   getInstanceInfo,
   getSchema,
   healthCheck,
@@ -80,7 +84,14 @@ export { noEffects } from './core'
 export type { AnyToolDefinition, CachePolicy, CallEffects, ToolAnnotations, ToolContext } from './core'
 
 /** MCP resources and prompts. */
-export const RESOURCES: readonly ResourceDefinition[] = [instanceMetadata, chartConfigs]
+export const RESOURCES: readonly ResourceDefinition[] = [
+  instanceMetadata,
+  chartConfigs,
+  chartSchema,
+  datasetSchema,
+  dashboardSchema,
+  allSchemas,
+]
 export const PROMPTS: readonly PromptDefinition[] = [quickstart, createChartGuided]
 
 export function resourcesVisibleTo(principal: Principal): ResourceDefinition[] {

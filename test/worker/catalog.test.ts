@@ -166,6 +166,10 @@ describe('MCP resources, prompts and untrusted content', () => {
     expect(resources.map((resource) => resource.uri).sort()).toEqual([
       'chart://configs',
       'instance://metadata',
+      'superset://schema/all',
+      'superset://schema/chart',
+      'superset://schema/dashboard',
+      'superset://schema/dataset',
     ])
     const metadata = await client.readResource({ uri: 'instance://metadata' })
     // Dataset and database names arrive marked, as in a tool's answer.

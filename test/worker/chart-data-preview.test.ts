@@ -96,7 +96,16 @@ describe('get_chart_preview', () => {
 
 describe('get_chart_type_schema', () => {
   it('returns the config schema and examples for each chart type', async () => {
-    for (const chartType of ['xy', 'table', 'pie', 'big_number', 'pivot_table']) {
+    // chart/tool/test_get_chart_type_schema.py: test_valid_chart_type_returns_schema, test_examples_match_chart_type
+    for (const chartType of [
+      'xy',
+      'table',
+      'pie',
+      'big_number',
+      'pivot_table',
+      'mixed_timeseries',
+      'handlebars',
+    ]) {
       const result = await callAs('bob', 'get_chart_type_schema', { chart_type: chartType })
       expect(result.chart_type).toBe(chartType)
       expect(result.schema.type).toBe('object')
@@ -106,16 +115,31 @@ describe('get_chart_type_schema', () => {
     }
   })
 
-  it('accepts Superset viz_type names and rejects unknown types', async () => {
+  it('accepts Superset viz_type names; without examples when include_examples is false', async () => {
     const xy = await callAs('admin', 'get_chart_type_schema', {
       chart_type: 'echarts_timeseries_bar',
       include_examples: false,
     })
-    expect(xy).toMatchObject({ chart_type: 'xy', examples: [] })
+    // test_include_examples_false_omits_examples
+    expect(xy).toMatchObject({ chart_type: 'xy' })
+    expect(xy).not.toHaveProperty('examples')
     expect(xy.schema.required).toEqual(expect.arrayContaining(['chart_type', 'y']))
-    await expect(callAs('admin', 'get_chart_type_schema', { chart_type: 'sankey' })).rejects.toMatchObject({
-      type: 'ValidationError',
-      message: expect.stringContaining('xy, table, pie, big_number, pivot_table'),
+  })
+
+  it('answers an unknown chart type with the valid ones (test_invalid_chart_type_returns_error)', async () => {
+    const result = await callAs('admin', 'get_chart_type_schema', { chart_type: 'sankey' })
+    expect(result).toEqual({
+      error: "Unknown chart_type: 'sankey'",
+      valid_chart_types: [
+        'big_number',
+        'handlebars',
+        'mixed_timeseries',
+        'pie',
+        'pivot_table',
+        'table',
+        'xy',
+      ],
+      hint: expect.stringContaining('Use one of the valid chart_type values'),
     })
   })
 })

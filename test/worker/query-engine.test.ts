@@ -240,7 +240,7 @@ describe('chart configs (generate_chart) to queries', () => {
       group_by: { name: 'region' },
       kind: 'bar',
     })
-    const { vizType, formData } = configToFormData(config, 1)
+    const { vizType, formData } = configToFormData(config, ORDERS)
     expect(vizType).toBe('echarts_timeseries_bar')
     const { query, shape } = chartQuery(vizType, formData, undefined, ORDERS)
     expect(query.columns).toEqual([

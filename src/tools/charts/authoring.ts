@@ -139,6 +139,16 @@ function columnReferences(config: ChartConfig): ColumnReference[] {
       return [config.metric]
     case 'pivot_table':
       return [...config.rows, ...(config.columns ?? []), ...config.metrics]
+    case 'mixed_timeseries':
+      return [
+        config.x,
+        ...config.y,
+        ...(config.group_by ?? []),
+        ...config.y_secondary,
+        ...(config.group_by_secondary ?? []),
+      ]
+    case 'handlebars':
+      return [...(config.columns ?? []), ...(config.groupby ?? []), ...(config.metrics ?? [])]
   }
 }
 
@@ -294,7 +304,7 @@ export const generateChart = defineTool({
   name: 'generate_chart',
   title: 'Create a chart',
   description:
-    'Build a chart from a dataset and a config (chart_type xy, table, pie, big_number or pivot_table; see chart://configs). ' +
+    'Build a chart from a dataset and a config (chart_type xy, table, pie, pivot_table, mixed_timeseries, handlebars or big_number; see chart://configs). ' +
     'With save_chart=false (default) you get an explore link and previews; with save_chart=true the chart is saved, owned by you. ' +
     'Unknown columns or metrics are rejected with close matches.',
   input: requestObject({

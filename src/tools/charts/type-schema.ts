@@ -3,11 +3,14 @@
  * so an agent can build a valid chart request. No database access.
  */
 import * as z from 'zod'
-import { GatewayError } from '../../errors'
-import { CHART_CONFIG_SCHEMAS, ChartConfigSchema, configVizTypes, type ChartType } from '../../query'
+import {
+  CHART_CONFIG_SCHEMAS,
+  CHART_TYPES,
+  ChartConfigSchema,
+  configVizTypes,
+  type ChartType,
+} from '../../query'
 import { advertiseAs, defineTool, READ_ONLY, requestObject } from '../core'
-
-const CHART_TYPES = Object.keys(CHART_CONFIG_SCHEMAS) as [ChartType, ...ChartType[]]
 
 // The chart tools advertise their config by its discriminator; get_chart_type_schema gives the rest.
 advertiseAs(ChartConfigSchema, {
@@ -47,6 +50,14 @@ const DESCRIPTIONS: Record<ChartType, { description: string }> = {
   },
   pivot_table: {
     description: 'Metrics cross-tabulated by row and column groupings, with totals.',
+  },
+  mixed_timeseries: {
+    description:
+      'Two series sets on one temporal x axis, each its own query and y axis (e.g. revenue as a line, orders as bars).',
+  },
+  handlebars: {
+    description:
+      'Query rows rendered through a Handlebars HTML template: raw rows (columns) or grouped (groupby + metrics).',
   },
 }
 
@@ -113,52 +124,87 @@ const EXAMPLES: Record<ChartType, unknown[]> = {
       aggregate_function: 'Sum',
     },
   ],
+  mixed_timeseries: [
+    {
+      chart_type: 'mixed_timeseries',
+      x: { name: 'order_date' },
+      y: [{ name: 'order_total', aggregate: 'SUM', label: 'Revenue' }],
+      y_secondary: [{ name: 'order_id', aggregate: 'COUNT', label: 'Orders' }],
+      time_grain: 'P1M',
+    },
+  ],
+  handlebars: [
+    {
+      chart_type: 'handlebars',
+      query_mode: 'raw',
+      columns: [{ name: 'order_id' }, { name: 'region' }],
+      handlebars_template: '{{#each data}}<p>{{order_id}}: {{region}}</p>{{/each}}',
+    },
+    {
+      chart_type: 'handlebars',
+      groupby: [{ name: 'region' }],
+      metrics: [{ name: 'order_total', aggregate: 'SUM', label: 'revenue' }],
+      handlebars_template: '<ul>{{#each data}}<li>{{region}}: {{revenue}}</li>{{/each}}</ul>',
+    },
+  ],
 }
+
+/** 6.1's answer for a chart type it does not know: a result naming the valid ones, not an error. */
+const UnknownChartTypeSchema = z.object({
+  error: z.string(),
+  valid_chart_types: z.array(z.enum(CHART_TYPES)),
+  hint: z.string(),
+})
 
 export const getChartTypeSchema = defineTool({
   name: 'get_chart_type_schema',
   title: 'Chart type schema',
   description:
     'The JSON schema and examples of the generate_chart "config" for one chart type: xy (line/bar/area/scatter), table, pie, ' +
-    'big_number or pivot_table. Call it before building a chart config.',
+    'pivot_table, mixed_timeseries, handlebars or big_number. Call it before building a chart config.',
   input: requestObject({
     chart_type: z
       .string()
       .min(1)
-      .describe('xy, table, pie, big_number or pivot_table (Superset viz_type names are accepted too).'),
+      .describe(
+        'xy, table, pie, pivot_table, mixed_timeseries, handlebars or big_number (Superset viz_type names are accepted too).',
+      ),
     include_examples: z.boolean().default(true),
   }),
-  output: z.object({
-    chart_type: z.enum(CHART_TYPES),
-    description: z.string(),
-    viz_types: z.array(z.string()),
-    schema: z.record(z.string(), z.unknown()),
-    examples: z.array(z.unknown()),
-  }),
+  output: z.union([
+    z.object({
+      chart_type: z.enum(CHART_TYPES),
+      description: z.string(),
+      viz_types: z.array(z.string()),
+      schema: z.record(z.string(), z.unknown()),
+      examples: z.array(z.unknown()).optional(),
+    }),
+    UnknownChartTypeSchema,
+  ]),
   annotations: READ_ONLY,
   permission: { permission: 'can_read', view: 'Chart' },
   run: async (request) => {
     const chartType = resolveChartType(request.chart_type)
+    if (chartType === undefined) {
+      return {
+        error: `Unknown chart_type: '${request.chart_type}'`,
+        valid_chart_types: CHART_TYPES,
+        hint: 'Use one of the valid chart_type values listed above. Call this tool again with a valid chart_type to see its schema and examples.',
+      }
+    }
     return {
       chart_type: chartType,
       description: DESCRIPTIONS[chartType].description,
       viz_types: configVizTypes(chartType),
       schema: z.toJSONSchema(CHART_CONFIG_SCHEMAS[chartType], { io: 'input' }) as Record<string, unknown>,
-      examples: request.include_examples ? EXAMPLES[chartType] : [],
+      ...(request.include_examples ? { examples: EXAMPLES[chartType] } : {}),
     }
   },
 })
 
-function resolveChartType(name: string): ChartType {
+/** A chart type by name, or one of its Superset viz_type names (or an xy kind); undefined if none. */
+function resolveChartType(name: string): ChartType | undefined {
   const key = name.trim().toLowerCase()
   if ((CHART_TYPES as string[]).includes(key)) return key as ChartType
-  const alias = VIZ_TYPE_ALIASES[key]
-  if (alias !== undefined) return alias
-  throw new GatewayError(
-    'ValidationError',
-    `Unknown chart_type "${name}". Use one of: ${CHART_TYPES.join(', ')}.`,
-    {
-      details: { reason: 'unknown_chart_type', valid: CHART_TYPES },
-    },
-  )
+  return VIZ_TYPE_ALIASES[key]
 }

@@ -1,4 +1,11 @@
 export { createChartGuided, quickstart } from './prompts'
-export { chartConfigs, instanceMetadata } from './resources'
+export {
+  allSchemas,
+  chartConfigs,
+  chartSchema,
+  dashboardSchema,
+  datasetSchema,
+  instanceMetadata,
+} from './resources'
 export { getSchema } from './schema-tool'
 export { getInstanceInfo, healthCheck } from './tools'
