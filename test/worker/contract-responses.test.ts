@@ -1,0 +1,140 @@
+/**
+ * Tool SUCCESS responses carry Superset 6.1.0's response models field by field (names, types, defaults),
+ * entered through the Worker's fetch as a client. Every case names the 6.1.0 model
+ * (superset/mcp_service/**\/schemas.py), tool or unit test (tests/unit_tests/mcp_service/**) it comes from.
+ * Deliberate deviations are rows of README.md "Differences from Superset 6.1".
+ */
+import { describe, expect, it } from 'vitest'
+import { callAs } from '../helpers/call-as'
+import { relaxLimits } from '../helpers/limits'
+
+relaxLimits()
+
+type Shape = Record<string, (value: unknown) => boolean>
+
+const str = (value: unknown) => typeof value === 'string'
+const num = (value: unknown) => typeof value === 'number'
+const int = (value: unknown) => Number.isInteger(value)
+const bool = (value: unknown) => typeof value === 'boolean'
+const nul = (value: unknown) => value === null
+const list =
+  (item: (value: unknown) => boolean = () => true) =>
+  (value: unknown) =>
+    Array.isArray(value) && value.every(item)
+const obj = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value)
+const or =
+  (...checks: ((value: unknown) => boolean)[]) =>
+  (value: unknown) =>
+    checks.some((check) => check(value))
+
+/** Every field of `shape` is present with its type (extra gateway fields are allowed, listed in the README). */
+function expectShape(value: Record<string, unknown>, shape: Shape) {
+  const wrong = Object.entries(shape)
+    .filter(([key, check]) => !(key in value) || !check(value[key]))
+    .map(([key]) => `${key}: ${JSON.stringify(value[key])}`)
+  expect(wrong).toEqual([])
+}
+
+describe('top-level fields of each 6.1 response model', () => {
+  const cases: [tool: string, request: Record<string, unknown>, source: string, shape: Shape][] = [
+    [
+      'health_check',
+      {},
+      'system/schemas.py HealthCheckResponse',
+      {
+        status: str,
+        timestamp: str,
+        service: str,
+        version: str,
+        python_version: str,
+        platform: str,
+        uptime_seconds: or(num, nul),
+      },
+    ],
+    [
+      'get_instance_info',
+      {},
+      'system/schemas.py InstanceInfo',
+      {
+        instance_summary: obj,
+        recent_activity: obj,
+        dashboard_breakdown: obj,
+        database_breakdown: obj,
+        popular_content: obj,
+        current_user: or(obj, nul),
+        feature_availability: obj,
+        timestamp: str,
+      },
+    ],
+    [
+      'get_schema',
+      { model_type: 'dataset' },
+      'common/schema_discovery.py GetSchemaResponse',
+      { schema_info: obj },
+    ],
+    [
+      'open_sql_lab_with_context',
+      { database_connection_id: 1 },
+      'sql_lab/schemas.py SqlLabResponse',
+      { url: str, database_id: int, schema: or(str, nul), title: or(str, nul), error: nul },
+    ],
+  ]
+  it.each(cases)('%s (%s)', async (tool, request, _source, shape) => {
+    expectShape(await callAs('admin', tool, request), shape)
+  })
+})
+
+describe('health_check (system/tool/health_check.py, tests/unit_tests/mcp_service/system/tool/test_health_check.py)', () => {
+  it('names the runtime in python_version and counts uptime from this isolate, not from 1970', async () => {
+    const health = await callAs('admin', 'health_check', {})
+    expect(health.status).toBe('healthy')
+    expect(health.python_version).toMatch(/Cloudflare-Workers/)
+    // round(time.monotonic() - _start_time, 1): seconds, one decimal, since the service started.
+    expect(health.uptime_seconds).toBeGreaterThanOrEqual(0)
+    expect(health.uptime_seconds).toBeLessThan(86_400)
+    expect(Math.round(health.uptime_seconds * 10)).toBe(health.uptime_seconds * 10)
+  })
+})
+
+describe('get_instance_info popular_content (system/schemas.py PopularContent: top_tags, top_creators List[str])', () => {
+  it('answers names, not objects', async () => {
+    const info = await callAs('admin', 'get_instance_info', {})
+    expect(info.popular_content.top_tags.length).toBeGreaterThan(0)
+    expect(info.popular_content.top_tags.every((tag: unknown) => typeof tag === 'string')).toBe(true)
+    expect(info.popular_content.top_creators.every((name: unknown) => typeof name === 'string')).toBe(true)
+    expect(info.current_user.roles).toEqual(['Admin'])
+  })
+})
+
+describe('get_schema search_columns (common/schema_discovery.py *_SEARCH_COLUMNS; test_get_schema.py)', () => {
+  const cases: [model: string, columns: string[]][] = [
+    ['chart', ['slice_name', 'description']],
+    ['dataset', ['table_name', 'description']],
+    ['dashboard', ['dashboard_title', 'slug']],
+    ['database', ['database_name']],
+  ]
+  it.each(cases)('%s: %j', async (model, columns) => {
+    const { schema_info } = await callAs('admin', 'get_schema', { model_type: model })
+    expect(schema_info.search_columns).toEqual(columns)
+  })
+})
+
+describe('open_sql_lab_with_context (sql_lab/tool/open_sql_lab_with_context.py)', () => {
+  it('links to /sqllab?dbid=…&schema=…&sql=…&title=… as urlencode(params)', async () => {
+    const result = await callAs('admin', 'open_sql_lab_with_context', {
+      database_id: 1,
+      schema: 'sales',
+      sql: 'SELECT 1',
+      title: 'My tab',
+    })
+    expect(result.url).toBe(
+      'https://superset.example.test/sqllab?dbid=1&schema=sales&sql=SELECT+1&title=My+tab',
+    )
+    expect(result).toMatchObject({ database_id: 1, schema: 'sales', title: 'My tab', error: null })
+  })
+
+  it('leaves out what is not given, as 6.1 (only dbid)', async () => {
+    const result = await callAs('admin', 'open_sql_lab_with_context', { database_id: 1, schema: '' })
+    expect(result.url).toBe('https://superset.example.test/sqllab?dbid=1')
+  })
+})
