@@ -5,7 +5,7 @@
  * Deliberate deviations are rows of README.md "Differences from Superset 6.1".
  */
 import { describe, expect, it } from 'vitest'
-import { callAs } from '../helpers/call-as'
+import { callAs, rpcAs } from '../helpers/call-as'
 import { relaxLimits } from '../helpers/limits'
 
 relaxLimits()
@@ -72,6 +72,30 @@ describe('top-level fields of each 6.1 response model', () => {
       'common/schema_discovery.py GetSchemaResponse',
       { schema_info: obj },
     ],
+    ...(['dashboards', 'charts', 'datasets', 'databases'] as const).map(
+      (model): [string, Record<string, unknown>, string, Shape] => [
+        `list_${model}`,
+        { page_size: 1 },
+        `${model.slice(0, -1)}/schemas.py ${model[0]!.toUpperCase()}${model.slice(1, -1)}List`,
+        {
+          [model]: list(obj),
+          count: int,
+          total_count: int,
+          page: int,
+          page_size: int,
+          total_pages: int,
+          has_previous: bool,
+          has_next: bool,
+          columns_requested: list(str),
+          columns_loaded: list(str),
+          columns_available: list(str),
+          sortable_columns: list(str),
+          filters_applied: list(obj),
+          pagination: or(obj, nul),
+          timestamp: or(str, nul),
+        },
+      ],
+    ),
     [
       'open_sql_lab_with_context',
       { database_connection_id: 1 },
@@ -136,5 +160,50 @@ describe('open_sql_lab_with_context (sql_lab/tool/open_sql_lab_with_context.py)'
   it('leaves out what is not given, as 6.1 (only dbid)', async () => {
     const result = await callAs('admin', 'open_sql_lab_with_context', { database_id: 1, schema: '' })
     expect(result.url).toBe('https://superset.example.test/sqllab?dbid=1')
+  })
+})
+
+describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/*/tool/*.py ToolAnnotations)', () => {
+  // [tool, readOnlyHint, destructiveHint], from each tool module's annotations=ToolAnnotations(...).
+  const cases: [tool: string, readOnly: boolean, destructive: boolean][] = [
+    ['health_check', true, false],
+    ['get_instance_info', true, false],
+    ['get_schema', true, false],
+    ['list_dashboards', true, false],
+    ['get_dashboard_info', true, false],
+    ['list_charts', true, false],
+    ['get_chart_info', true, false],
+    ['list_datasets', true, false],
+    ['get_dataset_info', true, false],
+    ['list_databases', true, false],
+    ['get_database_info', true, false],
+    ['get_chart_data', true, false],
+    ['get_chart_preview', true, false],
+    ['get_chart_type_schema', true, false],
+    ['execute_sql', false, true],
+    ['generate_chart', false, false],
+    ['update_chart', false, true],
+    ['update_chart_preview', false, true],
+    ['generate_explore_link', false, false],
+    ['generate_dashboard', false, false],
+    ['add_chart_to_existing_dashboard', false, false],
+    ['create_virtual_dataset', false, false],
+    ['save_sql_query', false, false],
+    ['open_sql_lab_with_context', true, false],
+  ]
+  let listed: Promise<Map<string, any>> | undefined
+  const annotationsOf = async (tool: string) => {
+    listed ??= rpcAs('admin', 'tools/list', {}).then(
+      ({ tools }) => new Map((tools as any[]).map((entry) => [entry.name, entry.annotations])),
+    )
+    return (await listed).get(tool)
+  }
+  it.each(cases)('%s: readOnlyHint %s, destructiveHint %s', async (tool, readOnly, destructive) => {
+    expect(await annotationsOf(tool)).toMatchObject({ readOnlyHint: readOnly, destructiveHint: destructive })
+  })
+  it('covers every tool the admin is listed', async () => {
+    await annotationsOf('health_check')
+    const names = [...(await listed!).keys()].sort()
+    expect(names).toEqual(cases.map(([tool]) => tool).sort())
   })
 })

@@ -39,7 +39,6 @@ import {
   defineTool,
   IdentifierSchema,
   jsonObjectField,
-  READ_ONLY,
   requestObject,
   type ToolContext,
   WRITES,
@@ -350,7 +349,8 @@ export const updateChart = defineTool({
       path: ['dataset_id'],
     }),
   output: ChartResultSchema,
-  annotations: { ...WRITES, idempotentHint: true },
+  // 6.1 chart/tool/update_chart.py: readOnlyHint=False, destructiveHint=True (it replaces the saved definition).
+  annotations: { ...WRITES, destructiveHint: true, idempotentHint: true },
   permission: { permission: 'can_write', view: 'Chart' },
   run: async (request, context) => {
     const current = await findVisibleRow(
@@ -462,7 +462,8 @@ export const updateChartPreview = defineTool({
     ...CacheFormDataFlag,
   }),
   output: ChartResultSchema,
-  annotations: READ_ONLY,
+  // 6.1 chart/tool/update_chart_preview.py: readOnlyHint=False, destructiveHint=True, though nothing is saved.
+  annotations: { ...WRITES, destructiveHint: true, idempotentHint: true },
   permission: { permission: 'can_read', view: 'Chart' },
   run: async (request, context) => {
     const dataset = await usableDataset(request.dataset_id, context)
@@ -498,7 +499,8 @@ export const generateExploreLink = defineTool({
     form_data_key: z.null(),
     error: z.null(),
   }),
-  annotations: READ_ONLY,
+  // 6.1 explore/tool/generate_explore_link.py: readOnlyHint=False, destructiveHint=False.
+  annotations: { ...WRITES, idempotentHint: true },
   permission: { permission: 'can_read', view: 'Explore' },
   sizeGuard: false,
   run: async (request, context) => {
