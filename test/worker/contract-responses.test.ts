@@ -207,3 +207,58 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     expect(names).toEqual(cases.map(([tool]) => tool).sort())
   })
 })
+
+describe('execute_sql (sql_lab/schemas.py ExecuteSqlResponse, StatementInfo; tool/execute_sql.py _convert_to_response)', () => {
+  const cases: [sql: string, rows: unknown[], statementRows: (unknown[] | null)[], source: string][] = [
+    [
+      'SELECT 1 AS a',
+      [{ a: 1 }],
+      [null],
+      'test_execute_sql.py: data["rows"] from the last data-bearing statement',
+    ],
+    [
+      'SELECT 1 AS a; SELECT 2 AS b',
+      [{ b: 2 }],
+      [[{ a: 1 }], null],
+      'test_execute_sql.py multi-statement: statements[0].data.rows == [{"a": 1}]',
+    ],
+  ]
+  it.each(cases)('%s: rows once, counts agree (%s)', async (text, rows, statementRows) => {
+    const result = await callAs('admin', 'execute_sql', { database_id: 1, sql: text })
+    expectShape(result, {
+      success: bool,
+      rows: list(obj),
+      columns: list(obj),
+      row_count: int,
+      affected_rows: nul,
+      execution_time: num,
+      error: nul,
+      error_type: nul,
+      statements: list(obj),
+      multi_statement_warning: or(str, nul),
+    })
+    expect(result.rows).toEqual(rows)
+    expect(result.row_count).toBe(rows.length)
+    expect(result.statements.map((statement: any) => statement.data?.rows ?? null)).toEqual(statementRows)
+    expect(result.statements.at(-1).row_count).toBe(result.row_count)
+    for (const statement of result.statements)
+      expectShape(statement, {
+        original_sql: str,
+        executed_sql: str,
+        row_count: int,
+        execution_time_ms: num,
+        data: or(obj, nul),
+      })
+  })
+
+  it('a result trimmed to the size limit counts what it returns, at the top and in its statement', async () => {
+    const result = await callAs('admin', 'execute_sql', {
+      database_id: 1,
+      sql: 'SELECT * FROM sales.orders ORDER BY order_id',
+      limit: 1000,
+    })
+    expect(result.truncated).toBe(true)
+    expect(result.row_count).toBe(result.rows.length)
+    expect(result.statements[0]).toMatchObject({ row_count: result.rows.length, data: null })
+  })
+})
