@@ -262,3 +262,127 @@ describe('execute_sql (sql_lab/schemas.py ExecuteSqlResponse, StatementInfo; too
     expect(result.statements[0]).toMatchObject({ row_count: result.rows.length, data: null })
   })
 })
+
+const performance: Shape = {
+  query_duration_ms: int,
+  estimated_cost: or(str, nul),
+  cache_status: str,
+  optimization_suggestions: list(str),
+}
+
+describe('get_chart_data (chart/schemas.py ChartData, PerformanceMetadata, common/cache_schemas.py CacheStatus)', () => {
+  it('answers every ChartData field, recommended_visualizations and 6.1 performance included', async () => {
+    const result = await callAs('admin', 'get_chart_data', { identifier: 2 })
+    expectShape(result, {
+      chart_id: int,
+      chart_name: str,
+      chart_type: str,
+      columns: list(obj),
+      data: list(obj),
+      row_count: int,
+      total_rows: or(int, nul),
+      data_freshness: or(str, nul),
+      summary: str,
+      insights: list(str),
+      data_quality: obj,
+      recommended_visualizations: list(str),
+      performance: obj,
+      cache_status: or(obj, nul),
+      csv_data: or(str, nul),
+      excel_data: or(str, nul),
+      format: or(str, nul),
+      schema_version: str,
+      api_version: str,
+    })
+    expectShape(result.performance, performance)
+    expect(result.performance).toMatchObject({ cache_status: 'fresh_query', estimated_cost: null })
+    expect(result.cache_status).toEqual({
+      cache_hit: false,
+      cache_type: 'none',
+      cache_age_seconds: null,
+      cache_key: null,
+      refreshed: false,
+    })
+    expect(result.insights).toContain('Fresh data retrieved from database')
+    expect(result.data_quality.completeness).toBe(1)
+    for (const column of result.columns)
+      expectShape(column, {
+        name: str,
+        display_name: str,
+        data_type: str,
+        sample_values: list(),
+        null_count: int,
+        unique_count: int,
+        statistics: or(obj, nul),
+        semantic_type: or(str, nul),
+      })
+  })
+
+  // get_chart_data.py: "time"/"date" in a column name → line chart, time series; ≤ 3 columns → bar chart, scatter plot.
+  const cases: [chart: number, columns: string, expected: string[]][] = [
+    [4, 'order_date, channel, revenue', ['line chart', 'time series', 'bar chart', 'scatter plot']],
+    [2, 'region, revenue, count, avg_order_value', []],
+    [5, 'region, revenue', ['bar chart', 'scatter plot']],
+  ]
+  it.each(cases)('recommended_visualizations of chart %s (%s): %j', async (chart, _columns, expected) => {
+    const result = await callAs('admin', 'get_chart_data', { identifier: chart })
+    expect(result.recommended_visualizations).toEqual(expected)
+  })
+})
+
+describe('get_chart_preview (chart/schemas.py GetChartPreviewRequest, ChartPreview, URLPreview)', () => {
+  const base: Shape = {
+    chart_id: int,
+    chart_name: str,
+    chart_type: str,
+    explore_url: str,
+    content: obj,
+    chart_description: str,
+    accessibility: obj,
+    performance: obj,
+    format: or(str, nul),
+    ascii_chart: or(str, nul),
+    table_data: or(str, nul),
+    width: or(int, nul),
+    height: or(int, nul),
+    schema_version: str,
+    api_version: str,
+  }
+  // [request, format, top-level copies] as get_chart_preview.py sets them per content type.
+  const cases: [request: Record<string, unknown>, copies: Record<string, unknown>][] = [
+    [{ identifier: 2 }, { format: 'url', width: 800, height: 600, ascii_chart: null, table_data: null }],
+    [
+      { identifier: 2, format: 'ascii', ascii_width: 60, ascii_height: 10 },
+      { format: 'ascii', width: 60, height: 10, table_data: null },
+    ],
+    [
+      { identifier: 2, format: 'table' },
+      { format: 'table', width: null, height: null, ascii_chart: null },
+    ],
+    [
+      { identifier: 2, format: 'vega_lite' },
+      { format: 'vega_lite', width: null, height: null, ascii_chart: null, table_data: null },
+    ],
+  ]
+  it.each(cases)('%j', async (request, copies) => {
+    const result = await callAs('admin', 'get_chart_preview', request)
+    expectShape(result, base)
+    expectShape(result.performance, performance)
+    expect(result).toMatchObject(copies)
+    expect(result.content.type).toBe(copies.format)
+    if (copies.format === 'ascii') expect(result.ascii_chart).toBe(result.content.ascii_content)
+    if (copies.format === 'table') expect(result.table_data).toBe(result.content.table_data)
+    expect(result.chart_description).toBe(`Preview of ${result.chart_type}: ${result.chart_name}`)
+  })
+
+  it('defaults to format url: the explore link, static (URLPreview supports_interaction False)', async () => {
+    const result = await callAs('admin', 'get_chart_preview', { identifier: 2 })
+    expect(result.content).toEqual({
+      type: 'url',
+      preview_url: 'https://superset.example.test/explore/?slice_id=2',
+      width: 800,
+      height: 600,
+      supports_interaction: false,
+    })
+  })
+})
