@@ -386,3 +386,52 @@ describe('get_chart_preview (chart/schemas.py GetChartPreviewRequest, ChartPrevi
     })
   })
 })
+
+describe('a page cut by the response size guard (6.1 ResponseSizeGuard; system/schemas.py PaginationInfo)', () => {
+  const small = { MCP_RESPONSE_MAX_BYTES: '8000' }
+  const request = { select_columns: ['id', 'query_context'], order_column: 'id', order_direction: 'asc' }
+  const ids = (result: any) => result.charts.map((chart: any) => chart.id)
+  const all = async () =>
+    ids(
+      await callAs('admin', 'list_charts', {
+        select_columns: ['id'],
+        order_column: 'id',
+        order_direction: 'asc',
+        page_size: 100,
+      }),
+    )
+
+  // [page, page_size asked]: the answer restates itself as a whole page of what fitted.
+  const cases: [page: number, pageSize: number][] = [
+    [1, 100],
+    [2, 12],
+  ]
+  it.each(cases)(
+    'page %s of %s: has_next true, and the next page continues where it stopped',
+    async (page, pageSize) => {
+      const every = await all()
+      const cut = await callAs('admin', 'list_charts', { ...request, page, page_size: pageSize }, small)
+      expect(cut.truncated).toBe(true)
+      const size = cut.page_size
+      expect(cut.count).toBe(size)
+      expect(cut.charts).toHaveLength(size)
+      expect(size).toBeLessThan(pageSize)
+      expect(ids(cut)).toEqual(every.slice((cut.page - 1) * size, cut.page * size))
+      expect(ids(cut)[0]).toBe(every[(page - 1) * pageSize])
+      expect(cut).toMatchObject({
+        has_next: true,
+        has_previous: cut.page > 1,
+        total_pages: Math.ceil(every.length / size),
+      })
+      expect(cut.pagination).toMatchObject({ page: cut.page, page_size: size, has_next: true })
+      expect(cut.truncation_hint).toContain(`page ${cut.page + 1} with page_size ${size}`)
+      const next = await callAs(
+        'admin',
+        'list_charts',
+        { ...request, page: cut.page + 1, page_size: size },
+        small,
+      )
+      expect(ids(next)[0]).toBe(every[cut.page * size])
+    },
+  )
+})
