@@ -435,3 +435,182 @@ describe('a page cut by the response size guard (6.1 ResponseSizeGuard; system/s
     },
   )
 })
+
+describe('get_* info tools carry every field of 6.1 model (the default columns)', () => {
+  const fields: Record<string, string[]> = {
+    // dashboard/schemas.py DashboardInfo
+    get_dashboard_info: [
+      'id',
+      'dashboard_title',
+      'slug',
+      'description',
+      'css',
+      'certified_by',
+      'certification_details',
+      'published',
+      'is_managed_externally',
+      'external_url',
+      'created_on',
+      'changed_on',
+      'created_by',
+      'changed_by',
+      'uuid',
+      'url',
+      'created_on_humanized',
+      'changed_on_humanized',
+      'chart_count',
+      'owners',
+      'tags',
+      'roles',
+      'charts',
+      'native_filters',
+      'cross_filters_enabled',
+      'omitted_fields',
+      'permalink_key',
+      'filter_state',
+      'is_permalink_state',
+    ],
+    // chart/schemas.py ChartInfo
+    get_chart_info: [
+      'id',
+      'slice_name',
+      'viz_type',
+      'datasource_name',
+      'datasource_type',
+      'url',
+      'description',
+      'cache_timeout',
+      'changed_by',
+      'changed_by_name',
+      'changed_on',
+      'changed_on_humanized',
+      'created_by',
+      'created_on',
+      'created_on_humanized',
+      'certified_by',
+      'certification_details',
+      'uuid',
+      'tags',
+      'owners',
+      'form_data',
+      'form_data_key',
+      'is_unsaved_state',
+    ],
+    // dataset/schemas.py DatasetInfo
+    get_dataset_info: [
+      'id',
+      'table_name',
+      'schema',
+      'database_name',
+      'description',
+      'certified_by',
+      'certification_details',
+      'changed_by',
+      'changed_on',
+      'changed_on_humanized',
+      'created_by',
+      'created_on',
+      'created_on_humanized',
+      'tags',
+      'owners',
+      'is_virtual',
+      'database_id',
+      'uuid',
+      'schema_perm',
+      'url',
+      'sql',
+      'main_dttm_col',
+      'offset',
+      'cache_timeout',
+      'params',
+      'template_params',
+      'extra',
+      'columns',
+      'metrics',
+      'is_favorite',
+    ],
+    // database/schemas.py DatabaseInfo
+    get_database_info: [
+      'id',
+      'uuid',
+      'database_name',
+      'backend',
+      'expose_in_sqllab',
+      'allow_ctas',
+      'allow_cvas',
+      'allow_dml',
+      'allow_file_upload',
+      'allow_run_async',
+      'cache_timeout',
+      'configuration_method',
+      'force_ctas_schema',
+      'impersonate_user',
+      'is_managed_externally',
+      'external_url',
+      'extra',
+      'changed_by',
+      'changed_on',
+      'changed_on_humanized',
+      'created_by',
+      'created_on',
+      'created_on_humanized',
+    ],
+  }
+  const cases = Object.entries(fields)
+  it.each(cases)('%s', async (tool, names) => {
+    const result = await callAs('admin', tool, { identifier: tool === 'get_chart_info' ? 2 : 1 })
+    expect(names.filter((name) => !(name in result))).toEqual([])
+  })
+
+  it('get_dataset_info.is_favorite is null, as 6.1 answers it (a SqlaTable has no is_favorite)', async () => {
+    expect((await callAs('admin', 'get_dataset_info', { identifier: 1 })).is_favorite).toBeNull()
+  })
+})
+
+const barByRegion = {
+  chart_type: 'xy',
+  kind: 'bar',
+  x: { name: 'region' },
+  y: [{ name: 'order_total', aggregate: 'SUM' }],
+}
+
+describe('unsaved chart tools (explore/tool/generate_explore_link.py; chart/schemas.py GenerateChartResponse)', () => {
+  it('generate_explore_link answers url, form_data, form_data_key, error', async () => {
+    const result = await callAs('admin', 'generate_explore_link', { dataset_id: 1, config: barByRegion })
+    expect(Object.keys(result).sort()).toEqual(['error', 'form_data', 'form_data_key', 'url'])
+    expect(result).toMatchObject({ error: null, form_data_key: null })
+  })
+
+  it('update_chart_preview answers the GenerateChartResponse fields, performance and accessibility included', async () => {
+    const result = await callAs('admin', 'update_chart_preview', {
+      dataset_id: 1,
+      config: barByRegion,
+      preview_formats: ['table'],
+    })
+    expectShape(result, {
+      chart: or(obj, nul),
+      previews: obj,
+      capabilities: or(obj, nul),
+      semantics: or(obj, nul),
+      explore_url: str,
+      embed_code: or(str, nul),
+      api_endpoints: obj,
+      form_data: obj,
+      form_data_key: or(str, nul),
+      performance: obj,
+      accessibility: obj,
+      success: bool,
+      error: nul,
+      warnings: list(str),
+      schema_version: str,
+      api_version: str,
+    })
+    expectShape(result.performance, performance)
+    expectShape(result.accessibility, {
+      color_blind_safe: bool,
+      alt_text: str,
+      high_contrast_available: bool,
+    })
+    expect(result.api_endpoints).toEqual({})
+  })
+})

@@ -51,3 +51,29 @@ describe('save_sql_query (sql_lab/schemas.py SaveSqlQueryResponse; test_save_sql
     })
   })
 })
+
+describe('generate_chart saved (chart/schemas.py GenerateChartResponse; chart/tool/generate_chart.py)', () => {
+  it("answers the saved chart's api_endpoints, performance and accessibility", async () => {
+    const result = await callAs('admin', 'generate_chart', {
+      dataset_id: 1,
+      config: { chart_type: 'table', columns: [{ name: 'region' }] },
+      save_chart: true,
+      chart_name: 'Contract probe',
+      generate_preview: false,
+    })
+    const id = result.chart.id
+    expect(result.api_endpoints).toEqual({
+      data: `https://superset.example.test/api/v1/chart/${id}/data/`,
+      export: `https://superset.example.test/api/v1/chart/${id}/export/`,
+    })
+    expect(result).toMatchObject({
+      capabilities: null,
+      semantics: null,
+      embed_code: null,
+      success: true,
+      error: null,
+      accessibility: { color_blind_safe: true, high_contrast_available: false },
+      performance: { cache_status: 'fresh_query', estimated_cost: null, optimization_suggestions: [] },
+    })
+  })
+})

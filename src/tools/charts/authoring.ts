@@ -30,7 +30,7 @@ import {
   type Identifier,
   type Row,
 } from '../../superset'
-import { queryChart } from './data'
+import { performanceOf, queryChart } from './data'
 import type { LoadedChart } from './lookup'
 import { ContentSchema, PREVIEW_FORMATS, renderPreview, type PreviewFormat } from './preview'
 import {
@@ -258,6 +258,15 @@ const ChartResultSchema = z.object({
   form_data: z.record(z.string(), z.unknown()),
   form_data_key: z.null(),
   chart_type_label: z.string(),
+  // 6.1's GenerateChartResponse: capabilities and semantics are not analysed by the gateway (null, as 6.1
+  // allows). performance (PerformanceMetadata) and accessibility (AccessibilityMetadata) are advertised as
+  // plain objects to keep tools/list small: three tools share this schema.
+  capabilities: z.null(),
+  semantics: z.null(),
+  embed_code: z.null(),
+  api_endpoints: z.record(z.string(), z.string()),
+  performance: z.record(z.string(), z.unknown()),
+  accessibility: z.record(z.string(), z.unknown()),
   success: z.literal(true),
   error: z.null(),
   warnings: z.array(z.string()),
@@ -315,14 +324,19 @@ export const generateChart = defineTool({
       chart = await chartInfo(id, context)
       exploreUrl = context.links.chart(id)
     }
-    return chartResponse({
-      chart,
-      previews: request.generate_preview ? previewsOf(plan, request.preview_formats, result, exploreUrl) : {},
-      exploreUrl,
-      formData: plan.formData,
-      vizType: plan.vizType,
-      warnings: request.save_chart ? [] : [UNSAVED_WARNING],
-    })
+    return chartResponse(
+      {
+        chart,
+        previews: request.generate_preview
+          ? previewsOf(plan, request.preview_formats, result, exploreUrl)
+          : {},
+        exploreUrl,
+        formData: plan.formData,
+        vizType: plan.vizType,
+        warnings: request.save_chart ? [] : [UNSAVED_WARNING],
+      },
+      context,
+    )
   },
 })
 
@@ -411,25 +425,33 @@ async function finishUpdate(
   context.effects.changed.add('chart')
   const chart = await chartInfo(id, context)
   const exploreUrl = context.links.chart(id)
-  return chartResponse({
-    chart,
-    previews: preview === undefined ? {} : previewsOf(preview.plan, formats, preview.result, exploreUrl),
-    exploreUrl,
-    formData: (chart.form_data as Record<string, unknown> | null) ?? {},
-    vizType: String(chart.viz_type ?? ''),
-    warnings: [],
-  })
+  return chartResponse(
+    {
+      chart,
+      previews: preview === undefined ? {} : previewsOf(preview.plan, formats, preview.result, exploreUrl),
+      exploreUrl,
+      formData: (chart.form_data as Record<string, unknown> | null) ?? {},
+      vizType: String(chart.viz_type ?? ''),
+      warnings: [],
+    },
+    context,
+  )
 }
 
 /** Superset 6.1's GenerateChartResponse envelope. */
-function chartResponse(parts: {
-  chart: (Row & { id: number }) | null
-  previews: Record<string, unknown>
-  exploreUrl: string
-  formData: Record<string, unknown>
-  vizType: string
-  warnings: string[]
-}): z.input<typeof ChartResultSchema> {
+function chartResponse(
+  parts: {
+    chart: (Row & { id: number }) | null
+    previews: Record<string, unknown>
+    exploreUrl: string
+    formData: Record<string, unknown>
+    vizType: string
+    warnings: string[]
+  },
+  context: ToolContext,
+): z.input<typeof ChartResultSchema> {
+  const id = parts.chart?.id
+  const name = typeof parts.chart?.slice_name === 'string' ? parts.chart.slice_name : parts.vizType
   return {
     chart: parts.chart,
     previews: parts.previews as z.input<typeof ChartResultSchema>['previews'],
@@ -437,6 +459,23 @@ function chartResponse(parts: {
     form_data: parts.formData,
     form_data_key: null,
     chart_type_label: parts.vizType,
+    capabilities: null,
+    semantics: null,
+    embed_code: null,
+    // As 6.1 (chart/tool/generate_chart.py): the chart's data and export API, for a saved chart only.
+    api_endpoints:
+      id === undefined
+        ? {}
+        : {
+            data: `${context.links.base}/api/v1/chart/${id}/data/`,
+            export: `${context.links.base}/api/v1/chart/${id}/export/`,
+          },
+    performance: performanceOf(Date.now() - context.now.getTime()),
+    accessibility: {
+      color_blind_safe: true,
+      alt_text: id === undefined ? `Chart preview showing ${name}` : `Chart showing ${name}`,
+      high_contrast_available: false,
+    },
     success: true,
     error: null,
     warnings: parts.warnings,
@@ -471,14 +510,19 @@ export const updateChartPreview = defineTool({
     const withData = needsData(request.preview_formats, request.generate_preview)
     const result = withData ? await runPlan(plan, context) : undefined
     const exploreUrl = context.links.exploreFormData(plan.formData)
-    return chartResponse({
-      chart: null,
-      previews: request.generate_preview ? previewsOf(plan, request.preview_formats, result, exploreUrl) : {},
-      exploreUrl,
-      formData: plan.formData,
-      vizType: plan.vizType,
-      warnings: [UNSAVED_WARNING],
-    })
+    return chartResponse(
+      {
+        chart: null,
+        previews: request.generate_preview
+          ? previewsOf(plan, request.preview_formats, result, exploreUrl)
+          : {},
+        exploreUrl,
+        formData: plan.formData,
+        vizType: plan.vizType,
+        warnings: [UNSAVED_WARNING],
+      },
+      context,
+    )
   },
 })
 
