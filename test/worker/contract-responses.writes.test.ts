@@ -77,3 +77,23 @@ describe('generate_chart saved (chart/schemas.py GenerateChartResponse; chart/to
     })
   })
 })
+
+describe('dashboard writes (dashboard/schemas.py GenerateDashboardResponse, AddChartToDashboardResponse)', () => {
+  it('generate_dashboard answers dashboard, dashboard_url, error; add_chart_to_existing_dashboard also position and permission_denied', async () => {
+    const generated = await callAs('admin', 'generate_dashboard', {
+      chart_ids: [2],
+      dashboard_title: 'Contract',
+    })
+    expect(generated).toMatchObject({ error: null, dashboard_url: generated.dashboard.url })
+    const added = await callAs('admin', 'add_chart_to_existing_dashboard', {
+      dashboard_id: generated.dashboard.id,
+      chart_id: 5,
+    })
+    expect(added).toMatchObject({ error: null, permission_denied: false, dashboard_url: added.dashboard.url })
+    expect(added.position).toEqual({
+      row: added.position.row_key,
+      row_key: expect.stringMatching(/^ROW-/),
+      chart_key: expect.stringMatching(/^CHART-/),
+    })
+  })
+})

@@ -165,8 +165,10 @@ export const addChartToExistingDashboard = defineTool({
   output: z.object({
     dashboard: DashboardSummarySchema,
     dashboard_url: z.string(),
-    position: z.object({ row: z.int(), row_key: z.string(), chart_key: z.string() }),
+    // 6.1 (dashboard/tool/add_chart_to_existing_dashboard.py): {"row": row_key, "chart_key", "row_key"}.
+    position: z.object({ row: z.string(), row_key: z.string(), chart_key: z.string() }),
     error: z.null(),
+    permission_denied: z.boolean(),
   }),
   annotations: WRITES,
   permission: { permission: 'can_write', view: 'Dashboard' },
@@ -207,6 +209,12 @@ export const addChartToExistingDashboard = defineTool({
     context.effects.objectsAffected += 1
     context.effects.changed.add('dashboard')
     const dashboard = await dashboardSummary(request.dashboard_id, context)
-    return { dashboard, dashboard_url: dashboard.url, position, error: null }
+    return {
+      dashboard,
+      dashboard_url: dashboard.url,
+      position: { row: position.row_key, row_key: position.row_key, chart_key: position.chart_key },
+      error: null,
+      permission_denied: false,
+    }
   },
 })
