@@ -29,7 +29,8 @@ export function supersetLinks(base: string): SupersetLinks {
     dataset: (datasetId) => `${root}/tablemodelview/edit/${datasetId}`,
     datasetExplore: (datasetId, vizType) =>
       `${root}/explore/${query({ datasource_type: 'table', datasource_id: datasetId, viz_type: vizType })}`,
-    sqlLab: (params = {}) => `${root}/sqllab/${query(params)}`,
+    // As 6.1's open_sql_lab_with_context: f"{base}/sqllab?{urlencode(params)}".
+    sqlLab: (params = {}) => `${root}/sqllab${query(params)}`,
     exploreFormDataKey: (key) => `${root}/explore/${query({ form_data_key: key })}`,
     exploreFormData: (formData) => `${root}/explore/${query({ form_data: JSON.stringify(formData) })}`,
   }

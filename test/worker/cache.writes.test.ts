@@ -110,8 +110,8 @@ describe('hits and misses', () => {
     })
     const data = await twice('admin', 'get_chart_data', { identifier: chart.id })
     expect(data[1].data[0].probe).not.toBe(data[0].data[0].probe)
-    // The tool's own "miss": the cache, had it been asked, would have put its status there.
-    expect(data.map((answer) => answer.cache_status)).toEqual(['miss', 'miss'])
+    // The tool's own status (6.1's CacheStatus object): never from the cache.
+    expect(data.map((answer) => answer.cache_status.cache_hit)).toEqual([false, false])
 
     // SQL.
     const runs = await twice('admin', 'execute_sql', {

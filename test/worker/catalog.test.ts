@@ -135,7 +135,7 @@ describe('get_schema', () => {
       model_type: 'dashboard',
       default_sort: 'changed_on',
       default_sort_direction: 'asc',
-      search_columns: ['dashboard_title', 'slug', 'uuid'],
+      search_columns: ['dashboard_title', 'slug'],
       sortable_columns: ['id', 'dashboard_title', 'slug', 'published', 'changed_on', 'created_on'],
     })
     expect(dashboards.filter_columns.owner).toEqual(['eq', 'ne', 'in', 'nin'])

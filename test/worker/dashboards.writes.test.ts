@@ -166,11 +166,13 @@ describe('add_chart_to_existing_dashboard', () => {
       dashboard_id: dashboard.id,
       chart_id: 12,
     })
+    // 6.1 add_chart_to_existing_dashboard.py: position {"row": row_key, "chart_key", "row_key"}.
     expect(result.position).toMatchObject({
-      row: 1,
+      row: result.position.row_key,
       row_key: expect.stringMatching(/^ROW-[0-9a-f]{8}$/),
       chart_key: expect.stringMatching(/^CHART-/),
     })
+    expect(result.permission_denied).toBe(false)
     const after = await stored(dashboard.id)
     expect(layoutProblems(after.layout)).toEqual([])
     expect(after.slices).toEqual([1, 12])

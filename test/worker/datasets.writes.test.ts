@@ -18,26 +18,51 @@ describe('create_virtual_dataset', () => {
       table_name: 'revenue_by_day',
       sql: 'SELECT order_date::date AS day, region, sum(order_total) AS revenue FROM sales.orders GROUP BY 1, 2',
     })
+    // 6.1 CreateVirtualDatasetResponse (test_dataset_tools.py test_create_virtual_dataset_success).
     expect(created).toMatchObject({
-      table_name: 'revenue_by_day',
+      dataset_name: 'revenue_by_day',
+      database_id: 1,
       schema: 'sales',
+      columns: ['day', 'region', 'revenue'],
+      url: `https://superset.example.test/explore/?datasource_type=table&datasource_id=${created.id}`,
+      error: null,
+    })
+    const [stored] = await withMetadataDb((db) =>
+      db.query<{
+        table_name: string
+        is_virtual: boolean
+        main_dttm_col: string
+        perm: string
+        schema_perm: string
+      }>(
+        sql`SELECT table_name, sql IS NOT NULL AS is_virtual, main_dttm_col, perm, schema_perm FROM tables WHERE id = ${created.id}`,
+      ),
+    )
+    expect(stored).toEqual({
+      table_name: 'revenue_by_day',
       is_virtual: true,
       main_dttm_col: 'day',
+      perm: `[examples].[revenue_by_day](id:${created.id})`,
+      schema_perm: '[examples].[sales]',
     })
-    expect(created.columns.map((column: any) => [column.column_name, column.is_dttm])).toEqual([
+    const columns = await withMetadataDb((db) =>
+      db.query<{ column_name: string; is_dttm: boolean }>(
+        sql`SELECT column_name, is_dttm FROM table_columns WHERE table_id = ${created.id} ORDER BY id`,
+      ),
+    )
+    expect(columns.map((column) => [column.column_name, column.is_dttm])).toEqual([
       ['day', true],
       ['region', false],
       ['revenue', false],
     ])
-    expect(created.perm).toBe(`[examples].[revenue_by_day](id:${created.id})`)
-    expect(created.schema_perm).toBe('[examples].[sales]')
+    const perm = stored!.perm
     const pairs = await withMetadataDb((db) =>
       db.query<{ permission: string; view: string }>(sql`
         SELECT p.name AS permission, v.name AS view FROM ab_permission_view pv
           JOIN ab_permission p ON p.id = pv.permission_id JOIN ab_view_menu v ON v.id = pv.view_menu_id
-         WHERE v.name = ${created.perm}`),
+         WHERE v.name = ${perm}`),
     )
-    expect(pairs).toEqual([{ permission: 'datasource_access', view: created.perm }])
+    expect(pairs).toEqual([{ permission: 'datasource_access', view: perm }])
     const owners = await withMetadataDb((db) =>
       db.query(sql`SELECT user_id FROM sqlatable_user WHERE table_id = ${created.id}`),
     )

@@ -66,12 +66,13 @@ describe('open_sql_lab_with_context', () => {
       title: 'Orders',
     })
     const url = new URL(result.url)
-    expect(url.origin + url.pathname).toBe('https://superset.example.test/sqllab/')
+    // 6.1 sql_lab/tool/open_sql_lab_with_context.py: f"{base}/sqllab?{urlencode(params)}", the tab as title.
+    expect(url.origin + url.pathname).toBe('https://superset.example.test/sqllab')
     expect(Object.fromEntries(url.searchParams)).toEqual({
       dbid: '1',
       schema: 'sales',
       sql: 'SELECT * FROM sales.orders LIMIT 10',
-      name: 'Orders',
+      title: 'Orders',
     })
     expect(result).toMatchObject({ database_id: 1, schema: 'sales', title: 'Orders', error: null })
   })
@@ -81,7 +82,9 @@ describe('open_sql_lab_with_context', () => {
       database_id: 2,
       dataset_in_context: 'finance.gl_entries',
     })
-    expect(new URL(result.url).searchParams.get('sql')).toContain('FROM finance.gl_entries')
+    expect(new URL(result.url).searchParams.get('sql')).toBe(
+      "-- Context: Working with dataset 'finance.gl_entries'\n-- Database: finance_dw\n\nSELECT * FROM finance.gl_entries LIMIT 100;",
+    )
   })
 
   it('needs a database the caller may see', async () => {

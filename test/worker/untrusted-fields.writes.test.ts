@@ -165,16 +165,9 @@ const collapse = (paths: string[]): string[] => [
 
 /** The fields each answer marks here (the objects above fill every user-written field they have). */
 const MARKED: Record<string, string[]> = {
-  create_virtual_dataset: [
-    'database_name',
-    'owners[].first_name',
-    'owners[].last_name',
-    'perm',
-    'schema_perm',
-    'sql',
-    'table_name',
-  ],
+  create_virtual_dataset: ['dataset_name', 'sql'],
   generate_chart: [
+    'accessibility.alt_text',
     'chart.changed_by_name',
     'chart.datasource_name',
     'chart.form_data.*',
@@ -197,6 +190,7 @@ const MARKED: Record<string, string[]> = {
     'dashboard.owners[].last_name',
   ],
   update_chart: [
+    'accessibility.alt_text',
     'chart.certification_details',
     'chart.certified_by',
     'chart.changed_by_name',
@@ -262,6 +256,7 @@ const MARKED: Record<string, string[]> = {
   'get_chart_data (csv)': ['chart_name', 'columns[].display_name', 'summary'],
   'get_chart_preview (ascii)': [
     'accessibility.alt_text',
+    'ascii_chart',
     'chart_description',
     'chart_name',
     'content.ascii_content',
@@ -271,6 +266,7 @@ const MARKED: Record<string, string[]> = {
     'chart_description',
     'chart_name',
     'content.table_data',
+    'table_data',
   ],
   'get_chart_preview (vega_lite)': [
     'accessibility.alt_text',
@@ -280,6 +276,7 @@ const MARKED: Record<string, string[]> = {
   ],
   'get_chart_preview (url)': ['accessibility.alt_text', 'chart_description', 'chart_name'],
   update_chart_preview: [
+    'accessibility.alt_text',
     'form_data.*',
     'previews.ascii.ascii_content',
     'previews.table.table_data',
@@ -387,7 +384,7 @@ const MARKED: Record<string, string[]> = {
     'sql',
     'table_name',
   ],
-  get_instance_info: ['current_user.first_name', 'current_user.last_name', 'popular_content.top_tags[].name'],
+  get_instance_info: ['current_user.first_name', 'current_user.last_name', 'popular_content.top_tags[]'],
 }
 
 /** Each tool's answer, with the user-written text it carries. */
@@ -466,7 +463,7 @@ describe('user-written text is marked wherever it appears', () => {
       'available_datasets[].table_name',
       'current_user.first_name',
       'current_user.last_name',
-      'popular_content.top_tags[].name',
+      'popular_content.top_tags[]',
     ])
   })
 })

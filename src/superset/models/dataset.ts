@@ -87,6 +87,12 @@ export const datasetSpec: ModelSpec = {
     ),
     is_managed_externally: sqlColumn('bool', 'Managed by an external system.', 't.is_managed_externally'),
     external_url: sqlColumn('str', 'External URL.', 't.external_url'),
+    // 6.1's DatasetInfo.is_favorite: getattr(dataset, "is_favorite", None) on a SqlaTable, always None.
+    is_favorite: sqlColumn(
+      'bool',
+      'Favourited by you (Superset has no dataset favourites: null).',
+      'NULL::boolean',
+    ),
     ...auditColumns('t'),
     owners: ownersColumn('dataset', 't'),
     tags: tagsColumn('dataset', 't'),

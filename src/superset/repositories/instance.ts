@@ -29,8 +29,8 @@ export interface InstanceRow {
   charts_modified_last_7_days: number
   datasets_modified_last_7_days: number
   by_backend: Record<string, number> | string | null
-  top_tags: { name: string; count: number }[] | string | null
-  top_creators: { username: string; count: number }[] | string | null
+  top_tags: string[] | string | null
+  top_creators: string[] | string | null
 }
 
 /**
@@ -87,11 +87,11 @@ export async function instanceFigures(
              (SELECT json_object_agg(backend, n) FROM (
                 SELECT split_part(split_part(vdb.sqlalchemy_uri, ':', 1), '+', 1) AS backend, count(*)::int AS n
                   FROM vdb GROUP BY 1) b) AS by_backend,
-             (SELECT json_agg(json_build_object('name', name, 'count', n) ORDER BY n DESC, name) FROM (
+             (SELECT json_agg(name ORDER BY n DESC, name) FROM (
                 SELECT tg.name, count(*)::int AS n FROM tagged_object tob JOIN tag tg ON tg.id = tob.tag_id
                  WHERE tg.type::text = 'custom' AND ${visibleTagged}
                  GROUP BY tg.name ORDER BY n DESC, tg.name LIMIT 5) t) AS top_tags,
-             (SELECT json_agg(json_build_object('username', username, 'count', n) ORDER BY n DESC, username) FROM (
+             (SELECT json_agg(username ORDER BY n DESC, username) FROM (
                 SELECT u.username, count(*)::int AS n FROM vc JOIN ab_user u ON u.id = vc.created_by_fk
                  GROUP BY u.username ORDER BY n DESC, u.username LIMIT 5) c) AS top_creators`)
   if (row === undefined) throw new Error('instance info query returned no row')

@@ -30,7 +30,7 @@ import {
   type Identifier,
   type Row,
 } from '../../superset'
-import { queryChart } from './data'
+import { performanceOf, queryChart } from './data'
 import type { LoadedChart } from './lookup'
 import { ContentSchema, PREVIEW_FORMATS, renderPreview, VEGA_TITLE, type PreviewFormat } from './preview'
 import {
@@ -43,7 +43,6 @@ import {
   inBandMessage,
   isDomainFailure,
   jsonObjectField,
-  READ_ONLY,
   requestObject,
   type ToolContext,
   WRITES,
@@ -287,6 +286,15 @@ const ChartResultSchema = z.object({
   form_data: authored(z.record(z.string(), z.unknown())),
   form_data_key: z.null(),
   chart_type_label: z.string(),
+  // 6.1's GenerateChartResponse: capabilities and semantics are not analysed by the gateway (null, as 6.1
+  // allows). performance (PerformanceMetadata) and accessibility (AccessibilityMetadata) are advertised as
+  // plain objects to keep tools/list small: three tools share this schema.
+  capabilities: z.null(),
+  semantics: z.null(),
+  embed_code: z.null(),
+  api_endpoints: z.record(z.string(), z.string()),
+  performance: z.record(z.string(), z.unknown()).nullable(),
+  accessibility: z.record(z.string(), z.unknown()).nullable(),
   success: z.boolean(),
   error: ChartGenerationErrorSchema.nullable(),
   warnings: z.array(z.string()),
@@ -295,7 +303,11 @@ const ChartResultSchema = z.object({
 })
 
 /** The saved chart's authored columns and each preview's Vega-Lite title, beyond the schema's fields. */
-const CHART_RESULT_AUTHORED = [...authoredColumnPaths(chartSpec, 'chart'), `previews.*.${VEGA_TITLE}`]
+const CHART_RESULT_AUTHORED = [
+  ...authoredColumnPaths(chartSpec, 'chart'),
+  `previews.*.${VEGA_TITLE}`,
+  'accessibility.alt_text',
+]
 
 const UNSAVED_WARNING =
   "The chart is not saved: its explore link carries the whole configuration in the URL (the gateway cannot create Superset's cached form_data_key)."
@@ -348,14 +360,19 @@ export const generateChart = defineTool({
       chart = await chartInfo(id, context)
       exploreUrl = context.links.chart(id)
     }
-    return chartResponse({
-      chart,
-      previews: request.generate_preview ? previewsOf(plan, request.preview_formats, result, exploreUrl) : {},
-      exploreUrl,
-      formData: plan.formData,
-      vizType: plan.vizType,
-      warnings: request.save_chart ? [] : [UNSAVED_WARNING],
-    })
+    return chartResponse(
+      {
+        chart,
+        previews: request.generate_preview
+          ? previewsOf(plan, request.preview_formats, result, exploreUrl)
+          : {},
+        exploreUrl,
+        formData: plan.formData,
+        vizType: plan.vizType,
+        warnings: request.save_chart ? [] : [UNSAVED_WARNING],
+      },
+      context,
+    )
   },
   inBandFailure: (failure, request) =>
     isDomainFailure(failure)
@@ -383,6 +400,12 @@ function chartFailure(failure: GatewayError, datasetId: Identifier): z.input<typ
     form_data: {},
     form_data_key: null,
     chart_type_label: '',
+    capabilities: null,
+    semantics: null,
+    embed_code: null,
+    api_endpoints: {},
+    performance: null,
+    accessibility: null,
     success: false,
     error: {
       error_type: errorType,
@@ -425,7 +448,8 @@ export const updateChart = defineTool({
     }),
   output: ChartResultSchema,
   authored: CHART_RESULT_AUTHORED,
-  annotations: { ...WRITES, idempotentHint: true },
+  // 6.1 chart/tool/update_chart.py: readOnlyHint=False, destructiveHint=True (it replaces the saved definition).
+  annotations: { ...WRITES, destructiveHint: true, idempotentHint: true },
   permission: { permission: 'can_write', view: 'Chart' },
   run: async (request, context) => {
     const current = await findVisibleRow(
@@ -486,25 +510,33 @@ async function finishUpdate(
   context.effects.changed.add('chart')
   const chart = await chartInfo(id, context)
   const exploreUrl = context.links.chart(id)
-  return chartResponse({
-    chart,
-    previews: preview === undefined ? {} : previewsOf(preview.plan, formats, preview.result, exploreUrl),
-    exploreUrl,
-    formData: (chart.form_data as Record<string, unknown> | null) ?? {},
-    vizType: String(chart.viz_type ?? ''),
-    warnings: [],
-  })
+  return chartResponse(
+    {
+      chart,
+      previews: preview === undefined ? {} : previewsOf(preview.plan, formats, preview.result, exploreUrl),
+      exploreUrl,
+      formData: (chart.form_data as Record<string, unknown> | null) ?? {},
+      vizType: String(chart.viz_type ?? ''),
+      warnings: [],
+    },
+    context,
+  )
 }
 
 /** Superset 6.1's GenerateChartResponse envelope. */
-function chartResponse(parts: {
-  chart: (Row & { id: number }) | null
-  previews: Record<string, unknown>
-  exploreUrl: string
-  formData: Record<string, unknown>
-  vizType: string
-  warnings: string[]
-}): z.input<typeof ChartResultSchema> {
+function chartResponse(
+  parts: {
+    chart: (Row & { id: number }) | null
+    previews: Record<string, unknown>
+    exploreUrl: string
+    formData: Record<string, unknown>
+    vizType: string
+    warnings: string[]
+  },
+  context: ToolContext,
+): z.input<typeof ChartResultSchema> {
+  const id = parts.chart?.id
+  const name = typeof parts.chart?.slice_name === 'string' ? parts.chart.slice_name : parts.vizType
   return {
     chart: parts.chart,
     previews: parts.previews as z.input<typeof ChartResultSchema>['previews'],
@@ -512,6 +544,23 @@ function chartResponse(parts: {
     form_data: parts.formData,
     form_data_key: null,
     chart_type_label: parts.vizType,
+    capabilities: null,
+    semantics: null,
+    embed_code: null,
+    // As 6.1 (chart/tool/generate_chart.py): the chart's data and export API, for a saved chart only.
+    api_endpoints:
+      id === undefined
+        ? {}
+        : {
+            data: `${context.links.base}/api/v1/chart/${id}/data/`,
+            export: `${context.links.base}/api/v1/chart/${id}/export/`,
+          },
+    performance: performanceOf(Date.now() - context.now.getTime()),
+    accessibility: {
+      color_blind_safe: true,
+      alt_text: id === undefined ? `Chart preview showing ${name}` : `Chart showing ${name}`,
+      high_contrast_available: false,
+    },
     success: true,
     error: null,
     warnings: parts.warnings,
@@ -538,7 +587,8 @@ export const updateChartPreview = defineTool({
   }),
   output: ChartResultSchema,
   authored: CHART_RESULT_AUTHORED,
-  annotations: READ_ONLY,
+  // 6.1 chart/tool/update_chart_preview.py: readOnlyHint=False, destructiveHint=True, though nothing is saved.
+  annotations: { ...WRITES, destructiveHint: true, idempotentHint: true },
   permission: { permission: 'can_read', view: 'Chart' },
   run: async (request, context) => {
     const dataset = await usableDataset(request.dataset_id, context)
@@ -546,14 +596,19 @@ export const updateChartPreview = defineTool({
     const withData = needsData(request.preview_formats, request.generate_preview)
     const result = withData ? await runPlan(plan, context) : undefined
     const exploreUrl = context.links.exploreFormData(plan.formData)
-    return chartResponse({
-      chart: null,
-      previews: request.generate_preview ? previewsOf(plan, request.preview_formats, result, exploreUrl) : {},
-      exploreUrl,
-      formData: plan.formData,
-      vizType: plan.vizType,
-      warnings: [UNSAVED_WARNING],
-    })
+    return chartResponse(
+      {
+        chart: null,
+        previews: request.generate_preview
+          ? previewsOf(plan, request.preview_formats, result, exploreUrl)
+          : {},
+        exploreUrl,
+        formData: plan.formData,
+        vizType: plan.vizType,
+        warnings: [UNSAVED_WARNING],
+      },
+      context,
+    )
   },
 })
 
@@ -574,7 +629,8 @@ export const generateExploreLink = defineTool({
     form_data_key: z.null(),
     error: z.string().nullable(),
   }),
-  annotations: READ_ONLY,
+  // 6.1 explore/tool/generate_explore_link.py: readOnlyHint=False, destructiveHint=False.
+  annotations: { ...WRITES, idempotentHint: true },
   permission: { permission: 'can_read', view: 'Explore' },
   sizeGuard: false,
   run: async (request, context) => {

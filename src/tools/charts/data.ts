@@ -73,6 +73,35 @@ const DataColumnSchema = z.object({
   semantic_type: z.string().nullable(),
 })
 
+/** 6.1's PerformanceMetadata (chart/schemas.py); `cache_status` is "fresh_query": the gateway never caches chart data. */
+export const PerformanceSchema = z.object({
+  query_duration_ms: z.int(),
+  estimated_cost: z.string().nullable(),
+  cache_status: z.string(),
+  optimization_suggestions: z.array(z.string()),
+})
+
+/** 6.1's CacheStatus (common/cache_schemas.py), as get_cache_status_from_result builds it for a query. */
+const CacheStatusSchema = z.object({
+  cache_hit: z.boolean(),
+  cache_type: z.string().nullable(),
+  cache_age_seconds: z.int().nullable(),
+  cache_key: z.string().nullable(),
+  refreshed: z.boolean(),
+})
+
+/** 6.1's PerformanceMetadata for a query that ran now (chart/tool/get_chart_data.py). */
+export function performanceOf(durationMs: number) {
+  const ms = Math.round(durationMs)
+  return {
+    query_duration_ms: ms,
+    estimated_cost: null,
+    cache_status: 'fresh_query',
+    optimization_suggestions:
+      ms > 5000 ? ["Slow query: pass a smaller limit or narrow the chart's filters"] : ([] as string[]),
+  }
+}
+
 const ChartDataSchema = z.object({
   chart_id: z.int(),
   chart_name: authored(z.string()),
@@ -85,9 +114,10 @@ const ChartDataSchema = z.object({
   // Names the chart, its metrics and dimensions.
   summary: authored(z.string()),
   insights: z.array(z.string()),
-  data_quality: z.object({ null_cells: z.int(), total_cells: z.int() }),
-  performance: z.object({ query_duration_ms: z.int(), cache_status: z.string() }),
-  cache_status: z.string(),
+  data_quality: z.object({ completeness: z.number(), null_cells: z.int(), total_cells: z.int() }).partial(),
+  recommended_visualizations: z.array(z.string()),
+  performance: PerformanceSchema,
+  cache_status: CacheStatusSchema,
   format: z.enum(['json', 'csv']),
   csv_data: z.string().nullable(),
   excel_data: z.null(),
@@ -129,7 +159,14 @@ export const getChartData = defineTool({
     const loaded = await loadTarget(request, context)
     const started = Date.now()
     const result = await queryChart(loaded, context, request.limit)
-    return chartDataResponse(loaded, result, request.format, Date.now() - started, context)
+    return chartDataResponse(
+      loaded,
+      result,
+      request.format,
+      Date.now() - started,
+      context,
+      request.force_refresh,
+    )
   },
 })
 
@@ -176,6 +213,7 @@ function chartDataResponse(
   format: 'json' | 'csv',
   durationMs: number,
   context: ToolContext,
+  refreshed: boolean,
 ) {
   const { chart, query } = loaded
   const metricLabels = new Set(query.shape.metrics)
@@ -199,10 +237,18 @@ function chartDataResponse(
       total_rows: result.rows.length,
       data_freshness: context.now.toISOString(),
       summary: summaryOf(loaded, rows.length, result.rows.length, columns),
-      insights: [],
-      data_quality: dataQuality(columns, result.rows.length),
-      performance: { query_duration_ms: Math.round(durationMs), cache_status: 'miss' },
-      cache_status: 'miss',
+      // 6.1's rules (chart/tool/get_chart_data.py); its CSV export answers no insights of this kind.
+      insights: format === 'json' ? insightsOf(rows.length, result.fields.length) : [],
+      data_quality: format === 'json' ? dataQuality(columns, rows.length) : {},
+      recommended_visualizations: format === 'json' ? recommendedVisualizations(result.fields) : [],
+      performance: performanceOf(durationMs),
+      cache_status: {
+        cache_hit: false,
+        cache_type: 'none',
+        cache_age_seconds: null,
+        cache_key: null,
+        refreshed,
+      },
       format,
       csv_data: format === 'csv' ? toCsv(result.fields, rows) : null,
       excel_data: null,
@@ -248,9 +294,31 @@ function summaryOf(
   return parts.join(' ')
 }
 
+/** 6.1's `{"completeness": 1 - nulls / max(rows × columns, 1)}`, with the two counts it comes from. */
 function dataQuality(columns: readonly DataColumn[], rowCount: number) {
+  const nullCells = columns.reduce((total, column) => total + column.null_count, 0)
+  const totalCells = columns.length * rowCount
   return {
-    null_cells: columns.reduce((total, column) => total + column.null_count, 0),
-    total_cells: columns.length * rowCount,
+    completeness: 1 - nullCells / Math.max(totalCells, 1),
+    null_cells: nullCells,
+    total_cells: totalCells,
   }
+}
+
+/** 6.1's insights for a query that did not come from the cache. */
+function insightsOf(rowCount: number, columnCount: number): string[] {
+  const insights: string[] = []
+  if (rowCount > 100) insights.push('Large dataset - consider filtering for better performance')
+  if (columnCount > 10) insights.push('Many columns available - focus on key metrics')
+  insights.push('Fresh data retrieved from database')
+  return insights
+}
+
+/** 6.1's recommended_visualizations: time-like column names suggest lines, few columns bars and scatter. */
+export function recommendedVisualizations(fields: readonly { name: string }[]): string[] {
+  const recommended: string[] = []
+  if (fields.some((field) => /time|date/.test(field.name.toLowerCase())))
+    recommended.push('line chart', 'time series')
+  if (fields.length <= 3) recommended.push('bar chart', 'scatter plot')
+  return recommended
 }

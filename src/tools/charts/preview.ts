@@ -7,7 +7,7 @@ import * as z from 'zod'
 import { GatewayError } from '../../errors'
 import type { QueryResultSet, ResultRow, VizShape } from '../../query'
 import { authored, clampedInt, defineTool, looseRequestObject, READ_ONLY } from '../core'
-import { ChartTargetSchema, loadTarget, queryChart } from './data'
+import { ChartTargetSchema, loadTarget, PerformanceSchema, queryChart } from './data'
 import type { LoadedChart } from './lookup'
 import {
   barChart,
@@ -26,7 +26,7 @@ export const PREVIEW_FORMATS = ['url', 'ascii', 'table', 'vega_lite'] as const
 // Superset 6.1 takes any width and height; sizes outside what the gateway draws are clamped.
 const GetChartPreviewRequestSchema = looseRequestObject({
   ...ChartTargetSchema,
-  format: z.enum(PREVIEW_FORMATS).default('ascii'),
+  format: z.enum(PREVIEW_FORMATS).default('url'),
   width: clampedInt(100, 4000).default(800).describe('Pixels, 100–4000 (clamped).'),
   height: clampedInt(100, 4000).default(600).describe('Pixels, 100–4000 (clamped).'),
   ascii_width: clampedInt(20, 240).default(80).describe('Characters, 20–240 (clamped).'),
@@ -78,13 +78,19 @@ const ChartPreviewSchema = z.object({
   chart_type: z.string(),
   explore_url: z.string(),
   content: ContentSchema,
-  chart_description: authored(z.string()).nullable(),
+  chart_description: authored(z.string()),
   accessibility: z.object({
     color_blind_safe: z.boolean(),
     alt_text: authored(z.string()),
     high_contrast_available: z.boolean(),
   }),
-  performance: z.object({ query_duration_ms: z.int(), cache_status: z.string() }),
+  performance: PerformanceSchema,
+  // 6.1's backward-compatible copies of the content (ChartPreview.format, ascii_chart, table_data, width, height).
+  format: z.enum(PREVIEW_FORMATS),
+  ascii_chart: authored(z.string()).nullable(),
+  table_data: authored(z.string()).nullable(),
+  width: z.int().nullable(),
+  height: z.int().nullable(),
   schema_version: z.literal('2.0'),
   api_version: z.literal('v1'),
 })
@@ -95,7 +101,7 @@ export const getChartPreview = defineTool({
   description:
     'Draws a saved chart from its live data (with your row-level security): format "ascii" (a text chart: bars, lines, ' +
     'big numbers, tables), "table" (formatted text table), "vega_lite" (a Vega-Lite v5 spec with the data inline) or "url" ' +
-    '(the chart in Superset).',
+    "(default: the chart's explore link, no image, no query).",
   input: GetChartPreviewRequestSchema,
   output: ChartPreviewSchema,
   authored: [`content.${VEGA_TITLE}`],
@@ -120,18 +126,48 @@ export const getChartPreview = defineTool({
       chart_type: loaded.chart.viz_type,
       explore_url: exploreUrl,
       content,
-      chart_description: loaded.chart.description,
+      // As 6.1 (chart/tool/get_chart_preview.py): "Preview of {viz_type}: {name}".
+      chart_description: `Preview of ${loaded.chart.viz_type || 'chart'}: ${name}`,
       accessibility: {
         color_blind_safe: true,
         alt_text: altText(name, loaded, result),
         high_contrast_available: false,
       },
-      performance: { query_duration_ms: Math.round(Date.now() - started), cache_status: 'miss' },
+      performance: {
+        query_duration_ms: Math.round(Date.now() - started),
+        estimated_cost: null,
+        cache_status: 'miss',
+        optimization_suggestions: [],
+      },
+      ...compatibilityFields(content),
       schema_version: '2.0' as const,
       api_version: 'v1' as const,
     }
   },
 })
+
+/** 6.1's top-level copies of the content, set per content type as get_chart_preview sets them. */
+function compatibilityFields(content: PreviewContent) {
+  const none = { ascii_chart: null, table_data: null, width: null, height: null }
+  switch (content.type) {
+    case 'ascii':
+      return {
+        ...none,
+        format: content.type,
+        ascii_chart: content.ascii_content,
+        width: content.width,
+        height: content.height,
+      }
+    case 'table':
+      return { ...none, format: content.type, table_data: content.table_data }
+    case 'vega_lite':
+      return { ...none, format: content.type }
+    case 'url':
+      return { ...none, format: content.type, width: content.width, height: content.height }
+    default:
+      return content satisfies never
+  }
+}
 
 export type PreviewFormat = (typeof PREVIEW_FORMATS)[number]
 type PreviewContent = z.output<typeof ContentSchema>
@@ -159,7 +195,8 @@ export function renderPreview(
         preview_url: options.exploreUrl,
         width: options.width,
         height: options.height,
-        supports_interaction: true,
+        // 6.1's URLPreview: the explore link, supports_interaction False.
+        supports_interaction: false,
       }
     case 'ascii':
       return {

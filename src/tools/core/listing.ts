@@ -17,17 +17,11 @@ export interface ToolListing {
   annotations: Partial<ToolAnnotations> & { title: string }
 }
 
-/** The error object a failed call carries as structured content (its fields: design §5). */
-const ERROR_BODY_SCHEMA: JsonSchema = {
-  type: 'object',
-  properties: {
-    error: { type: 'string' },
-    error_type: { type: 'string' },
-    timestamp: { type: 'string' },
-    details: { type: 'object' },
-  },
-  required: ['error', 'error_type'],
-}
+/**
+ * The error object a failed call carries as structured content (its fields: design §5, the README's
+ * "Errors"). The schema says only what tells it apart, to keep every tool's entry small.
+ */
+const ERROR_BODY_SCHEMA: JsonSchema = { type: 'object', required: ['error', 'error_type'] }
 
 function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const json = z.toJSONSchema(schema, {

@@ -44,13 +44,19 @@ function listKeyOf(record: Json): string | undefined {
 
 function fitList(record: Json, listKey: string, maxBytes: number): Json | undefined {
   const items = record[listKey] as unknown[]
-  const shaped = (count: number): Json => ({
-    ...record,
-    [listKey]: items.slice(0, count),
-    count,
-    truncated: true,
-    truncation_hint: `Only ${count} of the ${items.length} items on this page fit in ${Math.floor(maxBytes / 1024)} KB. ${TRUNCATION_HINT}`,
-  })
+  const shaped = (fitting: number): Json => {
+    // On a page after the first, as many as still make a whole page (see continuation).
+    const page = pageOf(record)
+    const count = page === undefined || fitting === 0 ? fitting : pageSizeFor(page.offset, fitting)
+    return {
+      ...record,
+      [listKey]: items.slice(0, count),
+      count,
+      ...continuation(record, count),
+      truncated: true,
+      truncation_hint: `Only ${count} of the ${items.length} items on this page fit in ${Math.floor(maxBytes / 1024)} KB. ${nextPageHint(record, count)}${TRUNCATION_HINT}`,
+    }
+  }
   // The largest prefix of items that fits.
   let low = 0
   let high = items.length - 1
@@ -61,6 +67,60 @@ function fitList(record: Json, listKey: string, maxBytes: number): Json | undefi
   }
   const result = shaped(low)
   return jsonBytes(result) <= maxBytes ? result : undefined
+}
+
+interface Page {
+  offset: number
+  total: number
+}
+
+/** Where the page began and how many items the query matched, when the list carries 6.1's pagination fields. */
+function pageOf(record: Json): Page | undefined {
+  const { page, page_size: pageSize, total_count: total } = record
+  if (typeof page !== 'number' || typeof pageSize !== 'number' || typeof total !== 'number') return undefined
+  return { offset: (page - 1) * pageSize, total }
+}
+
+/**
+ * The first `kept` items of a cut page restated as a page of its own (6.1's page / page_size / has_next /
+ * pagination), so the next page continues exactly where this one stopped. Pages are whole multiples of
+ * page_size, so the size is the largest count ≤ kept that divides the page's offset (on page 1, kept
+ * itself); the answer then shows that many items.
+ */
+function continuation(record: Json, kept: number): Json {
+  const page = pageOf(record)
+  if (page === undefined || kept === 0) return {}
+  const size = pageSizeFor(page.offset, kept)
+  const number = page.offset / size + 1
+  const totalPages = Math.ceil(page.total / size)
+  const fields = {
+    page: number,
+    page_size: size,
+    total_pages: totalPages,
+    has_next: page.offset + size < page.total,
+    has_previous: number > 1,
+  }
+  const pagination = record.pagination
+  return {
+    ...fields,
+    ...(typeof pagination === 'object' && pagination !== null
+      ? { pagination: { ...(pagination as Json), ...fields } }
+      : {}),
+  }
+}
+
+function pageSizeFor(offset: number, kept: number): number {
+  if (offset === 0) return kept
+  for (let size = kept; size > 1; size -= 1) if (offset % size === 0) return size
+  return 1
+}
+
+function nextPageHint(record: Json, kept: number): string {
+  const page = pageOf(record)
+  if (page === undefined || kept === 0) return ''
+  const size = pageSizeFor(page.offset, kept)
+  if (page.offset + size >= page.total) return ''
+  return `To continue where this stopped, ask for page ${page.offset / size + 2} with page_size ${size}. `
 }
 
 /** Shortens the largest fields, one at a time, noting what was cut. */

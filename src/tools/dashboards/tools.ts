@@ -136,8 +136,9 @@ export const getDashboardInfo = defineTool({
       if (requested.includes('cross_filters_enabled'))
         info.cross_filters_enabled = record.cross_filters_enabled === true
     }
-    // Superset 6.1 answers a permalink it cannot find with the default state; the gateway cannot read any.
-    if (request.permalink_key !== undefined) {
+    // 6.1's DashboardInfo defaults (permalink_key None, filter_state None, is_permalink_state False), also
+    // its answer to a permalink it cannot find; the gateway cannot read any.
+    if (request.permalink_key !== undefined || explicit === undefined) {
       info.permalink_key = null
       info.filter_state = null
       info.is_permalink_state = false

@@ -187,7 +187,8 @@ export const addChartToExistingDashboard = defineTool({
   output: z.object({
     dashboard: DashboardSummarySchema.nullable(),
     dashboard_url: z.string().nullable(),
-    position: z.object({ row: z.int(), row_key: z.string(), chart_key: z.string() }).nullable(),
+    // 6.1 (dashboard/tool/add_chart_to_existing_dashboard.py): {"row": row_key, "chart_key", "row_key"}.
+    position: z.object({ row: z.string(), row_key: z.string(), chart_key: z.string() }).nullable(),
     error: z.string().nullable(),
     permission_denied: z.boolean(),
   }),
@@ -231,7 +232,13 @@ export const addChartToExistingDashboard = defineTool({
     context.effects.objectsAffected += 1
     context.effects.changed.add('dashboard')
     const dashboard = await dashboardSummary(request.dashboard_id, context)
-    return { dashboard, dashboard_url: dashboard.url, position, error: null, permission_denied: false }
+    return {
+      dashboard,
+      dashboard_url: dashboard.url,
+      position: { row: position.row_key, row_key: position.row_key, chart_key: position.chart_key },
+      error: null,
+      permission_denied: false,
+    }
   },
   // Superset 6.1's AddChartToDashboardResponse: `permission_denied` when the caller may not edit the
   // dashboard, with 6.1's instruction to ask before creating a new one.

@@ -5,14 +5,14 @@
  * would add: perm / schema_perm / catalog_perm and the matching ab_view_menu and ab_permission_view rows,
  * an owner, a uuid and audit columns — all in one transaction.
  */
-import { datasetSpec, insertVirtualDataset, projectRow, type Row, selectList } from '../../superset'
+import { insertVirtualDataset } from '../../superset'
 import * as z from 'zod'
 import { sql, trusted } from '../../db'
 import { GatewayError } from '../../errors'
 import { dataKind, typeName, withAnalyticsSession, wrapWithLimit, type AnalyticsDatabase } from '../../query'
 import type { SqlParser } from '../../guardrails'
 import {
-  authoredColumnPaths,
+  authored,
   defineTool,
   planSql,
   requestObject,
@@ -70,23 +70,6 @@ async function probeColumns(
   }))
 }
 
-const INFO_COLUMNS = [
-  'id',
-  'table_name',
-  'schema',
-  'database_id',
-  'database_name',
-  'uuid',
-  'url',
-  'is_virtual',
-  'sql',
-  'main_dttm_col',
-  'perm',
-  'schema_perm',
-  'columns',
-  'owners',
-]
-
 export const createVirtualDataset = defineTool({
   name: 'create_virtual_dataset',
   title: 'Create a virtual dataset',
@@ -114,8 +97,18 @@ export const createVirtualDataset = defineTool({
       path: ['table_name'],
     })
     .transform((request) => ({ ...request, schema: request.schema ?? request.schema_name })),
-  output: z.looseObject({ id: z.int(), table_name: z.string(), url: z.string() }),
-  authored: authoredColumnPaths(datasetSpec),
+  // 6.1's CreateVirtualDatasetResponse, plus the dataset's schema and uuid (gateway extras).
+  output: z.object({
+    id: z.int(),
+    dataset_name: authored(z.string()),
+    sql: authored(z.string()),
+    database_id: z.int(),
+    columns: z.array(z.string()),
+    url: z.string(),
+    error: z.null(),
+    schema: z.string().nullable(),
+    uuid: z.string(),
+  }),
   annotations: WRITES,
   permission: { permission: 'can_write', view: 'Dataset' },
   run: async (request, context) => {
@@ -163,14 +156,21 @@ export const createVirtualDataset = defineTool({
     context.effects.created.dataset = [id]
     context.effects.changed.add('dataset')
     // Read back directly: a creator with table-level grants only may not list the new dataset (as in Superset).
-    const [row] = await context.db.query<Row>(
-      sql`SELECT ${selectList(datasetSpec, INFO_COLUMNS)} FROM ${datasetSpec.from} WHERE t.id = ${id}`,
+    const [row] = await context.db.query<{ schema: string | null; uuid: string }>(
+      sql`SELECT schema, uuid::text AS uuid FROM tables WHERE id = ${id}`,
     )
     if (row === undefined) throw new Error('created dataset not found')
-    return { ...projectRow(datasetSpec, INFO_COLUMNS, row, context), id } as Row & {
-      id: number
-      table_name: string
-      url: string
+    // As 6.1 (dataset/tool/create_virtual_dataset.py): column names, and the explore link to chart it.
+    return {
+      id,
+      dataset_name: tableName,
+      sql: sqlText,
+      database_id: request.database_id,
+      columns: columns.map((column) => column.name),
+      url: context.links.datasetExplore(id),
+      error: null,
+      schema: row.schema,
+      uuid: row.uuid,
     }
   },
 })

@@ -41,6 +41,7 @@ const DATASET_INFO_COLUMNS = [
   'extra',
   'columns',
   'metrics',
+  'is_favorite',
 ]
 
 const DatasetColumnSchema = z.object({

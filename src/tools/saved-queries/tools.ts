@@ -87,19 +87,20 @@ export const openSqlLabWithContext = defineTool({
         'Invalid request: database_connection_id (or database_id) is required.',
       )
     }
-    await visibleDatabase(databaseId, context)
+    const database = await visibleDatabase(databaseId, context)
+    // As 6.1 (sql_lab/tool/open_sql_lab_with_context.py): empty values are left out of the URL, and a
+    // dataset in context without SQL starts the editor on a commented SELECT of that table.
+    const given = (value: string | undefined) => (value === undefined || value === '' ? undefined : value)
+    const schema = given(request.schema)
+    const dataset = given(request.dataset_in_context)
     const text =
-      request.sql ??
-      request.query ??
-      (request.dataset_in_context === undefined
+      given(request.sql ?? request.query) ??
+      (dataset === undefined
         ? undefined
-        : `SELECT *\nFROM ${request.dataset_in_context}\nLIMIT 100`)
-    const url = context.links.sqlLab({
-      dbid: databaseId,
-      schema: request.schema,
-      sql: text,
-      name: request.title,
-    })
+        : `-- Context: Working with dataset '${dataset}'\n-- Database: ${database.database_name}\n` +
+          (schema === undefined ? '' : `-- Schema: ${schema}\n`) +
+          `\nSELECT * FROM ${schema === undefined ? dataset : `${schema}.${dataset}`} LIMIT 100;`)
+    const url = context.links.sqlLab({ dbid: databaseId, schema, sql: text, title: given(request.title) })
     return {
       url,
       database_id: databaseId,

@@ -305,24 +305,33 @@ function sqlResponse(
     row_count: rows === null ? null : rows.length,
     affected_rows: last === undefined ? (statements[statements.length - 1]?.row_count ?? null) : null,
     execution_time: seconds,
+    // 6.1 repeats the last data-bearing statement's rows in its statements[] entry; the gateway sends them
+    // once, at the top level: that entry's `data` is null and its row_count is the top-level row_count.
     statements: statements.map((statement) =>
-      statement === last && rows !== null ? { ...statement, data: { ...statement.data!, rows } } : statement,
+      statement === last && rows !== null ? { ...statement, row_count: rows.length, data: null } : statement,
     ),
     multi_statement_warning:
       dataBearing.length > 1
-        ? `This query contained ${dataBearing.length} data-bearing statements. The top-level rows/columns contain only the last data-bearing statement's results. Check the 'data' field in each entry of the 'statements' array to see results from ALL statements.`
+        ? `This query contained ${dataBearing.length} data-bearing statements. The top-level rows/columns contain only the last data-bearing statement's results. Check the 'data' field in the other entries of the 'statements' array to see the results of the earlier statements.`
         : null,
   })
   const allRows = last?.data?.rows ?? null
-  let hint: string | null = truncated
+  const capHint = truncated
     ? `More than ${MAX_SQL_ROWS} rows matched; only the first ${MAX_SQL_ROWS} are returned. Add a LIMIT, aggregate, or filter the query.`
     : null
-  if (allRows === null) return { ...build(null), truncated, truncation_hint: hint }
+  if (allRows === null) return { ...build(null), truncated, truncation_hint: capHint }
+  const sizeHint = (count: number) =>
+    `Only the first ${count} of ${allRows.length} rows fit in the response size limit (${context.config.responseMaxBytes} bytes). Select fewer columns, aggregate, or pass a smaller limit.`
+  // Measured with the hint it will carry, so the answer fits as sent (the size guard cuts nothing more).
+  const answer = (count: number, trimmed: boolean) => ({
+    ...build(allRows.slice(0, count)),
+    truncated: truncated || trimmed,
+    truncation_hint: trimmed ? sizeHint(count) : capHint,
+  })
+  if (byteLength(answer(allRows.length, false)) <= context.config.responseMaxBytes)
+    return answer(allRows.length, false)
   const fitted = trimToBytes(allRows, context.config.responseMaxBytes, (count) =>
-    byteLength(build(allRows.slice(0, count))),
+    byteLength(answer(count, true)),
   )
-  if (fitted.trimmed) {
-    hint = `Only the first ${fitted.rows.length} of ${allRows.length} rows fit in the response size limit (${context.config.responseMaxBytes} bytes). Select fewer columns, aggregate, or pass a smaller limit.`
-  }
-  return { ...build(fitted.rows), truncated: truncated || fitted.trimmed, truncation_hint: hint }
+  return answer(fitted.rows.length, true)
 }

@@ -16,6 +16,18 @@ const ColumnMetadataSchema = z.object({
   is_default: z.boolean(),
 })
 
+/**
+ * 6.1's get_schema search_columns (common/schema_discovery.py *_SEARCH_COLUMNS), answered as 6.1 answers
+ * them. They are not quite what 6.1's list tools search (list_datasets searches schema, sql, table_name
+ * and uuid; list_dashboards adds uuid), and the gateway's list tools search as 6.1's do.
+ */
+const SEARCH_COLUMNS: Record<string, readonly string[]> = {
+  chart: ['slice_name', 'description'],
+  dataset: ['table_name', 'description'],
+  dashboard: ['dashboard_title', 'slug'],
+  database: ['database_name'],
+}
+
 /** What a list tool of one model accepts: Superset's get_schema (which replaced get_*_available_filters). */
 export function schemaInfo(spec: ModelSpec) {
   return {
@@ -33,7 +45,7 @@ export function schemaInfo(spec: ModelSpec) {
     default_select: [...spec.defaultColumns],
     default_sort: spec.defaultOrder.column,
     default_sort_direction: spec.defaultOrder.direction,
-    search_columns: spec.searchColumns.map((column) => column.name),
+    search_columns: [...(SEARCH_COLUMNS[spec.model] ?? spec.searchColumns.map((column) => column.name))],
   }
 }
 

@@ -13,8 +13,10 @@ export const healthCheck = defineTool({
     timestamp: z.string(),
     service: z.string(),
     version: z.string(),
+    // 6.1's platform.python_version(); the gateway has no Python, so the JavaScript runtime it runs on.
+    python_version: z.string(),
     platform: z.string(),
-    uptime_seconds: z.number(),
+    uptime_seconds: z.number().nullable(),
   }),
   annotations: READ_ONLY,
   permission: null,
@@ -24,10 +26,19 @@ export const healthCheck = defineTool({
     timestamp: context.now.toISOString(),
     service: SERVICE_NAME,
     version: GATEWAY_VERSION,
+    python_version: runtimeVersion(),
     platform: 'Cloudflare Workers',
-    uptime_seconds: Math.round((context.now.getTime() - context.servingSince.getTime()) / 1000),
+    // As 6.1's round(time.monotonic() - _start_time, 1): seconds since this isolate began serving.
+    uptime_seconds: Math.round((context.now.getTime() - context.servingSince.getTime()) / 100) / 10,
   }),
 })
+
+/** The runtime in place of 6.1's Python version: workerd's user agent and the Node.js API it provides. */
+function runtimeVersion(): string {
+  const agent = typeof navigator === 'undefined' ? 'Cloudflare-Workers' : navigator.userAgent
+  const node = (globalThis as { process?: { version?: string } }).process?.version
+  return node === undefined || node === '' ? agent : `${agent} (Node.js API ${node})`
+}
 
 const count = z.int().nonnegative()
 
@@ -69,9 +80,10 @@ export const getInstanceInfo = defineTool({
       without_charts: count,
     }),
     database_breakdown: z.object({ by_type: z.record(z.string(), count) }),
+    // 6.1's PopularContent: names only (most used first); 6.1 itself always answers [] (a placeholder).
     popular_content: z.object({
-      top_tags: z.array(z.object({ name: authored(z.string()), count })),
-      top_creators: z.array(z.object({ username: z.string(), count })),
+      top_tags: z.array(authored(z.string())),
+      top_creators: z.array(z.string()),
     }),
     current_user: z.object({
       id: z.int(),
