@@ -8,7 +8,8 @@
  *   tools      tools/index.ts (the registry) → tools/<domain>/ → tools/core/
  *   engines    query/ → superset/, guardrails/
  *   infra      audit/ → db/, observability/; counters/
- *   leaves     errors.ts, env.ts, digest.ts, version.ts, tool-names.ts, suggest.ts, config/, limit-documents/
+ *   leaves     errors.ts, env.ts, digest.ts, version.ts, tool-names.ts, suggest.ts, json-text.ts, markers.ts,
+ *              config/, limit-documents/
  */
 const LAYERS = {
   entry: '^src/(index\\.ts$|http/|mcp/|health/)',
@@ -16,7 +17,8 @@ const LAYERS = {
   tools: '^src/tools/',
   engines: '^src/(query|superset|guardrails)/',
   infra: '^src/(db|observability|audit|counters)/',
-  leaves: '^src/((errors|env|digest|version|tool-names|suggest)\\.ts$|config/|limit-documents/)',
+  leaves:
+    '^src/((errors|env|digest|version|tool-names|suggest|json-text|markers)\\.ts$|config/|limit-documents/)',
 }
 const ORDER = ['entry', 'pipeline', 'tools', 'engines', 'infra', 'leaves']
 

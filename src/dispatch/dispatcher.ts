@@ -95,6 +95,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       let name = requested
       let args = requestedArgs
       let cacheStatus: CacheStatus | undefined
+      let subject: CallSubject | undefined
       const done = (outcome: GatewayError | 'success', result?: unknown, inBand = false): Promise<void> =>
         recordCall(scope, {
           name,
@@ -113,7 +114,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
           name = target.name
           args = target.arguments
         }
-        const subject = {
+        subject = {
           tenant: principal.tenant,
           userId: principal.user.id,
           username: principal.user.username,
@@ -157,6 +158,9 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
         }
       } catch (err) {
         const failure = asGatewayError(err)
+        // A tool that failed after writing still changed what cached lists show.
+        if (subject !== undefined && context.effects.changed.size > 0)
+          await afterWrites(scope, subject, context.effects).catch(() => undefined)
         await done(failure)
         throw failure
       }

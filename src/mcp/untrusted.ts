@@ -7,8 +7,9 @@
  * authored text can neither end its block early nor open one of its own.
  */
 
-export const UNTRUSTED_OPEN = '<UNTRUSTED-CONTENT>'
-export const UNTRUSTED_CLOSE = '</UNTRUSTED-CONTENT>'
+import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../markers'
+
+export { stripMarkers, UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../markers'
 
 /** A tree of authored paths (src/tools/core/authored.ts): `true` where the value is authored as a whole. */
 interface PathTree {
@@ -74,31 +75,6 @@ function markAll(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(markAll)
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, markAll(item)]))
-  }
-  return value
-}
-
-/**
- * Incoming arguments without the exact markers the gateway itself writes: an agent that copies a marked
- * value (a chart name, a dataset's SQL) into a request sends the text, not the markers, so no marker is
- * ever stored in Superset or matched against. Only the gateway's own two spellings are taken out;
- * other marker-like text is stored as written and made inert whenever it is shown (neutraliseMarkers).
- */
-export function stripMarkers(value: unknown): unknown {
-  if (typeof value === 'string') {
-    // Until none is left: taking one out must not join the text around it into another.
-    let text = value
-    for (let previous = ''; previous !== text;) {
-      previous = text
-      text = text.replaceAll(UNTRUSTED_OPEN, '').replaceAll(UNTRUSTED_CLOSE, '')
-    }
-    return text
-  }
-  if (Array.isArray(value)) return value.map(stripMarkers)
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [stripMarkers(key) as string, stripMarkers(item)]),
-    )
   }
   return value
 }

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod'
 import { GatewayError } from '../errors'
+import { parseNestedJson } from '../json-text'
 import { CALL_TOOL_NAME, SEARCH_TOOL_NAME } from '../tool-names'
 import type { ToolListing } from '../tools'
 
@@ -111,12 +112,10 @@ function parseForwarded(forwarded: unknown): unknown {
   if (forwarded === undefined || forwarded === null) return {}
   if (typeof forwarded !== 'string') return forwarded
   if (forwarded.trim() === '') return {}
-  try {
-    return JSON.parse(forwarded) as unknown
-  } catch {
-    throw new GatewayError(
-      'ValidationError',
-      '"arguments" is a string but not valid JSON; send it as an object, e.g. {"request": {...}}.',
-    )
-  }
+  const parsed = parseNestedJson(forwarded, '"arguments"')
+  if (parsed.kind === 'json') return parsed.value
+  throw new GatewayError(
+    'ValidationError',
+    '"arguments" is a string but not valid JSON; send it as an object, e.g. {"request": {...}}.',
+  )
 }

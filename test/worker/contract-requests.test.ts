@@ -283,3 +283,34 @@ describe('select_columns and order_column names 6.1 does not know (daos/base.py 
     expect(ids(unknown, 'charts')).toEqual(ids(plain, 'charts'))
   })
 })
+
+describe('JSON given as a string is held to the body limits (found by review)', () => {
+  const nested = (depth: number) => `${'{"x":'.repeat(depth)}1${'}'.repeat(depth)}`
+
+  it('refuses a "request" string nesting deeper than a body may', async () => {
+    await expect(callAs('admin', 'list_charts', nested(500))).rejects.toMatchObject({
+      type: 'ValidationError',
+      message: expect.stringContaining('"request" nests deeper than 64 levels'),
+    })
+  })
+
+  it('refuses a config string nesting deeper than a body may, naming the field', async () => {
+    await expect(
+      callAs('admin', 'generate_explore_link', { dataset_id: 1, config: nested(500) }),
+    ).rejects.toMatchObject({
+      type: 'ValidationError',
+      message: expect.stringContaining('nests deeper than 64'),
+    })
+  })
+
+  it('reads "1" and "0" as booleans where the field is one (Pydantic lax mode)', async () => {
+    const result = await callAs('admin', 'execute_sql', {
+      database_id: 1,
+      sql: 'SELECT 1 AS one',
+      dry_run: '1',
+    })
+    // A dry run: the statement planned, nothing run.
+    expect(result).toMatchObject({ success: true, rows: null })
+    expect(result.statements).toEqual([expect.objectContaining({ data: null, row_count: 0 })])
+  })
+})

@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { MAX_JSON_DEPTH, MAX_JSON_KEYS, measureJson } from '../../src/http/json-body'
+import { MAX_JSON_DEPTH, MAX_JSON_KEYS, measureJson } from '../../src/json-text'
 import { onError, requestContext, type AppEnv } from '../../src/http'
 import { BASE, MCP_HEADERS } from '../helpers/mcp'
 import { authEnv, devEnv, gatewayFetch, TestRealm } from '../helpers/tokens'

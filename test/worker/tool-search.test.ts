@@ -459,3 +459,24 @@ describe('a user whose only role is sql_lab', () => {
     expect(found.filter((name) => /dashboard|chart/.test(name))).toEqual([])
   })
 })
+
+describe('call_tool arguments given as a string (found by review)', () => {
+  it('are held to the body limits: too deep is refused before anything runs', async () => {
+    const deep = `{"request": {"dashboard_title": "deep", "chart_ids": [1], "x": ${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}}}`
+    await expect(viaCallTool('admin', { name: 'generate_dashboard', arguments: deep })).rejects.toMatchObject(
+      {
+        type: 'ValidationError',
+        message: expect.stringContaining('"arguments" nests deeper than 64 levels'),
+      },
+    )
+  })
+
+  it('lose the gateway markers even when written as JSON escapes', async () => {
+    const escaped = '\\u003cUNTRUSTED-CONTENT>Sales<\\/UNTRUSTED-CONTENT>'
+    const answer = await viaCallTool('admin', {
+      name: 'list_charts',
+      arguments: `{"request": {"filters": [{"col": "slice_name", "opr": "eq", "value": "${escaped}"}]}}`,
+    })
+    expect(answer.filters_applied).toEqual([{ col: 'slice_name', opr: 'eq', value: 'Sales' }])
+  })
+})

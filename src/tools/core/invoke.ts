@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { asGatewayError, GatewayError } from '../../errors'
+import { parseNestedJson } from '../../json-text'
 import type { AnyToolDefinition, ToolContext } from './definition'
 import { fitResponse } from './size-guard'
 
@@ -27,14 +28,12 @@ export function unwrapRequest(args: unknown): unknown {
   const inner = record.request
   if (inner === undefined || inner === null) return {}
   if (typeof inner === 'string') {
-    try {
-      return JSON.parse(inner) as unknown
-    } catch {
-      throw new GatewayError(
-        'ValidationError',
-        '"request" is a string but not valid JSON; send it as an object.',
-      )
-    }
+    const parsed = parseNestedJson(inner, '"request"')
+    if (parsed.kind === 'json') return parsed.value
+    throw new GatewayError(
+      'ValidationError',
+      '"request" is a string but not valid JSON; send it as an object.',
+    )
   }
   return inner
 }
@@ -107,7 +106,9 @@ export async function runTool(
     response = await tool.run(request, context)
   } catch (err) {
     const failure = asGatewayError(err)
-    const answer = tool.inBandFailure?.(failure, request)
+    // After something was written, "nothing was created" would be false: the failure stays an error.
+    const wrote = context.effects.objectsAffected > 0 || context.effects.changed.size > 0
+    const answer = wrote ? undefined : tool.inBandFailure?.(failure, request)
     if (answer === undefined) throw failure
     return { response: checkedOutput(tool, answer, context), failure }
   }

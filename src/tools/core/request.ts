@@ -13,6 +13,7 @@
  * `additionalProperties: false`.
  */
 import * as z from 'zod'
+import { parseNestedJson } from '../../json-text'
 
 type Shape = Record<string, z.ZodType>
 
@@ -54,8 +55,12 @@ function normaliseFields(value: unknown, shape: Shape): unknown {
       if (!field.safeParse(null).success && field.safeParse(undefined).success) next = undefined
     } else if (typeof item === 'string' && !field.safeParse(item).success) {
       const text = item.trim()
-      const candidate = INTEGER.test(text) ? Number(text) : BOOLEANS[text.toLowerCase()]
-      if (candidate !== undefined && field.safeParse(candidate).success) next = candidate
+      // "1" and "0" may be a number or a boolean: the first reading the field accepts wins.
+      const candidates = [INTEGER.test(text) ? Number(text) : undefined, BOOLEANS[text.toLowerCase()]]
+      const accepted = candidates.find(
+        (candidate) => candidate !== undefined && field.safeParse(candidate).success,
+      )
+      if (accepted !== undefined) next = accepted
     }
     if (next === item) continue
     copy ??= { ...(value as Record<string, unknown>) }
@@ -66,17 +71,14 @@ function normaliseFields(value: unknown, shape: Shape): unknown {
 }
 
 function parseJsonString(value: string, field: string, expected: string, ctx: z.RefinementCtx): unknown {
-  try {
-    return JSON.parse(value) as unknown
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    ctx.addIssue({
-      code: 'custom',
-      message: `${field} is a string but not valid JSON (${reason}); send ${expected}, or a JSON string of one.`,
-      input: value,
-    })
-    return z.NEVER
-  }
+  const parsed = parseNestedJson(value, field)
+  if (parsed.kind === 'json') return parsed.value
+  ctx.addIssue({
+    code: 'custom',
+    message: `${field} is a string but not valid JSON (${parsed.reason}); send ${expected}, or a JSON string of one.`,
+    input: value,
+  })
+  return z.NEVER
 }
 
 /** A JSON object field that also takes the object as a JSON string (6.1's `_coerce_config_to_dict`). */
