@@ -52,7 +52,7 @@ export {
   visibleChartsById,
 } from './repositories/dashboards'
 export type { NewDashboard } from './repositories/dashboards'
-export { insertVirtualDataset } from './repositories/datasets'
+export { datasetIdentity, insertVirtualDataset } from './repositories/datasets'
 export type { NewDatasetColumn, NewVirtualDataset } from './repositories/datasets'
 export { insertSavedQuery } from './repositories/saved-queries'
 export type { NewSavedQuery } from './repositories/saved-queries'

@@ -98,3 +98,14 @@ async function registerPermissions(tx: Db, datasetId: number): Promise<void> {
       JOIN (SELECT id, name FROM views UNION ALL SELECT id, name FROM ab_view_menu) v ON v.name = w.view
      WHERE NOT EXISTS (SELECT 1 FROM ab_permission_view pv WHERE pv.permission_id = p.id AND pv.view_menu_id = v.id)`)
 }
+
+/** The schema and uuid Superset gave a dataset, read back by id (whoever may list it). */
+export async function datasetIdentity(
+  db: Db,
+  id: number,
+): Promise<{ schema: string | null; uuid: string } | undefined> {
+  const [row] = await db.query<{ schema: string | null; uuid: string }>(
+    sql`SELECT schema, uuid::text AS uuid FROM tables WHERE id = ${id}`,
+  )
+  return row
+}

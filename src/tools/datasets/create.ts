@@ -5,9 +5,9 @@
  * would add: perm / schema_perm / catalog_perm and the matching ab_view_menu and ab_permission_view rows,
  * an owner, a uuid and audit columns — all in one transaction.
  */
-import { insertVirtualDataset } from '../../superset'
+import { datasetIdentity, insertVirtualDataset } from '../../superset'
 import * as z from 'zod'
-import { sql, trusted } from '../../db'
+import { trusted } from '../../db'
 import { GatewayError } from '../../errors'
 import { dataKind, typeName, withAnalyticsSession, wrapWithLimit, type AnalyticsDatabase } from '../../query'
 import type { SqlParser } from '../../guardrails'
@@ -156,9 +156,7 @@ export const createVirtualDataset = defineTool({
     context.effects.created.dataset = [id]
     context.effects.changed.add('dataset')
     // Read back directly: a creator with table-level grants only may not list the new dataset (as in Superset).
-    const [row] = await context.db.query<{ schema: string | null; uuid: string }>(
-      sql`SELECT schema, uuid::text AS uuid FROM tables WHERE id = ${id}`,
-    )
+    const row = await datasetIdentity(context.db, id)
     if (row === undefined) throw new Error('created dataset not found')
     // As 6.1 (dataset/tool/create_virtual_dataset.py): column names, and the explore link to chart it.
     return {

@@ -28,6 +28,11 @@ const SEARCH_COLUMNS: Record<string, readonly string[]> = {
   database: ['database_name'],
 }
 
+/** The search columns get_schema and the superset://schema resources name for a model, as 6.1 names them. */
+export function searchColumnsOf(spec: ModelSpec): string[] {
+  return [...(SEARCH_COLUMNS[spec.model] ?? spec.searchColumns.map((column) => column.name))]
+}
+
 /** What a list tool of one model accepts: Superset's get_schema (which replaced get_*_available_filters). */
 export function schemaInfo(spec: ModelSpec) {
   return {
@@ -45,7 +50,7 @@ export function schemaInfo(spec: ModelSpec) {
     default_select: [...spec.defaultColumns],
     default_sort: spec.defaultOrder.column,
     default_sort_direction: spec.defaultOrder.direction,
-    search_columns: [...(SEARCH_COLUMNS[spec.model] ?? spec.searchColumns.map((column) => column.name))],
+    search_columns: searchColumnsOf(spec),
   }
 }
 
