@@ -159,8 +159,11 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       } catch (err) {
         const failure = asGatewayError(err)
         // A tool that failed after writing still changed what cached lists show.
-        if (subject !== undefined && context.effects.changed.size > 0)
-          await afterWrites(scope, subject, context.effects).catch(() => undefined)
+        if (subject !== undefined) {
+          await afterWrites(scope, subject, context.effects).catch((cause: unknown) =>
+            scope.log.warn('after_writes_failed', { tool: name, ...describeError(cause) }),
+          )
+        }
         await done(failure)
         throw failure
       }

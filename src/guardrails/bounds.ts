@@ -8,7 +8,7 @@ import { nameList, numberField, stringField, unwrap, type TreeNode } from './tre
 /** At most this many rows from one generate_series call. */
 export const MAX_SERIES_ROWS = 1_000_000
 
-export type BoundCheck = { ok: true } | { ok: false; why: string }
+type BoundCheck = { ok: true } | { ok: false; why: string }
 
 const OK: BoundCheck = { ok: true }
 
@@ -132,10 +132,6 @@ export function parseDecimal(text: string): Decimal | undefined {
  */
 const TEXT_TIME_SLACK_MS = 26 * 3_600_000
 
-function asTime(value: Constant): number | undefined {
-  return timeOf(value)?.value
-}
-
 function timeOf(value: Constant): { value: number; slack: number } | undefined {
   if (value.kind === 'time') return value
   if (value.kind === 'text') {
@@ -239,7 +235,7 @@ function castConstant(node: TreeNode, now: number): Constant | undefined {
     return value === undefined ? undefined : { kind: 'number', value }
   }
   if (['date', 'timestamp', 'timestamptz'].includes(type)) {
-    const value = asTime(inner)
+    const value = timeOf(inner)?.value
     return value === undefined ? undefined : { kind: 'time', value, slack: TEXT_TIME_SLACK_MS }
   }
   if (type === 'interval' && inner.kind === 'text') {

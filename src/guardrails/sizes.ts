@@ -21,7 +21,7 @@ import {
   textConstant,
   type FormatSpec,
 } from './bounds'
-import { ALLOWED_FUNCTIONS } from './allow-list'
+import { ALLOWED_FUNCTIONS, FUNCTION_CATEGORIES } from './allow-list'
 import { children, nameList, stringField, unwrap, type TreeNode } from './tree'
 import { GuardrailViolation } from './violation'
 
@@ -588,8 +588,15 @@ const FIXED_WIDTH_TYPES = new Set([
   'macaddr8',
 ])
 
-/** Functions returning a number, a boolean, a date or a hash: SCALAR whatever their arguments. */
+/**
+ * Functions returning a number, a boolean, a date or a hash: SCALAR whatever their arguments. Every
+ * date/time and network function on the allow-list is one, and so is every function named after a
+ * fixed-width type; the rest are named here.
+ */
 const SCALAR_FUNCTIONS = new Set([
+  ...(FUNCTION_CATEGORIES['date and time'] ?? []),
+  ...(FUNCTION_CATEGORIES['identifiers and network'] ?? []),
+  ...(FUNCTION_CATEGORIES['type conversion'] ?? []).filter((name) => name !== 'numeric' && name !== 'text'),
   'ascii',
   'bit_length',
   'char_length',
@@ -705,58 +712,9 @@ const SCALAR_FUNCTIONS = new Set([
   'get_bit',
   'get_byte',
   'width_bucket',
-  'age',
-  'clock_timestamp',
-  'date_add',
-  'date_bin',
-  'date_part',
-  'date_subtract',
-  'date_trunc',
-  'extract',
-  'isfinite',
-  'justify_days',
-  'justify_hours',
-  'justify_interval',
-  'make_date',
-  'make_interval',
-  'make_time',
-  'make_timestamp',
-  'make_timestamptz',
-  'now',
-  'overlaps',
-  'statement_timestamp',
-  'timeofday',
-  'timezone',
-  'transaction_timestamp',
   'to_date',
   'to_number',
   'to_timestamp',
-  'bool',
-  'date',
-  'float4',
-  'float8',
-  'int2',
-  'int4',
-  'int8',
-  'interval',
-  'time',
-  'timestamp',
-  'timestamptz',
-  'timetz',
-  'gen_random_uuid',
-  'uuid_extract_timestamp',
-  'uuid_extract_version',
-  'abbrev',
-  'broadcast',
-  'family',
-  'host',
-  'hostmask',
-  'inet_merge',
-  'inet_same_family',
-  'masklen',
-  'netmask',
-  'network',
-  'set_masklen',
   'generate_subscripts',
 ])
 
@@ -1052,7 +1010,7 @@ function pathQuerySize(call: Call): CallSize {
  * Why a JSON path cannot be sized: not a constant, or able to return an item many times over
  * (`[0,0]` lists, `to` ranges, `**`) — in lax mode `[0,0]` doubles its input at every step.
  */
-export function jsonPathRefusal(node: TreeNode | undefined): string | undefined {
+function jsonPathRefusal(node: TreeNode | undefined): string | undefined {
   const path = textConstant(node)
   if (path === undefined) return 'it needs a constant JSON path'
   if (path.includes('**')) return 'JSON paths with ** (any depth) are not allowed'

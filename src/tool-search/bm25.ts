@@ -11,7 +11,7 @@ const K1 = 1.5
 const B = 0.75
 
 /** Words of a text: lower case, split at anything but a-z and 0-9, longer than one character. */
-export function tokenize(text: string): string[] {
+function tokenize(text: string): string[] {
   return text
     .toLowerCase()
     .split(/[^a-z0-9]+/)

@@ -63,7 +63,7 @@ export const CALL_TOOL_LISTING: ToolListing = {
 }
 
 /** The longest query read: enough for any question, bounded work per call. */
-export const MAX_QUERY_LENGTH = 1_000
+const MAX_QUERY_LENGTH = 1_000
 
 export const SearchRequestSchema = z.object({
   query: z.string().max(MAX_QUERY_LENGTH).describe('Natural language query to search for tools'),

@@ -6,7 +6,7 @@
 import type { JsonSchema, ToolListing } from '../tools'
 
 /** 6.1's `max_description_length`. */
-export const MAX_DESCRIPTION_LENGTH = 300
+const MAX_DESCRIPTION_LENGTH = 300
 
 export interface FoundTool {
   name: string
@@ -38,7 +38,7 @@ export function describeFound(listing: ToolListing, includeSchemas: boolean): Fo
  * At most `max` characters: cut after the last sentence that ends past half of it, otherwise at `max`
  * with an ellipsis.
  */
-export function truncateDescription(text: string, max: number): string {
+function truncateDescription(text: string, max: number): string {
   if (text.length <= max) return text
   const head = text.slice(0, max)
   const sentenceEnd = head.lastIndexOf('. ')
@@ -47,7 +47,7 @@ export function truncateDescription(text: string, max: number): string {
 }
 
 /** The top-level property names of an input schema, as `"a, b, c"` ("" when there are none). */
-export function parameterNames(schema: JsonSchema): string {
+function parameterNames(schema: JsonSchema): string {
   const properties = schema.properties
   if (typeof properties !== 'object' || properties === null) return ''
   return Object.keys(properties).join(', ')
@@ -58,7 +58,7 @@ export function parameterNames(schema: JsonSchema): string {
  * kept), and an optional value (`anyOf`/`oneOf` of one type and null) read as that type. A new value:
  * the listing's own schema is shared and left as it is.
  */
-export function compactSchema(value: unknown): unknown {
+function compactSchema(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(compactSchema)
   if (typeof value !== 'object' || value === null) return value
   const node = value as JsonSchema
@@ -88,7 +88,7 @@ function collapseOptional(node: JsonSchema): JsonSchema {
 }
 
 /** Schema `title`s removed (they repeat the names), but not a property that is called `title`. */
-export function stripTitles(value: unknown, inProperties = false): unknown {
+function stripTitles(value: unknown, inProperties = false): unknown {
   if (Array.isArray(value)) return value.map((item) => stripTitles(item))
   if (typeof value !== 'object' || value === null) return value
   const result: JsonSchema = {}
