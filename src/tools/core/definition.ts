@@ -88,8 +88,9 @@ export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output exte
   /**
    * For tools whose Superset 6.1 response model reports failure in-band (execute_sql's `success: false`,
    * generate_explore_link's `url: ""`): given a failure of `run`, the answer in that model, or undefined
-   * for a failure that stays an error. Request validation, limits and authentication never reach it. The
-   * dispatcher applies it and still records the call as failed (design §5).
+   * for a failure that stays an error. Request validation, limits and authentication never reach it, nor
+   * a failure after the call wrote something (the model would say nothing was created). The dispatcher
+   * applies it and still records the call as failed (design §5).
    */
   inBandFailure?(failure: GatewayError, request: z.output<Input>): z.input<Output> | undefined
 }
