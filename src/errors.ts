@@ -1,3 +1,4 @@
+import { mapStrings, plainAuthoredSpans, renderAuthoredSpans } from './markers'
 import { TOOL_NAMES } from './tool-names'
 
 /**
@@ -101,7 +102,8 @@ const OWN_HINT = /[.!?]\s+\S|;\s+(re-|use |try |check |pass |ask |save |add |sel
  */
 export function messageWithHint(err: GatewayError): string {
   const message = err.message.trim()
-  if (OWN_HINT.test(message)) return message
+  // Quoted user-written text (a dataset named "Sales. Use …") is not the gateway saying what to do.
+  if (OWN_HINT.test(renderAuthoredSpans(message, () => 'x'))) return message
   const hint = hintFor(err)
   if (hint === undefined) return message
   return `${/[.!?]$/.test(message) ? message : `${message}.`} ${hint}`
@@ -119,11 +121,20 @@ function hintFor(err: GatewayError): string | undefined {
 
 /**
  * The wire shape of design §5, the same over HTTP and MCP: `error` is the message with its hint.
- * Internal details (SQL, stack traces, connection strings) never appear here.
+ * Internal details (SQL, stack traces, connection strings) never appear here. User-written text quoted in
+ * the message is rendered by `renderSpans`: double quotes by default, markers over MCP.
  */
-export function toErrorBody(err: GatewayError, now: Date = new Date()): ErrorBody {
-  const body: ErrorBody = { error: messageWithHint(err), error_type: err.type, timestamp: now.toISOString() }
-  if (err.details !== undefined) body.details = err.details
+export function toErrorBody(
+  err: GatewayError,
+  now: Date = new Date(),
+  renderSpans: (text: string) => string = plainAuthoredSpans,
+): ErrorBody {
+  const body: ErrorBody = {
+    error: renderSpans(messageWithHint(err)),
+    error_type: err.type,
+    timestamp: now.toISOString(),
+  }
+  if (err.details !== undefined) body.details = mapStrings(err.details, renderSpans) as ErrorDetails
   return body
 }
 

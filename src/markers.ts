@@ -31,3 +31,48 @@ export function stripMarkers(value: unknown): unknown {
   }
   return value
 }
+
+/**
+ * User-written text quoted inside the gateway's own sentence (an error naming a dataset, a database, a
+ * saved metric). The sentence is the gateway's and stays unmarked; the quoted part is Superset content and
+ * must reach an agent between markers like any authored field. Where the message is built, the transport is
+ * not known yet, so the quoted part travels between two private-use characters and is rendered at the edge:
+ * wrapped in markers over MCP (src/mcp/untrusted.ts), as plain double quotes over HTTP and in logs.
+ */
+const SPAN_OPEN = '\uE000'
+const SPAN_CLOSE = '\uE001'
+const SENTINELS = /[\uE000\uE001]/g
+const SPAN = /\uE000([^\uE000\uE001]*)\uE001/g
+
+/** `text` (user-written) for quoting in a message; sentinels inside it are dropped so it cannot end early. */
+export function quoteAuthored(text: string): string {
+  return `${SPAN_OPEN}${text.replace(SENTINELS, '')}${SPAN_CLOSE}`
+}
+
+/** True when `text` may hold a quoted authored span (a cheap test before rendering a whole answer). */
+export function hasAuthoredSpans(text: string): boolean {
+  return text.includes(SPAN_OPEN)
+}
+
+/** `text` with each authored span rendered by `render` and any stray sentinel removed. */
+export function renderAuthoredSpans(text: string, render: (quoted: string) => string): string {
+  if (!hasAuthoredSpans(text) && !text.includes(SPAN_CLOSE)) return text
+  return text.replace(SPAN, (_, quoted: string) => render(quoted)).replace(SENTINELS, '')
+}
+
+/** The spans as plain double-quoted text: for HTTP answers, logs and anything not read by an agent. */
+export function plainAuthoredSpans(text: string): string {
+  return renderAuthoredSpans(text, (quoted) => `"${quoted}"`)
+}
+
+/** Every string in `value` rendered by `renderString` (keys and the structure as they are). */
+export function mapStrings(value: unknown, renderString: (text: string) => string): unknown {
+  if (typeof value === 'string') return renderString(value)
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, renderString))
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, mapStrings(item, renderString)]),
+    )
+  }
+  return value
+}

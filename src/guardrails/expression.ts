@@ -7,6 +7,7 @@
  * to no subqueries; Superset-authored ones (saved metrics, calculated columns, RLS clauses) are trusted
  * for what they call, as Superset trusts them.
  */
+import { quoteAuthored } from '../markers'
 import { GatewayError } from '../errors'
 import { inspect, GuardrailViolation } from './inspect'
 import { Offsets, SqlSyntaxError, type SqlParser } from './parser'
@@ -41,9 +42,13 @@ const PREFIX = 'SELECT ('
 export function checkExpression(parser: SqlParser, text: string, rules: ExpressionRules): string {
   const trimmed = text.trim()
   const refuse = (why: string): never => {
-    throw new GatewayError('ValidationError', `The ${rules.origin} "${rules.name}" cannot be used: ${why}.`, {
-      details: { reason: 'unsafe_sql_expression', origin: rules.origin, name: rules.name },
-    })
+    throw new GatewayError(
+      'ValidationError',
+      `The ${rules.origin} ${quoteAuthored(rules.name)} cannot be used: ${why}.`,
+      {
+        details: { reason: 'unsafe_sql_expression', origin: rules.origin, name: rules.name },
+      },
+    )
   }
   if (trimmed === '') refuse('it is empty')
   if (/\{\{|\{%|\{#/.test(trimmed))

@@ -21,7 +21,7 @@ import { asGatewayError, toErrorBody, type GatewayError } from '../errors'
 import { SearchResults } from '../tool-search'
 import type { ResourceDefinition, ToolListing } from '../tools'
 import { GATEWAY_VERSION } from '../version'
-import { markAuthored, stripMarkers } from './untrusted'
+import { markAuthored, markQuotedSpans, markSpans, stripMarkers } from './untrusted'
 
 export const SERVER_NAME = 'superset-mcp-gateway'
 
@@ -48,7 +48,7 @@ function toMcpTool(tool: ToolListing): Tool {
  * (Superset 6.1 clients read `json.loads(content[0].text)`).
  */
 export function toolErrorResult(err: GatewayError): CallToolResult {
-  const body = { ...toErrorBody(err) }
+  const body = { ...toErrorBody(err, new Date(), markSpans) }
   return {
     isError: true,
     content: [{ type: 'text', text: JSON.stringify(body) }],
@@ -66,9 +66,11 @@ export function toolSuccessResult(result: unknown, authored: readonly string[] =
     }
   }
   const marked = markAuthored(result, authored) as Record<string, unknown>
+  const text = JSON.stringify(marked)
+  const spans = markQuotedSpans(marked, text) as Record<string, unknown>
   return {
-    content: [{ type: 'text', text: JSON.stringify(marked) }],
-    structuredContent: marked,
+    content: [{ type: 'text', text: spans === marked ? text : JSON.stringify(spans) }],
+    structuredContent: spans,
   }
 }
 
@@ -146,7 +148,7 @@ function registerResourcesAndPrompts(server: Server, dispatcher: Dispatcher): vo
       const failure = asGatewayError(err)
       // The spec's error for an unknown resource.
       if (failure.type === 'NotFoundError')
-        throw new McpError(-32002, failure.message, { uri: request.params.uri })
+        throw new McpError(-32002, markSpans(failure.message), { uri: request.params.uri })
       throw asProtocolError(failure)
     }
   })
@@ -167,7 +169,7 @@ function registerResourcesAndPrompts(server: Server, dispatcher: Dispatcher): vo
       }
     } catch (err) {
       const failure = asGatewayError(err)
-      throw new McpError(ErrorCode.InvalidParams, failure.message)
+      throw new McpError(ErrorCode.InvalidParams, markSpans(failure.message))
     }
   })
 }
@@ -175,5 +177,9 @@ function registerResourcesAndPrompts(server: Server, dispatcher: Dispatcher): vo
 function asProtocolError(err: unknown): McpError {
   if (err instanceof McpError) return err
   const failure = asGatewayError(err)
-  return new McpError(ErrorCode.InternalError, failure.message, toErrorBody(failure))
+  return new McpError(
+    ErrorCode.InternalError,
+    markSpans(failure.message),
+    toErrorBody(failure, new Date(), markSpans),
+  )
 }

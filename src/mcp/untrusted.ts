@@ -7,7 +7,13 @@
  * authored text can neither end its block early nor open one of its own.
  */
 
-import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../markers'
+import {
+  hasAuthoredSpans,
+  mapStrings,
+  renderAuthoredSpans,
+  UNTRUSTED_CLOSE,
+  UNTRUSTED_OPEN,
+} from '../markers'
 
 export { stripMarkers, UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../markers'
 
@@ -99,4 +105,18 @@ export function neutraliseMarkers(text: string): string {
 
 function wrap(text: string): string {
   return `${UNTRUSTED_OPEN}${neutraliseMarkers(text)}${UNTRUSTED_CLOSE}`
+}
+
+/** `text` with its quoted user-written spans (src/markers.ts quoteAuthored) wrapped in markers. */
+export function markSpans(text: string): string {
+  return renderAuthoredSpans(text, wrap)
+}
+
+/**
+ * An answer whose strings quote user-written text inside the gateway's own sentences (an in-band error
+ * naming a dataset), with those spans marked; `serialised` is its JSON, tested first so that the common
+ * answer, with no span, is not walked.
+ */
+export function markQuotedSpans(value: unknown, serialised: string): unknown {
+  return hasAuthoredSpans(serialised) ? mapStrings(value, markSpans) : value
 }

@@ -5,6 +5,8 @@
  * connection string in an error message, a token in a URL).
  */
 
+import { plainAuthoredSpans } from '../markers'
+
 export const REDACTED = '[redacted]'
 
 /** Field names whose values are secrets whatever they hold. */
@@ -30,8 +32,12 @@ export function isSecretKey(key: string): boolean {
  */
 const MAYBE_SECRET = /eyJ|bearer|@|=/i
 
-/** The text with tokens, bearer credentials, URL passwords and query-string values removed. */
-export function scrubText(text: string): string {
+/**
+ * The text with tokens, bearer credentials, URL passwords and query-string values removed, and user-written
+ * text quoted in a message (src/markers.ts) as plain quotes.
+ */
+export function scrubText(value: string): string {
+  const text = plainAuthoredSpans(value)
   if (!MAYBE_SECRET.test(text)) return text
   return text
     .replace(JWT, REDACTED)

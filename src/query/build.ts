@@ -8,6 +8,7 @@
  * parser (src/guardrails: ad-hoc ones against the allow-lists) and parenthesised. Row-level security is not decided here: it arrives inside `source`, the FROM
  * item, as a filtered subquery (source.ts), so nothing in the outer query can widen it.
  */
+import { quoteAuthored } from '../markers'
 import { EMPTY, join, quoteIdent, sql, trusted, type SqlFragment } from '../db'
 import { GatewayError } from '../errors'
 import { checkExpression, type ExpressionOrigin, type FunctionPolicy, type SqlParser } from '../guardrails'
@@ -130,9 +131,9 @@ class Resolver {
   private findColumn(name: string): DatasetColumn {
     const column = this.dataset.columns.find((candidate) => candidate.column_name === name)
     if (column !== undefined) return column
-    const valid = this.dataset.columns.map((candidate) => candidate.column_name).join(', ')
+    const valid = this.dataset.columns.map((candidate) => quoteAuthored(candidate.column_name)).join(', ')
     throw invalid(
-      `The dataset "${this.dataset.table_name}" has no column ${JSON.stringify(name)}. Valid columns: ${valid}.`,
+      `The dataset ${quoteAuthored(this.dataset.table_name)} has no column ${JSON.stringify(name)}. Valid columns: ${valid}.`,
       {
         column: name,
       },
@@ -144,9 +145,11 @@ class Resolver {
       case 'saved': {
         const metric = this.dataset.metrics.find((candidate) => candidate.metric_name === ref.name)
         if (metric === undefined) {
-          const valid = this.dataset.metrics.map((candidate) => candidate.metric_name).join(', ')
+          const valid = this.dataset.metrics
+            .map((candidate) => quoteAuthored(candidate.metric_name))
+            .join(', ')
           throw invalid(
-            `The dataset "${this.dataset.table_name}" has no saved metric ${JSON.stringify(ref.name)}. Saved metrics: ${valid}.`,
+            `The dataset ${quoteAuthored(this.dataset.table_name)} has no saved metric ${JSON.stringify(ref.name)}. Saved metrics: ${valid}.`,
             {
               metric: ref.name,
             },

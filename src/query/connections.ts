@@ -3,6 +3,7 @@
  * (database name → Postgres URL, a secret): the gateway never decrypts Superset's stored passwords.
  * Only PostgreSQL backends are supported. A pool is opened per call and always closed after it.
  */
+import { quoteAuthored } from '../markers'
 import type { Config } from '../config'
 import { createDb, trusted, type Db, type RequestDb } from '../db'
 import { GatewayError } from '../errors'
@@ -24,7 +25,7 @@ export function backendOf(sqlalchemyUri: string): string {
 const POSTGRES_BACKENDS = new Set(['postgresql', 'postgres'])
 
 export function label(database: Pick<AnalyticsDatabase, 'database_name'>): string {
-  return `the analytics database "${database.database_name}"`
+  return `the analytics database ${quoteAuthored(database.database_name)}`
 }
 
 /** The Postgres URL of a database, or a clear error: unsupported backend, or no mapping configured. */
@@ -33,7 +34,7 @@ export function connectionUrl(database: AnalyticsDatabase, config: Config, conte
   if (!POSTGRES_BACKENDS.has(backend)) {
     throw new GatewayError(
       'ValidationError',
-      `${context} runs on the database "${database.database_name}" (id ${database.id}), whose backend is ${backend || 'unknown'}; ` +
+      `${context} runs on the database ${quoteAuthored(database.database_name)} (id ${database.id}), whose backend is ${backend || 'unknown'}; ` +
         'the gateway queries PostgreSQL databases only. Use Superset itself for this database.',
       {
         details: {
@@ -49,7 +50,7 @@ export function connectionUrl(database: AnalyticsDatabase, config: Config, conte
   if (url === undefined) {
     throw new GatewayError(
       'ConfigurationError',
-      `The gateway has no connection for the Superset database "${database.database_name}" (id ${database.id}): ` +
+      `The gateway has no connection for the Superset database ${quoteAuthored(database.database_name)} (id ${database.id}): ` +
         'add it to MCP_ANALYTICS_DATABASE_URLS.',
       {
         details: {

@@ -4,6 +4,7 @@
  * violation), never the connection string, host, internal SQL or stack. Connection failures and
  * timeouts keep the database layer's own messages (UpstreamError, TimeoutError).
  */
+import { quoteAuthored } from '../markers'
 import { sqlState } from '../db'
 import { GatewayError } from '../errors'
 
@@ -42,7 +43,7 @@ export function chartQueryError(err: unknown, database: string): unknown {
   if (failure === undefined) return err
   return new GatewayError(
     'ValidationError',
-    `The chart's query failed in the analytics database "${database}": ${failure.message}` +
+    `The chart's query failed in the analytics database ${quoteAuthored(database)}: ${failure.message}` +
       `${failure.hint === undefined ? '' : ` (hint: ${failure.hint})`}. Check the chart's metrics, columns and filters.`,
     { cause: err, details: { reason: 'query_error', sqlstate: failure.sqlstate } },
   )

@@ -10,6 +10,7 @@
  * privileges are out of reach: user SQL can neither SET ROLE, RESET ROLE, SET SESSION AUTHORIZATION
  * nor call set_config, so only the role's privileges count.
  */
+import { quoteAuthored } from '../markers'
 import type { Config } from '../config'
 import { sql, type Db } from '../db'
 import { GatewayError } from '../errors'
@@ -120,7 +121,7 @@ function privilegedRoleError(report: RoleReport): GatewayError {
       : `runs as "${report.currentUser}" (MCP_ANALYTICS_ROLES)`
   return new GatewayError(
     'ConfigurationError',
-    `The gateway does not run queries on the analytics database "${report.database}": its connection ${who}, which has ${report.privileges.join(', ')}. ` +
+    `The gateway does not run queries on the analytics database ${quoteAuthored(report.database)}: its connection ${who}, which has ${report.privileges.join(', ')}. ` +
       'Connect as a role that can only read (and, where Superset allows DML, write) the analytics tables (docs/DEPLOYMENT.md, "Least privilege"), ' +
       'or set MCP_ALLOW_PRIVILEGED_SQL_ROLE=true to accept the risk.',
     {

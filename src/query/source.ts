@@ -10,6 +10,7 @@
  * Putting RLS inside the FROM item means no filter, HAVING or expression of the outer query can
  * loosen it.
  */
+import { quoteAuthored } from '../markers'
 import { compile, qualified, type Db } from '../db'
 import { GatewayError } from '../errors'
 import {
@@ -95,7 +96,7 @@ export function physicalSource(
  * is applied to.
  */
 function virtualStatement(parser: SqlParser, dataset: DatasetMeta, principal: Principal): CheckedStatement {
-  const what = `SQL of the virtual dataset "${dataset.table_name}"`
+  const what = `SQL of the virtual dataset ${quoteAuthored(dataset.table_name)}`
   const refuse = (why: string): never => {
     throw new GatewayError('ValidationError', `The ${what} cannot be used: ${why}.`, {
       details: { reason: 'invalid_virtual_dataset', dataset_id: dataset.id },

@@ -15,6 +15,7 @@
  *    subquery with that dataset's predicates;
  * 4. queries are wrapped to apply the row limit.
  */
+import { quoteAuthored } from '../markers'
 import { GatewayError } from '../errors'
 import {
   applyEdits,
@@ -188,7 +189,7 @@ export function tableAccessError(denied: readonly ResolvedTable[], database: Sql
   const names = denied.map(tableKey)
   return new GatewayError(
     'PermissionDeniedError',
-    `You need access to the following tables of the database "${database.database_name}": ${names.join(', ')}. ` +
+    `You need access to the following tables of the database ${quoteAuthored(database.database_name)}: ${names.join(', ')}. ` +
       'Ask a Superset administrator for datasource or schema access, or query the datasets you can see. Nothing was run.',
     {
       details: {

@@ -23,10 +23,10 @@ export class ToolCallError extends Error {
   readonly details: Record<string, unknown> | undefined
 
   constructor(body: { error: string; error_type: string; details?: Record<string, unknown> }) {
-    super(body.error)
+    super(unmarkedText(body.error))
     this.name = 'ToolCallError'
     this.type = body.error_type
-    this.details = body.details
+    this.details = unmarked(body.details) as Record<string, unknown> | undefined
   }
 }
 
@@ -142,16 +142,27 @@ export async function readResourceAs(
   return (contents as { text: string }[])[0]!.text
 }
 
+const INNER_BLOCK = new RegExp(`${UNTRUSTED_OPEN}([\\s\\S]*?)${UNTRUSTED_CLOSE}`, 'g')
+
+/**
+ * A string without its markers: a value marked as a whole is the value; names quoted inside the gateway's
+ * own sentence (an error naming a dataset) read in double quotes, as plain HTTP answers show them.
+ */
+function unmarkedText(text: string): string {
+  if (text.startsWith(UNTRUSTED_OPEN) && text.endsWith(UNTRUSTED_CLOSE)) {
+    const inner = text.slice(UNTRUSTED_OPEN.length, text.length - UNTRUSTED_CLOSE.length)
+    if (!inner.includes(UNTRUSTED_OPEN)) return inner
+  }
+  return text.replace(INNER_BLOCK, '"$1"')
+}
+
 /**
  * The answer without the markers MCP puts around text authored in Superset (src/mcp/untrusted.ts), so
  * tests compare titles, descriptions and SQL with what is stored. Marker-like text inside (made inert as
  * `&lt;`) stays as sent; test/worker/untrusted-content*.test.ts check the markers themselves.
  */
 export function unmarked(value: unknown): unknown {
-  if (typeof value === 'string')
-    return value.startsWith(UNTRUSTED_OPEN) && value.endsWith(UNTRUSTED_CLOSE)
-      ? value.slice(UNTRUSTED_OPEN.length, value.length - UNTRUSTED_CLOSE.length)
-      : value
+  if (typeof value === 'string') return unmarkedText(value)
   if (Array.isArray(value)) return value.map(unmarked)
   if (typeof value === 'object' && value !== null)
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, unmarked(item)]))

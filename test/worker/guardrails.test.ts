@@ -504,7 +504,8 @@ describe('expressions placed in the gateway query', () => {
 
   it('names the expression in the refusal', () => {
     expect(() => expression('pg_sleep(1)', { origin: 'ad-hoc WHERE filter', name: 'slow' })).toThrow(
-      'The ad-hoc WHERE filter "slow" cannot be used: pg_sleep() is not allowed, because it holds the query and its connection.',
+      // The name is quoted as user-written text (src/markers.ts quoteAuthored): marked over MCP.
+      'The ad-hoc WHERE filter \uE000slow\uE001 cannot be used: pg_sleep() is not allowed, because it holds the query and its connection.',
     )
   })
 })

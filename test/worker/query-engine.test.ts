@@ -213,9 +213,10 @@ describe('buildChartSql', () => {
       buildChartSql({ query: { ...base, ...query }, dataset: ORDERS, source: 't', now: NOW, guard: guard() })
     expect(() =>
       build({ columns: [{ kind: 'column', name: 'region"; DROP TABLE x; --', label: 'x' }] }),
-    ).toThrow(/no column .*Valid columns: order_date, region/)
+    ).toThrow(/no column .*Valid columns: \uE000order_date\uE001, \uE000region\uE001/)
     expect(() => build({ metrics: [{ kind: 'saved', name: 'profit', label: 'profit' }] })).toThrow(
-      /no saved metric "profit". Saved metrics: revenue/,
+      // The dataset's own names are quoted as user-written text (src/markers.ts quoteAuthored).
+      /no saved metric "profit". Saved metrics: \uE000revenue\uE001/,
     )
     expect(() =>
       build({

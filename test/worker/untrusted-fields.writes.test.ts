@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { sql } from '../../src/db'
 import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../src/mcp/untrusted'
 import { rpcAs, unmarked } from '../helpers/call-as'
+import { callHttpTool } from '../helpers/mcp'
 import { withMetadataDb } from '../helpers/db'
 import { relaxLimits } from '../helpers/limits'
 import { countMarkers } from '../helpers/markers'
@@ -84,7 +85,9 @@ beforeAll(async () => {
     await db.query(sql`UPDATE table_columns SET verbose_name = ${`${PROBE} ` + 'verbose'},
                          description = ${`${PROBE} column`} WHERE table_id = ${ids.dataset}`)
     await db.query(sql`INSERT INTO sql_metrics (metric_name, verbose_name, expression, description, d3format, table_id)
-                       VALUES ('probe_total', ${`${PROBE} metric`}, 'SUM(order_total)', ${PROBE}, ',.2f', ${ids.dataset})`)
+                       VALUES (${`${PROBE} total`}, ${`${PROBE} metric`}, 'SUM(order_total)', ${PROBE}, ',.2f', ${ids.dataset})`)
+    await db.query(sql`INSERT INTO table_columns (table_id, column_name, expression, type, is_dttm, groupby, filterable, is_active)
+                       VALUES (${ids.dataset}, ${`${PROBE} doubled`}, 'order_total * 2', 'NUMERIC', false, true, true, true)`)
     await db.query(
       sql`UPDATE tables SET extra = ${JSON.stringify({
         certification: { certified_by: PROBE, details: PROBE },
@@ -328,7 +331,9 @@ const MARKED: Record<string, string[]> = {
     'datasets[].certification_details',
     'datasets[].certified_by',
     'datasets[].changed_by_name',
+    'datasets[].columns[].column_name',
     'datasets[].columns[].description',
+    'datasets[].columns[].expression',
     'datasets[].columns[].verbose_name',
     'datasets[].created_by_name',
     'datasets[].database_name',
@@ -337,6 +342,7 @@ const MARKED: Record<string, string[]> = {
     'datasets[].metrics[].d3format',
     'datasets[].metrics[].description',
     'datasets[].metrics[].expression',
+    'datasets[].metrics[].metric_name',
     'datasets[].metrics[].verbose_name',
     'datasets[].owners[].first_name',
     'datasets[].owners[].last_name',
@@ -348,7 +354,9 @@ const MARKED: Record<string, string[]> = {
   get_dataset_info: [
     'certification_details',
     'certified_by',
+    'columns[].column_name',
     'columns[].description',
+    'columns[].expression',
     'columns[].verbose_name',
     'database_name',
     'description',
@@ -356,6 +364,7 @@ const MARKED: Record<string, string[]> = {
     'metrics[].d3format',
     'metrics[].description',
     'metrics[].expression',
+    'metrics[].metric_name',
     'metrics[].verbose_name',
     'owners[].first_name',
     'owners[].last_name',
@@ -367,7 +376,9 @@ const MARKED: Record<string, string[]> = {
     'certification_details',
     'certified_by',
     'changed_by_name',
+    'columns[].column_name',
     'columns[].description',
+    'columns[].expression',
     'columns[].verbose_name',
     'created_by_name',
     'database_name',
@@ -376,6 +387,7 @@ const MARKED: Record<string, string[]> = {
     'metrics[].d3format',
     'metrics[].description',
     'metrics[].expression',
+    'metrics[].metric_name',
     'metrics[].verbose_name',
     'owners[].first_name',
     'owners[].last_name',
@@ -465,6 +477,52 @@ describe('user-written text is marked wherever it appears', () => {
       'current_user.last_name',
       'popular_content.top_tags[]',
     ])
+  })
+})
+
+describe('user-written text quoted in an error is marked, the sentence around it is not', () => {
+  // The caller's own misspellings (the metric's misses the probe's last character): not the probe.
+  const misspelt = {
+    ...config,
+    x: { name: 'regoin' },
+    y: [{ name: `${PROBE.slice(0, -1)} total`, saved_metric: true }],
+  }
+
+  it('an in-band failure names the dataset and its metrics inside blocks (generate_chart)', async () => {
+    const result = await raw('generate_chart', { dataset_id: ids.dataset, config: misspelt })
+    const answer = result.structuredContent as { success: boolean; error: { message: string } }
+    expect(answer.success).toBe(false)
+    expectProbeMarkedOnly(result)
+    // The gateway's sentence and the caller's own misspelling stay plain; the dataset's names are marked.
+    const { message } = answer.error
+    expect(outsideBlocks(message)).toMatch(
+      /^The config does not match dataset : unknown column "regoin" \(did you mean \?\)/,
+    )
+    expect(message).toContain(`${UNTRUSTED_OPEN}${PROBE} dataset${UNTRUSTED_CLOSE}`)
+    expect(message).toContain(`(did you mean ${UNTRUSTED_OPEN}${PROBE} total${UNTRUSTED_CLOSE}?)`)
+    expect(message).toContain(`(did you mean ${UNTRUSTED_OPEN}region${UNTRUSTED_CLOSE}?)`)
+  })
+
+  it('an error result marks them in its text and in its details (update_chart)', async () => {
+    const result = (await rpcAs(USER, 'tools/call', {
+      name: 'update_chart',
+      arguments: { request: { identifier: ids.second, config: misspelt } },
+    })) as Raw
+    expect(result.isError).toBe(true)
+    expect(JSON.stringify(result.structuredContent)).toContain(PROBE)
+    expect(outsideBlocks(result.content[0]!.text)).not.toContain(PROBE)
+    expect(outsideBlocks(JSON.stringify(result.structuredContent))).not.toContain(PROBE)
+    expect(JSON.parse(result.content[0]!.text)).toEqual(result.structuredContent)
+  })
+
+  it('over plain HTTP the names are quoted, with no marker and no stray character', async () => {
+    const response = await callHttpTool('generate_chart', { dataset_id: ids.dataset, config: misspelt })
+    const text = await response.text()
+    const { error } = JSON.parse(text) as { error: { message: string } }
+    expect(error.message).toContain(`dataset "${PROBE} dataset": unknown column`)
+    expect(error.message).toContain(`(did you mean "${PROBE} total"?)`)
+    expect(countMarkers(text)).toEqual({ open: 0, close: 0 })
+    expect(text).not.toMatch(/[\uE000\uE001]/)
   })
 })
 

@@ -122,6 +122,10 @@ export const datasetSpec: ModelSpec = {
     'catalog_perm',
     'fetch_values_predicate',
     'external_url',
+    // Saved metric and calculated column names are written in Superset; physical column names by whoever
+    // wrote the table's DDL. Agents copy them back into chart configs: markers sent back are taken out.
+    'columns.column_name',
+    'metrics.metric_name',
     'columns.verbose_name',
     'columns.description',
     'columns.expression',

@@ -9,6 +9,7 @@
 import * as z from 'zod'
 import type { Db } from '../../db'
 import { GatewayError } from '../../errors'
+import { quoteAuthored } from '../../markers'
 import {
   ChartConfigSchema,
   type ColumnRefSchema,
@@ -101,7 +102,7 @@ function checkConfigNames(config: ChartConfig, dataset: DatasetMeta): void {
     if (known.includes(name)) return
     const suggestions = closeMatches(name, known)
     problems.push(
-      `unknown ${kind} "${name}"${suggestions.length > 0 ? ` (did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?)` : ''}`,
+      `unknown ${kind} "${name}"${suggestions.length > 0 ? ` (did you mean ${suggestions.map(quoteAuthored).join(', ')}?)` : ''}`,
     )
   }
   for (const reference of columnReferences(config)) {
@@ -118,7 +119,7 @@ function checkConfigNames(config: ChartConfig, dataset: DatasetMeta): void {
   if (problems.length > 0) {
     throw new GatewayError(
       'ValidationError',
-      `The config does not match dataset "${dataset.table_name}": ${problems.join('; ')}. get_dataset_info lists its columns and saved metrics.`,
+      `The config does not match dataset ${quoteAuthored(dataset.table_name)}: ${problems.join('; ')}. get_dataset_info lists its columns and saved metrics.`,
       { details: { problems, dataset_id: dataset.id } },
     )
   }
