@@ -22,6 +22,7 @@ const AGGREGATE_NAMES = [
   'STDDEV',
   'VAR',
   'MEDIAN',
+  'PERCENTILE',
 ] as const
 
 export const ColumnRefSchema = z
@@ -33,21 +34,73 @@ export const ColumnRefSchema = z
     label: z.string().min(1).optional().describe('Display label.'),
     dtype: z.string().optional().describe('Column type hint (informational).'),
     aggregate: z.enum(AGGREGATE_NAMES).optional().describe('Aggregate that makes this column a metric.'),
+    percentile: z
+      .number()
+      .gt(0)
+      .lt(100)
+      .optional()
+      .describe('With aggregate PERCENTILE: which percentile, e.g. 90 (required there, nowhere else).'),
     saved_metric: z.boolean().optional().describe('true: "name" is a saved metric of the dataset.'),
     sql_expression: z.string().max(2000).optional().describe('Custom SQL expression (requires label).'),
   })
+  .superRefine((column, ctx) => {
+    // 6.1 writes PERCENTILE as a SIMPLE metric, which Superset's query engine has no aggregation for
+    // (SqlaTable.sqla_aggregations): the gateway writes PERCENTILE_CONT, so it needs the percentile.
+    if (column.aggregate === 'PERCENTILE' && column.saved_metric !== true && column.percentile === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['percentile'],
+        message: `Aggregate PERCENTILE on '${column.name}' needs 'percentile', a number between 0 and 100 (e.g. 90).`,
+      })
+    if (column.percentile !== undefined && column.aggregate !== 'PERCENTILE')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['percentile'],
+        message: `'percentile' on '${column.name}' applies only to aggregate PERCENTILE; set aggregate to PERCENTILE or remove it.`,
+      })
+  })
   .describe('A column or metric reference.')
 
-export const FilterConfigSchema = z.object({
-  column: z.string().min(1),
-  op: z.enum(['=', '>', '<', '>=', '<=', '!=', 'LIKE', 'ILIKE', 'NOT LIKE', 'IN', 'NOT IN']),
-  value: z.union([
-    z.string(),
-    z.number(),
-    z.boolean(),
-    z.array(z.union([z.string(), z.number(), z.boolean()])),
-  ]),
-})
+const FILTER_SCALAR = z.union([z.string().max(1000), z.number(), z.boolean()])
+
+/** 6.1's Python type name of a filter value, for its error text ("got str"). */
+const pythonType = (value: unknown): string =>
+  typeof value === 'string'
+    ? 'str'
+    : typeof value === 'boolean'
+      ? 'bool'
+      : Number.isInteger(value)
+        ? 'int'
+        : 'float'
+
+/**
+ * 6.1's FilterConfig: IN / NOT IN take a list (an empty one too), every other operator one value
+ * (validate_value_type_matches_operator, with its messages); a text value is at most 1,000 characters
+ * (sanitize_filter_value).
+ */
+export const FilterConfigSchema = z
+  .object({
+    column: z.string().min(1).max(255),
+    op: z
+      .enum(['=', '>', '<', '>=', '<=', '!=', 'LIKE', 'ILIKE', 'NOT LIKE', 'IN', 'NOT IN'])
+      .describe('LIKE/ILIKE use % wildcards. IN/NOT IN take a list.'),
+    value: z.union([FILTER_SCALAR, z.array(FILTER_SCALAR)]).describe('For IN/NOT IN, provide a list.'),
+  })
+  .superRefine((filter, ctx) => {
+    const list = Array.isArray(filter.value)
+    if ((filter.op === 'IN' || filter.op === 'NOT IN') && !list)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message: `Operator '${filter.op}' requires a list of values, got ${pythonType(filter.value)}; pass e.g. [${JSON.stringify(filter.value)}].`,
+      })
+    else if (filter.op !== 'IN' && filter.op !== 'NOT IN' && list)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message: `Operator '${filter.op}' requires a single value, not a list; use IN for several values.`,
+      })
+  })
 
 const TIME_GRAIN = z
   .enum(['PT1S', 'PT1M', 'PT5M', 'PT10M', 'PT15M', 'PT30M', 'PT1H', 'P1D', 'P1W', 'P1M', 'P3M', 'P1Y'])
@@ -100,15 +153,15 @@ export const PieConfigSchema = z.object({
   donut: z.boolean().default(false),
   show_labels: z.boolean().default(true),
   label_type: z
-    .enum(['key', 'value', 'percent', 'key_value', 'key_percent', 'key_value_percent'])
-    .default('key'),
+    .enum(['key', 'value', 'percent', 'key_value', 'key_percent', 'key_value_percent', 'value_percent'])
+    .default('key_value_percent'),
   sort_by_metric: z.boolean().default(true),
   show_legend: z.boolean().default(true),
-  number_format: z.string().default('SMART_NUMBER'),
-  show_total: z.boolean().default(false),
+  number_format: z.string().max(50).default('SMART_NUMBER'),
+  show_total: z.boolean().default(false).describe('Show the total in the centre.'),
   labels_outside: z.boolean().default(true),
-  outer_radius: z.int().min(10).max(100).default(70),
-  inner_radius: z.int().min(0).max(100).default(30),
+  outer_radius: z.int().min(1).max(100).default(70).describe('Outer radius, % (1–100).'),
+  inner_radius: z.int().min(1).max(100).default(30).describe('Donut inner radius, % (1–100).'),
   row_limit: z.int().min(1).max(10_000).default(100),
   filters: z.array(FilterConfigSchema).optional(),
 })
@@ -427,12 +480,15 @@ export function metricOf(column: ColumnRefConfig): unknown {
     }
   }
   const aggregate = column.aggregate ?? 'SUM'
-  const sqlAggregate = { STDDEV: 'STDDEV', VAR: 'VARIANCE', MEDIAN: undefined } as const
-  if (aggregate === 'STDDEV' || aggregate === 'VAR' || aggregate === 'MEDIAN') {
+  // Superset's query engine has SIMPLE aggregations for SUM AVG COUNT COUNT_DISTINCT MIN MAX only
+  // (SqlaTable.sqla_aggregations); the others are written as the SQL metric PostgreSQL runs.
+  const sqlAggregate = { STDDEV: 'STDDEV', VAR: 'VARIANCE' } as const
+  if (aggregate === 'STDDEV' || aggregate === 'VAR' || aggregate === 'MEDIAN' || aggregate === 'PERCENTILE') {
+    const quoted = quoteColumn(column.name)
     const expression =
-      aggregate === 'MEDIAN'
-        ? `PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY ${quoteColumn(column.name)})`
-        : `${sqlAggregate[aggregate]}(${quoteColumn(column.name)})`
+      aggregate === 'MEDIAN' || aggregate === 'PERCENTILE'
+        ? `PERCENTILE_CONT(${aggregate === 'MEDIAN' ? 0.5 : percentileFraction(column)}) WITHIN GROUP (ORDER BY ${quoted})`
+        : `${sqlAggregate[aggregate]}(${quoted})`
     return {
       expressionType: 'SQL',
       sqlExpression: expression,
@@ -447,6 +503,12 @@ export function metricOf(column: ColumnRefConfig): unknown {
     label: label ?? `${aggregate}(${column.name})`,
     hasCustomLabel: label !== undefined,
   }
+}
+
+/** 90 → 0.9 (99.9 → 0.999, not 0.9990000000000001); ColumnRefSchema requires it with PERCENTILE. */
+function percentileFraction(column: ColumnRefConfig): number {
+  if (column.percentile === undefined) throw new Error('a PERCENTILE column reference without percentile')
+  return Number((column.percentile / 100).toPrecision(12))
 }
 
 function quoteColumn(name: string): string {

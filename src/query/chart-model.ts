@@ -52,8 +52,10 @@ export interface VizModel<Config> {
   formData(config: Config, dataset: DatasetMeta): { vizType: string; formData: FormData }
   /** form_data → the query objects saved in query_context (the frontend's buildQuery). */
   queries(formData: FormData, dataset: DatasetMeta, vizType: string): QueryObjectJson[]
-  /** xy only: how previews draw it (the first query's series). */
-  kind?(vizType: string, formData: FormData): NonNullable<VizShape['kind']>
+  /** xy only: how previews draw the series of query `index` (0: the first). */
+  kind?(vizType: string, formData: FormData, index: number): NonNullable<VizShape['kind']>
+  /** The index of a query previews draw besides the first (mixed_timeseries: query B, the right axis). */
+  secondaryQuery?: number
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -354,9 +356,20 @@ export const PIE: VizModel<Config<typeof PieConfigSchema>> = {
         viz_type: 'pie',
         groupby: [dimensionOf(config.dimension)],
         metric: metricOf(config.metric),
-        row_limit: config.row_limit,
+        // 6.1's map_pie_config, field by field.
+        color_scheme: 'supersetColors',
+        show_labels: config.show_labels,
+        show_legend: config.show_legend,
+        label_type: config.label_type,
+        number_format: config.number_format,
         sort_by_metric: config.sort_by_metric,
+        row_limit: config.row_limit,
         donut: config.donut,
+        show_total: config.show_total,
+        labels_outside: config.labels_outside,
+        outerRadius: config.outer_radius,
+        innerRadius: config.inner_radius,
+        date_format: 'smart_date',
       },
     }
   },
@@ -525,7 +538,7 @@ const withoutSuffixControls = (formData: FormData, suffix: string): FormData =>
 /**
  * mixed_timeseries: two time series on one x axis, each its own query (the frontend's buildQuery: query A
  * from the form_data without its `_b` controls, query B with them in place of A's), each built as an xy
- * query. get_chart_data, like 6.1's, returns the first (query A).
+ * query. get_chart_data, like 6.1's, returns the first (query A); previews draw both.
  */
 export const MIXED_TIMESERIES: VizModel<Config<typeof MixedTimeseriesConfigSchema>> = {
   family: 'xy',
@@ -600,12 +613,15 @@ export const MIXED_TIMESERIES: VizModel<Config<typeof MixedTimeseriesConfigSchem
       ...XY.queries(withSuffixControls(formData, '_b'), dataset, vizType),
     ]
   },
-  kind(_vizType, formData) {
-    if (formData.area === true) return 'area'
-    if (formData.seriesType === 'bar') return 'bar'
-    if (formData.seriesType === 'scatter') return 'scatter'
+  kind(_vizType, formData, index) {
+    const [area, seriesType] =
+      index === 1 ? [formData.areaB, formData.seriesTypeB] : [formData.area, formData.seriesType]
+    if (area === true) return 'area'
+    if (seriesType === 'bar') return 'bar'
+    if (seriesType === 'scatter') return 'scatter'
     return 'line'
   },
+  secondaryQuery: 1,
 }
 
 /**

@@ -83,6 +83,11 @@ export interface VizShape {
 export interface ChartQuery {
   query: QueryObject
   shape: VizShape
+  /**
+   * mixed_timeseries: query B, the series on the secondary y axis. get_chart_data returns query A only,
+   * as 6.1; previews draw both.
+   */
+  secondary?: { query: QueryObject; shape: VizShape }
 }
 
 export const DEFAULT_ROW_LIMIT = 10_000

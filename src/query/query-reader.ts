@@ -39,7 +39,8 @@ function invalid(message: string): GatewayError {
 /**
  * A chart's query and result shape, from its query_context: the stored one when the chart has one (as
  * Superset's ChartDataCommand runs it), else the one the chart model builds from form_data. The first
- * query object is the chart's data (the one get_chart_data returns, as Superset's MCP service does).
+ * query object is the chart's data (the one get_chart_data returns, as Superset's MCP service does); a
+ * mixed_timeseries chart's query B (its secondary axis) is read too, for previews.
  */
 export function chartQuery(
   vizType: string,
@@ -50,7 +51,15 @@ export function chartQuery(
   const context = queryContext ?? buildQueryContext(vizType, formData, dataset)
   const reader = new Reader(dataset)
   const query = reader.fromQueryObject(context.queries[0]!)
-  return { query, shape: reader.shape(vizType, formData, query) }
+  const index = vizModel(vizType)?.secondaryQuery
+  const other = index === undefined ? undefined : context.queries[index]
+  if (other === undefined) return { query, shape: reader.shape(vizType, formData, query, 0) }
+  const secondary = reader.fromQueryObject(other)
+  return {
+    query,
+    shape: reader.shape(vizType, formData, query, 0),
+    secondary: { query: secondary, shape: reader.shape(vizType, formData, secondary, index!) },
+  }
 }
 
 class Reader {
@@ -168,7 +177,7 @@ class Reader {
       : undefined
   }
 
-  shape(vizType: string, formData: Json, query: QueryObject): VizShape {
+  shape(vizType: string, formData: Json, query: QueryObject, index: number): VizShape {
     const model = vizModel(vizType)
     const family = model?.family ?? 'other'
     const metrics = query.metrics.map((metric) => metric.label)
@@ -184,7 +193,7 @@ class Reader {
     return {
       vizType,
       family,
-      ...(model?.kind === undefined ? {} : { kind: model.kind(vizType, formData) }),
+      ...(model?.kind === undefined ? {} : { kind: model.kind(vizType, formData, index) }),
       ...(axisLabel !== undefined ? { xAxis: axisLabel } : {}),
       series,
       metrics,

@@ -431,3 +431,247 @@ describe('unknown config fields are refused, 6.1 aliases accepted', () => {
     expect((await explore(config)).form_data).toMatchObject(formData)
   })
 })
+
+describe('pie (chart/schemas.py PieChartConfig; chart_utils.py map_pie_config)', () => {
+  const PIE = {
+    chart_type: 'pie',
+    dimension: { name: 'region' },
+    metric: { name: 'order_total', aggregate: 'SUM' },
+  }
+
+  it.each([
+    {
+      from: 'test_new_chart_types.py::test_basic_pie_form_data (and test_basic_pie_config: label_type key_value_percent)',
+      config: PIE,
+      formData: {
+        viz_type: 'pie',
+        groupby: ['region'],
+        metric: expect.objectContaining({ aggregate: 'SUM', column: { column_name: 'order_total' } }),
+        color_scheme: 'supersetColors',
+        show_labels: true,
+        show_legend: true,
+        label_type: 'key_value_percent',
+        number_format: 'SMART_NUMBER',
+        sort_by_metric: true,
+        row_limit: 100,
+        donut: false,
+        show_total: false,
+        labels_outside: true,
+        outerRadius: 70,
+        innerRadius: 30,
+        date_format: 'smart_date',
+      },
+    },
+    {
+      from: 'test_new_chart_types.py::test_donut_form_data',
+      config: { ...PIE, donut: true, inner_radius: 40, outer_radius: 80 },
+      formData: { donut: true, innerRadius: 40, outerRadius: 80 },
+    },
+    {
+      from: 'test_new_chart_types.py::test_pie_form_data_custom_options',
+      config: {
+        ...PIE,
+        show_labels: false,
+        label_type: 'percent',
+        show_legend: false,
+        number_format: '$,.2f',
+        show_total: true,
+        labels_outside: false,
+      },
+      formData: {
+        show_labels: false,
+        label_type: 'percent',
+        show_legend: false,
+        number_format: '$,.2f',
+        show_total: true,
+        labels_outside: false,
+      },
+    },
+    {
+      from: 'test_new_chart_types.py::test_pie_config_valid_label_types (value_percent)',
+      config: { ...PIE, label_type: 'value_percent' },
+      formData: { label_type: 'value_percent' },
+    },
+    {
+      from: 'test_new_chart_types.py::test_pie_form_data_custom_metric_label',
+      config: { ...PIE, metric: { name: 'order_total', aggregate: 'SUM', label: 'Total Revenue' } },
+      formData: { metric: expect.objectContaining({ label: 'Total Revenue', hasCustomLabel: true }) },
+    },
+  ])('$from', async ({ config, formData }) => {
+    expect((await explore(config)).form_data).toMatchObject(formData)
+  })
+
+  it.each([
+    [
+      'test_new_chart_types.py::test_pie_config_row_limit_bounds',
+      { ...PIE, row_limit: 0 },
+      'config.row_limit',
+    ],
+    ['schemas.py PieChartConfig.outer_radius ge=1', { ...PIE, outer_radius: 0 }, 'config.outer_radius'],
+    ['schemas.py PieChartConfig.inner_radius ge=1', { ...PIE, inner_radius: 0 }, 'config.inner_radius'],
+    ['schemas.py PieChartConfig.label_type Literal', { ...PIE, label_type: 'name' }, 'config.label_type'],
+  ])('%s: refused', async (_from, config, field) => {
+    expect(await refusal(config)).toContain(field)
+  })
+})
+
+describe('chart config filters (chart/schemas.py FilterConfig.validate_value_type_matches_operator)', () => {
+  const TABLE = { chart_type: 'table', columns: [{ name: 'region' }] }
+  const withFilter = (filter: Record<string, unknown>) => ({ ...TABLE, filters: [filter] })
+
+  it.each([
+    {
+      from: 'test_chart_utils.py::test_map_table_config_with_in_filter',
+      filters: [{ column: 'channel', op: 'IN', value: ['Online', 'Retail'] }],
+      written: [{ subject: 'channel', operator: 'IN', comparator: ['Online', 'Retail'] }],
+    },
+    {
+      from: 'test_chart_utils.py::test_map_table_config_with_not_in_filter',
+      filters: [{ column: 'status', op: 'NOT IN', value: ['cancelled', 'returned'] }],
+      written: [{ subject: 'status', operator: 'NOT IN', comparator: ['cancelled', 'returned'] }],
+    },
+    {
+      from: 'test_chart_utils.py::test_map_table_config_with_mixed_filters',
+      filters: [
+        { column: 'region', op: '=', value: 'EMEA' },
+        { column: 'channel', op: 'ILIKE', value: '%line%' },
+        { column: 'status', op: 'IN', value: ['completed', 'shipped'] },
+      ],
+      written: [
+        { operator: '==', comparator: 'EMEA' },
+        { operator: 'ILIKE', comparator: '%line%' },
+        { operator: 'IN', comparator: ['completed', 'shipped'] },
+      ],
+    },
+    {
+      from: 'test_chart_utils.py::test_in_operator_with_numeric_list',
+      filters: [{ column: 'order_year', op: 'IN', value: [2025, 2026] }],
+      written: [{ operator: 'IN', comparator: [2025, 2026] }],
+    },
+    {
+      from: 'test_chart_utils.py::test_in_operator_with_empty_list',
+      filters: [{ column: 'region', op: 'IN', value: [] }],
+      written: [{ operator: 'IN', comparator: [] }],
+    },
+    {
+      from: 'test_chart_utils.py::test_like_operator_with_wildcard, test_not_like_operator',
+      filters: [
+        { column: 'region', op: 'LIKE', value: '%A%' },
+        { column: 'region', op: 'NOT LIKE', value: '%test%' },
+      ],
+      written: [
+        { operator: 'LIKE', comparator: '%A%' },
+        { operator: 'NOT LIKE', comparator: '%test%' },
+      ],
+    },
+  ])('$from', async ({ filters, written }) => {
+    const link = await explore({ ...TABLE, filters })
+    expect(link.form_data.adhoc_filters).toEqual(
+      written.map((filter) =>
+        expect.objectContaining({ expressionType: 'SIMPLE', clause: 'WHERE', ...filter }),
+      ),
+    )
+  })
+
+  it.each([
+    [
+      'test_chart_utils.py::test_in_operator_rejects_scalar_value',
+      { column: 'region', op: 'IN', value: 'EMEA' },
+      "Operator 'IN' requires a list of values, got str",
+    ],
+    [
+      'test_chart_utils.py::test_not_in_operator_rejects_scalar_value',
+      { column: 'status', op: 'NOT IN', value: 'active' },
+      "Operator 'NOT IN' requires a list of values, got str",
+    ],
+    [
+      'schemas.py FilterConfig (a number for IN: "got int")',
+      { column: 'order_year', op: 'IN', value: 2026 },
+      "Operator 'IN' requires a list of values, got int",
+    ],
+    [
+      'test_chart_utils.py::test_equals_operator_rejects_list_value',
+      { column: 'region', op: '=', value: ['a', 'b'] },
+      "Operator '=' requires a single value, not a list",
+    ],
+    [
+      'test_chart_utils.py::test_like_operator_rejects_list_value',
+      { column: 'region', op: 'LIKE', value: ['%a%', '%b%'] },
+      "Operator 'LIKE' requires a single value, not a list",
+    ],
+    [
+      'utils/sanitization.py sanitize_filter_value (max_length=1000)',
+      { column: 'region', op: '=', value: 'x'.repeat(1001) },
+      'config.filters.0.value',
+    ],
+    [
+      'schemas.py FilterConfig.column max_length=255',
+      { column: 'c'.repeat(256), op: '=', value: 'x' },
+      'config.filters.0.column',
+    ],
+  ])('%s: refused', async (_from, filter, message) => {
+    const text = await refusal(withFilter(filter))
+    expect(text).toContain(message)
+    // The issue names the field it is about.
+    expect(text).toContain('config.filters.0')
+  })
+
+  it('the same check holds for the IN filter of every chart type (schemas.py: one FilterConfig)', async () => {
+    const text = await refusal({ ...MIXED, filters: [{ col: 'region', opr: 'NOT IN', val: 'EMEA' }] })
+    expect(text).toContain("Operator 'NOT IN' requires a list of values, got str")
+  })
+})
+
+describe('aggregates (chart/schemas.py ColumnRef.aggregate; chart_utils.py create_metric_object)', () => {
+  const TABLE = (metric: Record<string, unknown>) => ({
+    chart_type: 'table',
+    columns: [{ name: 'region' }, { name: 'order_total', ...metric }],
+  })
+
+  // 6.1 writes these four as SIMPLE metrics, which Superset's SqlaTable.sqla_aggregations cannot run;
+  // the gateway writes the SQL metric PostgreSQL runs (README, Differences from Superset 6.1).
+  it.each([
+    [
+      'PERCENTILE (schemas.py ~517, chart_utils.py ~497), with the percentile to take',
+      { aggregate: 'PERCENTILE', percentile: 90 },
+      'PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY "order_total")',
+      'PERCENTILE(order_total)',
+    ],
+    [
+      'PERCENTILE 99.9',
+      { aggregate: 'PERCENTILE', percentile: 99.9, label: 'p999' },
+      'PERCENTILE_CONT(0.999) WITHIN GROUP (ORDER BY "order_total")',
+      'p999',
+    ],
+    [
+      'MEDIAN',
+      { aggregate: 'MEDIAN' },
+      'PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY "order_total")',
+      'MEDIAN(order_total)',
+    ],
+    ['STDDEV', { aggregate: 'STDDEV' }, 'STDDEV("order_total")', 'STDDEV(order_total)'],
+    ['VAR', { aggregate: 'VAR' }, 'VARIANCE("order_total")', 'VAR(order_total)'],
+  ])('%s', async (_from, metric, sqlExpression, label) => {
+    const link = await explore(TABLE(metric))
+    expect(link.form_data.metrics).toEqual([
+      expect.objectContaining({ expressionType: 'SQL', sqlExpression, label }),
+    ])
+  })
+
+  it.each([
+    [
+      'PERCENTILE without a percentile',
+      { aggregate: 'PERCENTILE' },
+      "Aggregate PERCENTILE on 'order_total' needs 'percentile', a number between 0 and 100",
+    ],
+    [
+      'a percentile without PERCENTILE',
+      { aggregate: 'SUM', percentile: 90 },
+      "'percentile' on 'order_total' applies only to aggregate PERCENTILE",
+    ],
+    ['a percentile of 100', { aggregate: 'PERCENTILE', percentile: 100 }, 'config.columns.1.percentile'],
+    ['a percentile of 0', { aggregate: 'PERCENTILE', percentile: 0 }, 'config.columns.1.percentile'],
+  ])('%s: refused', async (_from, metric, message) => {
+    expect(await refusal(TABLE(metric))).toContain(message)
+  })
+})

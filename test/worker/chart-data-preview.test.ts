@@ -103,6 +103,119 @@ describe('get_chart_preview', () => {
   })
 })
 
+/** generate_chart without saving (nothing is written): its previews of a config on dataset 1 (sales.orders). */
+const previewConfig = (config: Record<string, unknown>, formats: string[]) =>
+  callAs('admin', 'generate_chart', { dataset_id: 1, config, save_chart: false, preview_formats: formats })
+
+/** A number computed by plain SQL (execute_sql as admin), independent of the chart engine. */
+async function scalar(sql: string): Promise<number> {
+  const result = await callAs('admin', 'execute_sql', { database_id: 1, sql })
+  return Number(Object.values(result.rows[0])[0])
+}
+
+describe('PERCENTILE runs as SQL through the guardrails (chart/schemas.py ColumnRef.aggregate ~517)', () => {
+  it('a 90th percentile per region equals PostgreSQL percentile_cont(0.9)', async () => {
+    const result = await previewConfig(
+      {
+        chart_type: 'table',
+        columns: [
+          { name: 'region' },
+          { name: 'order_total', aggregate: 'PERCENTILE', percentile: 90, label: 'p90' },
+        ],
+        filters: [{ column: 'region', op: 'IN', value: ['EMEA'] }],
+      },
+      ['vega_lite'],
+    )
+    const [row] = result.previews.vega_lite.specification.data.values
+    const expected = await scalar(
+      "SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY order_total) FROM sales.orders WHERE region = 'EMEA'",
+    )
+    expect(row.region).toBe('EMEA')
+    expect(row.p90).toBeCloseTo(expected, 6)
+  })
+})
+
+const MIXED = {
+  chart_type: 'mixed_timeseries',
+  x: { name: 'order_date' },
+  time_grain: 'P1M',
+  y: [{ name: 'order_total', aggregate: 'SUM', label: 'Revenue' }],
+  y_secondary: [{ name: 'order_id', aggregate: 'COUNT', label: 'Orders' }],
+}
+
+// 6.1's previews (chart/tool/get_chart_preview.py, preview_utils.py) query form_data.metrics only: query A.
+// The gateway draws query B, the secondary axis, too (README, Differences from Superset 6.1).
+describe('mixed_timeseries previews draw both queries', () => {
+  it('ascii: query A, then query B, each with its own heading and scale', async () => {
+    const { previews } = await previewConfig(MIXED, ['ascii'])
+    const ascii: string = previews.ascii.ascii_content
+    const a = ascii.indexOf('Query A (primary axis): Revenue')
+    const b = ascii.indexOf('Query B (secondary axis): Orders')
+    expect(a).toBeGreaterThan(0)
+    expect(b).toBeGreaterThan(a)
+    // Each part is a plotted series over the same months.
+    expect(ascii.slice(a, b)).toContain('┤')
+    expect(ascii.slice(b)).toContain('┤')
+    expect(ascii.split('\n').every((line) => line.length <= 80)).toBe(true)
+  })
+
+  it('table: both tables, row_count counting both', async () => {
+    const { previews } = await previewConfig(MIXED, ['table'])
+    const text: string = previews.table.table_data
+    expect(text).toMatch(/Query A \(primary axis\): Revenue\n\+-+/)
+    expect(text).toMatch(/Query B \(secondary axis\): Orders\n\+-+/)
+    expect(text).toMatch(/\| order_date\s+\|\s+Revenue \|/)
+    expect(text).toMatch(/\| order_date\s+\|\s+Orders \|/)
+    const months = (text.match(/\| \d{4}-\d{2}-01/g) ?? []).length
+    expect(previews.table.row_count).toBe(months)
+    expect(months % 2).toBe(0)
+  })
+
+  it('vega_lite: two layers with independent y scales; data stays query A (get_chart_data rows)', async () => {
+    const { previews } = await previewConfig(MIXED, ['vega_lite'])
+    const spec = previews.vega_lite.specification
+    expect(spec.resolve).toEqual({ scale: { y: 'independent' } })
+    expect(spec.layer).toHaveLength(2)
+    const [a, b] = spec.layer
+    expect(a).not.toHaveProperty('data')
+    expect(a).toMatchObject({
+      mark: { type: 'line' },
+      encoding: { y: { field: 'Revenue', axis: { orient: 'left' } }, color: { datum: 'Revenue' } },
+    })
+    expect(b).toMatchObject({
+      mark: { type: 'bar' },
+      encoding: { y: { field: 'Orders', axis: { orient: 'right' } }, color: { datum: 'Orders' } },
+    })
+    expect(Object.keys(spec.data.values[0])).toEqual(expect.arrayContaining(['order_date', 'Revenue']))
+    expect(Object.keys(b.data.values[0])).toEqual(expect.arrayContaining(['order_date', 'Orders']))
+    expect(b.data.values).toHaveLength(spec.data.values.length)
+    const orders = b.data.values.reduce((total: number, row: any) => total + row.Orders, 0)
+    expect(orders).toBe(await scalar('SELECT count(order_id) FROM sales.orders'))
+  })
+})
+
+// 6.1 does not render a handlebars template in previews: its ASCII and table previews fall back to the
+// query's rows as a table (get_chart_preview.py generate_ascii_chart, _generate_ascii_table), as here.
+describe('handlebars previews are the rows as a table, the template not rendered', () => {
+  it('ascii and table', async () => {
+    const { previews } = await previewConfig(
+      {
+        chart_type: 'handlebars',
+        handlebars_template: '<ul>{{#each data}}<li>{{region}} MARK</li>{{/each}}</ul>',
+        groupby: [{ name: 'region' }],
+        metrics: [{ name: 'order_total', aggregate: 'SUM', label: 'revenue' }],
+      },
+      ['ascii', 'table'],
+    )
+    for (const text of [previews.ascii.ascii_content, previews.table.table_data]) {
+      expect(text).toMatch(/\| region \|\s+revenue \|/)
+      expect(text).not.toContain('MARK')
+      expect(text).not.toContain('<li>')
+    }
+    expect(previews.table.row_count).toBe(4)
+  })
+})
+
 describe('get_chart_type_schema', () => {
   it('returns the config schema and examples for each chart type', async () => {
     // chart/tool/test_get_chart_type_schema.py: test_valid_chart_type_returns_schema, test_examples_match_chart_type

@@ -143,6 +143,88 @@ describe('get_schema search_columns (common/schema_discovery.py *_SEARCH_COLUMNS
   })
 })
 
+describe('get_schema defaults (system/tool/get_schema.py; common/schema_discovery.py; test_get_schema.py)', () => {
+  // 6.1's *_DEFAULT_COLUMNS and *_SORTABLE_COLUMNS; every model answers default_sort changed_on, desc
+  // (test_get_schema_default_sort_values), whatever its list tool's own default order_direction is.
+  const cases: [model: string, defaults: string[], sortable: string[]][] = [
+    [
+      'chart',
+      [
+        'id',
+        'slice_name',
+        'viz_type',
+        'description',
+        'certified_by',
+        'certification_details',
+        'url',
+        'changed_on',
+        'changed_on_humanized',
+      ],
+      ['id', 'slice_name', 'viz_type', 'description', 'changed_on', 'created_on'],
+    ],
+    [
+      'dataset',
+      [
+        'id',
+        'table_name',
+        'schema',
+        'description',
+        'certified_by',
+        'certification_details',
+        'changed_on',
+        'changed_on_humanized',
+      ],
+      ['id', 'table_name', 'schema', 'changed_on', 'created_on'],
+    ],
+    [
+      'dashboard',
+      [
+        'id',
+        'dashboard_title',
+        'slug',
+        'description',
+        'certified_by',
+        'certification_details',
+        'url',
+        'changed_on',
+        'changed_on_humanized',
+      ],
+      ['id', 'dashboard_title', 'slug', 'published', 'changed_on', 'created_on'],
+    ],
+    [
+      'database',
+      ['id', 'database_name', 'backend', 'expose_in_sqllab', 'changed_on', 'changed_on_humanized'],
+      ['id', 'database_name', 'changed_on', 'created_on'],
+    ],
+  ]
+  it.each(cases)('%s', async (model, defaults, sortable) => {
+    const { schema_info } = await callAs('admin', 'get_schema', { model_type: model })
+    expect(schema_info).toMatchObject({
+      model_type: model,
+      default_select: defaults,
+      sortable_columns: sortable,
+      default_sort: 'changed_on',
+      default_sort_direction: 'desc',
+    })
+    // test_get_schema_select_columns_have_metadata: is_default says whether a column is a default one.
+    const flagged = schema_info.select_columns.filter((column: any) => column.is_default)
+    expect(flagged.map((column: any) => column.name).sort()).toEqual([...defaults].sort())
+    expect(schema_info.select_columns.find((column: any) => column.name === 'id')).toMatchObject({
+      type: 'int',
+      is_default: true,
+    })
+  })
+
+  it("list_charts and list_dashboards keep 6.1's own default order_direction, asc (chart/schemas.py ListChartsRequest)", async () => {
+    const charts = await callAs('admin', 'list_charts', {
+      page_size: 100,
+      select_columns: ['id', 'changed_on'],
+    })
+    const changed = charts.charts.map((chart: any) => chart.changed_on)
+    expect(changed).toEqual([...changed].sort())
+  })
+})
+
 describe('open_sql_lab_with_context (sql_lab/tool/open_sql_lab_with_context.py)', () => {
   it('links to /sqllab?dbid=…&schema=…&sql=…&title=… as urlencode(params)', async () => {
     const result = await callAs('admin', 'open_sql_lab_with_context', {

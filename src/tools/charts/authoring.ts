@@ -31,7 +31,7 @@ import {
   type Identifier,
   type Row,
 } from '../../superset'
-import { performanceOf, queryChart } from './data'
+import { performanceOf, queryChart, querySecondary } from './data'
 import type { LoadedChart } from './lookup'
 import { ContentSchema, PREVIEW_FORMATS, renderPreview, VEGA_TITLE, type PreviewFormat } from './preview'
 import {
@@ -205,28 +205,38 @@ function defaultChartName(config: ChartConfig, dataset: DatasetMeta): string {
 }
 
 /** Runs the chart's query (the check Superset makes before keeping a chart) when previews or a save need it. */
-async function runPlan(plan: ChartPlan, context: ToolContext, rowLimit?: number): Promise<QueryResultSet> {
-  const result = await queryChart(plan.loaded, context, rowLimit)
-  context.effects.rowsReturned = result.rows.length
-  return result
+/** The chart's query results: query A, and a mixed_timeseries chart's query B (checked and previewed too). */
+interface PlanResult {
+  result: QueryResultSet
+  secondary?: QueryResultSet | undefined
+}
+
+async function runPlan(plan: ChartPlan, context: ToolContext, rowLimit?: number): Promise<PlanResult> {
+  const [result, secondary] = await Promise.all([
+    queryChart(plan.loaded, context, rowLimit),
+    querySecondary(plan.loaded, context, rowLimit),
+  ])
+  context.effects.rowsReturned = result.rows.length + (secondary?.rows.length ?? 0)
+  return { result, secondary }
 }
 
 function previewsOf(
   plan: ChartPlan,
   formats: readonly PreviewFormat[],
-  result: QueryResultSet | undefined,
+  planResult: PlanResult | undefined,
   exploreUrl: string,
 ) {
   return Object.fromEntries(
     formats.map((format) => [
       format,
-      renderPreview(format, plan.name, plan.loaded, result, {
-        exploreUrl,
-        width: 800,
-        height: 600,
-        asciiWidth: 80,
-        asciiHeight: 20,
-      }),
+      renderPreview(
+        format,
+        plan.name,
+        plan.loaded,
+        planResult?.result,
+        { exploreUrl, width: 800, height: 600, asciiWidth: 80, asciiHeight: 20 },
+        planResult?.secondary,
+      ),
     ]),
   )
 }
@@ -504,7 +514,7 @@ export const updateChart = defineTool({
 async function finishUpdate(
   id: number,
   context: ToolContext,
-  preview: { plan: ChartPlan; result: QueryResultSet } | undefined,
+  preview: { plan: ChartPlan; result: PlanResult } | undefined,
   formats: readonly PreviewFormat[],
 ) {
   context.effects.objectsAffected += 1

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod'
 import { GatewayError } from '../../errors'
-import { MAX_ROW_LIMIT, runDatasetQuery, type QueryResultSet } from '../../query'
+import { MAX_ROW_LIMIT, runDatasetQuery, type QueryObject, type QueryResultSet } from '../../query'
 import {
   authored,
   byteLength,
@@ -192,7 +192,26 @@ export async function queryChart(
   context: ToolContext,
   limit?: number,
 ): Promise<QueryResultSet> {
-  const query = limit === undefined ? loaded.query.query : { ...loaded.query.query, rowLimit: limit }
+  return runChartQuery(loaded, loaded.query.query, context, limit)
+}
+
+/** A mixed_timeseries chart's query B (its secondary axis), which previews draw; undefined for other charts. */
+export async function querySecondary(
+  loaded: LoadedChart,
+  context: ToolContext,
+  limit?: number,
+): Promise<QueryResultSet | undefined> {
+  const secondary = loaded.query.secondary
+  return secondary === undefined ? undefined : runChartQuery(loaded, secondary.query, context, limit)
+}
+
+async function runChartQuery(
+  loaded: LoadedChart,
+  chartQuery: QueryObject,
+  context: ToolContext,
+  limit: number | undefined,
+): Promise<QueryResultSet> {
+  const query = limit === undefined ? chartQuery : { ...chartQuery, rowLimit: limit }
   return runDatasetQuery(
     {
       metadata: context.db,

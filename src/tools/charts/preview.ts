@@ -7,7 +7,7 @@ import * as z from 'zod'
 import { GatewayError } from '../../errors'
 import type { QueryResultSet, ResultRow, VizShape } from '../../query'
 import { authored, clampedInt, defineTool, looseRequestObject, READ_ONLY } from '../core'
-import { ChartTargetSchema, loadTarget, PerformanceSchema, queryChart } from './data'
+import { ChartTargetSchema, loadTarget, PerformanceSchema, queryChart, querySecondary } from './data'
 import type { LoadedChart } from './lookup'
 import {
   barChart,
@@ -19,7 +19,7 @@ import {
   textTable,
   type TextSize,
 } from './render-text'
-import { vegaLiteSpec } from './render-vega'
+import { vegaLiteDualAxis, vegaLiteSpec } from './render-vega'
 
 export const PREVIEW_FORMATS = ['url', 'ascii', 'table', 'vega_lite'] as const
 
@@ -111,15 +111,25 @@ export const getChartPreview = defineTool({
     const loaded = await loadTarget(request, context)
     const exploreUrl = context.links.chart(loaded.chart.id)
     const started = Date.now()
-    const result = request.format === 'url' ? undefined : await queryChart(loaded, context)
+    const [result, secondary] =
+      request.format === 'url'
+        ? [undefined, undefined]
+        : await Promise.all([queryChart(loaded, context), querySecondary(loaded, context)])
     const name = loaded.chart.slice_name ?? `Chart ${loaded.chart.id}`
-    const content = renderPreview(request.format, name, loaded, result, {
-      exploreUrl,
-      width: request.width,
-      height: request.height,
-      asciiWidth: request.ascii_width,
-      asciiHeight: request.ascii_height,
-    })
+    const content = renderPreview(
+      request.format,
+      name,
+      loaded,
+      result,
+      {
+        exploreUrl,
+        width: request.width,
+        height: request.height,
+        asciiWidth: request.ascii_width,
+        asciiHeight: request.ascii_height,
+      },
+      secondary,
+    )
     return {
       chart_id: loaded.chart.id,
       chart_name: name,
@@ -130,7 +140,7 @@ export const getChartPreview = defineTool({
       chart_description: `Preview of ${loaded.chart.viz_type || 'chart'}: ${name}`,
       accessibility: {
         color_blind_safe: true,
-        alt_text: altText(name, loaded, result),
+        alt_text: altText(name, loaded, result, secondary),
         high_contrast_available: false,
       },
       performance: {
@@ -180,14 +190,19 @@ interface PreviewOptions {
   asciiHeight: number
 }
 
-/** One preview of a chart's query result (`result` may be absent for the url format only). */
+/**
+ * One preview of a chart's query result (`result` may be absent for the url format only); `secondary`
+ * is a mixed_timeseries chart's query B (loaded.query.secondary), drawn beside query A.
+ */
 export function renderPreview(
   format: PreviewFormat,
   name: string,
   loaded: LoadedChart,
   result: QueryResultSet | undefined,
   options: PreviewOptions,
+  secondary?: QueryResultSet,
 ): PreviewContent {
+  const second = secondaryOf(loaded, secondary)
   switch (format) {
     case 'url':
       return {
@@ -201,16 +216,34 @@ export function renderPreview(
     case 'ascii':
       return {
         type: 'ascii' as const,
-        ascii_content: asciiChart(name, loaded, result!, {
-          width: options.asciiWidth,
-          height: options.asciiHeight,
-        }),
+        ascii_content: asciiChart(
+          name,
+          loaded,
+          result!,
+          { width: options.asciiWidth, height: options.asciiHeight },
+          second,
+        ),
         width: options.asciiWidth,
         height: options.asciiHeight,
         supports_color: false,
       }
     case 'table': {
       const table = tableOf(loaded.query.shape, result!)
+      if (second !== undefined) {
+        const other = tableOf(second.shape, second.result)
+        return {
+          type: 'table' as const,
+          table_data: [
+            name,
+            `${PRIMARY_AXIS}: ${loaded.query.shape.metrics.join(', ')}`,
+            textTable(table.columns, table.rows),
+            `${SECONDARY_AXIS}: ${second.shape.metrics.join(', ')}`,
+            textTable(other.columns, other.rows),
+          ].join('\n'),
+          row_count: table.rows.length + other.rows.length,
+          supports_sorting: false,
+        }
+      }
       return {
         type: 'table' as const,
         table_data: `${name}\n${textTable(table.columns, table.rows)}`,
@@ -218,19 +251,39 @@ export function renderPreview(
         supports_sorting: false,
       }
     }
-    case 'vega_lite':
+    case 'vega_lite': {
+      const size = { width: options.width, height: options.height }
       return {
         type: 'vega_lite' as const,
-        specification: vegaLiteSpec(name, loaded.query.shape, result!.fields, result!.rows, {
-          width: options.width,
-          height: options.height,
-        }),
+        specification:
+          second === undefined
+            ? vegaLiteSpec(name, loaded.query.shape, result!.fields, result!.rows, size)
+            : vegaLiteDualAxis(
+                name,
+                { shape: loaded.query.shape, fields: result!.fields, rows: result!.rows },
+                { shape: second.shape, fields: second.result.fields, rows: second.result.rows },
+                size,
+              ),
         data_url: null,
         supports_streaming: false,
       }
+    }
     default:
       return format satisfies never
   }
+}
+
+const PRIMARY_AXIS = 'Query A (primary axis)'
+const SECONDARY_AXIS = 'Query B (secondary axis)'
+
+interface SecondaryData {
+  shape: VizShape
+  result: QueryResultSet
+}
+
+function secondaryOf(loaded: LoadedChart, result: QueryResultSet | undefined): SecondaryData | undefined {
+  const secondary = loaded.query.secondary
+  return secondary === undefined || result === undefined ? undefined : { shape: secondary.shape, result }
 }
 
 function tableOf(shape: VizShape, result: QueryResultSet): { columns: string[]; rows: ResultRow[] } {
@@ -238,9 +291,31 @@ function tableOf(shape: VizShape, result: QueryResultSet): { columns: string[]; 
   return { columns: result.fields.map((field) => field.name), rows: result.rows }
 }
 
-/** The ASCII drawing that suits the chart's family. */
-function asciiChart(name: string, loaded: LoadedChart, result: QueryResultSet, size: TextSize): string {
-  const shape = loaded.query.shape
+/**
+ * The ASCII drawing that suits the chart's family; a mixed_timeseries chart's two queries one above the
+ * other, each on its own y scale (they share the x axis, as Superset's two axes do).
+ */
+function asciiChart(
+  name: string,
+  loaded: LoadedChart,
+  result: QueryResultSet,
+  size: TextSize,
+  secondary?: SecondaryData,
+): string {
+  const heading = `${name}\n${'='.repeat(Math.min(size.width, Math.max(name.length, 3)))}\n`
+  if (secondary !== undefined) {
+    const half = { width: size.width, height: Math.max(5, Math.floor((size.height - 2) / 2)) }
+    const primary = asciiBody(loaded, loaded.query.shape, result, half)
+    const other = asciiBody(loaded, secondary.shape, secondary.result, half)
+    return (
+      `${heading}${PRIMARY_AXIS}: ${loaded.query.shape.metrics.join(', ')}\n${primary}\n` +
+      `${SECONDARY_AXIS}: ${secondary.shape.metrics.join(', ')}\n${other}`
+    )
+  }
+  return `${heading}${asciiBody(loaded, loaded.query.shape, result, size)}`
+}
+
+function asciiBody(loaded: LoadedChart, shape: VizShape, result: QueryResultSet, size: TextSize): string {
   const body = (() => {
     switch (shape.family) {
       case 'table':
@@ -272,7 +347,7 @@ function asciiChart(name: string, loaded: LoadedChart, result: QueryResultSet, s
     throw new GatewayError('ValidationError', `Chart ${loaded.chart.id} has nothing to draw.`, {
       details: { reason: 'UnsupportedChart' },
     })
-  return `${name}\n${'='.repeat(Math.min(size.width, Math.max(name.length, 3)))}\n${body}`
+  return body
 }
 
 /** One bar per category (pie slices, categorical x); with series, "category / series". */
@@ -323,11 +398,22 @@ function trendNumber(shape: VizShape, rows: readonly ResultRow[], size: TextSize
   return `${formatNumber(values[values.length - 1]!)}\n${metric} (${formatCell(latest[x])})\n${trend}\n${formatCell(rows[0]![x])} → ${formatCell(latest[x])}`
 }
 
-function altText(name: string, loaded: LoadedChart, result: QueryResultSet | undefined): string {
-  const shape = loaded.query.shape
-  const what = shape.metrics.length > 0 ? shape.metrics.join(', ') : shape.dimensions.join(', ')
-  const by =
-    shape.dimensions.length > 0 && shape.metrics.length > 0 ? ` by ${shape.dimensions.join(', ')}` : ''
-  const rows = result === undefined ? '' : ` (${result.rows.length} rows)`
-  return `${loaded.chart.viz_type} chart "${name}": ${what}${by}${rows}.`
+function altText(
+  name: string,
+  loaded: LoadedChart,
+  result: QueryResultSet | undefined,
+  secondary?: QueryResultSet,
+): string {
+  const describe = (shape: VizShape, rows: QueryResultSet | undefined) => {
+    const what = shape.metrics.length > 0 ? shape.metrics.join(', ') : shape.dimensions.join(', ')
+    const by =
+      shape.dimensions.length > 0 && shape.metrics.length > 0 ? ` by ${shape.dimensions.join(', ')}` : ''
+    return `${what}${by}${rows === undefined ? '' : ` (${rows.rows.length} rows)`}`
+  }
+  const other = loaded.query.secondary
+  const second =
+    other === undefined || secondary === undefined
+      ? ''
+      : `; secondary axis: ${describe(other.shape, secondary)}`
+  return `${loaded.chart.viz_type} chart "${name}": ${describe(loaded.query.shape, result)}${second}.`
 }

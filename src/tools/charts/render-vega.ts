@@ -1,7 +1,8 @@
 /**
  * A Vega-Lite v5 specification of a chart's data, with the rows inline: line/bar/area/point marks for
- * xy charts (several metrics folded into one colour channel), arcs for pies, a heatmap for pivot
- * tables, a text mark for big numbers and a text grid for tables.
+ * xy charts (several metrics folded into one colour channel; two layers with independent y scales for
+ * mixed_timeseries), arcs for pies, a heatmap for pivot tables, a text mark for big numbers and a text
+ * grid for tables.
  */
 import type { ResultField, ResultRow, VizShape } from '../../query'
 
@@ -81,6 +82,55 @@ export function vegaLiteSpec(
       return tableSpec(base, fields)
     default:
       return shape.family satisfies never
+  }
+}
+
+/** One query's rows with its shape and fields: a layer of a dual-axis chart. */
+export interface VegaLayerData {
+  shape: VizShape
+  fields: readonly ResultField[]
+  rows: readonly ResultRow[]
+}
+
+/**
+ * mixed_timeseries: query A and query B as two layers on the shared x axis, each with its own rows and
+ * its own y scale (B's axis on the right), as Superset draws the two axes.
+ */
+export function vegaLiteDualAxis(
+  title: string,
+  primary: VegaLayerData,
+  secondary: VegaLayerData,
+  size: { width: number; height: number },
+): Spec {
+  // Query A's rows are the chart's data (as get_chart_data returns them); query B's layer has its own.
+  const layer = (data: VegaLayerData, orient: 'left' | 'right', ownData: boolean): Spec => {
+    const kindOf = (name: string) => data.fields.find((field) => field.name === name)?.kind
+    const typeOf = (name: string) => {
+      const kind = kindOf(name)
+      return kind === 'numeric' ? 'quantitative' : kind === 'datetime' ? 'temporal' : 'nominal'
+    }
+    const spec = xyEncoding(data.shape, typeOf)
+    const encoding = spec.encoding as Spec
+    const y = encoding.y as Spec
+    return {
+      ...(ownData ? { data: { values: data.rows } } : {}),
+      ...spec,
+      encoding: {
+        ...encoding,
+        y: { ...y, axis: { orient }, title: data.shape.metrics.join(', ') },
+        // Without series or several metrics, the layer's metric names its colour, so the two axes differ.
+        ...(encoding.color === undefined ? { color: { datum: data.shape.metrics.join(', ') } } : {}),
+      },
+    }
+  }
+  return {
+    $schema: SCHEMA,
+    title,
+    width: size.width,
+    height: size.height,
+    data: { values: primary.rows },
+    layer: [layer(primary, 'left', false), layer(secondary, 'right', true)],
+    resolve: { scale: { y: 'independent' } },
   }
 }
 

@@ -9,7 +9,7 @@ import {
 import { authoredPathsOf, type ResourceDefinition } from '../core'
 import { getInstanceInfo } from './tools'
 import { CHART_CONFIG_EXAMPLES } from './chart-configs'
-import { searchColumnsOf } from './schema-tool'
+import { defaultColumnsOf, SCHEMA_DEFAULT_SORT, searchColumnsOf } from './schema-tool'
 
 /**
  * instance://metadata: the instance overview (get_instance_info, instance-wide figures for admins only) plus
@@ -67,12 +67,11 @@ function modelSchema(spec: ModelSpec) {
       type: column.type,
     })),
     all_column_names: Object.keys(spec.columns),
-    default_columns: [...spec.defaultColumns],
+    default_columns: defaultColumnsOf(spec),
     sortable_columns: [...spec.sortable],
     search_columns: searchColumnsOf(spec),
-    // As 6.1's resource states them for every model (its list tools' own default is order_direction asc).
-    default_sort: 'changed_on',
-    default_sort_direction: 'desc',
+    default_sort: SCHEMA_DEFAULT_SORT.column,
+    default_sort_direction: SCHEMA_DEFAULT_SORT.direction,
   }
 }
 

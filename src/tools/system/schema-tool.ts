@@ -33,23 +33,54 @@ export function searchColumnsOf(spec: ModelSpec): string[] {
   return [...(SEARCH_COLUMNS[spec.model] ?? spec.searchColumns.map((column) => column.name))]
 }
 
+/**
+ * 6.1's get_schema default columns (common/schema_discovery.py *_DEFAULT_COLUMNS). They differ from
+ * the list tools' own defaults for datasets only: list_datasets also loads database_name
+ * (dataset/tool/list_datasets.py DEFAULT_DATASET_COLUMNS), which the gateway's list tool does too.
+ */
+const DEFAULT_COLUMNS: Partial<Record<string, readonly string[]>> = {
+  dataset: [
+    'id',
+    'table_name',
+    'schema',
+    'description',
+    'certified_by',
+    'certification_details',
+    'changed_on',
+    'changed_on_humanized',
+  ],
+}
+
+/** The default columns get_schema and the superset://schema resources name for a model, as 6.1 names them. */
+export function defaultColumnsOf(spec: ModelSpec): string[] {
+  return [...(DEFAULT_COLUMNS[spec.model] ?? spec.defaultColumns)]
+}
+
+/**
+ * The default order get_schema and the schema resources state, as 6.1 states it for every model
+ * (system/tool/get_schema.py, ModelGetSchemaCore): changed_on, desc. It is not every list tool's own
+ * default: 6.1's list_charts and list_dashboards default to order_direction asc, and so do the gateway's.
+ */
+export const SCHEMA_DEFAULT_SORT = { column: 'changed_on', direction: 'desc' } as const
+
 /** What a list tool of one model accepts: Superset's get_schema (which replaced get_*_available_filters). */
 export function schemaInfo(spec: ModelSpec) {
+  const defaults = defaultColumnsOf(spec)
   return {
     model_type: spec.model,
     select_columns: Object.entries(spec.columns).map(([name, column]) => ({
       name,
       description: column.description,
       type: column.type,
-      is_default: spec.defaultColumns.includes(name),
+      is_default: defaults.includes(name),
     })),
     filter_columns: Object.fromEntries(
       Object.entries(spec.filters).map(([name, filter]) => [name, [...filter.operators]]),
     ),
     sortable_columns: [...spec.sortable],
-    default_select: [...spec.defaultColumns],
-    default_sort: spec.defaultOrder.column,
-    default_sort_direction: spec.defaultOrder.direction,
+    default_select: defaults,
+    default_sort: SCHEMA_DEFAULT_SORT.column,
+    default_sort_direction: SCHEMA_DEFAULT_SORT.direction,
     search_columns: searchColumnsOf(spec),
   }
 }
