@@ -124,7 +124,7 @@ export const getDashboardInfo = defineTool({
     if (explicit === undefined) loaded.push('position_json')
     // A permalink names its dashboard by id, uuid or slug.
     const permalinkKey = request.permalink_key
-    if (permalinkKey) loaded.push('uuid', 'slug')
+    if (permalinkKey) loaded.push(...['uuid', 'slug'].filter((column) => !loaded.includes(column)))
     const row = await findVisibleRow(dashboardSpec, request.identifier, loaded, context, {
       slug: true,
       label: 'Dashboard',
