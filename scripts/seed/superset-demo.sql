@@ -840,6 +840,22 @@ INSERT INTO logs (id, action, user_id, "json", dttm, dashboard_id, slice_id, dur
     (5, 'mcp.list_dashboards.success', 2, '{"tool": "list_dashboards", "params": "[redacted]"}', '2026-05-06 11:00:00', NULL, NULL, 57, NULL),
     (6, 'mcp.execute_sql.error', 12, '{"tool": "execute_sql", "error_type": "permission_denied"}', '2026-05-06 11:05:00', NULL, NULL, 12, NULL);
 
+-- ---------------------------------------------------------------- key_value (dashboard permalinks)
+-- As CreateDashboardPermalinkCommand writes them (superset/commands/dashboard/permalink/create.py): row 1 is
+-- the shared salt (resource 'app', uuid = uuid3(UUID(bytes=sha256(b'')[:16]), 'dashboard_permalink_salt'),
+-- value the JSON string of the salt); the others hold {"dashboardId", "state"} as JSON, with
+-- uuid = uuid3(UUID(bytes=sha256(salt)[:16]), json.dumps([user_id, value], sort_keys=True)). The key of row N
+-- is Hashids(salt, min_length=11).encode(N): 2 2657XgjAR8D, 3 Pnm0Xj7EdvM, 4 nzd1XazEBek, 5 wNVGXD2YZog,
+-- 6 wWaRAzLEL9D. Row 5 has expired (Superset honours expires_on; its own permalinks never set it); row 6 names
+-- its dashboard by id, the "id or slug" form DashboardPermalinkSchema describes, where 6.1 writes the uuid.
+INSERT INTO key_value (id, resource, value, uuid, created_on, created_by_fk, changed_on, changed_by_fk, expires_on) VALUES
+    (1, 'app', convert_to('"mcp-gateway-demo_dashboard-permalink-salt_not-a-secret_2026-05"', 'UTF8'), 'df372616-687b-3304-b8a3-46055dface5a', '2026-05-20 10:15:00', 2, NULL, NULL, NULL),
+    (2, 'dashboard_permalink', convert_to('{"dashboardId": "dab00000-0000-4000-8000-000000000001", "state": {"dataMask": {"NATIVE_FILTER-r3g10nSel": {"id": "NATIVE_FILTER-r3g10nSel", "extraFormData": {"filters": [{"col": "region", "op": "IN", "val": ["EMEA"]}]}, "filterState": {"label": "EMEA", "validateStatus": false, "value": ["EMEA"]}, "ownState": {}}, "NATIVE_FILTER-t1meRange": {"id": "NATIVE_FILTER-t1meRange", "extraFormData": {"time_range": "2026-01-01 : 2026-07-01"}, "filterState": {"value": "2026-01-01 : 2026-07-01"}, "ownState": {}}}, "activeTabs": [], "urlParams": []}}', 'UTF8'), '55b476b1-6989-3a31-a710-f46aa210a9b6', '2026-05-20 10:15:00', 2, NULL, NULL, NULL),
+    (3, 'dashboard_permalink', convert_to('{"dashboardId": "dab00000-0000-4000-8000-000000000002", "state": {"dataMask": {}, "activeTabs": ["TAB-f6806a2d"], "anchor": "TAB-f6806a2d", "urlParams": [["standalone", "0"]]}}', 'UTF8'), 'b31f5d24-31b7-30a8-8a56-f6d98d1b9477', '2026-05-21 11:30:00', 4, NULL, NULL, NULL),
+    (4, 'dashboard_permalink', convert_to('{"dashboardId": "dab00000-0000-4000-8000-000000000004", "state": {"dataMask": {}, "activeTabs": [], "urlParams": []}}', 'UTF8'), '73494a24-8042-3a33-bc3d-b7b935b887a4', '2026-05-22 12:45:00', 9, NULL, NULL, NULL),
+    (5, 'dashboard_permalink', convert_to('{"dashboardId": "dab00000-0000-4000-8000-000000000001", "state": {"dataMask": {"NATIVE_FILTER-r3g10nSel": {"id": "NATIVE_FILTER-r3g10nSel", "extraFormData": {"filters": [{"col": "region", "op": "IN", "val": ["APAC"]}]}, "filterState": {"label": "APAC", "validateStatus": false, "value": ["APAC"]}, "ownState": {}}}, "activeTabs": [], "urlParams": []}}', 'UTF8'), 'f60cd198-09e9-3973-b941-9a3307ba3a72', '2026-02-20 09:00:00', 3, NULL, NULL, '2026-03-01 00:00:00'),
+    (6, 'dashboard_permalink', convert_to('{"dashboardId": "3", "state": {"dataMask": {}, "activeTabs": [], "anchor": "CHART-22", "urlParams": []}}', 'UTF8'), 'ecb4e313-02c8-357b-9eef-f952e867aa07', '2026-05-23 14:00:00', 1, NULL, NULL, NULL);
+
 -- ---------------------------------------------------------------- sequences
 SELECT
     setval('ab_permission_id_seq', COALESCE((SELECT MAX(id) FROM ab_permission), 0) + 1, false) AS ab_permission,

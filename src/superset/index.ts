@@ -82,3 +82,6 @@ export {
   saveChart,
 } from './repositories/charts'
 export type { ChartContent, ChartRecord } from './repositories/charts'
+export { isPermalinkOf, PERMALINK_SALT_UUIDS, readDashboardPermalink } from './repositories/permalinks'
+export type { DashboardPermalink, PermalinkLookup } from './repositories/permalinks'
+export { Hashids } from './hashids'

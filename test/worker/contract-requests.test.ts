@@ -151,12 +151,27 @@ describe('JSON strings where 6.1 json.loads them', () => {
   })
 })
 
-describe('fields only 6.1 has', () => {
-  it('get_dashboard_info.permalink_key is accepted: the default state, as 6.1 answers a permalink it cannot find (dashboard/tool/get_dashboard_info.py)', async () => {
+describe('get_dashboard_info.permalink_key (dashboard/tool/get_dashboard_info.py, GetDashboardInfoRequest.permalink_key)', () => {
+  // The demo's permalink 2657XgjAR8D (scripts/seed/README.md): dashboard 1 with Region = EMEA.
+  it('a permalink of the dashboard: its state as filter_state, is_permalink_state true (the state round trip of tests/integration_tests/dashboards/permalink/api_tests.py test_get)', async () => {
+    const info = await callAs('admin', 'get_dashboard_info', { identifier: 1, permalink_key: '2657XgjAR8D' })
+    expect(info).toMatchObject({ id: 1, permalink_key: '2657XgjAR8D', is_permalink_state: true })
+    expect(Object.keys(info.filter_state).sort()).toEqual(['activeTabs', 'dataMask', 'urlParams'])
+    expect(info.filter_state.dataMask['NATIVE_FILTER-r3g10nSel'].filterState.value).toEqual(['EMEA'])
+  })
+
+  it("a key naming no permalink: 6.1's defaults, not an error ('permalink_key provided but no permalink found')", async () => {
     const info = await callAs('admin', 'get_dashboard_info', { identifier: 1, permalink_key: 'abc123def456' })
     expect(info).toMatchObject({ id: 1, is_permalink_state: false, permalink_key: null, filter_state: null })
   })
 
+  it("a permalink of another dashboard: the defaults ('does not match requested dashboard id … ignoring permalink filter state')", async () => {
+    const info = await callAs('admin', 'get_dashboard_info', { identifier: 1, permalink_key: 'wWaRAzLEL9D' })
+    expect(info).toMatchObject({ id: 1, is_permalink_state: false, permalink_key: null, filter_state: null })
+  })
+})
+
+describe('fields only 6.1 has', () => {
   it('generate_explore_link.cache_form_data is accepted (common/cache_schemas.py FormDataCacheControl)', async () => {
     const link = await callAs('admin', 'generate_explore_link', {
       dataset_id: 1,

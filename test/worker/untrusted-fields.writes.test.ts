@@ -8,6 +8,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { sql } from '../../src/db'
+import { Hashids } from '../../src/superset'
 import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../src/mcp/untrusted'
 import { rpcAs, unmarked } from '../helpers/call-as'
 import { callHttpTool } from '../helpers/mcp'
@@ -61,6 +62,10 @@ function expectProbeMarkedOnly(result: Raw): string[] {
 }
 
 const ids = { dataset: 0, chart: 0, second: 0, dashboard: 0 }
+/** scripts/seed/superset-demo.sql's dashboard permalink salt. */
+const DEMO_PERMALINK_SALT = 'mcp-gateway-demo_dashboard-permalink-salt_not-a-secret_2026-05'
+let permalinkKey = ''
+
 const answers: Record<string, Raw> = {}
 const config = {
   chart_type: 'xy',
@@ -140,6 +145,20 @@ beforeAll(async () => {
                    })}
                  WHERE id = ${ids.dashboard}`),
   )
+  // A permalink of the dashboard whose saved filter values and anchor are the probe (the demo's salt).
+  const [permalink] = await withMetadataDb((db) =>
+    db.query<{ id: number }>(sql`
+      INSERT INTO key_value (resource, value, created_on)
+      VALUES ('dashboard_permalink', convert_to(${JSON.stringify({
+        dashboardId: String(ids.dashboard),
+        state: {
+          dataMask: { 'NATIVE_FILTER-probe': { filterState: { value: [PROBE] } } },
+          anchor: PROBE,
+        },
+      })}, 'UTF8'), now())
+      RETURNING id`),
+  )
+  permalinkKey = new Hashids(DEMO_PERMALINK_SALT, 11).encode(BigInt(permalink!.id))
   answers.add_chart_to_existing_dashboard = await raw('add_chart_to_existing_dashboard', {
     dashboard_id: ids.dashboard,
     chart_id: ids.second,
@@ -163,7 +182,9 @@ const ALL = (model: string) => async () =>
 
 /** A marked path below a stored JSON document (form data, extra, filter targets) stands for the document. */
 const collapse = (paths: string[]): string[] => [
-  ...new Set(paths.map((path) => path.replace(/(^|\.)(form_data|extra|targets\[\])\..*$/, '$1$2.*'))),
+  ...new Set(
+    paths.map((path) => path.replace(/(^|\.)(form_data|extra|targets\[\]|filter_state)\..*$/, '$1$2.*')),
+  ),
 ]
 
 /** The fields each answer marks here (the objects above fill every user-written field they have). */
@@ -310,6 +331,20 @@ const MARKED: Record<string, string[]> = {
     'owners[].first_name',
     'owners[].last_name',
   ],
+  'get_dashboard_info (permalink)': [
+    'certified_by',
+    'charts[].datasource_name',
+    'charts[].description',
+    'charts[].slice_name',
+    'css',
+    'dashboard_title',
+    'description',
+    'filter_state.*',
+    'native_filters[].name',
+    'native_filters[].targets[].*',
+    'owners[].first_name',
+    'owners[].last_name',
+  ],
   'get_dashboard_info (every column)': [
     'certified_by',
     'changed_by_name',
@@ -437,6 +472,11 @@ const CALLS: Record<string, () => Promise<Raw>> = {
       select_columns: (await ALL('dashboard')()).select_columns.map((column) => column.name),
     }),
   get_dashboard_info: () => raw('get_dashboard_info', { identifier: ids.dashboard }),
+  'get_dashboard_info (permalink)': async () => {
+    const answer = await raw('get_dashboard_info', { identifier: ids.dashboard, permalink_key: permalinkKey })
+    expect(answer.structuredContent.is_permalink_state).toBe(true)
+    return answer
+  },
   'get_dashboard_info (every column)': async () =>
     raw('get_dashboard_info', {
       identifier: ids.dashboard,

@@ -3,7 +3,9 @@ import {
   rolesOfDashboard,
   dashboardSpec,
   findVisibleRow,
+  isPermalinkOf,
   parseJsonText,
+  readDashboardPermalink,
   projectRow,
   resolveColumns,
   type Row,
@@ -88,7 +90,7 @@ export const getDashboardInfo = defineTool({
       .string()
       .optional()
       .describe(
-        "A dashboard permalink's key. Accepted, but Superset's permalinks are out of the gateway's reach: the answer has the default filter state (is_permalink_state false).",
+        'The key of a permalink to this dashboard (the last part of a /superset/dashboard/p/<key>/ URL). The answer then has the filter state the permalink saved (filter_state: dataMask, activeTabs, anchor, urlParams, chartStates) and is_permalink_state true; a key that is unknown, expired or of another dashboard leaves the default state (is_permalink_state false).',
       ),
     select_columns: SelectColumnsSchema,
     ...CacheControlFields,
@@ -101,7 +103,8 @@ export const getDashboardInfo = defineTool({
     cross_filters_enabled: z.boolean().optional(),
     omitted_fields: z.record(z.string(), z.string()).optional(),
     permalink_key: z.string().nullable().optional(),
-    filter_state: z.record(z.string(), z.unknown()).nullable().optional(),
+    // Filter values and tab names come from the dashboard's users.
+    filter_state: authored(z.record(z.string(), z.unknown())).nullable().optional(),
     is_permalink_state: z.boolean().optional(),
   }),
   annotations: READ_ONLY,
@@ -119,6 +122,9 @@ export const getDashboardInfo = defineTool({
     const loaded = [...columns]
     if (needsMetadata || explicit === undefined) loaded.push('json_metadata')
     if (explicit === undefined) loaded.push('position_json')
+    // A permalink names its dashboard by id, uuid or slug.
+    const permalinkKey = request.permalink_key
+    if (permalinkKey) loaded.push(...['uuid', 'slug'].filter((column) => !loaded.includes(column)))
     const row = await findVisibleRow(dashboardSpec, request.identifier, loaded, context, {
       slug: true,
       label: 'Dashboard',
@@ -137,15 +143,42 @@ export const getDashboardInfo = defineTool({
         info.cross_filters_enabled = record.cross_filters_enabled === true
     }
     // 6.1's DashboardInfo defaults (permalink_key None, filter_state None, is_permalink_state False), also
-    // its answer to a permalink it cannot find; the gateway cannot read any.
-    if (request.permalink_key !== undefined || explicit === undefined) {
+    // its answer to a permalink it cannot find or that belongs to another dashboard.
+    if (permalinkKey !== undefined || explicit === undefined) {
       info.permalink_key = null
       info.filter_state = null
       info.is_permalink_state = false
     }
+    // As 6.1, an empty key reads no permalink.
+    if (permalinkKey) Object.assign(info, await permalinkState(permalinkKey, row, context))
     return info as Row & { id: number }
   },
 })
+
+/**
+ * 6.1's `_get_permalink_state` and its dashboardId check: the permalink's state when it belongs to this
+ * dashboard, else nothing (6.1 logs a warning and keeps the defaults). The dashboard is one the caller
+ * sees, so the state returned is always of a visible dashboard; a permalink of any other dashboard,
+ * visible or not, answers as one that does not exist.
+ */
+async function permalinkState(key: string, row: Row, context: ToolContext): Promise<Row> {
+  const dashboard = {
+    id: Number(row.id),
+    uuid: typeof row.uuid === 'string' ? row.uuid : null,
+    slug: typeof row.slug === 'string' ? row.slug : null,
+  }
+  const lookup = await readDashboardPermalink(context.db, key)
+  if ('missing' in lookup) {
+    context.log.warn('permalink_not_found', { dashboard_id: dashboard.id, reason: lookup.missing })
+    return {}
+  }
+  if (!isPermalinkOf(lookup.found, dashboard)) {
+    context.log.warn('permalink_of_another_dashboard', { dashboard_id: dashboard.id })
+    return {}
+  }
+  const state = lookup.found.state
+  return { permalink_key: key, filter_state: { ...(state ?? {}) }, is_permalink_state: true }
+}
 
 async function dashboardCharts(dashboardId: number, context: ToolContext) {
   const rows = await chartsOnDashboard(context.db, dashboardId)
