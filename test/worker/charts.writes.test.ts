@@ -267,7 +267,7 @@ describe('update_chart_preview and generate_explore_link', () => {
       config: barByRegion,
       preview_formats: ['ascii'],
     })
-    expect(preview.chart).toBeNull()
+    expect(preview.chart).toMatchObject({ id: null, uuid: null, saved: false, updated: true })
     expect(preview.previews.ascii.ascii_content).toContain('APAC')
     const link = await callAs('bob', 'generate_explore_link', { dataset_id: 1, config: barByRegion })
     expect(link).toMatchObject({ form_data_key: null, error: null })

@@ -142,6 +142,70 @@ describe('in-band failures in the 6.1 response model (not isError)', () => {
         error: expect.stringContaining("Dashboard with identifier '999' not found"),
       },
     ],
+    [
+      // chart/tool/update_chart_preview.py: except Exception → {"chart": None, "error": "Chart preview update
+      // failed: …", "performance": {…, "cache_status": "error"}, "success": False, …}
+      // (test_update_chart_preview.py test_update_chart_preview_error_responses, "Dataset not found")
+      'update_chart_preview, a missing dataset',
+      'update_chart_preview',
+      {
+        form_data_key: 'abc',
+        dataset_id: 99999,
+        config: { chart_type: 'table', columns: [{ name: 'region' }] },
+      },
+      {
+        chart: null,
+        error: expect.stringMatching(
+          /^Chart preview update failed: Dataset with identifier '99999' not found/,
+        ),
+        performance: { cache_status: 'error', optimization_suggestions: [] },
+        success: false,
+        schema_version: '2.0',
+        api_version: 'v1',
+      },
+    ],
+    [
+      'update_chart_preview, a config that does not fit the dataset',
+      'update_chart_preview',
+      { dataset_id: 1, config: { chart_type: 'table', columns: [{ name: 'regoin' }] } },
+      {
+        chart: null,
+        error: expect.stringMatching(/^Chart preview update failed: .*unknown column "regoin"/),
+        success: false,
+      },
+    ],
+    [
+      // dataset/tool/create_virtual_dataset.py: DatasetInvalidError (DatabaseNotFoundValidationError) →
+      // id None, columns [], url None, error (test_dataset_tools.py test_create_virtual_dataset_db_not_found)
+      'create_virtual_dataset, a missing database',
+      'create_virtual_dataset',
+      { database_id: 999, dataset_name: 'Never written', sql: ' SELECT 1 ' },
+      {
+        id: null,
+        // the request's name and SQL (stripped), marked: they are the caller's text
+        dataset_name: '<UNTRUSTED-CONTENT>Never written</UNTRUSTED-CONTENT>',
+        sql: '<UNTRUSTED-CONTENT>SELECT 1</UNTRUSTED-CONTENT>',
+        database_id: 999,
+        columns: [],
+        url: null,
+        error: expect.stringContaining('999'),
+        schema: null,
+        uuid: null,
+      },
+    ],
+    [
+      // DatasetCreateFailedError → error=f"Failed to create dataset: {exc}"
+      // (test_dataset_tools.py test_create_virtual_dataset_create_failed)
+      'create_virtual_dataset, SQL that fails in the database',
+      'create_virtual_dataset',
+      { database_id: 1, dataset_name: 'Never written', sql: 'SELECT no_such_column FROM sales.orders' },
+      {
+        id: null,
+        columns: [],
+        url: null,
+        error: expect.stringMatching(/^Failed to create dataset: .*no_such_column/),
+      },
+    ],
   ])('%s', async (_case, tool, request, shape) => {
     const result = await call('admin', tool, request)
     expect(result.isError).toBeFalsy()

@@ -663,36 +663,66 @@ describe('unsaved chart tools (explore/tool/generate_explore_link.py; chart/sche
     expect(result).toMatchObject({ error: null, form_data_key: null })
   })
 
-  it('update_chart_preview answers the GenerateChartResponse fields, performance and accessibility included', async () => {
+  it("update_chart_preview answers 6.1's dict (chart/tool/update_chart_preview.py), key for key", async () => {
     const result = await callAs('admin', 'update_chart_preview', {
+      form_data_key: 'abc123def456',
       dataset_id: 1,
       config: barByRegion,
       preview_formats: ['table'],
     })
-    expectShape(result, {
-      chart: or(obj, nul),
-      previews: obj,
-      capabilities: or(obj, nul),
-      semantics: or(obj, nul),
-      explore_url: str,
-      embed_code: or(str, nul),
-      api_endpoints: obj,
-      form_data: obj,
-      form_data_key: or(str, nul),
-      performance: obj,
-      accessibility: obj,
-      success: bool,
-      error: nul,
-      warnings: list(str),
-      schema_version: str,
-      api_version: str,
+    // test_update_chart_preview.py test_update_chart_preview_response_structure and its optional fields
+    expect(Object.keys(result).sort()).toEqual(
+      [
+        'chart',
+        'error',
+        'previews',
+        'capabilities',
+        'semantics',
+        'explore_url',
+        'form_data_key',
+        'previous_form_data_key',
+        'api_endpoints',
+        'performance',
+        'accessibility',
+        'success',
+        'schema_version',
+        'api_version',
+      ].sort(),
+    )
+    // test_update_chart_preview_no_save_behavior: id and uuid None, saved False; the tool sets updated True.
+    expect(result.chart).toEqual({
+      id: null,
+      slice_name: result.chart.slice_name,
+      viz_type: 'echarts_timeseries_bar',
+      url: result.explore_url,
+      uuid: null,
+      saved: false,
+      updated: true,
     })
+    expect(result).toMatchObject({
+      error: null,
+      capabilities: null,
+      semantics: null,
+      form_data_key: null,
+      previous_form_data_key: 'abc123def456',
+      api_endpoints: {},
+      success: true,
+      schema_version: '2.0',
+      api_version: 'v1',
+    })
+    // PerformanceMetadata(cache_status="miss", optimization_suggestions=[]), AccessibilityMetadata
     expectShape(result.performance, performance)
-    expectShape(result.accessibility, {
-      color_blind_safe: bool,
-      alt_text: str,
-      high_contrast_available: bool,
+    expect(result.performance).toMatchObject({ cache_status: 'miss', optimization_suggestions: [] })
+    expect(result.accessibility).toEqual({
+      color_blind_safe: true,
+      alt_text: `Updated chart preview showing ${result.chart.slice_name}`,
+      high_contrast_available: false,
     })
-    expect(result.api_endpoints).toEqual({})
+    expect(Object.keys(result.previews)).toEqual(['table'])
+  })
+
+  it('update_chart_preview without a form_data_key: previous_form_data_key null', async () => {
+    const result = await callAs('admin', 'update_chart_preview', { dataset_id: 1, config: barByRegion })
+    expect(result).toMatchObject({ previous_form_data_key: null, success: true })
   })
 })

@@ -73,27 +73,90 @@ describe('generate_chart saved (chart/schemas.py GenerateChartResponse; chart/to
       success: true,
       error: null,
       accessibility: { color_blind_safe: true, high_contrast_available: false },
-      performance: { cache_status: 'fresh_query', estimated_cost: null, optimization_suggestions: [] },
+      // chart/tool/generate_chart.py: PerformanceMetadata(cache_status="miss", optimization_suggestions=[])
+      performance: { cache_status: 'miss', estimated_cost: null, optimization_suggestions: [] },
     })
   })
 })
 
-describe('dashboard writes (dashboard/schemas.py GenerateDashboardResponse, AddChartToDashboardResponse)', () => {
-  it('generate_dashboard answers dashboard, dashboard_url, error; add_chart_to_existing_dashboard also position and permission_denied', async () => {
+/**
+ * The answer's dashboard equals get_dashboard_info's for the same dashboard, field for field (every
+ * DashboardInfo field: contract-responses.test.ts), but for the humanized times, which move with the clock.
+ */
+async function expectDashboardInfo(dashboard: Record<string, unknown>) {
+  const { cache_status: _cached, ...info } = await callAs('admin', 'get_dashboard_info', {
+    identifier: dashboard.id,
+    use_cache: false,
+  })
+  const stable = (value: Record<string, unknown>) => ({
+    ...value,
+    created_on_humanized: undefined,
+    changed_on_humanized: undefined,
+  })
+  expect(stable(dashboard)).toEqual(stable(info))
+}
+
+describe('dashboard writes (dashboard/schemas.py GenerateDashboardResponse, AddChartToDashboardResponse, DashboardInfo)', () => {
+  // dashboard/tool/generate_dashboard.py and add_chart_to_existing_dashboard.py answer a DashboardInfo
+  // (test_dashboard_generation.py test_generate_dashboard_basic, test_add_chart_to_dashboard_basic), and
+  // dashboard_url by id: f"{get_superset_base_url()}/superset/dashboard/{dashboard.id}/".
+  it('generate_dashboard answers dashboard (a full DashboardInfo), dashboard_url and error', async () => {
+    const generated = await callAs('admin', 'generate_dashboard', {
+      chart_ids: [2, 5],
+      dashboard_title: 'Contract',
+      description: 'Made by the contract test',
+    })
+    expect(Object.keys(generated).sort()).toEqual(['dashboard', 'dashboard_url', 'error'])
+    const id = generated.dashboard.id
+    expect(generated).toMatchObject({
+      error: null,
+      dashboard_url: `https://superset.example.test/superset/dashboard/${id}/`,
+    })
+    expect(generated.dashboard).toMatchObject({
+      dashboard_title: 'Contract',
+      description: 'Made by the contract test',
+      published: false,
+      chart_count: 2,
+      roles: [],
+      tags: [],
+      native_filters: [],
+      permalink_key: null,
+      filter_state: null,
+      is_permalink_state: false,
+    })
+    expect(generated.dashboard.charts.map((chart: { id: number }) => chart.id)).toEqual([2, 5])
+    expect(generated.dashboard.owners.map((owner: { username: string }) => owner.username)).toEqual(['admin'])
+    await expectDashboardInfo(generated.dashboard)
+  })
+
+  it('add_chart_to_existing_dashboard answers dashboard (a full DashboardInfo), dashboard_url, position, error, permission_denied', async () => {
     const generated = await callAs('admin', 'generate_dashboard', {
       chart_ids: [2],
       dashboard_title: 'Contract',
     })
-    expect(generated).toMatchObject({ error: null, dashboard_url: generated.dashboard.url })
-    const added = await callAs('admin', 'add_chart_to_existing_dashboard', {
-      dashboard_id: generated.dashboard.id,
-      chart_id: 5,
+    const id = generated.dashboard.id
+    const added = await callAs('admin', 'add_chart_to_existing_dashboard', { dashboard_id: id, chart_id: 5 })
+    expect(Object.keys(added).sort()).toEqual([
+      'dashboard',
+      'dashboard_url',
+      'error',
+      'permission_denied',
+      'position',
+    ])
+    expect(added).toMatchObject({
+      error: null,
+      permission_denied: false,
+      dashboard_url: `https://superset.example.test/superset/dashboard/${id}/`,
     })
-    expect(added).toMatchObject({ error: null, permission_denied: false, dashboard_url: added.dashboard.url })
+    // {"row": row_key, "chart_key": chart_key, "row_key": row_key}; the gateway's component ids are the
+    // frontend's kind (CHART-<random>), not 6.1's CHART-<chart id>.
     expect(added.position).toEqual({
       row: added.position.row_key,
       row_key: expect.stringMatching(/^ROW-/),
       chart_key: expect.stringMatching(/^CHART-/),
     })
+    expect(added.dashboard.chart_count).toBe(2)
+    expect(added.dashboard.charts.map((chart: { id: number }) => chart.id).sort()).toEqual([2, 5])
+    await expectDashboardInfo(added.dashboard)
   })
 })

@@ -31,7 +31,7 @@ import {
   type Identifier,
   type Row,
 } from '../../superset'
-import { performanceOf, queryChart, querySecondary } from './data'
+import { queryChart, querySecondary } from './data'
 import type { LoadedChart } from './lookup'
 import { ContentSchema, PREVIEW_FORMATS, renderPreview, VEGA_TITLE, type PreviewFormat } from './preview'
 import {
@@ -299,7 +299,7 @@ const ChartResultSchema = z.object({
   chart_type_label: z.string(),
   // 6.1's GenerateChartResponse: capabilities and semantics are not analysed by the gateway (null, as 6.1
   // allows). performance (PerformanceMetadata) and accessibility (AccessibilityMetadata) are advertised as
-  // plain objects to keep tools/list small: three tools share this schema.
+  // plain objects to keep tools/list small: two tools share this schema.
   capabilities: z.null(),
   semantics: z.null(),
   embed_code: z.null(),
@@ -534,6 +534,19 @@ async function finishUpdate(
   )
 }
 
+/**
+ * 6.1's PerformanceMetadata as the authoring tools fill it (chart/tool/generate_chart.py,
+ * update_chart_preview.py): the time since the call began, cache_status "miss", no suggestions.
+ */
+function authoringPerformance(context: ToolContext) {
+  return {
+    query_duration_ms: Math.round(Date.now() - context.now.getTime()),
+    estimated_cost: null,
+    cache_status: 'miss',
+    optimization_suggestions: [] as string[],
+  }
+}
+
 /** Superset 6.1's GenerateChartResponse envelope. */
 function chartResponse(
   parts: {
@@ -566,7 +579,7 @@ function chartResponse(
             data: `${context.links.base}/api/v1/chart/${id}/data/`,
             export: `${context.links.base}/api/v1/chart/${id}/export/`,
           },
-    performance: performanceOf(Date.now() - context.now.getTime()),
+    performance: authoringPerformance(context),
     accessibility: {
       color_blind_safe: true,
       alt_text: id === undefined ? `Chart preview showing ${name}` : `Chart showing ${name}`,
@@ -579,6 +592,39 @@ function chartResponse(
     api_version: 'v1',
   }
 }
+
+/**
+ * Superset 6.1's update_chart_preview answer (chart/tool/update_chart_preview.py builds a dict, not a
+ * GenerateChartResponse): an unsaved `chart`, the new link and `form_data_key` (none: the gateway never
+ * creates one), the request's `previous_form_data_key`; a failure is `chart: null`, `success: false`
+ * and "Chart preview update failed: …".
+ */
+const ChartPreviewResultSchema = z.object({
+  chart: z
+    .object({
+      id: z.null(),
+      slice_name: authored(z.string()),
+      viz_type: z.string(),
+      url: z.string(),
+      uuid: z.null(),
+      saved: z.literal(false),
+      updated: z.literal(true),
+    })
+    .nullable(),
+  error: z.string().nullable(),
+  previews: z.record(z.string(), ContentSchema).optional(),
+  capabilities: z.null().optional(),
+  semantics: z.null().optional(),
+  explore_url: z.string().optional(),
+  form_data_key: z.null().optional(),
+  previous_form_data_key: z.string().nullable().optional(),
+  api_endpoints: z.record(z.string(), z.string()).optional(),
+  performance: z.record(z.string(), z.unknown()).optional(),
+  accessibility: z.record(z.string(), z.unknown()).optional(),
+  success: z.boolean(),
+  schema_version: z.literal('2.0'),
+  api_version: z.literal('v1'),
+})
 
 export const updateChartPreview = defineTool({
   name: 'update_chart_preview',
@@ -596,31 +642,63 @@ export const updateChartPreview = defineTool({
     ...CacheFlags,
     ...CacheFormDataFlag,
   }),
-  output: ChartResultSchema,
-  authored: CHART_RESULT_AUTHORED,
+  output: ChartPreviewResultSchema,
+  authored: [`previews.*.${VEGA_TITLE}`, 'accessibility.alt_text'],
   // 6.1 chart/tool/update_chart_preview.py: readOnlyHint=False, destructiveHint=True, though nothing is saved.
   annotations: { ...WRITES, destructiveHint: true, idempotentHint: true },
-  permission: { permission: 'can_read', view: 'Chart' },
+  // 6.1: method_permission_name="write".
+  permission: { permission: 'can_write', view: 'Chart' },
   run: async (request, context) => {
     const dataset = await usableDataset(request.dataset_id, context)
     const plan = planChart(dataset, request.config, request.chart_name)
     const withData = needsData(request.preview_formats, request.generate_preview)
     const result = withData ? await runPlan(plan, context) : undefined
     const exploreUrl = context.links.exploreFormData(plan.formData)
-    return chartResponse(
-      {
-        chart: null,
-        previews: request.generate_preview
-          ? previewsOf(plan, request.preview_formats, result, exploreUrl)
-          : {},
-        exploreUrl,
-        formData: plan.formData,
-        vizType: plan.vizType,
-        warnings: [UNSAVED_WARNING],
+    return {
+      chart: {
+        id: null,
+        slice_name: plan.name,
+        viz_type: plan.vizType,
+        url: exploreUrl,
+        uuid: null,
+        saved: false as const,
+        updated: true as const,
       },
-      context,
-    )
+      error: null,
+      previews: request.generate_preview ? previewsOf(plan, request.preview_formats, result, exploreUrl) : {},
+      capabilities: null,
+      semantics: null,
+      explore_url: exploreUrl,
+      form_data_key: null,
+      previous_form_data_key: request.form_data_key ?? null,
+      api_endpoints: {},
+      performance: authoringPerformance(context),
+      accessibility: {
+        color_blind_safe: true,
+        alt_text: `Updated chart preview showing ${plan.name}`,
+        high_contrast_available: false,
+      },
+      success: true,
+      schema_version: '2.0' as const,
+      api_version: 'v1' as const,
+    }
   },
+  // 6.1 answers every failure in-band; the gateway those of the request's content (isDomainFailure).
+  inBandFailure: (failure, _request, context) =>
+    isDomainFailure(failure)
+      ? {
+          chart: null,
+          error: `Chart preview update failed: ${inBandMessage(failure)}`,
+          performance: {
+            query_duration_ms: Math.round(Date.now() - context.now.getTime()),
+            cache_status: 'error',
+            optimization_suggestions: [],
+          },
+          success: false,
+          schema_version: '2.0' as const,
+          api_version: 'v1' as const,
+        }
+      : undefined,
 })
 
 export const generateExploreLink = defineTool({

@@ -89,10 +89,15 @@ export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output exte
    * For tools whose Superset 6.1 response model reports failure in-band (execute_sql's `success: false`,
    * generate_explore_link's `url: ""`): given a failure of `run`, the answer in that model, or undefined
    * for a failure that stays an error. Request validation, limits and authentication never reach it, nor
-   * a failure after the call wrote something (the model would say nothing was created). The dispatcher
-   * applies it and still records the call as failed (design §5).
+   * a failure after the call wrote something (the model would say nothing was created). The context is
+   * the call's (e.g. for the time it took). The dispatcher applies it and still records the call as
+   * failed (design §5).
    */
-  inBandFailure?(failure: GatewayError, request: z.output<Input>): z.input<Output> | undefined
+  inBandFailure?(
+    failure: GatewayError,
+    request: z.output<Input>,
+    context: ToolContext,
+  ): z.input<Output> | undefined
 }
 
 export type AnyToolDefinition = ToolDefinition<z.ZodType, z.ZodType>

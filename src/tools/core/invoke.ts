@@ -108,7 +108,7 @@ export async function runTool(
     const failure = asGatewayError(err)
     // After something was written, "nothing was created" would be false: the failure stays an error.
     const wrote = context.effects.objectsAffected > 0 || context.effects.changed.size > 0
-    const answer = wrote ? undefined : tool.inBandFailure?.(failure, request)
+    const answer = wrote ? undefined : tool.inBandFailure?.(failure, request, context)
     if (answer === undefined) throw failure
     return { response: checkedOutput(tool, answer, context), failure }
   }

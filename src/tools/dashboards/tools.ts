@@ -8,6 +8,7 @@ import {
   readDashboardPermalink,
   projectRow,
   resolveColumns,
+  type Identifier,
   type Row,
 } from '../../superset'
 import * as z from 'zod'
@@ -78,6 +79,75 @@ const NativeFilterSchema = z.object({
   targets: authored(z.array(z.unknown())),
 })
 
+/**
+ * Superset 6.1's DashboardInfo (dashboard/schemas.py): get_dashboard_info's answer, and the `dashboard`
+ * of generate_dashboard and add_chart_to_existing_dashboard.
+ */
+export const DashboardInfoSchema = z.looseObject({
+  id: z.int(),
+  charts: z.array(DashboardChartSchema).optional(),
+  roles: z.array(RoleSchema).optional(),
+  native_filters: z.array(NativeFilterSchema).optional(),
+  cross_filters_enabled: z.boolean().optional(),
+  omitted_fields: z.record(z.string(), z.string()).optional(),
+  permalink_key: z.string().nullable().optional(),
+  // Filter values and tab names come from the dashboard's users.
+  filter_state: authored(z.record(z.string(), z.unknown())).nullable().optional(),
+  is_permalink_state: z.boolean().optional(),
+})
+
+const EXTRA_FIELDS = ['charts', 'roles', 'native_filters', 'cross_filters_enabled']
+
+/**
+ * One dashboard as DashboardInfo: every field, or those `selectColumns` names. Hidden dashboards read as
+ * missing (NotFoundError).
+ */
+export async function dashboardInfo(
+  identifier: Identifier,
+  context: ToolContext,
+  options: { selectColumns?: string[] | undefined; permalinkKey?: string | undefined } = {},
+): Promise<Row & { id: number }> {
+  const explicit = options.selectColumns
+  const requested = explicit ?? [...DASHBOARD_INFO_COLUMNS, ...EXTRA_FIELDS]
+  const wanted = requested.filter((column) => !EXTRA_FIELDS.includes(column))
+  const columns = resolveColumns(dashboardSpec, wanted.length > 0 ? wanted : ['id'])
+  const needsMetadata = requested.includes('native_filters') || requested.includes('cross_filters_enabled')
+  // The layout and metadata are read even when not returned: native filters and omitted_fields need them.
+  const loaded = [...columns]
+  if (needsMetadata || explicit === undefined) loaded.push('json_metadata')
+  if (explicit === undefined) loaded.push('position_json')
+  // A permalink names its dashboard by id, uuid or slug.
+  const permalinkKey = options.permalinkKey
+  if (permalinkKey) loaded.push(...['uuid', 'slug'].filter((column) => !loaded.includes(column)))
+  const row = await findVisibleRow(dashboardSpec, identifier, loaded, context, {
+    slug: true,
+    label: 'Dashboard',
+  })
+  const info: Row = projectRow(dashboardSpec, columns, row, context)
+  info.id = row.id
+  if (requested.includes('charts')) info.charts = await dashboardCharts(Number(row.id), context)
+  if (requested.includes('roles')) info.roles = await rolesOfDashboard(context.db, Number(row.id))
+  if (explicit === undefined) info.omitted_fields = omittedFields(row)
+  if (needsMetadata) {
+    const metadata = parseJsonText(row.json_metadata)
+    const record =
+      typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>) : {}
+    if (requested.includes('native_filters')) info.native_filters = nativeFilters(record)
+    if (requested.includes('cross_filters_enabled'))
+      info.cross_filters_enabled = record.cross_filters_enabled === true
+  }
+  // 6.1's DashboardInfo defaults (permalink_key None, filter_state None, is_permalink_state False), also
+  // its answer to a permalink it cannot find or that belongs to another dashboard.
+  if (permalinkKey !== undefined || explicit === undefined) {
+    info.permalink_key = null
+    info.filter_state = null
+    info.is_permalink_state = false
+  }
+  // As 6.1, an empty key reads no permalink.
+  if (permalinkKey) Object.assign(info, await permalinkState(permalinkKey, row, context))
+  return info as Row & { id: number }
+}
+
 export const getDashboardInfo = defineTool({
   name: 'get_dashboard_info',
   title: 'Get dashboard details',
@@ -95,64 +165,16 @@ export const getDashboardInfo = defineTool({
     select_columns: SelectColumnsSchema,
     ...CacheControlFields,
   }),
-  output: z.looseObject({
-    id: z.int(),
-    charts: z.array(DashboardChartSchema).optional(),
-    roles: z.array(RoleSchema).optional(),
-    native_filters: z.array(NativeFilterSchema).optional(),
-    cross_filters_enabled: z.boolean().optional(),
-    omitted_fields: z.record(z.string(), z.string()).optional(),
-    permalink_key: z.string().nullable().optional(),
-    // Filter values and tab names come from the dashboard's users.
-    filter_state: authored(z.record(z.string(), z.unknown())).nullable().optional(),
-    is_permalink_state: z.boolean().optional(),
-  }),
+  output: DashboardInfoSchema,
   annotations: READ_ONLY,
   permission: { permission: 'can_read', view: 'Dashboard' },
   cache: { scope: 'user', dependsOn: ['dashboard', 'chart', 'dataset'] },
   authored: authoredColumnPaths(dashboardSpec),
-  run: async (request, context) => {
-    const extra = ['charts', 'roles', 'native_filters', 'cross_filters_enabled']
-    const explicit = parseColumnList(request.select_columns)
-    const requested = explicit ?? [...DASHBOARD_INFO_COLUMNS, ...extra]
-    const wanted = requested.filter((column) => !extra.includes(column))
-    const columns = resolveColumns(dashboardSpec, wanted.length > 0 ? wanted : ['id'])
-    const needsMetadata = requested.includes('native_filters') || requested.includes('cross_filters_enabled')
-    // The layout and metadata are read even when not returned: native filters and omitted_fields need them.
-    const loaded = [...columns]
-    if (needsMetadata || explicit === undefined) loaded.push('json_metadata')
-    if (explicit === undefined) loaded.push('position_json')
-    // A permalink names its dashboard by id, uuid or slug.
-    const permalinkKey = request.permalink_key
-    if (permalinkKey) loaded.push(...['uuid', 'slug'].filter((column) => !loaded.includes(column)))
-    const row = await findVisibleRow(dashboardSpec, request.identifier, loaded, context, {
-      slug: true,
-      label: 'Dashboard',
-    })
-    const info: Row = projectRow(dashboardSpec, columns, row, context)
-    info.id = row.id
-    if (requested.includes('charts')) info.charts = await dashboardCharts(Number(row.id), context)
-    if (requested.includes('roles')) info.roles = await rolesOfDashboard(context.db, Number(row.id))
-    if (explicit === undefined) info.omitted_fields = omittedFields(row)
-    if (needsMetadata) {
-      const metadata = parseJsonText(row.json_metadata)
-      const record =
-        typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>) : {}
-      if (requested.includes('native_filters')) info.native_filters = nativeFilters(record)
-      if (requested.includes('cross_filters_enabled'))
-        info.cross_filters_enabled = record.cross_filters_enabled === true
-    }
-    // 6.1's DashboardInfo defaults (permalink_key None, filter_state None, is_permalink_state False), also
-    // its answer to a permalink it cannot find or that belongs to another dashboard.
-    if (permalinkKey !== undefined || explicit === undefined) {
-      info.permalink_key = null
-      info.filter_state = null
-      info.is_permalink_state = false
-    }
-    // As 6.1, an empty key reads no permalink.
-    if (permalinkKey) Object.assign(info, await permalinkState(permalinkKey, row, context))
-    return info as Row & { id: number }
-  },
+  run: (request, context) =>
+    dashboardInfo(request.identifier, context, {
+      selectColumns: parseColumnList(request.select_columns),
+      permalinkKey: request.permalink_key,
+    }),
 })
 
 /**

@@ -13,9 +13,7 @@ import {
   insertDashboard,
   isChartOnDashboard,
   lockDashboardLayout,
-  projectRow,
   visibleChartsById,
-  type Row,
 } from '../../superset'
 import {
   assertCanEdit,
@@ -35,18 +33,7 @@ import {
   parseLayout,
   type LayoutChart,
 } from './layout'
-
-const SUMMARY_COLUMNS = [
-  'id',
-  'dashboard_title',
-  'slug',
-  'published',
-  'url',
-  'uuid',
-  'chart_count',
-  'owners',
-  'changed_on',
-]
+import { DashboardInfoSchema, dashboardInfo } from './tools'
 
 /** The charts, if every one exists and is visible to the caller (hidden ones read as missing). */
 async function visibleCharts(
@@ -72,12 +59,13 @@ async function visibleCharts(
   })
 }
 
-async function dashboardSummary(id: number, context: ToolContext) {
-  const row = await findVisibleRow(dashboardSpec, id, SUMMARY_COLUMNS, context, {
-    slug: false,
-    label: 'Dashboard',
-  })
-  return projectRow(dashboardSpec, SUMMARY_COLUMNS, row, context) as Row & { id: number; url: string }
+/**
+ * 6.1's answer after a write: the dashboard as DashboardInfo (the same serialisation as get_dashboard_info)
+ * and its link by id, as 6.1 builds `dashboard_url`.
+ */
+async function writtenDashboard(id: number, context: ToolContext) {
+  const dashboard = await dashboardInfo(id, context)
+  return { dashboard, dashboard_url: context.links.dashboard({ id }) }
 }
 
 const MAX_GENERATED_TITLE = 150
@@ -104,8 +92,6 @@ function titleFromCharts(charts: readonly LayoutChart[]): string {
   return title.length > MAX_GENERATED_TITLE ? `${title.slice(0, MAX_GENERATED_TITLE - 1)}\u2026` : title
 }
 
-const DashboardSummarySchema = z.looseObject({ id: z.int(), url: z.string() })
-
 export const generateDashboard = defineTool({
   name: 'generate_dashboard',
   title: 'Create a dashboard',
@@ -124,7 +110,7 @@ export const generateDashboard = defineTool({
     published: z.boolean().default(false).describe('Publish it (visible to users with access to its data).'),
   }),
   output: z.object({
-    dashboard: DashboardSummarySchema.nullable(),
+    dashboard: DashboardInfoSchema.nullable(),
     dashboard_url: z.string().nullable(),
     error: z.string().nullable(),
   }),
@@ -157,8 +143,7 @@ export const generateDashboard = defineTool({
     context.effects.objectsAffected += 1
     context.effects.created.dashboard = [id]
     context.effects.changed.add('dashboard')
-    const dashboard = await dashboardSummary(id, context)
-    return { dashboard, dashboard_url: dashboard.url, error: null }
+    return { ...(await writtenDashboard(id, context)), error: null }
   },
   // Superset 6.1's GenerateDashboardResponse: no dashboard, and the reason in `error`.
   inBandFailure: (failure) => {
@@ -185,7 +170,7 @@ export const addChartToExistingDashboard = defineTool({
       .describe('Tab to add the chart to, by title or id (tabbed dashboards; default the first tab).'),
   }),
   output: z.object({
-    dashboard: DashboardSummarySchema.nullable(),
+    dashboard: DashboardInfoSchema.nullable(),
     dashboard_url: z.string().nullable(),
     // 6.1 (dashboard/tool/add_chart_to_existing_dashboard.py): {"row": row_key, "chart_key", "row_key"}.
     position: z.object({ row: z.string(), row_key: z.string(), chart_key: z.string() }).nullable(),
@@ -231,10 +216,8 @@ export const addChartToExistingDashboard = defineTool({
     })
     context.effects.objectsAffected += 1
     context.effects.changed.add('dashboard')
-    const dashboard = await dashboardSummary(request.dashboard_id, context)
     return {
-      dashboard,
-      dashboard_url: dashboard.url,
+      ...(await writtenDashboard(request.dashboard_id, context)),
       position: { row: position.row_key, row_key: position.row_key, chart_key: position.chart_key },
       error: null,
       permission_denied: false,

@@ -9,11 +9,20 @@ import { datasetIdentity, insertVirtualDataset } from '../../superset'
 import * as z from 'zod'
 import { trusted } from '../../db'
 import { GatewayError } from '../../errors'
-import { dataKind, typeName, withAnalyticsSession, wrapWithLimit, type AnalyticsDatabase } from '../../query'
+import {
+  dataKind,
+  statementFailure,
+  typeName,
+  withAnalyticsSession,
+  wrapWithLimit,
+  type AnalyticsDatabase,
+} from '../../query'
 import type { SqlParser } from '../../guardrails'
 import {
   authored,
   defineTool,
+  inBandMessage,
+  isDomainFailure,
   planSql,
   requestObject,
   type ToolContext,
@@ -52,7 +61,16 @@ async function probeColumns(
       const result = await tx.execute(trusted(wrapWithLimit(parser, runnableSql, 0)))
       return result.fields
     },
-  )
+  ).catch((err: unknown) => {
+    // The caller's own SQL failed (6.1's DatasetCreateFailedError): theirs to fix, not an internal fault.
+    const failure = statementFailure(err)
+    if (failure === undefined) throw err
+    throw new GatewayError(
+      'ValidationError',
+      `The dataset SQL failed in the database: ${failure.message}${failure.hint === undefined ? '' : ` (hint: ${failure.hint})`}. Try the SELECT with execute_sql first.`,
+      { cause: err, details: { reason: 'query_error', sqlstate: failure.sqlstate } },
+    )
+  })
   const names = new Set<string>()
   for (const field of fields) {
     if (names.has(field.name)) {
@@ -97,17 +115,18 @@ export const createVirtualDataset = defineTool({
       path: ['table_name'],
     })
     .transform((request) => ({ ...request, schema: request.schema ?? request.schema_name })),
-  // 6.1's CreateVirtualDatasetResponse, plus the dataset's schema and uuid (gateway extras).
+  // 6.1's CreateVirtualDatasetResponse (a failure: id and url null, no columns, `error`), plus the
+  // dataset's schema and uuid (gateway extras, null on failure).
   output: z.object({
-    id: z.int(),
+    id: z.int().nullable(),
     dataset_name: authored(z.string()),
     sql: authored(z.string()),
     database_id: z.int(),
     columns: z.array(z.string()),
-    url: z.string(),
-    error: z.null(),
+    url: z.string().nullable(),
+    error: z.string().nullable(),
     schema: z.string().nullable(),
-    uuid: z.string(),
+    uuid: z.string().nullable(),
   }),
   annotations: WRITES,
   permission: { permission: 'can_write', view: 'Dataset' },
@@ -169,6 +188,24 @@ export const createVirtualDataset = defineTool({
       error: null,
       schema: row.schema,
       uuid: row.uuid,
+    }
+  },
+  // 6.1 answers DatasetInvalidError (missing database, a name already taken, SQL the caller may not run)
+  // and DatasetCreateFailedError (the SQL fails at the database, "Failed to create dataset: …") in-band
+  // with the request's name and SQL; anything else raises.
+  inBandFailure: (failure, request) => {
+    if (!isDomainFailure(failure)) return undefined
+    const message = inBandMessage(failure)
+    return {
+      id: null,
+      dataset_name: (request.table_name ?? request.dataset_name)!,
+      sql: request.sql,
+      database_id: request.database_id,
+      columns: [],
+      url: null,
+      error: failure.details?.reason === 'query_error' ? `Failed to create dataset: ${message}` : message,
+      schema: null,
+      uuid: null,
     }
   },
 })
