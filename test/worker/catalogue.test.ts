@@ -29,6 +29,16 @@ describe('tools/list', () => {
     expect(text).not.toContain('"propertyNames":{"type":"string"}')
   })
 
+  it('has no schema that constrains nothing (MCP Inspector --strict: "no validation keyword")', async () => {
+    const bare: string[] = []
+    for (const tool of await catalogue('admin')) {
+      const { inputSchema, outputSchema } = tool as { inputSchema: unknown; outputSchema?: unknown }
+      bareSchemas(inputSchema, `${tool.name}.inputSchema`, bare)
+      if (outputSchema !== undefined) bareSchemas(outputSchema, `${tool.name}.outputSchema`, bare)
+    }
+    expect(bare).toEqual([])
+  })
+
   it('advertises a chart config by its chart_type, pointing to get_chart_type_schema', async () => {
     const tools = await catalogue('admin')
     const generate = tools.find((tool) => tool.name === 'generate_chart') as any
@@ -58,3 +68,20 @@ describe('tools/list with tool search (the default, as in Superset 6.1)', () => 
     expect(JSON.stringify(tools).length).toBeLessThanOrEqual(8_000)
   })
 })
+
+const VALIDATION_KEYWORDS = ['type', 'enum', 'const', 'anyOf', 'oneOf', 'allOf', '$ref', 'not', 'properties']
+
+/** The paths of schemas in `schema` that carry no validation keyword (they accept any value). */
+function bareSchemas(schema: unknown, path: string, found: string[]): void {
+  if (typeof schema !== 'object' || schema === null) return
+  const node = schema as Record<string, unknown>
+  if (!VALIDATION_KEYWORDS.some((keyword) => keyword in node)) found.push(path)
+  for (const [key, value] of Object.entries((node.properties as Record<string, unknown>) ?? {}))
+    bareSchemas(value, `${path}.properties.${key}`, found)
+  for (const keyword of ['anyOf', 'oneOf', 'allOf', 'prefixItems'])
+    (Array.isArray(node[keyword]) ? (node[keyword] as unknown[]) : []).forEach((item, index) =>
+      bareSchemas(item, `${path}.${keyword}[${index}]`, found),
+    )
+  for (const keyword of ['items', 'additionalProperties', 'not'])
+    if (typeof node[keyword] === 'object') bareSchemas(node[keyword], `${path}.${keyword}`, found)
+}

@@ -177,7 +177,7 @@ export const getChartTypeSchema = defineTool({
       description: z.string(),
       viz_types: z.array(z.string()),
       schema: z.record(z.string(), z.unknown()),
-      examples: z.array(z.unknown()).optional(),
+      examples: z.array(z.record(z.string(), z.unknown())).optional(),
     }),
     UnknownChartTypeSchema,
   ]),
