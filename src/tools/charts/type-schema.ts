@@ -61,7 +61,7 @@ const DESCRIPTIONS: Record<ChartType, { description: string }> = {
   },
 }
 
-const EXAMPLES: Record<ChartType, unknown[]> = {
+const EXAMPLES: Record<ChartType, Record<string, unknown>[]> = {
   xy: [
     {
       chart_type: 'xy',
