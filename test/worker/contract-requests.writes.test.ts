@@ -34,9 +34,10 @@ describe('generate_dashboard without dashboard_title (schemas.py GenerateDashboa
     expect(many.dashboard.dashboard_title).toBe(
       expected.length > 150 ? `${expected.slice(0, 149)}\u2026` : expected,
     )
-    expect((await layoutOf(many.dashboard.id)).layout.HEADER_ID.meta.text).toBe(
-      many.dashboard.dashboard_title,
-    )
+    expect((await layoutOf(many.dashboard.id)).title).toBe(many.dashboard.dashboard_title)
+    // As 6.1 (`dashboard_title if … is not None`): an empty title is kept, not generated.
+    const untitled = await callAs('bob', 'generate_dashboard', { chart_ids: [3], dashboard_title: '' })
+    expect(untitled.dashboard.dashboard_title).toBe('')
   })
 })
 

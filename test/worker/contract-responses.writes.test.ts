@@ -148,12 +148,12 @@ describe('dashboard writes (dashboard/schemas.py GenerateDashboardResponse, AddC
       permission_denied: false,
       dashboard_url: `https://superset.example.test/superset/dashboard/${id}/`,
     })
-    // {"row": row_key, "chart_key": chart_key, "row_key": row_key}; the gateway's component ids are the
-    // frontend's kind (CHART-<random>), not 6.1's CHART-<chart id>.
+    // {"row": row_key, "chart_key": chart_key, "row_key": row_key}; the chart's component is 6.1's
+    // CHART-<chart id> (_add_chart_to_layout).
     expect(added.position).toEqual({
       row: added.position.row_key,
-      row_key: expect.stringMatching(/^ROW-/),
-      chart_key: expect.stringMatching(/^CHART-/),
+      row_key: expect.stringMatching(/^ROW-[0-9a-f]{8}$/),
+      chart_key: 'CHART-5',
     })
     expect(added.dashboard.chart_count).toBe(2)
     expect(added.dashboard.charts.map((chart: { id: number }) => chart.id).sort()).toEqual([2, 5])

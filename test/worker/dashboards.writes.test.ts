@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from '../../src/db'
-import { chartIdsOf, layoutProblems, type Layout } from '../../src/tools/dashboards'
+import { chartIdsOf, layoutProblems, type Layout, type LayoutComponent } from '../../src/tools/dashboards'
 import { callAs } from '../helpers/call-as'
 import { createUser, withMetadataDb } from '../helpers/db'
 
@@ -68,9 +68,28 @@ describe('generate_dashboard', () => {
       cross_filters_enabled: false,
       refresh_frequency: 0,
     })
-    // Two rows: three charts, then one; each row ≤ 12 columns.
-    const grid = dashboard.layout.GRID_ID as { children: string[] }
+    // 6.1's _create_dashboard_layout: rows of two, ROW → COLUMN (12 / charts in the row) → CHART-<id>.
+    const grid = dashboard.layout.GRID_ID as LayoutComponent
     expect(grid.children).toHaveLength(2)
+    const rows = grid.children.map((key) => dashboard.layout[key] as LayoutComponent)
+    const columns = rows.map((row) => row.children.map((key) => dashboard.layout[key] as LayoutComponent))
+    expect(columns.map((row) => row.map((column) => [column.type, column.meta?.width]))).toEqual([
+      [
+        ['COLUMN', 6],
+        ['COLUMN', 6],
+      ],
+      [
+        ['COLUMN', 6],
+        ['COLUMN', 6],
+      ],
+    ])
+    expect(columns.flat().map((column) => column.children)).toEqual([
+      ['CHART-2'],
+      ['CHART-3'],
+      ['CHART-5'],
+      ['CHART-6'],
+    ])
+    expect(dashboard.layout).not.toHaveProperty('HEADER_ID')
     // A draft is visible to its owner and admins only.
     expect(await visibleTo('bob', id)).toBe(true)
     expect(await visibleTo('admin', id)).toBe(true)
@@ -170,11 +189,20 @@ describe('add_chart_to_existing_dashboard', () => {
     expect(result.position).toMatchObject({
       row: result.position.row_key,
       row_key: expect.stringMatching(/^ROW-[0-9a-f]{8}$/),
-      chart_key: expect.stringMatching(/^CHART-/),
+      chart_key: 'CHART-12',
     })
     expect(result.permission_denied).toBe(false)
     const after = await stored(dashboard.id)
     expect(layoutProblems(after.layout)).toEqual([])
+    // 6.1's _add_chart_to_layout: a new ROW holding one full-width COLUMN holding the chart.
+    const row = after.layout[result.position.row_key] as LayoutComponent
+    const column = after.layout[row.children[0]!] as LayoutComponent
+    expect(column).toMatchObject({ type: 'COLUMN', children: ['CHART-12'], meta: { width: 12 } })
+    expect(after.layout['CHART-12']).toMatchObject({
+      type: 'CHART',
+      parents: ['ROOT_ID', 'GRID_ID', row.id, column.id],
+      meta: { chartId: 12, width: 4, height: 50 },
+    })
     expect(after.slices).toEqual([1, 12])
     expect(chartIdsOf(after.layout).sort((a, b) => a - b)).toEqual([1, 12])
   })

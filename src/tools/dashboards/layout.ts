@@ -1,14 +1,17 @@
 /**
  * Superset's dashboard layout (`position_json`, v2): a flat object of components keyed by id, each with
  * its type, children and the chain of parents from ROOT_ID (reference §7.5). New layouts and appended
- * charts follow the frontend's nesting rules (isValidChild): GRID → ROW → CHART, or a first TAB.
+ * charts are built as Superset 6.1's MCP service builds them (generate_dashboard.py
+ * `_create_dashboard_layout`, add_chart_to_existing_dashboard.py `_add_chart_to_layout`): ROW → COLUMN →
+ * CHART, two charts to a row, the chart's component named `CHART-<chart id>`; they keep the frontend's
+ * nesting rules (isValidChild).
  */
 import { GatewayError } from '../../errors'
 
 export const GRID_COLUMN_COUNT = 12
 export const DEFAULT_CHART_WIDTH = 4
 export const DEFAULT_CHART_HEIGHT = 50
-const CHARTS_PER_ROW = GRID_COLUMN_COUNT / DEFAULT_CHART_WIDTH
+const CHARTS_PER_ROW = 2
 
 export interface LayoutComponent {
   id: string
@@ -41,11 +44,20 @@ const VALID_CHILDREN: Record<string, readonly string[]> = {
 }
 
 /** `<PREFIX>-<8 hex>`, as Superset's generate_id makes component ids. */
-export function componentId(prefix: 'ROW' | 'CHART', taken: Layout): string {
+export function componentId(prefix: 'ROW' | 'COLUMN' | 'CHART', taken: Layout): string {
   for (;;) {
     const id = `${prefix}-${crypto.randomUUID().replaceAll('-', '').slice(0, 8)}`
     if (!(id in taken)) return id
   }
+}
+
+/**
+ * 6.1's `CHART-<chart id>`; a chart the layout already places (6.1 would overwrite its component and
+ * orphan the first placement) gets a fresh id instead.
+ */
+function chartKey(chart: LayoutChart, layout: Layout): string {
+  const key = `CHART-${chart.id}`
+  return key in layout ? componentId('CHART', layout) : key
 }
 
 function chartComponent(chart: LayoutChart, id: string, parents: string[]): LayoutComponent {
@@ -56,25 +68,22 @@ function chartComponent(chart: LayoutChart, id: string, parents: string[]): Layo
     parents,
     meta: {
       chartId: chart.id,
-      width: DEFAULT_CHART_WIDTH,
       height: DEFAULT_CHART_HEIGHT,
       sliceName: chart.sliceName ?? `Chart ${chart.id}`,
-      ...(chart.uuid === null ? {} : { uuid: chart.uuid }),
+      uuid: chart.uuid ?? `chart-${chart.id}`,
+      width: DEFAULT_CHART_WIDTH,
     },
   }
 }
 
-function rowComponent(id: string, parents: string[]): LayoutComponent {
-  return { type: 'ROW', id, children: [], parents, meta: { background: 'BACKGROUND_TRANSPARENT' } }
-}
+const TRANSPARENT = { background: 'BACKGROUND_TRANSPARENT' }
 
-/** A new dashboard's layout: the title, then rows of three charts each. */
-export function newLayout(title: string, charts: readonly LayoutChart[]): Layout {
+/** A new dashboard's layout: rows of two charts, each in a column sharing the row's width. */
+export function newLayout(charts: readonly LayoutChart[]): Layout {
   const layout: Layout = {
     DASHBOARD_VERSION_KEY: 'v2',
     ROOT_ID: { type: 'ROOT', id: 'ROOT_ID', children: ['GRID_ID'] },
     GRID_ID: { type: 'GRID', id: 'GRID_ID', children: [], parents: ['ROOT_ID'] },
-    HEADER_ID: { type: 'HEADER', id: 'HEADER_ID', children: [], meta: { text: title } },
   }
   for (let start = 0; start < charts.length; start += CHARTS_PER_ROW) {
     addRow(layout, 'GRID_ID', charts.slice(start, start + CHARTS_PER_ROW))
@@ -96,14 +105,30 @@ function addRow(
   const container = component(layout, containerId)
   const rowParents = [...(container.parents ?? []), containerId]
   const rowKey = componentId('ROW', layout)
-  const row = rowComponent(rowKey, rowParents)
+  const row: LayoutComponent = {
+    type: 'ROW',
+    id: rowKey,
+    children: [],
+    parents: rowParents,
+    meta: TRANSPARENT,
+  }
   layout[rowKey] = row
   container.children.push(rowKey)
+  const columnParents = [...rowParents, rowKey]
+  const width = Math.floor(GRID_COLUMN_COUNT / Math.max(charts.length, 1))
   const chartKeys = charts.map((chart) => {
-    const chartKey = componentId('CHART', layout)
-    layout[chartKey] = chartComponent(chart, chartKey, [...rowParents, rowKey])
-    row.children.push(chartKey)
-    return chartKey
+    const columnKey = componentId('COLUMN', layout)
+    const key = chartKey(chart, layout)
+    layout[columnKey] = {
+      type: 'COLUMN',
+      id: columnKey,
+      children: [key],
+      parents: columnParents,
+      meta: { ...TRANSPARENT, width },
+    }
+    layout[key] = chartComponent(chart, key, [...columnParents, columnKey])
+    row.children.push(columnKey)
+    return key
   })
   return { rowKey, chartKeys }
 }
@@ -169,8 +194,8 @@ function tabTarget(layout: Layout, targetTab: string | undefined): string | unde
 }
 
 /** Parses stored position_json; an empty or missing layout starts from a new one. */
-export function parseLayout(text: string | null, title: string): Layout {
-  if (text === null || text.trim() === '' || text.trim() === '{}') return newLayout(title, [])
+export function parseLayout(text: string | null): Layout {
+  if (text === null || text.trim() === '' || text.trim() === '{}') return newLayout([])
   try {
     const parsed: unknown = JSON.parse(text)
     if (typeof parsed === 'object' && parsed !== null && 'GRID_ID' in parsed && 'ROOT_ID' in parsed)

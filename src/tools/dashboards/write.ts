@@ -120,11 +120,9 @@ export const generateDashboard = defineTool({
   run: async (request, context) => {
     const chartIds = [...new Set(request.chart_ids)]
     const charts = await visibleCharts(chartIds, context)
-    const title =
-      request.dashboard_title === undefined || request.dashboard_title === ''
-        ? titleFromCharts(charts)
-        : request.dashboard_title
-    const layout = newLayout(title, charts)
+    // 6.1 generates a title only when none is given (None); an empty one is kept as sent.
+    const title = request.dashboard_title ?? titleFromCharts(charts)
+    const layout = newLayout(charts)
     const userId = context.principal.user.id
     const id = await context.db.transaction((tx) =>
       insertDashboard(
@@ -195,7 +193,7 @@ export const addChartToExistingDashboard = defineTool({
           'NotFoundError',
           `Dashboard with identifier '${request.dashboard_id}' not found`,
         )
-      const layout = parseLayout(current.position_json, current.dashboard_title ?? '')
+      const layout = parseLayout(current.position_json)
       const linked = await isChartOnDashboard(tx, request.dashboard_id, request.chart_id)
       if (linked || chartIdsOf(layout).includes(request.chart_id)) {
         throw new GatewayError(
