@@ -15,8 +15,9 @@ export const UNTRUSTED_CLOSE = '</UNTRUSTED-CONTENT>'
  */
 export function stripMarkers(value: unknown): unknown {
   if (typeof value === 'string') {
-    // Until none is left: taking one out must not join the text around it into another.
-    let text = value
+    // Until none is left: taking one out must not join the text around it into another. The span
+    // delimiters below are the gateway's too: a request never carries them into a message or Superset.
+    let text = dropSpanDelimiters(value)
     for (let previous = ''; previous !== text;) {
       previous = text
       text = text.replaceAll(UNTRUSTED_OPEN, '').replaceAll(UNTRUSTED_CLOSE, '')
@@ -41,27 +42,33 @@ export function stripMarkers(value: unknown): unknown {
  */
 const SPAN_OPEN = '\uE000'
 const SPAN_CLOSE = '\uE001'
-const SENTINELS = /[\uE000\uE001]/g
+const DELIMITERS = /[\uE000\uE001]/g
 const SPAN = /\uE000([^\uE000\uE001]*)\uE001/g
+const WHOLE_SPAN = /^\uE000([^\uE000\uE001]*)\uE001$/
 
-/** `text` (user-written) for quoting in a message; sentinels inside it are dropped so it cannot end early. */
+/** `text` (user-written) for quoting in a message; delimiters inside it are dropped so it cannot end early. */
 export function quoteAuthored(text: string): string {
-  return `${SPAN_OPEN}${text.replace(SENTINELS, '')}${SPAN_CLOSE}`
+  return `${SPAN_OPEN}${dropSpanDelimiters(text)}${SPAN_CLOSE}`
 }
 
-/** True when `text` may hold a quoted authored span (a cheap test before rendering a whole answer). */
-export function hasAuthoredSpans(text: string): boolean {
-  return text.includes(SPAN_OPEN)
+/** `text` without span delimiters: for text from elsewhere, which must not be read as a span. */
+export function dropSpanDelimiters(text: string): string {
+  return text.includes(SPAN_OPEN) || text.includes(SPAN_CLOSE) ? text.replace(DELIMITERS, '') : text
 }
 
-/** `text` with each authored span rendered by `render` and any stray sentinel removed. */
+/** `text` with each authored span rendered by `render` and any stray delimiter removed. */
 export function renderAuthoredSpans(text: string, render: (quoted: string) => string): string {
-  if (!hasAuthoredSpans(text) && !text.includes(SPAN_CLOSE)) return text
-  return text.replace(SPAN, (_, quoted: string) => render(quoted)).replace(SENTINELS, '')
+  if (!text.includes(SPAN_OPEN) && !text.includes(SPAN_CLOSE)) return text
+  return text.replace(SPAN, (_, quoted: string) => render(quoted)).replace(DELIMITERS, '')
 }
 
-/** The spans as plain double-quoted text: for HTTP answers, logs and anything not read by an agent. */
+/**
+ * The spans as plain text, for HTTP answers, logs and anything not read by an agent: in double quotes
+ * inside a sentence; a value that is one span as a whole (a name in an error's details) as the bare name.
+ */
 export function plainAuthoredSpans(text: string): string {
+  const whole = WHOLE_SPAN.exec(text)
+  if (whole !== null) return whole[1] as string
   return renderAuthoredSpans(text, (quoted) => `"${quoted}"`)
 }
 

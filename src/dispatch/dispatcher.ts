@@ -48,6 +48,12 @@ export interface Dispatcher {
 export interface ToolAnswer {
   result: unknown
   authored: readonly string[]
+  /**
+   * A failure answered in the tool's response model: its message is the gateway's, and may quote
+   * user-written names as spans (src/markers.ts quoteAuthored) for the transport to render. Only these
+   * answers carry spans; a successful answer is never rewritten.
+   */
+  inBand?: true
 }
 
 export function unknownToolError(name: string): GatewayError {
@@ -146,7 +152,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
           // Answered in the tool's own response model (Superset 6.1's in-band failure), but a failure:
           // the log, the metrics and the audit trail count it as one; nothing is cached or invalidated.
           await done(run.failure, run.response, true)
-          return { result: run.response, authored: authoredPathsOf(tool) }
+          return { result: run.response, authored: authoredPathsOf(tool), inBand: true }
         }
         const result = run.response
         cached?.store?.(result)

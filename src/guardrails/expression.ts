@@ -46,7 +46,7 @@ export function checkExpression(parser: SqlParser, text: string, rules: Expressi
       'ValidationError',
       `The ${rules.origin} ${quoteAuthored(rules.name)} cannot be used: ${why}.`,
       {
-        details: { reason: 'unsafe_sql_expression', origin: rules.origin, name: rules.name },
+        details: { reason: 'unsafe_sql_expression', origin: rules.origin, name: quoteAuthored(rules.name) },
       },
     )
   }

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { createDispatcher } from '../dispatch'
 import { GatewayError } from '../errors'
-import { hasAuthoredSpans, mapStrings, plainAuthoredSpans } from '../markers'
+import { mapStrings, plainAuthoredSpans } from '../markers'
 import type { AppEnv } from './app-env'
 import { parseJsonText, readBodyText } from './json-body'
 
@@ -13,11 +13,9 @@ export async function handleToolCall(c: Context<AppEnv>): Promise<Response> {
   const name = c.req.param('name') ?? ''
   const args = await readJsonBody(c)
   // Plain JSON for scripts: no untrusted-content markers (those are for agents, over MCP).
-  const { result } = await createDispatcher(c.get('scope')).callTool(name, args)
-  const text = JSON.stringify(result)
-  // An in-band failure may quote user-written text (src/markers.ts): plain quotes here.
-  if (!hasAuthoredSpans(text)) return c.body(text, 200, { 'content-type': 'application/json' })
-  return c.json(mapStrings(result, plainAuthoredSpans) as object)
+  const { result, inBand } = await createDispatcher(c.get('scope')).callTool(name, args)
+  // An in-band failure's message may quote user-written names (src/markers.ts): plain quotes here.
+  return c.json((inBand === true ? mapStrings(result, plainAuthoredSpans) : result) as object)
 }
 
 /** The tool arguments: an empty body is `{}`; anything else must be JSON within the body limits. */

@@ -56,7 +56,13 @@ export function toolErrorResult(err: GatewayError): CallToolResult {
   }
 }
 
-export function toolSuccessResult(result: unknown, authored: readonly string[] = []): CallToolResult {
+const identity = (value: unknown): unknown => value
+
+export function toolSuccessResult(
+  result: unknown,
+  authored: readonly string[] = [],
+  inBand = false,
+): CallToolResult {
   // search_tools: the gateway's own tool descriptions (nothing authored in Superset), sent as 6.1 sends
   // them: the text is the JSON list, the structured content wraps it as {"result": [...]}.
   if (result instanceof SearchResults) {
@@ -65,12 +71,14 @@ export function toolSuccessResult(result: unknown, authored: readonly string[] =
       structuredContent: result.toJSON() as unknown as Record<string, unknown>,
     }
   }
-  const marked = markAuthored(result, authored) as Record<string, unknown>
-  const text = JSON.stringify(marked)
-  const spans = markQuotedSpans(marked, text) as Record<string, unknown>
+  // An in-band failure's message may quote user-written names (src/markers.ts): marked blocks too.
+  const marked = (inBand ? markQuotedSpans : identity)(markAuthored(result, authored)) as Record<
+    string,
+    unknown
+  >
   return {
-    content: [{ type: 'text', text: spans === marked ? text : JSON.stringify(spans) }],
-    structuredContent: spans,
+    content: [{ type: 'text', text: JSON.stringify(marked) }],
+    structuredContent: marked,
   }
 }
 
@@ -106,7 +114,7 @@ export function createMcpServer(dispatcher: Dispatcher): Server {
     try {
       // Markers an agent copied from an answer are taken out: none reaches Superset (src/mcp/untrusted.ts).
       const answer = await dispatcher.callTool(name, stripMarkers(args))
-      return toolSuccessResult(answer.result, answer.authored)
+      return toolSuccessResult(answer.result, answer.authored, answer.inBand === true)
     } catch (err) {
       const failure = asGatewayError(err)
       // Unknown and hidden tools are the same protocol error (spec: -32602 for an unknown tool).

@@ -8,7 +8,7 @@
  */
 
 import {
-  hasAuthoredSpans,
+  dropSpanDelimiters,
   mapStrings,
   renderAuthoredSpans,
   UNTRUSTED_CLOSE,
@@ -98,9 +98,13 @@ const MARKER_LIKE =
 /** The one way authored text shows a marker-like `<`: as the entity `&lt;`, which no reader takes for a tag. */
 export const NEUTRALISED_BRACKET = '&lt;'
 
-/** Authored text with every marker-like sequence made inert, so it can neither close nor open a block. */
+/**
+ * Authored text with every marker-like sequence made inert, so it can neither close nor open a block, and
+ * without the private-use characters that delimit quoted spans (src/markers.ts), so no span can be read
+ * inside it.
+ */
 export function neutraliseMarkers(text: string): string {
-  return text.replace(MARKER_LIKE, NEUTRALISED_BRACKET)
+  return dropSpanDelimiters(text).replace(MARKER_LIKE, NEUTRALISED_BRACKET)
 }
 
 function wrap(text: string): string {
@@ -112,11 +116,7 @@ export function markSpans(text: string): string {
   return renderAuthoredSpans(text, wrap)
 }
 
-/**
- * An answer whose strings quote user-written text inside the gateway's own sentences (an in-band error
- * naming a dataset), with those spans marked; `serialised` is its JSON, tested first so that the common
- * answer, with no span, is not walked.
- */
-export function markQuotedSpans(value: unknown, serialised: string): unknown {
-  return hasAuthoredSpans(serialised) ? mapStrings(value, markSpans) : value
+/** An in-band failure's answer with the user-written names its message quotes marked (src/markers.ts). */
+export function markQuotedSpans(value: unknown): unknown {
+  return mapStrings(value, markSpans)
 }

@@ -98,7 +98,7 @@ function assertUniqueLabels(labels: readonly string[]): void {
   const seen = new Set<string>()
   for (const label of labels) {
     if (seen.has(label))
-      throw invalid(`Two selected items share the label "${label}"; give one a different label.`)
+      throw invalid(`Two selected items share the label ${quoteAuthored(label)}; give one a different label.`)
     seen.add(label)
   }
 }
@@ -133,9 +133,9 @@ class Resolver {
     if (column !== undefined) return column
     const valid = this.dataset.columns.map((candidate) => quoteAuthored(candidate.column_name)).join(', ')
     throw invalid(
-      `The dataset ${quoteAuthored(this.dataset.table_name)} has no column ${JSON.stringify(name)}. Valid columns: ${valid}.`,
+      `The dataset ${quoteAuthored(this.dataset.table_name)} has no column ${quoteAuthored(name)}. Valid columns: ${valid}.`,
       {
-        column: name,
+        column: quoteAuthored(name),
       },
     )
   }
@@ -149,9 +149,9 @@ class Resolver {
             .map((candidate) => quoteAuthored(candidate.metric_name))
             .join(', ')
           throw invalid(
-            `The dataset ${quoteAuthored(this.dataset.table_name)} has no saved metric ${JSON.stringify(ref.name)}. Saved metrics: ${valid}.`,
+            `The dataset ${quoteAuthored(this.dataset.table_name)} has no saved metric ${quoteAuthored(ref.name)}. Saved metrics: ${valid}.`,
             {
-              metric: ref.name,
+              metric: quoteAuthored(ref.name),
             },
           )
         }
@@ -187,7 +187,7 @@ function filterCondition(filter: SimpleFilter, resolver: Resolver, now: Date): S
   const scalar = (): Scalar => {
     if (!isScalar(filter.value)) {
       throw invalid(
-        `The filter on "${label}" (${filter.operator}) needs a single text, number or boolean value.`,
+        `The filter on ${quoteAuthored(label)} (${filter.operator}) needs a single text, number or boolean value.`,
       )
     }
     return filter.value

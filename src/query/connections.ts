@@ -40,7 +40,7 @@ export function connectionUrl(database: AnalyticsDatabase, config: Config, conte
         details: {
           reason: 'unsupported_backend',
           database_id: database.id,
-          database_name: database.database_name,
+          database_name: quoteAuthored(database.database_name),
           backend,
         },
       },
@@ -56,7 +56,7 @@ export function connectionUrl(database: AnalyticsDatabase, config: Config, conte
         details: {
           reason: 'database_not_configured',
           database_id: database.id,
-          database_name: database.database_name,
+          database_name: quoteAuthored(database.database_name),
         },
       },
     )
@@ -137,7 +137,10 @@ function settingsError(err: unknown, database: AnalyticsDatabase, role: string |
     role === undefined
       ? `The gateway could not prepare its session on ${label(database)}: ${failure.message}.`
       : `The gateway could not run as the role "${role}" (MCP_ANALYTICS_ROLES) on ${label(database)}: ${failure.message}.`,
-    { cause: err, details: { reason: 'analytics_session_failed', database_name: database.database_name } },
+    {
+      cause: err,
+      details: { reason: 'analytics_session_failed', database_name: quoteAuthored(database.database_name) },
+    },
   )
 }
 

@@ -127,7 +127,7 @@ function privilegedRoleError(report: RoleReport): GatewayError {
     {
       details: {
         reason: 'privileged_sql_role',
-        database_name: report.database,
+        database_name: quoteAuthored(report.database),
         privileges: report.privileges,
       },
     },

@@ -216,7 +216,7 @@ describe('buildChartSql', () => {
     ).toThrow(/no column .*Valid columns: \uE000order_date\uE001, \uE000region\uE001/)
     expect(() => build({ metrics: [{ kind: 'saved', name: 'profit', label: 'profit' }] })).toThrow(
       // The dataset's own names are quoted as user-written text (src/markers.ts quoteAuthored).
-      /no saved metric "profit". Saved metrics: \uE000revenue\uE001/,
+      /no saved metric \uE000profit\uE001. Saved metrics: \uE000revenue\uE001/,
     )
     expect(() =>
       build({

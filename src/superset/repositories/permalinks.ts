@@ -28,17 +28,24 @@ export const PERMALINK_SALT_UUIDS = {
 const HASHIDS_MIN_LENGTH = 11
 /** key_value.id is a PostgreSQL integer: a key decoding past it names no row. */
 const MAX_ROW_ID = 2_147_483_647n
+/**
+ * The keys Superset makes: hashids of an integer id, 11 to about 15 characters of its alphabet. Anything
+ * else is no permalink, answered before decoding (hashids takes time quadratic in the key's length).
+ */
+const PLAUSIBLE_KEY = /^[A-Za-z0-9]{1,64}$/
+/** Keys of dataMask and chartStates: native filter ids, chart ids. They are shown unmarked (keys never are). */
+const STATE_KEY = /^[\w-]{1,128}$/
 
 // superset/dashboards/permalink/schemas.py, as Marshmallow loads it: unknown keys are refused (RAISE).
 const StateSchema = z.strictObject({
-  dataMask: z.record(z.string(), z.unknown()).nullable().optional(),
+  dataMask: z.record(z.string().regex(STATE_KEY), z.unknown()).nullable().optional(),
   activeTabs: z.array(z.string()).nullable().optional(),
   urlParams: z
     .array(z.tuple([z.string().nullable(), z.string().nullable()]))
     .nullable()
     .optional(),
   anchor: z.string().nullable().optional(),
-  chartStates: z.record(z.string(), z.unknown()).nullable().optional(),
+  chartStates: z.record(z.string().regex(STATE_KEY), z.unknown()).nullable().optional(),
 })
 const PermalinkSchema = z.strictObject({ dashboardId: z.string(), state: StateSchema.optional() })
 
@@ -53,6 +60,7 @@ export type PermalinkLookup =
   { found: DashboardPermalink } | { missing: 'invalid_key' | 'not_found' | 'no_salt' }
 
 export async function readDashboardPermalink(db: Db, key: string): Promise<PermalinkLookup> {
+  if (!PLAUSIBLE_KEY.test(key)) return { missing: 'invalid_key' }
   // The current algorithm's salt first, then the fallback's (6.1 reads them in that order).
   const [saltRow] = await db.query<{ value: string }>(sql`
     SELECT encode(value, 'base64') AS value FROM key_value
@@ -124,7 +132,7 @@ function storedJson(base64: string, key: string): unknown {
 function unreadable(key: string, cause?: unknown): GatewayError {
   return new GatewayError(
     'InternalError',
-    `The stored value of dashboard permalink '${key}' is not a permalink Superset can read. Copy a new permalink from the dashboard in Superset.`,
+    `The stored value of dashboard permalink '${key}' (or of its salt) is not one Superset can read. Copy a new permalink from the dashboard in Superset.`,
     { cause },
   )
 }

@@ -33,7 +33,7 @@ import {
 } from '../../superset'
 import { queryChart, querySecondary } from './data'
 import type { LoadedChart } from './lookup'
-import { ContentSchema, PREVIEW_FORMATS, renderPreview, VEGA_TITLE, type PreviewFormat } from './preview'
+import { ContentSchema, PREVIEW_FORMATS, renderPreview, VEGA_AUTHORED, type PreviewFormat } from './preview'
 import {
   assertCanEdit,
   authored,
@@ -204,13 +204,13 @@ function defaultChartName(config: ChartConfig, dataset: DatasetMeta): string {
   return `${text === '' ? config.chart_type : text} (${dataset.table_name})`.slice(0, 250)
 }
 
-/** Runs the chart's query (the check Superset makes before keeping a chart) when previews or a save need it. */
 /** The chart's query results: query A, and a mixed_timeseries chart's query B (checked and previewed too). */
 interface PlanResult {
   result: QueryResultSet
   secondary?: QueryResultSet | undefined
 }
 
+/** Runs the chart's queries (the check Superset makes before keeping a chart) when previews or a save need them. */
 async function runPlan(plan: ChartPlan, context: ToolContext, rowLimit?: number): Promise<PlanResult> {
   const [result, secondary] = await Promise.all([
     queryChart(plan.loaded, context, rowLimit),
@@ -316,7 +316,7 @@ const ChartResultSchema = z.object({
 /** The saved chart's authored columns and each preview's Vega-Lite title, beyond the schema's fields. */
 const CHART_RESULT_AUTHORED = [
   ...authoredColumnPaths(chartSpec, 'chart'),
-  `previews.*.${VEGA_TITLE}`,
+  ...VEGA_AUTHORED.map((path) => `previews.*.${path}`),
   'accessibility.alt_text',
 ]
 
@@ -643,7 +643,7 @@ export const updateChartPreview = defineTool({
     ...CacheFormDataFlag,
   }),
   output: ChartPreviewResultSchema,
-  authored: [`previews.*.${VEGA_TITLE}`, 'accessibility.alt_text'],
+  authored: [...VEGA_AUTHORED.map((path) => `previews.*.${path}`), 'accessibility.alt_text'],
   // 6.1 chart/tool/update_chart_preview.py: readOnlyHint=False, destructiveHint=True, though nothing is saved.
   annotations: { ...WRITES, destructiveHint: true, idempotentHint: true },
   // 6.1: method_permission_name="write".

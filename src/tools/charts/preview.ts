@@ -39,7 +39,15 @@ const GetChartPreviewRequestSchema = looseRequestObject({
 }))
 
 /** Where a preview's Vega-Lite specification holds the chart's name, below the preview's own path. */
-export const VEGA_TITLE = 'specification.title'
+/**
+ * The user-written text of a Vega-Lite preview: its title (the chart's name) and, in a dual-axis chart,
+ * the metric labels each layer shows as its axis title and colour (labels may be written in Superset).
+ */
+export const VEGA_AUTHORED = [
+  'specification.title',
+  'specification.layer.encoding.y.title',
+  'specification.layer.encoding.color.datum',
+] as const
 
 export const ContentSchema = z.discriminatedUnion('type', [
   z.object({
@@ -65,7 +73,7 @@ export const ContentSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('vega_lite'),
-    // Its `title` is the chart's name (VEGA_TITLE); the rest is the gateway's Vega-Lite, field names identifiers.
+    // Its `title` and dual-axis labels are user-written (VEGA_AUTHORED); the rest is the gateway's Vega-Lite, field names identifiers.
     specification: z.record(z.string(), z.unknown()),
     data_url: z.string().nullable(),
     supports_streaming: z.boolean(),
@@ -104,7 +112,7 @@ export const getChartPreview = defineTool({
     "(default: the chart's explore link, no image, no query).",
   input: GetChartPreviewRequestSchema,
   output: ChartPreviewSchema,
-  authored: [`content.${VEGA_TITLE}`],
+  authored: VEGA_AUTHORED.map((path) => `content.${path}`),
   annotations: READ_ONLY,
   permission: { permission: 'can_read', view: 'Chart' },
   run: async (request, context) => {

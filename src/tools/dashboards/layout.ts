@@ -69,7 +69,7 @@ function chartComponent(chart: LayoutChart, id: string, parents: string[]): Layo
     meta: {
       chartId: chart.id,
       height: DEFAULT_CHART_HEIGHT,
-      sliceName: chart.sliceName ?? `Chart ${chart.id}`,
+      sliceName: chart.sliceName || `Chart ${chart.id}`,
       uuid: chart.uuid ?? `chart-${chart.id}`,
       width: DEFAULT_CHART_WIDTH,
     },

@@ -96,7 +96,7 @@ export const generateDashboard = defineTool({
   name: 'generate_dashboard',
   title: 'Create a dashboard',
   description:
-    'Create a dashboard holding existing charts (three per row), owned by you. Charts must exist and be visible to you. ' +
+    'Create a dashboard holding existing charts (two per row), owned by you. Charts must exist and be visible to you. ' +
     'The dashboard is a draft unless published is true.',
   input: requestObject({
     chart_ids: z.array(z.int().positive()).min(1).max(100).describe('Ids of the charts to place, in order.'),
