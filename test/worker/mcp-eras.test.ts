@@ -1,0 +1,172 @@
+/**
+ * Both protocol eras on one endpoint: 2026-07-28 stateless requests (per-request `_meta`, no
+ * initialize) and the 2025 initialize handshake, entering through the Worker's fetch.
+ */
+import {
+  Client as ClientV2,
+  StreamableHTTPClientTransport as TransportV2,
+} from '@modelcontextprotocol/client'
+import { afterAll, describe, expect, it } from 'vitest'
+import { BASE, connectClient, MCP_HEADERS, rpcResult, workerFetch } from '../helpers/mcp'
+
+const MODERN = '2026-07-28'
+
+let nextId = 1
+
+/** A 2026-07-28 request: the `_meta` envelope in the body and the standard headers derived from it. */
+function modern(
+  method: string,
+  params: Record<string, unknown> = {},
+  options: { headers?: Record<string, string>; name?: string; meta?: Record<string, unknown> } = {},
+): RequestInit {
+  const name = options.name ?? (params.name as string | undefined) ?? (params.uri as string | undefined)
+  return {
+    method: 'POST',
+    headers: {
+      ...MCP_HEADERS,
+      'mcp-protocol-version': MODERN,
+      'mcp-method': method,
+      ...(name === undefined ? {} : { 'mcp-name': name }),
+      ...options.headers,
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: nextId++,
+      method,
+      params: {
+        ...params,
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': MODERN,
+          'io.modelcontextprotocol/clientInfo': { name: 'era-tests', version: '1.0.0' },
+          'io.modelcontextprotocol/clientCapabilities': {},
+          ...options.meta,
+        },
+      },
+    }),
+  }
+}
+
+const mcp = (init: RequestInit): Promise<Response> => workerFetch(`${BASE}/mcp`, init)
+
+describe('MCP 2026-07-28, stateless (no initialize)', () => {
+  it('answers server/discover with the modern revision, the capabilities and the instructions', async () => {
+    const response = await mcp(modern('server/discover'))
+    expect(response.status).toBe(200)
+    const { result } = await rpcResult(response)
+    expect(result.supportedVersions).toEqual([MODERN])
+    expect(result.capabilities).toMatchObject({
+      tools: { listChanged: false },
+      resources: { listChanged: false },
+      prompts: { listChanged: false },
+    })
+    expect(result.serverInfo ?? result._meta?.['io.modelcontextprotocol/serverInfo']).toMatchObject({
+      name: 'superset-mcp-gateway',
+    })
+    expect(result.instructions).toContain('"request"')
+    expect(result.resultType).toBe('complete')
+  })
+
+  it('lists tools in a deterministic order, with resultType', async () => {
+    const first = await rpcResult(await mcp(modern('tools/list')))
+    const second = await rpcResult(await mcp(modern('tools/list')))
+    const names = first.result.tools.map((tool: { name: string }) => tool.name)
+    expect(names.length).toBeGreaterThan(3)
+    expect(second.result.tools.map((tool: { name: string }) => tool.name)).toEqual(names)
+    expect(first.result.resultType).toBe('complete')
+    expect(first.result.cacheScope).toBe('private')
+  })
+
+  it('calls a tool and answers JSON with resultType and the gateway headers', async () => {
+    const response = await mcp(
+      modern('tools/call', { name: 'list_dashboards', arguments: { request: { page_size: 2 } } }),
+    )
+    expect(response.headers.get('content-type')).toContain('application/json')
+    const { result } = await rpcResult(response)
+    expect(result.resultType).toBe('complete')
+    expect(result.isError).toBeFalsy()
+    expect(result.structuredContent.dashboards).toHaveLength(2)
+  })
+
+  it('refuses a Mcp-Method or Mcp-Name header that does not match the body (-32020)', async () => {
+    const method = await mcp(modern('tools/list', {}, { headers: { 'mcp-method': 'tools/call' } }))
+    expect(method.status).toBe(400)
+    expect((await rpcResult(method)).error?.code).toBe(-32020)
+    const name = await mcp(
+      modern(
+        'tools/call',
+        { name: 'health_check', arguments: {} },
+        { headers: { 'mcp-name': 'list_charts' } },
+      ),
+    )
+    expect(name.status).toBe(400)
+    expect((await rpcResult(name)).error?.code).toBe(-32020)
+  })
+
+  it('answers an unknown tool with -32602, as on the 2025 era', async () => {
+    const { error } = await rpcResult(
+      await mcp(modern('tools/call', { name: 'no_such_tool', arguments: {} })),
+    )
+    expect(error?.code).toBe(-32602)
+  })
+
+  it('acknowledges subscriptions/listen with nothing honoured and ends the stream at once', async () => {
+    const response = await mcp(modern('subscriptions/listen', { notifications: { toolsListChanged: true } }))
+    expect(response.headers.get('content-type')).toContain('text/event-stream')
+    // The whole stream arrives: a stateless gateway keeps nothing open.
+    const frames = (await response.text())
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => JSON.parse(line.slice(6)))
+    expect(frames[0]).toMatchObject({
+      method: 'notifications/subscriptions/acknowledged',
+      params: { notifications: {} },
+    })
+    expect(frames.at(-1)).toMatchObject({ result: { resultType: 'complete' } })
+  })
+})
+
+describe('one endpoint, both clients', () => {
+  const clients: { close(): Promise<void> }[] = []
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.close()))
+  })
+
+  it('a 2025-11-25 client (the v1 SDK) initializes, lists and calls tools', async () => {
+    const client = await connectClient()
+    clients.push(client)
+    const { tools } = await client.listTools()
+    expect(tools.map((tool) => tool.name)).toContain('list_dashboards')
+    const result = await client.callTool({
+      name: 'list_dashboards',
+      arguments: { request: { page_size: 1 } },
+    })
+    expect((result.structuredContent as { dashboards: unknown[] }).dashboards).toHaveLength(1)
+    // The 2025 wire has no resultType.
+    expect(result).not.toHaveProperty('resultType')
+  })
+
+  it('the v2 SDK client negotiates 2026-07-28, lists and calls tools', async () => {
+    const client = new ClientV2(
+      { name: 'gateway-tests-v2', version: '1.0.0' },
+      { versionNegotiation: { mode: 'auto' } },
+    )
+    clients.push(client)
+    await client.connect(new TransportV2(new URL(`${BASE}/mcp`), { fetch: workerFetch }))
+    expect(client.getNegotiatedProtocolVersion()).toBe(MODERN)
+    const { tools } = await client.listTools()
+    expect(tools.map((tool) => tool.name)).toContain('list_dashboards')
+    const result = await client.callTool({
+      name: 'list_dashboards',
+      arguments: { request: { page_size: 1 } },
+    })
+    expect((result.structuredContent as { dashboards: unknown[] }).dashboards).toHaveLength(1)
+  })
+
+  it('the v2 SDK client in its default (2025) mode still initializes', async () => {
+    const client = new ClientV2({ name: 'gateway-tests-v2-legacy', version: '1.0.0' })
+    clients.push(client)
+    await client.connect(new TransportV2(new URL(`${BASE}/mcp`), { fetch: workerFetch }))
+    expect(client.getNegotiatedProtocolVersion()).toBe('2025-11-25')
+    expect((await client.listTools()).tools.length).toBeGreaterThan(3)
+  })
+})
