@@ -54,12 +54,12 @@ function dispatcherOf(authInfo: AuthInfo | undefined): Dispatcher {
 /** The 2026-07-28 leg, once per isolate (module scope holds no request state: the factory gets it). */
 // Its default response mode answers one JSON body unless a handler sends a notification before its
 // result, which none does (see the module comment).
-const modern = createMcpHandler(({ authInfo }) => createMcpServer(dispatcherOf(authInfo)), {
+const modern = createMcpHandler(({ authInfo, era }) => createMcpServer(dispatcherOf(authInfo), era), {
   legacy: 'reject',
 })
 
 async function serveLegacy(request: Request, dispatcher: Dispatcher, parsedBody: unknown): Promise<Response> {
-  const server = createMcpServer(dispatcher)
+  const server = createMcpServer(dispatcher, 'legacy')
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,

@@ -110,7 +110,21 @@ function markedResource(resource: ResourceDefinition, text: string): string {
   return JSON.stringify(markAuthored(JSON.parse(text) as unknown, authored))
 }
 
-export function createMcpServer(dispatcher: Dispatcher): Server {
+/** The protocol era a server instance serves (the SDK binds each instance to one). */
+export type ProtocolEra = 'modern' | 'legacy'
+
+/**
+ * 2026-07-28's cache fields (SEP-2549) for a result the gateway would answer the same way for `ttlMs`
+ * more: `private`, as every answer depends on the caller's permissions. The 2025 wire has no such fields.
+ */
+function cacheFields(
+  era: ProtocolEra,
+  ttlMs: number | undefined,
+): { ttlMs?: number; cacheScope?: 'private' } {
+  return era === 'modern' && ttlMs !== undefined ? { ttlMs, cacheScope: 'private' } : {}
+}
+
+export function createMcpServer(dispatcher: Dispatcher, era: ProtocolEra): Server {
   const server = new Server(SERVER_INFO, {
     capabilities: CAPABILITIES,
     instructions: INSTRUCTIONS,
@@ -118,7 +132,12 @@ export function createMcpServer(dispatcher: Dispatcher): Server {
   })
   server.setRequestHandler('tools/list', async () => {
     try {
-      return { tools: (await dispatcher.listTools()).map(toMcpTool) }
+      const [tools, keptForMs] = await Promise.all([
+        dispatcher.listTools(),
+        era === 'modern' ? dispatcher.listsKeptForMs() : undefined,
+      ])
+      // In the registry's order (src/tools), the same on every call: deterministic, as 2026-07-28 asks.
+      return { tools: tools.map(toMcpTool), ...cacheFields(era, keptForMs) }
     } catch (err) {
       throw asProtocolError(err)
     }
@@ -128,7 +147,8 @@ export function createMcpServer(dispatcher: Dispatcher): Server {
     try {
       // Markers an agent copied from an answer are taken out: none reaches Superset (src/mcp/untrusted.ts).
       const answer = await dispatcher.callTool(name, stripMarkers(args))
-      return toolSuccessResult(answer.result, answer.authored)
+      // A cached read tool's answer says how long the gateway's cache keeps it (src/cache); others nothing.
+      return { ...toolSuccessResult(answer.result, answer.authored), ...cacheFields(era, answer.ttlMs) }
     } catch (err) {
       const failure = asGatewayError(err)
       // Unknown and hidden tools are the same protocol error (spec: -32602 for an unknown tool).
@@ -142,15 +162,19 @@ export function createMcpServer(dispatcher: Dispatcher): Server {
       return toolErrorResult(failure)
     }
   })
-  registerResourcesAndPrompts(server, dispatcher)
+  registerResourcesAndPrompts(server, dispatcher, era)
   return server
 }
 
-function registerResourcesAndPrompts(server: Server, dispatcher: Dispatcher): void {
+function registerResourcesAndPrompts(server: Server, dispatcher: Dispatcher, era: ProtocolEra): void {
   server.setRequestHandler('resources/list', async () => {
     try {
-      const resources = await dispatcher.listResources()
+      const [resources, keptForMs] = await Promise.all([
+        dispatcher.listResources(),
+        era === 'modern' ? dispatcher.listsKeptForMs() : undefined,
+      ])
       return {
+        ...cacheFields(era, keptForMs),
         resources: resources.map((resource) => ({
           uri: resource.uri,
           name: resource.name,
@@ -163,6 +187,8 @@ function registerResourcesAndPrompts(server: Server, dispatcher: Dispatcher): vo
       throw asProtocolError(err)
     }
   })
+  // resources/read is computed afresh on every read (the gateway caches no resource): the SDK's
+  // defaults, ttlMs 0 and cacheScope private, say exactly that on 2026-07-28.
   server.setRequestHandler('resources/read', async (request) => {
     try {
       const { resource, text } = await dispatcher.readResource(request.params.uri)

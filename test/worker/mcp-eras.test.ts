@@ -6,6 +6,7 @@ import {
   Client as ClientV2,
   StreamableHTTPClientTransport as TransportV2,
 } from '@modelcontextprotocol/client'
+import { env } from 'cloudflare:workers'
 import { afterAll, describe, expect, it } from 'vitest'
 import { BASE, connectClient, MCP_HEADERS, rpcResult, workerFetch } from '../helpers/mcp'
 
@@ -87,6 +88,45 @@ describe('MCP 2026-07-28, stateless (no initialize)', () => {
     expect(result.structuredContent.dashboards).toHaveLength(2)
   })
 
+  it('says how long a cached read tool is kept: the configured TTL, then what is left of it', async () => {
+    const ttlMs = env.MCP_CACHE_TTL_SECONDS === undefined ? 300_000 : Number(env.MCP_CACHE_TTL_SECONDS) * 1000
+    const request = { page_size: 3, order_column: 'changed_on' }
+    // force_refresh: a fresh answer the cache stores now, so it is kept for the whole TTL.
+    const fresh = await rpcResult(
+      await mcp(
+        modern('tools/call', {
+          name: 'list_dashboards',
+          arguments: { request: { ...request, force_refresh: true } },
+        }),
+      ),
+    )
+    expect(fresh.result).toMatchObject({ ttlMs, cacheScope: 'private' })
+    const hit = await rpcResult(
+      await mcp(modern('tools/call', { name: 'list_dashboards', arguments: { request } })),
+    )
+    expect(hit.result.structuredContent.cache_status).toBe('hit')
+    expect(hit.result.ttlMs).toBeGreaterThan(0)
+    expect(hit.result.ttlMs).toBeLessThanOrEqual(ttlMs)
+    // health_check is never cached: no promise at all.
+    const uncached = await rpcResult(await mcp(modern('tools/call', { name: 'health_check', arguments: {} })))
+    expect(uncached.result.resultType).toBe('complete')
+    expect(uncached.result).not.toHaveProperty('ttlMs')
+    expect(uncached.result).not.toHaveProperty('cacheScope')
+  })
+
+  it('keeps tools/list and resources/list no longer than the caller’s permissions are kept', async () => {
+    const keptMs = Number(env.MCP_PRINCIPAL_CACHE_SECONDS ?? 10) * 1000
+    for (const method of ['tools/list', 'resources/list']) {
+      const { result } = await rpcResult(await mcp(modern(method)))
+      expect(result.cacheScope).toBe('private')
+      expect(result.ttlMs).toBeGreaterThanOrEqual(0)
+      expect(result.ttlMs).toBeLessThanOrEqual(keptMs)
+    }
+    // A resource is read afresh every time.
+    const { result } = await rpcResult(await mcp(modern('resources/read', { uri: 'chart://configs' })))
+    expect(result).toMatchObject({ ttlMs: 0, cacheScope: 'private', resultType: 'complete' })
+  })
+
   it('refuses a Mcp-Method or Mcp-Name header that does not match the body (-32020)', async () => {
     const method = await mcp(modern('tools/list', {}, { headers: { 'mcp-method': 'tools/call' } }))
     expect(method.status).toBe(400)
@@ -141,8 +181,10 @@ describe('one endpoint, both clients', () => {
       arguments: { request: { page_size: 1 } },
     })
     expect((result.structuredContent as { dashboards: unknown[] }).dashboards).toHaveLength(1)
-    // The 2025 wire has no resultType.
+    // The 2025 wire has neither resultType nor the cache fields.
     expect(result).not.toHaveProperty('resultType')
+    expect(result).not.toHaveProperty('ttlMs')
+    expect(await client.listTools()).not.toHaveProperty('ttlMs')
   })
 
   it('the v2 SDK client negotiates 2026-07-28, lists and calls tools', async () => {
