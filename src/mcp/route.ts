@@ -1,12 +1,14 @@
 import {
   createMcpHandler,
   isLegacyRequest,
+  LOG_LEVEL_META_KEY,
   WebStandardStreamableHTTPServerTransport,
   type AuthInfo,
 } from '@modelcontextprotocol/server'
 import type { Context } from 'hono'
 import { createDispatcher, type Dispatcher } from '../dispatch'
 import { isJsonMediaType, parseJsonText, readBodyText, type AppEnv } from '../http'
+import { traceContextOf, type RequestFacts } from '../observability'
 import { createMcpServer } from './server'
 
 /**
@@ -27,6 +29,7 @@ import { createMcpServer } from './server'
  * count), and handed to the SDK as `parsedBody`, so the SDK never parses a hostile body itself.
  */
 export async function handleMcp(c: Context<AppEnv>): Promise<Response> {
+  noteHeaders(c)
   const body = await readMcpBody(c)
   if (body.kind === 'answer') return body.response
   const dispatcher = createDispatcher(c.get('scope'))
@@ -83,9 +86,42 @@ async function readMcpBody(c: Context<AppEnv>): Promise<McpBody> {
   if (!acceptable || !isJsonMediaType(c.req.header('content-type'))) return { kind: 'transport' }
   const parsed = parseJsonText(await readBodyText(c.req.raw))
   if (parsed.kind === 'invalid') return { kind: 'answer', response: parseError(c) }
-  c.get('facts').rpcMethods = rpcMethodsOf(parsed.value)
+  noteMessage(c.get('facts'), parsed.value)
   return { kind: 'parsed', value: parsed.value }
 }
+
+const HEADER_NAME = /^[\x21-\x7e]{1,128}$/
+
+/**
+ * What the headers say, before the body is read: 2026-07-28's `Mcp-Method`/`Mcp-Name` (for the access
+ * line, the limits and the audit; the SDK checks them against the body later) and the W3C trace context.
+ */
+function noteHeaders(c: Context<AppEnv>): void {
+  const facts = c.get('facts')
+  const method = c.req.header('mcp-method')
+  const name = c.req.header('mcp-name')
+  if (method !== undefined && METHOD.test(method)) facts.mcpMethod = method
+  if (name !== undefined && HEADER_NAME.test(name)) facts.mcpName = name
+  facts.trace = traceContextOf(c.req.header('traceparent'), c.req.header('tracestate'))
+}
+
+/** What the parsed message says: its methods, the trace context in its `_meta`, the log level asked for. */
+function noteMessage(facts: RequestFacts, message: unknown): void {
+  facts.rpcMethods = rpcMethodsOf(message)
+  if (Array.isArray(message) || typeof message !== 'object' || message === null) return
+  const { method, params } = message as { method?: unknown; params?: { _meta?: unknown; level?: unknown } }
+  const meta = (typeof params?._meta === 'object' && params._meta !== null ? params._meta : {}) as Record<
+    string,
+    unknown
+  >
+  // The MCP-level context is the more specific one: an intermediary may have started its own HTTP span.
+  facts.trace = traceContextOf(meta.traceparent, meta.tracestate) ?? facts.trace
+  const level = method === 'logging/setLevel' ? params?.level : meta[LOG_LEVEL_META_KEY]
+  if (typeof level === 'string' && LOG_LEVELS.includes(level)) facts.mcpLogLevel = level
+}
+
+/** RFC 5424's levels, as MCP names them. */
+const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']
 
 /** The SDK's own answer to a body that is not JSON (JSON-RPC -32700), so clients see no difference. */
 function parseError(c: Context<AppEnv>): Response {

@@ -7,8 +7,11 @@ import {
   StreamableHTTPClientTransport as TransportV2,
 } from '@modelcontextprotocol/client'
 import { env } from 'cloudflare:workers'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { BASE, connectClient, MCP_HEADERS, rpcResult, workerFetch } from '../helpers/mcp'
+import { devEnv, gatewayFetch } from '../helpers/tokens'
 
 const MODERN = '2026-07-28'
 
@@ -162,6 +165,84 @@ describe('MCP 2026-07-28, stateless (no initialize)', () => {
       params: { notifications: {} },
     })
     expect(frames.at(-1)).toMatchObject({ result: { resultType: 'complete' } })
+  })
+})
+
+/** The access lines the Worker writes while `work` runs. */
+async function accessLines(work: () => Promise<unknown>): Promise<Record<string, any>[]> {
+  const spy = vi.spyOn(console, 'log').mockImplementation(() => undefined)
+  try {
+    await work()
+    return spy.mock.calls
+      .map((args) => JSON.parse(String(args[0])) as Record<string, any>)
+      .filter((line) => line.event === 'request')
+  } finally {
+    spy.mockRestore()
+  }
+}
+
+describe('request facts: headers, trace context, log level', () => {
+  // The access line is written at info; a Worker with that log level, whatever the test default.
+  const logged = gatewayFetch(devEnv({ MCP_LOG_LEVEL: 'info' }))
+  const mcp = (init: RequestInit): Promise<Response> => logged(`${BASE}/mcp`, init)
+  const fromMeta = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+  const fromHeader = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
+
+  it('puts Mcp-Method, Mcp-Name and the traceparent of _meta (over the header) on the access line', async () => {
+    const [line] = await accessLines(async () => {
+      const response = await mcp(
+        modern(
+          'tools/call',
+          { name: 'health_check', arguments: {} },
+          { headers: { traceparent: fromHeader }, meta: { traceparent: fromMeta, tracestate: 'vendor=1' } },
+        ),
+      )
+      expect((await rpcResult(response)).result.isError).toBeFalsy()
+    })
+    expect(line).toMatchObject({
+      path: '/mcp',
+      rpc_methods: ['tools/call'],
+      mcp_method: 'tools/call',
+      mcp_name: 'health_check',
+      traceparent: fromMeta,
+      tools: ['health_check'],
+    })
+  })
+
+  it('takes the HTTP traceparent when _meta has none, and ignores an invalid one', async () => {
+    const lines = await accessLines(async () => {
+      await (await mcp(modern('tools/list', {}, { headers: { traceparent: fromHeader } }))).text()
+      await (
+        await mcp(
+          modern(
+            'tools/list',
+            {},
+            { headers: { traceparent: '00-' + '0'.repeat(32) + '-b7ad6b7169203331-01' } },
+          ),
+        )
+      ).text()
+    })
+    expect(lines.map((line) => line.traceparent)).toEqual([fromHeader, null])
+  })
+
+  it('accepts logging/setLevel on the 2025 era and records the level (the gateway sends no log notifications)', async () => {
+    const client = new ClientV1({ name: 'set-level', version: '1.0.0' })
+    await client.connect(new TransportV1(new URL(`${BASE}/mcp`), { fetch: logged }))
+    const lines = await accessLines(() => client.setLoggingLevel('warning'))
+    await client.close()
+    expect(lines.find((line) => line.rpc_methods.includes('logging/setLevel'))).toMatchObject({
+      status: 200,
+      mcp_log_level: 'warning',
+    })
+  })
+
+  it('records the per-request log level of 2026-07-28', async () => {
+    const [line] = await accessLines(async () => {
+      await (
+        await mcp(modern('tools/list', {}, { meta: { 'io.modelcontextprotocol/logLevel': 'error' } }))
+      ).text()
+    })
+    expect(line).toMatchObject({ mcp_log_level: 'error', status: 200 })
   })
 })
 
