@@ -25,6 +25,12 @@ export interface CacheLookup {
   value?: unknown
   /** On a miss: stores the fresh answer (after the response). */
   store?: (value: unknown) => void
+  /**
+   * How much longer this cache would answer with the same value, in ms: the entry's remaining TTL on a
+   * hit, the whole TTL for an answer about to be stored; absent when nothing is cached. An upper bound:
+   * a write through the gateway to what the answer depends on ends it earlier.
+   */
+  ttlMs?: number
 }
 
 export interface CacheRequest {
@@ -55,8 +61,9 @@ interface StoredEntry {
   value: unknown
 }
 
-// Isolate memory: answers, generations and recent KV writes. Module scope holds caches only.
-const answers = new MemoryCache<unknown>(MEMORY_ENTRIES)
+// Isolate memory: answers (with when their entry expires), generations and recent KV writes. Module
+// scope holds caches only.
+const answers = new MemoryCache<{ value: unknown; expiresAt: number }>(MEMORY_ENTRIES)
 const generations = new Map<string, { value: string; checkedAt: number }>()
 const recentKvWrites = new Map<string, number>()
 const fingerprints = new WeakMap<Principal, Promise<string>>()
@@ -134,20 +141,25 @@ export function createToolCache(options: ToolCacheOptions): ToolCache {
       )
       const store = (value: unknown): void => {
         const expiresAt = now() + ttlMs
-        answers.set(key, value, Math.min(expiresAt, now() + MEMORY_TTL_MS))
+        answers.set(key, { value, expiresAt }, Math.min(expiresAt, now() + MEMORY_TTL_MS))
         const entry: StoredEntry = { format: ENTRY_FORMAT, expiresAt, value }
         putIfDue(key, JSON.stringify(entry), Math.ceil(ttlMs / 1000))
       }
-      if (wantsFresh) return { status: 'bypass', store }
+      if (wantsFresh) return { status: 'bypass', store, ttlMs }
+      const hit = (entry: { value: unknown; expiresAt: number }): CacheLookup => ({
+        status: 'hit',
+        value: entry.value,
+        ttlMs: Math.max(0, entry.expiresAt - now()),
+      })
       const remembered = answers.get(key, now())
-      if (remembered !== undefined) return { status: 'hit', value: remembered }
+      if (remembered !== undefined) return hit(remembered)
       const stored = await safely('read', () => kv.get(key, 'text'), null)
-      const value = stored === null ? undefined : readEntry(stored, now(), log)
-      if (value !== undefined) {
-        answers.set(key, value, now() + MEMORY_TTL_MS)
-        return { status: 'hit', value }
+      const entry = stored === null ? undefined : readEntry(stored, now(), log)
+      if (entry !== undefined) {
+        answers.set(key, entry, Math.min(entry.expiresAt, now() + MEMORY_TTL_MS))
+        return hit(entry)
       }
-      return { status: 'miss', store }
+      return { status: 'miss', store, ttlMs }
     },
     invalidate: (tenant, kinds) => {
       const at = String(now())
@@ -164,13 +176,17 @@ function maxGeneration(a: string | undefined, b: string): string {
   return a !== undefined && Number(a) > Number(b) ? a : b
 }
 
-/** A stored entry's answer, or undefined when it is corrupt, from another format, or past its TTL. */
-function readEntry(text: string, now: number, log: Logger): unknown {
+/** A stored entry's answer and expiry, or undefined when it is corrupt, from another format, or past its TTL. */
+function readEntry(
+  text: string,
+  now: number,
+  log: Logger,
+): { value: unknown; expiresAt: number } | undefined {
   try {
     const entry = JSON.parse(text) as Partial<StoredEntry>
     if (entry.format !== ENTRY_FORMAT || typeof entry.expiresAt !== 'number' || !('value' in entry))
       return undefined
-    return entry.expiresAt > now ? entry.value : undefined
+    return entry.expiresAt > now ? { value: entry.value, expiresAt: entry.expiresAt } : undefined
   } catch (err) {
     log.warn('cache_entry_corrupt', describeError(err))
     return undefined

@@ -32,11 +32,18 @@ import {
 import type { CacheLookup } from '../cache'
 import type { CacheStatus } from '../observability'
 import type { Admission, CallSubject } from '../limits'
+import { principalKeptForMs } from './principal-cache'
 import type { RequestScope } from './scope'
 
 export interface Dispatcher {
   /** What `tools/list` shows: the caller's tools, or with tool search on, the search view (src/tool-search). */
   listTools(): Promise<ToolListing[]>
+  /**
+   * How much longer, in ms, the gateway answers this caller's lists (tools, resources) as it just did:
+   * they follow from the caller's roles and permissions, which it keeps for MCP_PRINCIPAL_CACHE_SECONDS
+   * from when it loaded them; a deploy or configuration change can end it earlier.
+   */
+  listsKeptForMs(): Promise<number>
   callTool(name: string, args: unknown): Promise<ToolAnswer>
   listResources(): Promise<ResourceDefinition[]>
   readResource(uri: string): Promise<{ resource: ResourceDefinition; text: string }>
@@ -54,6 +61,11 @@ export interface ToolAnswer {
    * answers carry spans; a successful answer is never rewritten.
    */
   inBand?: true
+  /**
+   * How much longer the gateway's cache answers this call with the same result (src/cache CacheLookup),
+   * in ms; absent when the answer is not cached.
+   */
+  ttlMs?: number
 }
 
 export function unknownToolError(name: string): GatewayError {
@@ -87,6 +99,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
         text: await prompt.render(checkPromptArguments(prompt, args), await scope.toolContext()),
       }
     },
+    listsKeptForMs: async () => principalKeptForMs(await scope.principal()),
     listTools: async () => {
       const visible = toolsVisibleTo(await scope.principal())
       const search = scope.config.toolSearch
@@ -145,6 +158,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
           return {
             result: { ...(cached.value as object), cache_status: cached.status },
             authored: authoredPathsOf(tool),
+            ttlMs: cached.ttlMs,
           }
         }
         const run = await runTool(tool, request, context)
@@ -161,6 +175,8 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
         return {
           result: cached === undefined ? result : { ...(result as object), cache_status: cached.status },
           authored: authoredPathsOf(tool),
+          // Only an answer the cache now holds: a bypass that stores nothing promises nothing.
+          ...(cached?.store === undefined ? {} : { ttlMs: cached.ttlMs }),
         }
       } catch (err) {
         const failure = asGatewayError(err)

@@ -8,6 +8,8 @@ import type { Principal } from '../superset'
 
 const MAX_PRINCIPALS = 1_000
 const remembered = new MemoryCache<Principal>(MAX_PRINCIPALS)
+/** Until when each remembered principal is kept (what the caller's lists are derived from). */
+const keptUntil = new WeakMap<Principal, number>()
 
 export async function rememberedPrincipal(
   key: string,
@@ -20,7 +22,17 @@ export async function rememberedPrincipal(
   if (cached !== undefined) return cached
   const principal = await load()
   remembered.set(key, principal, now + ttlSeconds * 1000)
+  keptUntil.set(principal, now + ttlSeconds * 1000)
   return principal
+}
+
+/**
+ * How much longer, in ms, the gateway answers with this principal before loading the user's roles and
+ * permissions again: 0 when it is not remembered (MCP_PRINCIPAL_CACHE_SECONDS=0).
+ */
+export function principalKeptForMs(principal: Principal, now: number = Date.now()): number {
+  const until = keptUntil.get(principal)
+  return until === undefined ? 0 : Math.max(0, until - now)
 }
 
 /** Forgets every remembered principal (tests). */

@@ -1,27 +1,79 @@
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import {
+  createMcpHandler,
+  isLegacyRequest,
+  LOG_LEVEL_META_KEY,
+  WebStandardStreamableHTTPServerTransport,
+  type AuthInfo,
+} from '@modelcontextprotocol/server'
 import type { Context } from 'hono'
-import { createDispatcher } from '../dispatch'
+import { createDispatcher, type Dispatcher } from '../dispatch'
 import { isJsonMediaType, parseJsonText, readBodyText, type AppEnv } from '../http'
+import { traceContextOf, type RequestFacts } from '../observability'
 import { createMcpServer } from './server'
 
 /**
- * POST /mcp: Streamable HTTP, stateless — a new server and transport for every request. Responses are
- * JSON rather than SSE: the tools send no progress notifications, and a complete response lets the
- * HTTP headers carry what the calls decided (remaining quota, Retry-After).
+ * POST /mcp: Streamable HTTP, stateless, both protocol eras on one endpoint.
+ *
+ * - 2026-07-28 (a request carrying the per-request `_meta` envelope, `server/discover`,
+ *   `subscriptions/listen`): the v2 SDK's `createMcpHandler`, built once per isolate. It validates the
+ *   envelope and the `MCP-Protocol-Version`/`Mcp-Method`/`Mcp-Name` headers against the body (-32020),
+ *   stamps `resultType` and the cache fields, and asks the factory for a server per request.
+ * - 2025-11-25, 2025-06-18, 2025-03-26 (the `initialize` handshake, then plain requests): a fresh server
+ *   and stateless transport per request, as the SDK's own `legacy: 'stateless'` does — but answering
+ *   JSON, not SSE: the tools send no progress notifications, and a complete response lets the HTTP
+ *   headers carry what the calls decided (remaining quota, Retry-After). The SDK's fallback streams SSE
+ *   and returns its response before the call has run, so it is composed here with `isLegacyRequest`, the
+ *   SDK's own routing predicate, in front of a `legacy: 'reject'` handler, as the SDK documents.
  *
  * The body is read and parsed here, once, with the gateway's limits (strict UTF-8, nesting depth, key
- * count), and handed to the transport as `parsedBody`, so the SDK never parses a hostile body itself.
+ * count), and handed to the SDK as `parsedBody`, so the SDK never parses a hostile body itself.
  */
 export async function handleMcp(c: Context<AppEnv>): Promise<Response> {
+  noteHeaders(c)
   const body = await readMcpBody(c)
   if (body.kind === 'answer') return body.response
-  const server = createMcpServer(createDispatcher(c.get('scope')))
+  const dispatcher = createDispatcher(c.get('scope'))
+  if (body.kind === 'transport') return serveLegacy(c.req.raw, dispatcher, undefined)
+  if (await isLegacyRequest(c.req.raw, body.value)) return serveLegacy(c.req.raw, dispatcher, body.value)
+  return modern.fetch(c.req.raw, { parsedBody: body.value, authInfo: carrying(dispatcher) })
+}
+
+/**
+ * The request's dispatcher rides to the factory in `authInfo`, the SDK's per-request pass-through to
+ * the factory (it is handed on as it is, never read from headers nor verified). The caller was
+ * authenticated before this route (src/http/authenticate.ts); the token itself is not passed on.
+ */
+function carrying(dispatcher: Dispatcher): AuthInfo {
+  return { token: '', clientId: 'superset-mcp-gateway', scopes: [], extra: { dispatcher } }
+}
+
+function dispatcherOf(authInfo: AuthInfo | undefined): Dispatcher {
+  const dispatcher = authInfo?.extra?.dispatcher as Dispatcher | undefined
+  // Only handleMcp calls the handler, always with a dispatcher: a missing one is a wiring bug.
+  if (dispatcher === undefined) throw new Error('MCP request without a dispatcher')
+  return dispatcher
+}
+
+/** The 2026-07-28 leg, once per isolate (module scope holds no request state: the factory gets it). */
+// Its default response mode answers one JSON body unless a handler sends a notification before its
+// result, which none does (see the module comment).
+const modern = createMcpHandler(({ authInfo, era }) => createMcpServer(dispatcherOf(authInfo), era), {
+  legacy: 'reject',
+})
+
+async function serveLegacy(request: Request, dispatcher: Dispatcher, parsedBody: unknown): Promise<Response> {
+  const server = createMcpServer(dispatcher, 'legacy')
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,
   })
   await server.connect(transport)
-  return transport.handleRequest(c.req.raw, body.kind === 'parsed' ? { parsedBody: body.value } : undefined)
+  try {
+    return await transport.handleRequest(request, parsedBody === undefined ? undefined : { parsedBody })
+  } finally {
+    // The JSON response is complete: nothing more goes over this transport.
+    void server.close().catch(() => undefined)
+  }
 }
 
 type McpBody =
@@ -34,9 +86,42 @@ async function readMcpBody(c: Context<AppEnv>): Promise<McpBody> {
   if (!acceptable || !isJsonMediaType(c.req.header('content-type'))) return { kind: 'transport' }
   const parsed = parseJsonText(await readBodyText(c.req.raw))
   if (parsed.kind === 'invalid') return { kind: 'answer', response: parseError(c) }
-  c.get('facts').rpcMethods = rpcMethodsOf(parsed.value)
+  noteMessage(c.get('facts'), parsed.value)
   return { kind: 'parsed', value: parsed.value }
 }
+
+const HEADER_NAME = /^[\x21-\x7e]{1,128}$/
+
+/**
+ * What the headers say, before the body is read: 2026-07-28's `Mcp-Method`/`Mcp-Name` (for the access
+ * line, the limits and the audit; the SDK checks them against the body later) and the W3C trace context.
+ */
+function noteHeaders(c: Context<AppEnv>): void {
+  const facts = c.get('facts')
+  const method = c.req.header('mcp-method')
+  const name = c.req.header('mcp-name')
+  if (method !== undefined && METHOD.test(method)) facts.mcpMethod = method
+  if (name !== undefined && HEADER_NAME.test(name)) facts.mcpName = name
+  facts.trace = traceContextOf(c.req.header('traceparent'), c.req.header('tracestate'))
+}
+
+/** What the parsed message says: its methods, the trace context in its `_meta`, the log level asked for. */
+function noteMessage(facts: RequestFacts, message: unknown): void {
+  facts.rpcMethods = rpcMethodsOf(message)
+  if (Array.isArray(message) || typeof message !== 'object' || message === null) return
+  const { method, params } = message as { method?: unknown; params?: { _meta?: unknown; level?: unknown } }
+  const meta = (typeof params?._meta === 'object' && params._meta !== null ? params._meta : {}) as Record<
+    string,
+    unknown
+  >
+  // The MCP-level context is the more specific one: an intermediary may have started its own HTTP span.
+  facts.trace = traceContextOf(meta.traceparent, meta.tracestate) ?? facts.trace
+  const level = method === 'logging/setLevel' ? params?.level : meta[LOG_LEVEL_META_KEY]
+  if (typeof level === 'string' && LOG_LEVELS.includes(level)) facts.mcpLogLevel = level
+}
+
+/** RFC 5424's levels, as MCP names them. */
+const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']
 
 /** The SDK's own answer to a body that is not JSON (JSON-RPC -32700), so clients see no difference. */
 function parseError(c: Context<AppEnv>): Response {

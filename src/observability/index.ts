@@ -7,6 +7,7 @@ export {
   requestCacheStatus,
   requestErrorType,
   requestLimiterDecision,
+  traceContextOf,
 } from './request-facts'
 export type {
   CacheStatus,
@@ -15,6 +16,7 @@ export type {
   LimiterDecision,
   RequestFacts,
   ToolCallFact,
+  TraceContext,
 } from './request-facts'
 export {
   collectMetrics,

@@ -52,6 +52,16 @@ export interface RequestFacts {
   readonly calls: ToolCallFact[]
   /** JSON-RPC methods of an MCP request (tools/call, tools/list, …). */
   rpcMethods: string[]
+  /**
+   * 2026-07-28's `Mcp-Method` and `Mcp-Name` headers, as sent (checked for shape, not yet against the
+   * body): known before the body is read or parsed. The MCP SDK refuses a mismatch with the body (-32020).
+   */
+  mcpMethod: string | undefined
+  mcpName: string | undefined
+  /** W3C trace context the caller sent: the request's `_meta` over the HTTP headers. */
+  trace: TraceContext | undefined
+  /** The log level an MCP client asked for (logging/setLevel, or 2026-07-28's per-request `_meta`). */
+  mcpLogLevel: string | undefined
   /** Why authentication refused the request (missing_token, expired, …). */
   authFailure: string | undefined
   readonly databaseErrors: { database: DatabaseKind; errorType: string }[]
@@ -67,10 +77,45 @@ export function createRequestFacts(requestId: string, startedAt: number = Date.n
     startedAt,
     calls: [],
     rpcMethods: [],
+    mcpMethod: undefined,
+    mcpName: undefined,
+    trace: undefined,
+    mcpLogLevel: undefined,
     authFailure: undefined,
     databaseErrors: [],
     limiterUnreachable: false,
     failure: undefined,
+  }
+}
+
+/** W3C Trace Context (https://www.w3.org/TR/trace-context/): the caller's trace this request joins. */
+export interface TraceContext {
+  traceparent: string
+  traceId: string
+  parentId: string
+  tracestate?: string
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/
+/** tracestate: at most 32 list members of printable ASCII (the spec's bound is 512 characters). */
+const TRACESTATE = /^[\x20-\x7e]{1,512}$/
+
+/**
+ * A valid trace context, or undefined: version ff and all-zero ids are invalid (W3C §3.2.2); a
+ * tracestate without a valid traceparent is dropped, as the spec says.
+ */
+export function traceContextOf(traceparent: unknown, tracestate: unknown): TraceContext | undefined {
+  if (typeof traceparent !== 'string') return undefined
+  const match = TRACEPARENT.exec(traceparent.trim())
+  if (match === null) return undefined
+  const [, version, traceId, parentId, , rest] = match
+  if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined
+  if (/^0+$/.test(traceId!) || /^0+$/.test(parentId!)) return undefined
+  return {
+    traceparent: match[0],
+    traceId: traceId!,
+    parentId: parentId!,
+    ...(typeof tracestate === 'string' && TRACESTATE.test(tracestate) ? { tracestate } : {}),
   }
 }
 

@@ -88,6 +88,7 @@ function createToucan(report: FinishedRequestReport): Toucan {
   sentry.setTags({
     route: report.route,
     request_id: report.facts.requestId,
+    ...(report.facts.trace === undefined ? {} : { trace_id: report.facts.trace.traceId }),
     tenant: report.tenant ?? 'unknown',
     ...(report.userId === undefined ? {} : { user_id: String(report.userId) }),
   })
@@ -107,7 +108,8 @@ function captureFault(sentry: Toucan, fault: { error: GatewayError; tool: string
 /** The request as a Sentry transaction: one `mcp.tool` span per tool call. */
 function transactionEvent(report: FinishedRequestReport): SentryEvent {
   const { facts } = report
-  const traceId = randomHex(32)
+  // The caller's trace when it sent one (traceparent): this request is a span of it.
+  const traceId = facts.trace?.traceId ?? randomHex(32)
   const rootSpanId = randomHex(16)
   const endedAt = facts.startedAt + report.durationMs
   return {
@@ -119,6 +121,7 @@ function transactionEvent(report: FinishedRequestReport): SentryEvent {
       trace: {
         trace_id: traceId,
         span_id: rootSpanId,
+        ...(facts.trace === undefined ? {} : { parent_span_id: facts.trace.parentId }),
         op: 'http.server',
         status: report.status >= 500 ? 'internal_error' : report.status >= 400 ? 'invalid_argument' : 'ok',
         data: { 'http.response.status_code': report.status },
