@@ -14,6 +14,7 @@ import {
   corsPolicy,
   errorResponse,
   handleToolCall,
+  hostGuard,
   httpsRedirect,
   metricsScrapeGate,
   onError,
@@ -33,8 +34,10 @@ import { factsObserver } from './observability'
 
 const app = new Hono<AppEnv>()
 
-// Unauthenticated requests spend a per-client budget before any other work; valid tokens never do.
-app.use(requestContext(), securityHeaders(), httpsRedirect(), clientRateLimit(bearerCredentials))
+// A Host the gateway does not serve (DNS rebinding) is refused before anything can answer, the HTTPS
+// redirect included; /health too (its report is not for a rebinding page to read). Unauthenticated
+// requests then spend a per-client budget before any other work; valid tokens never do.
+app.use(requestContext(), securityHeaders(), hostGuard(), httpsRedirect(), clientRateLimit(bearerCredentials))
 // Browser-based MCP clients: preflights and CORS headers for the allowed origins (MCP_ALLOWED_ORIGINS).
 app.use('/mcp', corsPolicy())
 app.use('/tools/*', corsPolicy())

@@ -4,9 +4,11 @@
  */
 import { GatewayError } from '../errors'
 import type { LimitRule } from '../limit-documents'
+import { parseHost, type HostName } from './hosts'
 import { ConfigSchema, type RawConfig } from './schema'
 
 export { JWT_ALGORITHMS, LOG_LEVELS } from './schema'
+export { formatHost, parseHost, type HostName } from './hosts'
 
 export type Environment = RawConfig['MCP_ENVIRONMENT']
 export type LogLevel = RawConfig['MCP_LOG_LEVEL']
@@ -53,6 +55,7 @@ export interface Config {
   logLevel: LogLevel
   auth: AuthConfig
   allowedOrigins: string[]
+  hosts: HostsConfig
   maxBodyBytes: number
   metricsToken: string | undefined
   database: DatabaseConfig
@@ -68,6 +71,22 @@ export interface Config {
   sentry: SentryConfig
   limits: LimitsConfig
   toolSearch: ToolSearchConfig
+}
+
+/**
+ * The names a request's Host may carry (DNS-rebinding protection, src/http hostGuard), and whose
+ * Origins are the gateway's own (src/http originGuard).
+ */
+export interface HostsConfig {
+  /** MCP_ALLOWED_HOSTS, and the host of MCP_JWT_AUDIENCE when it is an http(s) URL (clients connect to it). */
+  allowed: HostName[]
+  /** localhost, 127.0.0.1, [::1] and *.localhost on any port: in development only. */
+  loopback: boolean
+  /**
+   * Nothing to check against (staging or production, MCP_ALLOWED_HOSTS unset, an audience that names no
+   * host): every Host passes, as before the allow-list existed, and /health says so with a warning.
+   */
+  unchecked: boolean
 }
 
 /** Superset 6.1's tool search (MCP_TOOL_SEARCH_CONFIG): `tools/list` shows search_tools, call_tool and the pinned tools. */
@@ -170,6 +189,7 @@ function toConfig(raw: RawConfig): Config {
     logLevel: raw.MCP_LOG_LEVEL,
     auth: toAuthConfig(raw),
     allowedOrigins: raw.MCP_ALLOWED_ORIGINS,
+    hosts: toHostsConfig(raw),
     maxBodyBytes: raw.MCP_MAX_BODY_BYTES,
     metricsToken: raw.MCP_METRICS_TOKEN,
     database: {
@@ -208,6 +228,26 @@ function toConfig(raw: RawConfig): Config {
       includeSchemas: raw.MCP_TOOL_SEARCH_INCLUDE_SCHEMAS,
     },
   }
+}
+
+function toHostsConfig(raw: RawConfig): HostsConfig {
+  const allowed = [...raw.MCP_ALLOWED_HOSTS]
+  const audience = audienceHost(raw.MCP_JWT_AUDIENCE)
+  if (audience !== undefined) allowed.push(audience)
+  const loopback = raw.MCP_ENVIRONMENT === 'development'
+  return { allowed, loopback, unchecked: !loopback && allowed.length === 0 }
+}
+
+/**
+ * The host of an audience that is the gateway's URL (RFC 8707, as docs/AUTHENTICATION.md asks): MCP clients
+ * connect to exactly that URL, so refusing its host would only ever be a misconfiguration. An audience that
+ * is an identifier rather than a URL (Microsoft Entra's application id) names no host.
+ */
+function audienceHost(audience: string | undefined): HostName | undefined {
+  if (audience === undefined || !URL.canParse(audience)) return undefined
+  const url = new URL(audience)
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined
+  return parseHost(url.host)
 }
 
 /** A value crossCheck made sure of. */

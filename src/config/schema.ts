@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import { BUILT_IN_IP_LIMIT, MAX_TOKEN_BUCKET_COUNT, parseLimit } from '../limit-documents'
 import { CALL_TOOL_NAME, SEARCH_TOOL_NAME, TOOL_NAMES } from '../tool-names'
+import { parseHost, type HostName } from './hosts'
 
 /** `"true"`/`"false"` (any case, also 1/0, yes/no) as a boolean; empty or absent → the default. */
 function flag(defaultValue: boolean) {
@@ -61,6 +62,26 @@ const optionalText = z
 const wordList = optionalText.transform((value) =>
   value === undefined ? [] : value.split(/[\s,]+/).filter((word) => word.length > 0),
 )
+
+/**
+ * MCP_ALLOWED_HOSTS: host names with an optional port, comma- or space-separated. A URL or a wildcard is
+ * refused rather than read as something narrower or wider than what was meant.
+ */
+const hostList = wordList.transform((entries, ctx): HostName[] => {
+  const hosts: HostName[] = []
+  for (const entry of entries) {
+    const host = parseHost(entry)
+    if (host === undefined || entry.includes('*')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected host names with an optional port (mcp.example.com, mcp.example.com:8443, [::1]), got "${entry}"`,
+      })
+      return z.NEVER
+    }
+    hosts.push(host)
+  }
+  return hosts
+})
 
 const url = (what: string) =>
   optionalText.refine((value) => value === undefined || URL.canParse(value), {
@@ -193,6 +214,7 @@ export const ConfigSchema = z.object({
   MCP_TENANT_CLAIM: optionalText,
 
   MCP_ALLOWED_ORIGINS: wordList,
+  MCP_ALLOWED_HOSTS: hostList,
   MCP_METRICS_TOKEN: optionalText,
   MCP_MAX_BODY_BYTES: integer(1_048_576, 1024, 4_194_304),
 

@@ -41,6 +41,7 @@ export async function healthReport(
   } else {
     checks.config = { status: 'ok', environment: parsed.config.environment }
     checks.auth = authCheck(parsed.config)
+    checks.hosts = hostsCheck(parsed.config)
     checks.database = await databaseCheck(parsed.config, log, waitUntil)
     checks.analytics = await analyticsCheck(parsed.config, log)
   }
@@ -66,6 +67,16 @@ function authCheck(config: Config): Check {
     }
   }
   return { status: 'ok', mode: 'dev_username' }
+}
+
+/** The Host allow-list has something to check against (src/http/hosts.ts), or says why not. */
+function hostsCheck(config: Config): Check {
+  if (!config.hosts.unchecked) return { status: 'ok' }
+  return {
+    status: 'warning',
+    message:
+      "Every Host is accepted: MCP_ALLOWED_HOSTS is unset and MCP_JWT_AUDIENCE is not the gateway's URL. List the gateway's host names in MCP_ALLOWED_HOSTS.",
+  }
 }
 
 async function databaseCheck(

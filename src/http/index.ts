@@ -10,11 +10,11 @@ export {
   bodyLimit,
   corsPolicy,
   httpsRedirect,
-  isAllowedOrigin,
   originGuard,
   requestContext,
   securityHeaders,
   withConfig,
 } from './middleware'
+export { hostGuard, isAllowedOrigin } from './hosts'
 export { handleToolCall } from './tool-route'
 export { metricsScrapeGate, requireGatewayAdmin, serveMetrics } from './metrics-route'

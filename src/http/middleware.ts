@@ -1,22 +1,17 @@
 /**
  * Edge concerns, each a small Hono middleware: request ids and access logs, security headers, the
- * HTTPS redirect, the Origin allow-list, body limits and configuration.
+ * HTTPS redirect, the Origin allow-list (with the Host allow-list, ./hosts.ts), body limits and configuration.
  */
 import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
-import { configOrError, loadConfig } from '../config'
+import { configOrError, loadConfig, parseHost } from '../config'
 import { GatewayError } from '../errors'
 import { createLogger, createRequestFacts, noteLogEvent } from '../observability'
 import type { AppEnv } from './app-env'
 import { errorResponse } from './error-response'
+import { isAllowedOrigin, isLoopback } from './hosts'
 import { finishRequest } from './request-end'
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
-
-export function isLoopback(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || hostname.endsWith('.localhost')
-}
 
 /** A request id we accept from `cf-ray` (Cloudflare's ray id); anything else gets a generated one. */
 const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/
@@ -79,7 +74,9 @@ export function httpsRedirect(): MiddlewareHandler<AppEnv> {
     const url = new URL(c.req.url)
     const forwarded = c.req.header('x-forwarded-proto')
     const insecure = (forwarded ?? url.protocol.replace(':', '')) === 'http'
-    if (insecure && !isLoopback(url.hostname)) {
+    // The Host guard's normalised name: `localhost.` is as local as `localhost`.
+    const hostname = parseHost(url.host)?.hostname ?? url.hostname
+    if (insecure && !isLoopback(hostname)) {
       url.protocol = 'https:'
       const method = c.req.method
       return c.redirect(url.toString(), method === 'GET' || method === 'HEAD' ? 301 : 308)
@@ -90,16 +87,14 @@ export function httpsRedirect(): MiddlewareHandler<AppEnv> {
 }
 
 /**
- * DNS-rebinding protection (MCP transport spec): a request carrying an Origin header must come from an
- * allowed origin. Loopback origins are allowed in development so browser tools (MCP Inspector) work.
+ * DNS-rebinding protection (MCP transport spec: an Origin present and invalid gets 403): a request carrying
+ * an Origin header must come from an allowed origin (src/http/hosts.ts: MCP_ALLOWED_ORIGINS, the gateway's
+ * own hosts, loopback in development so browser tools such as MCP Inspector work).
  */
 export function originGuard(): MiddlewareHandler<AppEnv> {
   return async function originGuard(c, next) {
     const origin = c.req.header('origin')
-    if (
-      origin !== undefined &&
-      !isAllowedOrigin(origin, c.get('config').allowedOrigins, c.get('config').environment)
-    ) {
+    if (origin !== undefined && !isAllowedOrigin(origin, c.get('config'))) {
       return errorResponse(
         c,
         new GatewayError('PermissionDeniedError', `Origin ${origin} is not allowed to call this gateway.`, {
@@ -128,15 +123,16 @@ const CORS_MAX_AGE_SECONDS = 600
 
 /**
  * CORS for browser-based MCP clients: preflights are answered here, and an allowed Origin (the same
- * allow-list as originGuard: MCP_ALLOWED_ORIGINS, plus loopback in development) is echoed with the
- * headers a client needs to read. No credentials mode: the bearer token is a header, never a cookie.
+ * allow-list as originGuard: MCP_ALLOWED_ORIGINS, the gateway's own hosts, loopback in development) is
+ * echoed with the headers a client needs to read. No credentials mode: the bearer token is a header,
+ * never a cookie.
  */
 export function corsPolicy(): MiddlewareHandler<AppEnv> {
   const handler = cors({
     origin: (origin, c) => {
       const parsed = (c as Context<AppEnv>).get('configuration')
       if (origin === '' || !parsed.ok) return null
-      return isAllowedOrigin(origin, parsed.config.allowedOrigins, parsed.config.environment) ? origin : null
+      return isAllowedOrigin(origin, parsed.config) ? origin : null
     },
     allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
     allowHeaders: CORS_ALLOWED_HEADERS,
@@ -145,16 +141,6 @@ export function corsPolicy(): MiddlewareHandler<AppEnv> {
   })
   return async function corsPolicy(c, next) {
     return handler(c, next)
-  }
-}
-
-export function isAllowedOrigin(origin: string, allowed: readonly string[], environment: string): boolean {
-  if (allowed.includes('*') || allowed.includes(origin)) return true
-  if (environment !== 'development') return false
-  try {
-    return isLoopback(new URL(origin).hostname)
-  } catch {
-    return false
   }
 }
 

@@ -3,6 +3,7 @@
  * workerd, where code generation is forbidden), driven over HTTP by the MCP SDK client.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { request } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
@@ -56,6 +57,41 @@ function runTokenCommandFully(args: string[]): Promise<{ stdout: string; stderr:
         ? resolve({ stdout: stdout.trim(), stderr })
         : reject(new Error(`npm run token exited ${code}: ${stderr}`)),
     )
+  })
+}
+
+/**
+ * A POST through node:http, which sends the Host header it is given (fetch would name the URL's host):
+ * what a DNS-rebinding page's browser sends to the loopback port.
+ */
+function postWithHost(
+  port: number,
+  host: string,
+  path: string,
+  body: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: {
+          host,
+          origin: `http://${host}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+      },
+      (response) => {
+        let text = ''
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()))
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }))
+      },
+    )
+    outgoing.once('error', reject)
+    outgoing.end(body)
   })
 }
 
@@ -129,6 +165,20 @@ describe('npm start', () => {
     expect(metadata.resource).toBe(`http://127.0.0.1:${port}/mcp`)
     const openid = await fetch(`${metadata.authorization_servers[0]}/.well-known/openid-configuration`)
     expect(((await openid.json()) as { issuer: string }).issuer).toBe(metadata.authorization_servers[0])
+  })
+
+  it('refuses a DNS-rebinding Host with 403 through wrangler dev, which passes the Host on as sent', async () => {
+    const ping = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' })
+    const rebinding = await postWithHost(port, 'evil.example.com', '/mcp', ping)
+    expect(rebinding.status).toBe(403)
+    expect(JSON.parse(rebinding.body)).toMatchObject({
+      error_type: 'PermissionDeniedError',
+      details: { reason: 'host_not_allowed', host: 'evil.example.com' },
+    })
+    // The gateway's own names get as far as authentication.
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) {
+      expect((await postWithHost(port, host, '/mcp', ping)).status, host).toBe(401)
+    }
   })
 
   it('serves MCP to a real client with the printed token: 6.1’s tool-search view, and list_dashboards from Postgres', async () => {

@@ -87,6 +87,30 @@ describe('configuration', () => {
     expect(() => requireConfig({ ...base, DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/)
   })
 
+  it('normalises MCP_ALLOWED_HOSTS and adds the audience’s host; loopback only in development', () => {
+    const config = requireConfig({
+      ...base,
+      MCP_ALLOWED_HOSTS: 'MCP.Example.com., [0:0::1]:8787,127.1',
+      MCP_JWT_AUDIENCE: 'https://gw.example:8443/mcp',
+    })
+    expect(config.hosts).toEqual({
+      allowed: [
+        { hostname: 'mcp.example.com', port: undefined },
+        { hostname: '[::1]', port: 8787 },
+        { hostname: '127.0.0.1', port: undefined },
+        { hostname: 'gw.example', port: 8443 },
+      ],
+      loopback: true,
+      unchecked: false,
+    })
+    const production = { ...base, MCP_ENVIRONMENT: 'production' }
+    expect(requireConfig(production).hosts).toEqual({ allowed: [], loopback: false, unchecked: true })
+    expect(requireConfig({ ...production, MCP_JWT_AUDIENCE: 'api://superset-mcp' }).hosts.unchecked).toBe(
+      true,
+    )
+    expect(requireConfig({ ...production, MCP_ALLOWED_HOSTS: 'mcp.example.com' }).hosts.unchecked).toBe(false)
+  })
+
   it('treats empty strings as unset and ignores bindings', () => {
     const config = requireConfig({ ...base, MCP_JWT_ISSUER: '', CACHE: {}, MCP_REQUIRED_SCOPES: 'a, b  c' })
     expect(config.auth.issuer).toBeUndefined()

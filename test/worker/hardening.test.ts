@@ -36,17 +36,19 @@ async function expectValidationError(response: Response, reason: string): Promis
 
 describe('transport security', () => {
   it('redirects plain http to https (301 for GET, 308 otherwise) except on loopback', async () => {
-    const get = await gateway('http://gateway.example.com/health?x=1', { redirect: 'manual' })
+    // On a host the gateway serves: any other is refused before the redirect (test/worker/host-guard.test.ts).
+    const served = gatewayFetch(devEnv({ MCP_ALLOWED_HOSTS: 'gateway.example.com' }))
+    const get = await served('http://gateway.example.com/health?x=1', { redirect: 'manual' })
     expect(get.status).toBe(301)
     expect(get.headers.get('location')).toBe('https://gateway.example.com/health?x=1')
     expect(get.headers.get('strict-transport-security')).toContain('max-age=63072000')
-    const post = await gateway('http://gateway.example.com/mcp', {
+    const post = await served('http://gateway.example.com/mcp', {
       method: 'POST',
       body: '{}',
       redirect: 'manual',
     })
     expect(post.status).toBe(308)
-    const forwarded = await gateway('https://gateway.example.com/health', {
+    const forwarded = await served('https://gateway.example.com/health', {
       headers: { 'x-forwarded-proto': 'http' },
       redirect: 'manual',
     })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { BASE, MCP_HEADERS, callHttpTool, rpc, rpcResult, workerFetch } from '../helpers/mcp'
+import { devEnv, gatewayFetch } from '../helpers/tokens'
 
 describe('HTTP surface', () => {
   it('answers /health with real checks', async () => {
@@ -24,13 +25,20 @@ describe('HTTP surface', () => {
     }
   })
 
-  it('redirects plain http to https except on loopback', async () => {
-    const get = await workerFetch('http://gateway.example.com/health', { redirect: 'manual' })
+  it('redirects plain http to https on a served host, except on loopback', async () => {
+    const served = gatewayFetch(devEnv({ MCP_ALLOWED_HOSTS: 'gateway.example.com' }))
+    const get = await served('http://gateway.example.com/health', { redirect: 'manual' })
     expect(get.status).toBe(301)
     expect(get.headers.get('location')).toBe('https://gateway.example.com/health')
-    const post = await workerFetch('http://gateway.example.com/mcp', { ...rpc('ping'), redirect: 'manual' })
+    const post = await served('http://gateway.example.com/mcp', { ...rpc('ping'), redirect: 'manual' })
     expect(post.status).toBe(308)
     expect((await workerFetch('http://127.0.0.1/health')).status).toBe(200)
+    // A host the gateway does not serve is refused before it could be redirected (test/worker/host-guard.test.ts).
+    const foreign = await workerFetch('http://elsewhere.example.com/mcp', {
+      ...rpc('ping'),
+      redirect: 'manual',
+    })
+    expect(foreign.status).toBe(403)
   })
 
   it('answers unknown routes with a 404 in the gateway error shape', async () => {
