@@ -13,6 +13,8 @@ export async function handleToolCall(c: Context<AppEnv>): Promise<Response> {
   const name = c.req.param('name') ?? ''
   const args = await readJsonBody(c)
   // Plain JSON for scripts: no untrusted-content markers (those are for agents, over MCP).
+  // A script cannot be asked to confirm (no input requests over plain HTTP): a destructive call follows
+  // MCP_CONFIRM_FALLBACK, running unconfirmed (`allow`, audited so) or refused with 403 (`refuse`).
   const { result } = await createDispatcher(c.get('scope')).callTool(name, args)
   const text = JSON.stringify(result)
   // An in-band failure may quote user-written text (src/markers.ts): plain quotes here.

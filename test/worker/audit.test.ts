@@ -146,6 +146,7 @@ function auditRecord(tool: string, overrides: Partial<AuditRecord> = {}): AuditR
     createdIds: {},
     argumentsDigest: 'f'.repeat(64),
     argumentsRedacted: { request: {} },
+    confirmation: null,
     ...overrides,
   }
 }
