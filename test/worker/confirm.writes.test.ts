@@ -303,6 +303,36 @@ describe('execute_sql with DML, for a client that can confirm', () => {
   })
 })
 
+describe('through call_tool (tool search on)', () => {
+  it('asks about the tool call_tool names, and a confirmation binds that call however it is sent', async () => {
+    const search = { MCP_TOOL_SEARCH_ENABLED: 'true' }
+    const inner = sqlCall(`INSERT INTO ${TABLE} VALUES (90)`)
+    const viaSearch = { name: 'execute_sql', arguments: inner }
+    const asked = await dispatch('admin', 'call_tool', viaSearch, asking, search)
+    expect(asked.outcome?.kind).toBe('confirmation_required')
+    expect(await auditOf(asked.requestId)).toMatchObject({ tool: 'execute_sql', confirmation: 'required' })
+    const state = (asked.outcome as Extract<ToolOutcome, { kind: 'confirmation_required' }>).state
+    // The flattened spelling of the same request is the same call.
+    const confirmed = await dispatch(
+      'admin',
+      'execute_sql',
+      inner.request,
+      { canConfirm: true, confirmation: { state, accepted: true } },
+      search,
+    )
+    expect(confirmed.outcome).toMatchObject({ kind: 'answer', result: { success: true } })
+    const again = await dispatch(
+      'admin',
+      'call_tool',
+      viaSearch,
+      { canConfirm: true, confirmation: { state, accepted: true } },
+      search,
+    )
+    expect(again.error).toMatchObject({ details: { reason: 'confirmation_state_used' } })
+    expect((await rows()).filter((n) => n === 90)).toHaveLength(1)
+  })
+})
+
 describe('update_chart', () => {
   let chartId: number
   const name = async () =>
