@@ -4,7 +4,7 @@
  *
  * Layers, top to bottom; a module imports only its own layer (in the declared direction) or layers below:
  *   entry      src/index.ts, http/, mcp/, health/
- *   pipeline   auth/, limits/, cache/, dispatch/, tool-search/
+ *   pipeline   auth/, limits/, cache/, confirm/, dispatch/, tool-search/
  *   tools      tools/index.ts (the registry) → tools/<domain>/ → tools/core/
  *   engines    query/ → superset/, guardrails/
  *   infra      audit/ → db/, observability/; counters/
@@ -13,7 +13,7 @@
  */
 const LAYERS = {
   entry: '^src/(index\\.ts$|http/|mcp/|health/)',
-  pipeline: '^src/(auth|limits|cache|dispatch|tool-search)/',
+  pipeline: '^src/(auth|limits|cache|confirm|dispatch|tool-search)/',
   tools: '^src/tools/',
   engines: '^src/(query|superset|guardrails)/',
   infra: '^src/(db|observability|audit|counters)/',
@@ -59,10 +59,11 @@ export default {
     ...downOnly,
     sideways('entry-http-stays-below-mcp', '(http|health)/', '(mcp|health)/'),
     sideways('entry-health-is-a-route', 'health/', '(http|mcp)/'),
-    sideways('pipeline-auth-is-lowest', 'auth/', '(limits|cache|dispatch|tool-search)/'),
-    sideways('pipeline-limits-below-dispatch', 'limits/', '(cache|dispatch|tool-search)/'),
-    sideways('pipeline-cache-below-dispatch', 'cache/', '(limits|dispatch|tool-search)/'),
-    sideways('pipeline-tool-search-below-dispatch', 'tool-search/', '(auth|limits|cache|dispatch)/'),
+    sideways('pipeline-auth-is-lowest', 'auth/', '(limits|cache|confirm|dispatch|tool-search)/'),
+    sideways('pipeline-limits-below-dispatch', 'limits/', '(cache|confirm|dispatch|tool-search)/'),
+    sideways('pipeline-cache-below-dispatch', 'cache/', '(limits|confirm|dispatch|tool-search)/'),
+    sideways('pipeline-tool-search-below-dispatch', 'tool-search/', '(auth|limits|cache|confirm|dispatch)/'),
+    sideways('pipeline-confirm-below-dispatch', 'confirm/', '(auth|limits|cache|dispatch|tool-search)/'),
     sideways('tools-core-is-shared', 'tools/core/', 'tools/(?!core/)'),
     {
       name: 'tools-domains-are-apart',

@@ -18,6 +18,9 @@ function workerBindings(stack: DatabaseStack): Record<string, string> {
     // Superset 6.1's default (and `npm start`'s, and production's) is tool search on; the tests list the
     // whole catalogue to check who sees which tool, and test/worker/tool-search.test.ts turns search on.
     MCP_TOOL_SEARCH_ENABLED: 'false',
+    // What a deployment sets (`wrangler secret put`): tests that run as production would otherwise be
+    // refused for the missing key; test/worker/config.test.ts covers the key derived without it.
+    MCP_CONFIRM_SECRET: 'test-confirmation-key-0123456789abcdef',
   }
 }
 

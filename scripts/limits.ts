@@ -23,7 +23,7 @@ import {
   parseLimitDocument,
   type LimitDocument,
 } from '../src/limit-documents/index.ts'
-import { LIMITABLE_TOOL_NAMES } from '../src/tool-names.ts'
+import { CONFIRMABLE_TOOL_NAMES, LIMITABLE_TOOL_NAMES } from '../src/tool-names.ts'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const WRANGLER = `${ROOT}node_modules/wrangler/bin/wrangler.js`
@@ -128,20 +128,35 @@ function unknownTools(document: LimitDocument): string[] {
       ],
     ),
   ]
-  return places.flatMap(([where, limits]) =>
+  const limited = places.flatMap(([where, limits]) =>
     Object.keys(limits ?? {})
       .filter((tool) => !LIMITABLE_TOOL_NAMES.includes(tool))
-      .map((tool) => `${where}.${tool}: no tool is called "${tool}"${suggestion(tool)}`),
+      .map(
+        (tool) => `${where}.${tool}: no tool is called "${tool}"${suggestion(tool, LIMITABLE_TOOL_NAMES)}`,
+      ),
   )
+  return [...limited, ...unconfirmableTools(document)]
 }
 
-function suggestion(name: string): string {
-  const close = LIMITABLE_TOOL_NAMES.filter(
+/**
+ * `confirm` entries for a tool that never asks (a typo such as `execute_sq`, or `list_charts`, which
+ * changes nothing) would be silently ignored by the Worker: refused here, naming the tools that ask.
+ */
+function unconfirmableTools(document: LimitDocument): string[] {
+  return Object.keys(document.confirm ?? {})
+    .filter((tool) => !CONFIRMABLE_TOOL_NAMES.includes(tool))
+    .map((tool) =>
+      LIMITABLE_TOOL_NAMES.includes(tool)
+        ? `confirm.${tool}: ${tool} never asks for confirmation (the tools that do: ${CONFIRMABLE_TOOL_NAMES.join(', ')})`
+        : `confirm.${tool}: no tool is called "${tool}"${suggestion(tool, CONFIRMABLE_TOOL_NAMES)}`,
+    )
+}
+
+function suggestion(name: string, names: readonly string[]): string {
+  const close = names.filter(
     (tool) => editDistance(tool, name) <= 2 || tool.includes(name) || name.includes(tool),
   )
-  return close.length === 0
-    ? ` (tools: ${LIMITABLE_TOOL_NAMES.join(', ')})`
-    : ` (did you mean ${close.join(' or ')}?)`
+  return close.length === 0 ? ` (tools: ${names.join(', ')})` : ` (did you mean ${close.join(' or ')}?)`
 }
 
 function editDistance(a: string, b: string): number {

@@ -42,3 +42,10 @@ export const CALL_TOOL_NAME = 'call_tool'
  * `call_tool` is never counted itself: its calls count as the tool they name.
  */
 export const LIMITABLE_TOOL_NAMES: readonly string[] = [...TOOL_NAMES, SEARCH_TOOL_NAME]
+
+/**
+ * Tools whose destructive calls ask the user to confirm (their definition's `confirm`, src/confirm): the
+ * names a limits document's `confirm` section may give. The catalogue test keeps it equal to the tools
+ * that declare `confirm`.
+ */
+export const CONFIRMABLE_TOOL_NAMES: readonly string[] = ['update_chart', 'execute_sql']

@@ -10,7 +10,7 @@ import * as z from 'zod'
 import { requireConfig } from '../config'
 import { createMetadataDb, type RequestDb } from '../db'
 import { createLogger, isolateMetrics, type Logger } from '../observability'
-import { countAuditRecords, insertAuditRecords, type AuditRecord } from './records'
+import { AUDIT_CONFIRMATIONS, countAuditRecords, insertAuditRecords, type AuditRecord } from './records'
 
 const RETRY_BASE_SECONDS = 5
 const RETRY_MAX_SECONDS = 300
@@ -35,6 +35,8 @@ const AUDIT_MESSAGE_SCHEMA: z.ZodType<AuditRecord> = z.object({
   createdIds,
   argumentsDigest: z.string().min(1),
   argumentsRedacted: z.unknown(),
+  // Absent in records queued by a version before confirmations (a deploy with messages in flight).
+  confirmation: z.enum(AUDIT_CONFIRMATIONS).nullable().default(null),
 })
 
 /** Seconds before a failed batch is offered again: 5, 10, 20, … up to 5 minutes. */

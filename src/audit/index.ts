@@ -1,5 +1,5 @@
 export { digestArguments, redactArguments, writeAuditRecords } from './records'
-export type { AuditRecord } from './records'
+export type { AuditConfirmation, AuditRecord } from './records'
 export { deliverAuditRecords } from './delivery'
 export type { AuditDelivery } from './delivery'
 export { consumeAuditBatch, retryDelaySeconds } from './consumer'

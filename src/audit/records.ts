@@ -1,6 +1,6 @@
 /**
  * The audit trail: one row per tool call in mcp_gateway.audit_log (migrations/0001_create_audit_log.sql,
- * 0002_audit_record_id.sql). After the response, a request's records go to the AUDIT_QUEUE Cloudflare
+ * 0002_audit_record_id.sql, 0003_audit_confirmation.sql). After the response, a request's records go to the AUDIT_QUEUE Cloudflare
  * Queue, whose consumer (./consumer.ts) inserts them in batches; without the binding, or if the queue
  * refuses them, they are inserted at once over the request's own connection (./delivery.ts). Arguments
  * are stored as a SHA-256 digest of their canonical JSON and a redacted copy: structure, ids and short
@@ -13,6 +13,27 @@ import { sql } from '../db'
 import type { Logger } from '../observability'
 import { canonicalJson, sha256Hex } from '../digest'
 import { countEvent } from '../observability'
+
+/**
+ * How a call was confirmed (src/confirm; the column `confirmation`, migrations/0003): null for a call
+ * that needed no confirmation.
+ */
+export type AuditConfirmation =
+  /** The user accepted a valid request state: the call ran. */
+  | 'confirmed'
+  /** The client could not be asked and MCP_CONFIRM_FALLBACK=allow: the call ran without the user's say. */
+  | 'unconfirmed'
+  /** The user declined: nothing ran. */
+  | 'declined'
+  /** The user was asked and nothing ran yet; or the client could not be asked and the fallback refused. */
+  | 'required'
+
+export const AUDIT_CONFIRMATIONS = [
+  'confirmed',
+  'unconfirmed',
+  'declined',
+  'required',
+] as const satisfies readonly AuditConfirmation[]
 
 export interface AuditRecord {
   /** Minted when the call finished; makes a redelivered record a no-op. */
@@ -33,6 +54,7 @@ export interface AuditRecord {
   createdIds: Record<string, number[]>
   argumentsDigest: string
   argumentsRedacted: unknown
+  confirmation: AuditConfirmation | null
 }
 
 /** Counts audit records in the isolate's metrics: handed to the queue, inserted, failed to insert. */
@@ -135,17 +157,19 @@ export async function insertAuditRecords(db: Db, records: readonly AuditRecord[]
     created_ids: record.createdIds,
     arguments_digest: record.argumentsDigest,
     arguments_redacted: record.argumentsRedacted,
+    confirmation: record.confirmation,
   }))
   await db.query(sql`
     INSERT INTO mcp_gateway.audit_log (record_id, occurred_at, request_id, tenant, user_id, username, tool, transport,
            outcome, error_type, duration_ms, rows_returned, objects_affected, created_ids, arguments_digest,
-           arguments_redacted)
+           arguments_redacted, confirmation)
     SELECT record_id, occurred_at, request_id, tenant, user_id, username, tool, transport, outcome, error_type,
-           duration_ms, rows_returned, objects_affected, created_ids, arguments_digest, arguments_redacted
+           duration_ms, rows_returned, objects_affected, created_ids, arguments_digest, arguments_redacted,
+           confirmation
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(record_id uuid, occurred_at timestamptz,
            request_id text, tenant text, user_id int, username text, tool text, transport text, outcome text,
            error_type text, duration_ms int, rows_returned int, objects_affected int, created_ids jsonb,
-           arguments_digest text, arguments_redacted jsonb)
+           arguments_digest text, arguments_redacted jsonb, confirmation text)
         ON CONFLICT (record_id) DO NOTHING`)
   countAuditRecords('written', records.length)
 }

@@ -71,6 +71,7 @@ export interface Config {
   sentry: SentryConfig
   limits: LimitsConfig
   toolSearch: ToolSearchConfig
+  confirm: ConfirmConfig
 }
 
 /**
@@ -88,6 +89,26 @@ export interface HostsConfig {
    */
   unchecked: boolean
 }
+
+/**
+ * Confirmation of destructive calls (src/confirm): whether the gateway asks, what a client that cannot
+ * answer gets, and the key that signs the request state a confirmation carries.
+ */
+export interface ConfirmConfig {
+  /** MCP_CONFIRM_DESTRUCTIVE: ask before a destructive call (a tenant's limits document may override per tool). */
+  destructive: boolean
+  /** MCP_CONFIRM_FALLBACK: a client that cannot confirm runs the call unconfirmed (`allow`) or is refused. */
+  fallback: RawConfig['MCP_CONFIRM_FALLBACK']
+  /**
+   * The HMAC key of confirmation states: MCP_CONFIRM_SECRET, or outside production, when unset, one derived
+   * from DATABASE_URL (stable across isolates and restarts, never sent anywhere); undefined in production
+   * without the secret, which the cross-check allows only while MCP_CONFIRM_DESTRUCTIVE=false.
+   */
+  secret: string | undefined
+}
+
+/** The shortest MCP_CONFIRM_SECRET accepted: as long as the HMAC-SHA256 output (RFC 2104 §3). */
+export const CONFIRM_SECRET_MIN_BYTES = 32
 
 /** Superset 6.1's tool search (MCP_TOOL_SEARCH_CONFIG): `tools/list` shows search_tools, call_tool and the pinned tools. */
 export interface ToolSearchConfig {
@@ -227,6 +248,11 @@ function toConfig(raw: RawConfig): Config {
       alwaysVisible: raw.MCP_TOOL_SEARCH_ALWAYS_VISIBLE,
       includeSchemas: raw.MCP_TOOL_SEARCH_INCLUDE_SCHEMAS,
     },
+    confirm: {
+      destructive: raw.MCP_CONFIRM_DESTRUCTIVE,
+      fallback: raw.MCP_CONFIRM_FALLBACK,
+      secret: confirmSecretOf(raw),
+    },
   }
 }
 
@@ -248,6 +274,16 @@ function audienceHost(audience: string | undefined): HostName | undefined {
   const url = new URL(audience)
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined
   return parseHost(url.host)
+}
+
+/**
+ * Outside production a missing secret is derived from the metadata database's URL: every isolate and
+ * every restart of one deployment agrees on it, and it is as secret as that URL. Production names its own.
+ */
+function confirmSecretOf(raw: RawConfig): string | undefined {
+  if (raw.MCP_CONFIRM_SECRET !== undefined) return raw.MCP_CONFIRM_SECRET
+  if (raw.MCP_ENVIRONMENT === 'production') return undefined
+  return `superset-mcp-gateway confirmation (${raw.MCP_ENVIRONMENT}): ${required(raw.DATABASE_URL)}`
 }
 
 /** A value crossCheck made sure of. */
@@ -298,7 +334,23 @@ function crossCheck(raw: RawConfig): string[] {
     )
   }
   if (raw.MCP_AUTH_ENABLED) problems.push(...checkJwtSettings(raw))
+  problems.push(...checkConfirmSettings(raw))
   return problems
+}
+
+function checkConfirmSettings(raw: RawConfig): string[] {
+  const secret = raw.MCP_CONFIRM_SECRET
+  if (secret !== undefined && new TextEncoder().encode(secret).length < CONFIRM_SECRET_MIN_BYTES) {
+    return [
+      `MCP_CONFIRM_SECRET: needs at least ${CONFIRM_SECRET_MIN_BYTES} bytes (e.g. openssl rand -hex 32)`,
+    ]
+  }
+  if (raw.MCP_ENVIRONMENT === 'production' && raw.MCP_CONFIRM_DESTRUCTIVE && secret === undefined) {
+    return [
+      'MCP_CONFIRM_SECRET: required in production while MCP_CONFIRM_DESTRUCTIVE=true (the key that signs confirmation requests; `wrangler secret put MCP_CONFIRM_SECRET`)',
+    ]
+  }
+  return []
 }
 
 function checkJwtSettings(raw: RawConfig): string[] {

@@ -245,6 +245,11 @@ export const ConfigSchema = z.object({
   MCP_TOOL_SEARCH_ALWAYS_VISIBLE: pinnedTools,
   MCP_TOOL_SEARCH_INCLUDE_SCHEMAS: flag(false),
 
+  // Confirmation of destructive calls (src/confirm, docs/SECURITY.md).
+  MCP_CONFIRM_DESTRUCTIVE: flag(true),
+  MCP_CONFIRM_FALLBACK: z.enum(['allow', 'refuse']).default('allow'),
+  MCP_CONFIRM_SECRET: optionalText,
+
   SENTRY_DSN: url('the Sentry DSN'),
   SENTRY_ENVIRONMENT: optionalText,
   SENTRY_SAMPLE_RATE: fraction(1),

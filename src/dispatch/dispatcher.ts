@@ -3,10 +3,21 @@
  * tools do not exist for the caller), admit it against the caller's limits, run it, and log the outcome.
  */
 import { asGatewayError, describeError, GatewayError } from '../errors'
-import { digestArguments, redactArguments } from '../audit'
+import { digestArguments, redactArguments, type AuditConfirmation } from '../audit'
+import {
+  asksToConfirm,
+  cannotConfirmError,
+  confirmationKey,
+  declinedMessage,
+  issueConfirmationState,
+  stateUsedError,
+  verifyConfirmationState,
+  type ConfirmationBinding,
+} from '../confirm'
 import type { Principal } from '../superset'
 import {
   authoredPathsOf,
+  confirmationPrompt,
   findPrompt,
   findVisibleTool,
   parseToolRequest,
@@ -17,6 +28,7 @@ import {
   toolsVisibleTo,
   type AnyToolDefinition,
   type CallEffects,
+  type InBandRun,
   type PromptDefinition,
   type ResourceDefinition,
   type ToolListing,
@@ -44,15 +56,35 @@ export interface Dispatcher {
    * from when it loaded them; a deploy or configuration change can end it earlier.
    */
   listsKeptForMs(): Promise<number>
+  /**
+   * Runs a tool call. Without options the client cannot be asked to confirm (canConfirm false): a call
+   * that needs confirmation follows MCP_CONFIRM_FALLBACK, so the answer is always the tool's.
+   */
   callTool(name: string, args: unknown): Promise<ToolAnswer>
+  callTool(name: string, args: unknown, options: CallOptions): Promise<ToolOutcome>
   listResources(): Promise<ResourceDefinition[]>
   readResource(uri: string): Promise<{ resource: ResourceDefinition; text: string }>
   listPrompts(): Promise<readonly PromptDefinition[]>
   getPrompt(name: string, args: Record<string, string>): Promise<{ prompt: PromptDefinition; text: string }>
 }
 
+/** How the transport can take part in confirming a destructive call (src/confirm, docs/SECURITY.md). */
+export interface CallOptions {
+  /**
+   * The user's answer to an earlier `confirmation_required` outcome for this same call: the `state` it
+   * carried, handed back unchanged, and whether the user accepted.
+   */
+  confirmation?: { state: string; accepted: boolean }
+  /**
+   * The client can answer an input request (a 2026-07-28 input-required result, or 2025 elicitation it
+   * declared): a call that needs confirmation then answers `confirmation_required` instead of running.
+   */
+  canConfirm: boolean
+}
+
 /** A tool's answer, and the paths of its fields that hold user-written text (src/tools/core/authored.ts). */
 export interface ToolAnswer {
+  kind: 'answer'
   result: unknown
   authored: readonly string[]
   /**
@@ -67,6 +99,28 @@ export interface ToolAnswer {
    */
   ttlMs?: number
 }
+
+/**
+ * Nothing ran: the user must confirm first. The transport asks with `message` and calls again with
+ * the same name and arguments and `{ confirmation: { state, accepted } }`.
+ */
+export interface ConfirmationRequired {
+  kind: 'confirmation_required'
+  /** One sentence, the gateway's; user-written names in it are quoted authored spans (src/markers.ts). */
+  message: string
+  /** Signed, single-use, bound to the caller, the tool and these exact arguments. */
+  state: string
+  /** When the state stops being accepted (ISO 8601). */
+  expiresAt: string
+}
+
+/** The user declined: nothing ran. Not an error (the call did what the user wanted). */
+export interface CallDeclined {
+  kind: 'declined'
+  message: string
+}
+
+export type ToolOutcome = ToolAnswer | ConfirmationRequired | CallDeclined
 
 export function unknownToolError(name: string): GatewayError {
   return new GatewayError('NotFoundError', `Unknown tool: ${name}`, {
@@ -105,7 +159,11 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       const search = scope.config.toolSearch
       return search.enabled ? searchView(visible, search) : visible.map(toolListing)
     },
-    callTool: async (requested, requestedArgs) => {
+    callTool: (async (
+      requested: string,
+      requestedArgs: unknown,
+      options: CallOptions = { canConfirm: false },
+    ): Promise<ToolOutcome> => {
       const started = Date.now()
       const principal = await scope.principal()
       const context = await scope.toolContext()
@@ -115,6 +173,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       let args = requestedArgs
       let cacheStatus: CacheStatus | undefined
       let subject: CallSubject | undefined
+      let confirmation: AuditConfirmation | null = null
       const done = (outcome: GatewayError | 'success', result?: unknown, inBand = false): Promise<void> =>
         recordCall(scope, {
           name,
@@ -126,6 +185,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
           inBand,
           effects: context.effects,
           cacheStatus,
+          confirmation,
         })
       try {
         if (search.enabled && requested === CALL_TOOL_NAME) {
@@ -145,34 +205,74 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
           const query = searchQuery(args)
           const found = searchTools(toolsVisibleTo(principal), query, search)
           await done('success', found)
-          return { result: found, authored: [] }
+          return { kind: 'answer', result: found, authored: [] }
         }
         const tool = findVisibleTool(name, principal)
         if (tool === undefined) throw unknownToolError(name)
+        // Every attempt counts, the one that asks for confirmation and the confirmed one alike.
         const admission = await admit(scope, subject)
         const request = parseToolRequest(tool, args)
+        // A failure answered in the tool's own response model (Superset 6.1's in-band failure), but a
+        // failure: the log, the metrics and the audit trail count it as one; nothing is cached or invalidated.
+        const answeredInBand = async (run: InBandRun): Promise<ToolAnswer> => {
+          // Answered in the tool's own response model (Superset 6.1's in-band failure), but a failure:
+          // the log, the metrics and the audit trail count it as one; nothing is cached or invalidated.
+          await done(run.failure, run.response, true)
+          return { kind: 'answer', result: run.response, authored: authoredPathsOf(tool), inBand: true }
+        }
+        // Confirmation, after the request is known and before anything of the call runs (src/confirm).
+        if (options.confirmation !== undefined) {
+          const binding = await bindingOf(subject, request)
+          await useConfirmation(scope, subject, binding, options.confirmation.state)
+          if (!options.confirmation.accepted) {
+            confirmation = 'declined'
+            await done('success')
+            return { kind: 'declined', message: declinedMessage(name) }
+          }
+          confirmation = 'confirmed'
+        } else if (tool.confirm !== undefined && asksToConfirm(scope.config.confirm, admission.confirm)) {
+          const asked = await confirmationPrompt(tool, request, context)
+          if ('failed' in asked) return await answeredInBand(asked.failed)
+          const prompt = asked.prompt
+          if (prompt !== undefined) {
+            if (options.canConfirm) {
+              confirmation = 'required'
+              const binding = await bindingOf(subject, request)
+              const issued = await issueConfirmationState(binding, confirmationKey(scope.config.confirm))
+              await done('success')
+              return {
+                kind: 'confirmation_required',
+                message: prompt.message,
+                state: issued.state,
+                expiresAt: new Date(issued.expiresAt).toISOString(),
+              }
+            }
+            if (scope.config.confirm.fallback === 'refuse') {
+              confirmation = 'required'
+              throw cannotConfirmError(name, prompt.message)
+            }
+            confirmation = 'unconfirmed'
+          }
+        }
         const cached = await lookupCache(scope, tool, request, principal, admission.recentWrites)
         cacheStatus = cached?.status
         if (cached?.status === 'hit') {
           await done('success', cached.value)
           return {
+            kind: 'answer',
             result: { ...(cached.value as object), cache_status: cached.status },
             authored: authoredPathsOf(tool),
             ttlMs: cached.ttlMs,
           }
         }
         const run = await runTool(tool, request, context)
-        if (run.failure !== undefined) {
-          // Answered in the tool's own response model (Superset 6.1's in-band failure), but a failure:
-          // the log, the metrics and the audit trail count it as one; nothing is cached or invalidated.
-          await done(run.failure, run.response, true)
-          return { result: run.response, authored: authoredPathsOf(tool), inBand: true }
-        }
+        if (run.failure !== undefined) return await answeredInBand({ ...run, failure: run.failure })
         const result = run.response
         cached?.store?.(result)
         await afterWrites(scope, subject, context.effects)
         await done('success', result)
         return {
+          kind: 'answer',
           result: cached === undefined ? result : { ...(result as object), cache_status: cached.status },
           authored: authoredPathsOf(tool),
           // Only an answer the cache now holds: a bypass that stores nothing promises nothing.
@@ -189,8 +289,44 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
         await done(failure)
         throw failure
       }
-    },
+    }) as Dispatcher['callTool'],
   }
+}
+
+/** What a confirmation state binds: this caller, this tool, these exact parsed arguments. */
+async function bindingOf(subject: CallSubject, request: unknown): Promise<ConfirmationBinding> {
+  return {
+    tenant: subject.tenant,
+    userId: subject.userId,
+    tool: subject.tool,
+    argumentsDigest: await digestArguments(request ?? {}),
+  }
+}
+
+/**
+ * Checks a state handed back with a confirmation and uses it up: verified against the call (signature,
+ * age, caller, tool, arguments), then its nonce consumed in the caller's RateLimiter Durable Object, so
+ * it answers one call, whichever isolate each attempt reaches. A nonce that cannot be consumed (the object
+ * is unreachable) refuses the call: single use is never assumed.
+ */
+async function useConfirmation(
+  scope: RequestScope,
+  subject: CallSubject,
+  binding: ConfirmationBinding,
+  state: string,
+): Promise<void> {
+  const verified = await verifyConfirmationState(state, binding, confirmationKey(scope.config.confirm))
+  let fresh: boolean
+  try {
+    fresh = await scope.services.limiter.consumeNonce(subject, verified.nonce, verified.expiresAt)
+  } catch (err) {
+    throw new GatewayError(
+      'UpstreamError',
+      'The gateway could not make sure this confirmation is used only once (its rate limiter did not answer); nothing was run. Try again with the same confirmation.',
+      { cause: err, details: { reason: 'confirmation_unverifiable' } },
+    )
+  }
+  if (!fresh) throw stateUsedError()
 }
 
 /** Prompt arguments are strings; unknown names and values outside a closed list are refused. */
@@ -272,6 +408,7 @@ interface FinishedCall {
   inBand?: boolean
   effects: CallEffects
   cacheStatus?: CacheStatus
+  confirmation: AuditConfirmation | null
 }
 
 /** One log line (a success at debug) and one audit record per call (handed on after the response). */
@@ -320,6 +457,7 @@ async function recordCall(scope: RequestScope, call: FinishedCall): Promise<void
     createdIds: call.effects.created,
     argumentsDigest: await digestArguments(call.args ?? {}),
     argumentsRedacted: redactArguments(call.args ?? {}),
+    confirmation: call.confirmation,
   })
 }
 

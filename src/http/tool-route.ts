@@ -13,6 +13,8 @@ export async function handleToolCall(c: Context<AppEnv>): Promise<Response> {
   const name = c.req.param('name') ?? ''
   const args = await readJsonBody(c)
   // Plain JSON for scripts: no untrusted-content markers (those are for agents, over MCP).
+  // A script cannot be asked to confirm (no input requests over plain HTTP): a destructive call follows
+  // MCP_CONFIRM_FALLBACK, running unconfirmed (`allow`, audited so) or refused with 403 (`refuse`).
   const { result, inBand } = await createDispatcher(c.get('scope')).callTool(name, args)
   // An in-band failure's message may quote user-written names (src/markers.ts): plain quotes here.
   return c.json((inBand === true ? mapStrings(result, plainAuthoredSpans) : result) as object)

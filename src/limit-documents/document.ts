@@ -116,6 +116,19 @@ const UserOverrideSchema = z.strictObject(
   { error: unknownFieldMessage(['default_limits', 'per_tool_limits']) },
 )
 
+/**
+ * Per tool, whether its destructive calls ask the user to confirm (true) or not (false), overriding
+ * MCP_CONFIRM_DESTRUCTIVE for the tenant (src/confirm). Names are checked as per-tool limits are: the
+ * Worker takes any well-formed name, `npm run limits` only a tool that asks for confirmation.
+ */
+const ConfirmSectionSchema = z.record(
+  z.string().regex(TOOL_NAME, { error: 'tool names are lower_snake_case, e.g. "execute_sql"' }),
+  z.boolean({ error: 'expected true (ask before running) or false (run without asking)' }),
+  { error: 'expected an object {"<tool name>": true | false}, e.g. {"execute_sql": false}' },
+)
+
+const DOCUMENT_FIELDS = ['default_limits', 'per_tool_limits', 'users', 'confirm']
+
 /** A limit document as stored in KV under `limits:<tenant>`. Unknown fields are refused: a typo never silently drops a limit. */
 export const LimitDocumentSchema = z.strictObject(
   {
@@ -127,8 +140,9 @@ export const LimitDocumentSchema = z.strictObject(
           'expected an object {"<Superset username>": {"default_limits": [...], "per_tool_limits": {...}}}',
       })
       .optional(),
+    confirm: ConfirmSectionSchema.optional(),
   },
-  { error: unknownFieldMessage(['default_limits', 'per_tool_limits', 'users']) },
+  { error: unknownFieldMessage(DOCUMENT_FIELDS) },
 )
 
 export type LimitDocument = z.output<typeof LimitDocumentSchema>
@@ -277,7 +291,24 @@ export function describeEffectiveLimits(documents: TenantDocuments): string[] {
       lines.push(`  ${tool}: ${texts(limitsForCall(documents, username, tool).tool)}`)
     }
   }
+  const confirmed = new Set(
+    [documents.own, documents.fallback].flatMap((doc) => Object.keys(doc?.confirm ?? {})),
+  )
+  for (const tool of [...confirmed].sort()) {
+    const asks = confirmOverride(documents, tool)
+    lines.push(
+      `confirmation of ${tool}: ${asks === true ? 'asked' : 'not asked'} (overrides MCP_CONFIRM_DESTRUCTIVE)`,
+    )
+  }
   return lines
+}
+
+/**
+ * The tenant's confirmation setting for a tool: its own document's, else `limits:default`'s; undefined
+ * when neither names the tool (MCP_CONFIRM_DESTRUCTIVE decides).
+ */
+export function confirmOverride(documents: TenantDocuments, tool: string): boolean | undefined {
+  return own(documents.own?.confirm, tool) ?? own(documents.fallback?.confirm, tool)
 }
 
 function texts(rules: readonly LimitRule[]): string {

@@ -6,6 +6,7 @@
  */
 export {
   BUILT_IN_IP_LIMIT,
+  confirmOverride,
   MAX_TOKEN_BUCKET_COUNT,
   describeEffectiveLimits,
   limitsForCall,

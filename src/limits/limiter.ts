@@ -8,7 +8,7 @@ import type { Admission, CallSubject, Limiter } from './ports'
 import { describeError, GatewayError } from '../errors'
 import { type Logger } from '../observability'
 import { countLimitEvent } from './counters'
-import { limitsForCall } from '../limit-documents'
+import { confirmOverride, limitsForCall } from '../limit-documents'
 import {
   checkedLimits,
   retryAfterSeconds,
@@ -44,7 +44,9 @@ export function createLimiter(options: LimiterOptions): Limiter {
     admit: async (call: CallSubject): Promise<Admission> => {
       const tenantDocuments = await documents.documentsFor(call.tenant, { log, waitUntil })
       const checked = checkedLimits(limitsForCall(tenantDocuments, call.username, call.tool), call.tool)
-      if (checked.length === 0) return { allowed: true, headers: {} }
+      const confirm = confirmOverride(tenantDocuments, call.tool)
+      const settings = confirm === undefined ? {} : { confirm }
+      if (checked.length === 0) return { allowed: true, headers: {}, ...settings }
       const stub = env.RATE_LIMITER.getByName(`${call.tenant}:${call.userId}`)
       let decision: CallDecision
       try {
@@ -53,10 +55,14 @@ export function createLimiter(options: LimiterOptions): Limiter {
           timeoutMs,
         )
       } catch (err) {
-        return unreachable(call, err, config.limits.failMode, log)
+        return { ...unreachable(call, err, config.limits.failMode, log), ...settings }
       }
       if (!decision.allowed) countLimitEvent(`refused_${scopeOf(decision.violated.key, checked)}`)
-      return { ...toAdmission(decision, checked, call.tool), recentWrites: decision.recentWrites }
+      return {
+        ...toAdmission(decision, checked, call.tool),
+        recentWrites: decision.recentWrites,
+        ...settings,
+      }
     },
     noteWrites: async (call, kinds) => {
       try {
@@ -71,6 +77,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
           ...describeError(err),
         })
       }
+    },
+    consumeNonce: async (call, nonce, expiresAt) => {
+      const stub = env.RATE_LIMITER.getByName(`${call.tenant}:${call.userId}`)
+      return withTimeout(stub.consumeNonce(nonce, expiresAt), timeoutMs)
     },
   }
 }

@@ -6,12 +6,17 @@
  * The same object remembers when its user last changed charts, dashboards or datasets: the answer to
  * every call carries those times, so the user's next reads bypass cached catalog answers everywhere,
  * at no extra round trip (the cache's read-your-writes guarantee).
+ *
+ * And it holds the nonces of the user's confirmation states that were used (src/confirm), each until the
+ * state expires: whichever isolate a confirmed call reaches, the same object decides, one event at a
+ * time, so a state runs its call once.
  */
 import { DurableObject } from 'cloudflare:workers'
 import { decide, emptyAt, prune, type BucketState, type WindowDecision, type WindowLimit } from './window'
 
 const BUCKET_PREFIX = 'bucket:'
 const WRITES_KEY = 'writes'
+const NONCE_PREFIX = 'nonce:'
 /** How long a user's own writes keep their cached reads bypassed: past KV propagation and cache TTLs. */
 export const WRITE_MEMORY_MS = 120_000
 
@@ -30,6 +35,8 @@ export class RateLimiter extends DurableObject {
   /** Buckets in memory; written through to the object's SQLite storage so eviction keeps the counts. */
   private buckets: Map<string, BucketState> | undefined
   private writes: RecentWrites | undefined
+  /** Used confirmation nonces → when their state expires; loaded once, written through. */
+  private nonces: Map<string, number> | undefined
   /** The scheduled cleanup alarm as last read or set (null: none); undefined until first read. */
   private alarmAt: number | null | undefined
 
@@ -65,6 +72,32 @@ export class RateLimiter extends DurableObject {
     for (const kind of kinds) writes[kind] = Math.max(writes[kind] ?? 0, now)
     this.ctx.storage.kv.put(WRITES_KEY, writes)
     await this.scheduleCleanup(now + WRITE_MEMORY_MS)
+  }
+
+  /**
+   * Marks a confirmation state's nonce used: true the first time, false on every later call (a replay)
+   * and for a state already expired. Remembered until `expiresAt`, after which the state is refused for
+   * its age anyway.
+   */
+  async consumeNonce(nonce: string, expiresAt: number, now: number = Date.now()): Promise<boolean> {
+    if (expiresAt <= now) return false
+    const nonces = this.loadNonces()
+    const known = nonces.get(nonce)
+    if (known !== undefined && known > now) return false
+    nonces.set(nonce, expiresAt)
+    this.ctx.storage.kv.put(NONCE_PREFIX + nonce, expiresAt)
+    await this.scheduleCleanup(expiresAt)
+    return true
+  }
+
+  private loadNonces(): Map<string, number> {
+    if (this.nonces === undefined) {
+      this.nonces = new Map()
+      for (const [key, value] of this.ctx.storage.kv.list<number>({ prefix: NONCE_PREFIX })) {
+        this.nonces.set(key.slice(NONCE_PREFIX.length), value)
+      }
+    }
+    return this.nonces
   }
 
   private loadWrites(): RecentWrites {
@@ -104,12 +137,23 @@ export class RateLimiter extends DurableObject {
     this.writes = writes
     if (Object.keys(writes).length === 0) this.ctx.storage.kv.delete(WRITES_KEY)
     else this.ctx.storage.kv.put(WRITES_KEY, writes)
+    const nonces = this.loadNonces()
+    for (const [nonce, expiresAt] of nonces) {
+      if (expiresAt <= now) {
+        nonces.delete(nonce)
+        this.ctx.storage.kv.delete(NONCE_PREFIX + nonce)
+      }
+    }
     const lastWrite = Math.max(0, ...Object.values(writes))
+    const lastNonce = Math.max(0, ...nonces.values())
     const bucketsDue = emptyAt(buckets.values())
-    const due = lastWrite > 0 ? Math.max(bucketsDue ?? 0, lastWrite + WRITE_MEMORY_MS) : bucketsDue
+    const kept = [bucketsDue, lastWrite > 0 ? lastWrite + WRITE_MEMORY_MS : undefined, lastNonce || undefined]
+    const times = kept.filter((time) => time !== undefined)
+    const due = times.length === 0 ? undefined : Math.max(...times)
     if (due === undefined) {
       this.buckets = undefined
       this.writes = undefined
+      this.nonces = undefined
       this.alarmAt = null
       await this.ctx.storage.deleteAll()
       return

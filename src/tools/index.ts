@@ -78,10 +78,25 @@ export function findVisibleTool(name: string, principal: Principal): AnyToolDefi
   return tool !== undefined && isVisibleTo(tool, principal) ? tool : undefined
 }
 
-export { authoredPathsOf, parseToolRequest, runTool, toolListing, unwrapRequest } from './core'
+export {
+  authoredPathsOf,
+  confirmationPrompt,
+  parseToolRequest,
+  runTool,
+  toolListing,
+  unwrapRequest,
+} from './core'
 export type { JsonSchema, ToolListing } from './core'
 export { noEffects } from './core'
-export type { AnyToolDefinition, CachePolicy, CallEffects, ToolAnnotations, ToolContext } from './core'
+export type {
+  AnyToolDefinition,
+  CachePolicy,
+  CallEffects,
+  ConfirmPrompt,
+  ToolAnnotations,
+  ToolContext,
+  InBandRun,
+} from './core'
 
 /** MCP resources and prompts. */
 export const RESOURCES: readonly ResourceDefinition[] = [

@@ -42,6 +42,7 @@ describe('npm run limits', () => {
       JSON.stringify({
         default_limits: ['200/minute', '2000 per hour'],
         per_tool_limits: { execute_sql: '3 per minute' },
+        confirm: { execute_sql: false, update_chart: true },
         users: {
           alice: { default_limits: ['300 per minute'], per_tool_limits: { execute_sql: ['1 per second'] } },
         },
@@ -53,6 +54,7 @@ describe('npm run limits', () => {
         default_limits: ['100 per fortnight', '0 per minute'],
         per_tool_limits: { execute_sql: 10, ListCharts: '5 per minute' },
         users: { bob: { default_limit: ['1 per minute'] } },
+        confirm: { execute_sql: 'no', UpdateChart: true },
         extra: true,
       }),
     )
@@ -62,6 +64,7 @@ describe('npm run limits', () => {
       JSON.stringify({
         per_tool_limits: { execute_sq: '3 per minute' },
         users: { bob: { per_tool_limits: { list_chart: '5 per minute' } } },
+        confirm: { execute_sq: false, list_charts: true },
       }),
     )
   })
@@ -78,6 +81,8 @@ describe('npm run limits', () => {
     expect(run.stdout).toMatch(/execute_sql: 3 per minute\n/)
     expect(run.stdout).toMatch(/generate_chart: 20 per minute\n/)
     expect(run.stdout).toMatch(/user alice, all tools together: 300 per minute\n\s+execute_sql: 1 per second/)
+    expect(run.stdout).toContain('confirmation of execute_sql: not asked (overrides MCP_CONFIRM_DESTRUCTIVE)')
+    expect(run.stdout).toContain('confirmation of update_chart: asked (overrides MCP_CONFIRM_DESTRUCTIVE)')
   })
 
   it('refuses a bad document naming every field and why', async () => {
@@ -91,7 +96,9 @@ describe('npm run limits', () => {
       '  - per_tool_limits.execute_sql: expected a limit such as "10 per minute" or a list of them',
       '  - per_tool_limits.ListCharts: tool names are lower_snake_case, e.g. "execute_sql"',
       '  - users.bob.default_limit: unknown field; the fields are default_limits, per_tool_limits',
-      '  - extra: unknown field; the fields are default_limits, per_tool_limits, users',
+      '  - confirm.execute_sql: expected true (ask before running) or false (run without asking)',
+      '  - confirm.UpdateChart: tool names are lower_snake_case, e.g. "execute_sql"',
+      '  - extra: unknown field; the fields are default_limits, per_tool_limits, users, confirm',
     ])
   })
 
@@ -104,6 +111,13 @@ describe('npm run limits', () => {
       )
       expect(run.stderr).toContain(
         '  - users.bob.per_tool_limits.list_chart: no tool is called "list_chart" (did you mean list_charts?)',
+      )
+      // A confirmation setting only for a tool that asks: a typo, or a tool that changes nothing, is refused.
+      expect(run.stderr).toContain(
+        '  - confirm.execute_sq: no tool is called "execute_sq" (did you mean execute_sql?)',
+      )
+      expect(run.stderr).toContain(
+        '  - confirm.list_charts: list_charts never asks for confirmation (the tools that do: update_chart, execute_sql)',
       )
     }
   })

@@ -146,6 +146,7 @@ function auditRecord(tool: string, overrides: Partial<AuditRecord> = {}): AuditR
     createdIds: {},
     argumentsDigest: 'f'.repeat(64),
     argumentsRedacted: { request: {} },
+    confirmation: null,
     ...overrides,
   }
 }
@@ -172,6 +173,21 @@ async function consume(messages: { body: unknown; attempts?: number }[], testEnv
 }
 
 describe('the audit queue consumer', () => {
+  it('stores how a call was confirmed, and takes records queued before confirmations existed', async () => {
+    const tool = `audit_test_${crypto.randomUUID().slice(0, 8)}`
+    const { confirmation: _, ...older } = auditRecord(tool)
+    const confirmed = auditRecord(tool, { confirmation: 'confirmed' })
+    const result = await consume([{ body: older }, { body: confirmed }])
+    expect(result.explicitAcks.sort()).toEqual(['message-0', 'message-1'])
+    const stored = await withMetadataDb((db) =>
+      db.query<any>(sql`SELECT record_id, confirmation FROM mcp_gateway.audit_log WHERE tool = ${tool}`),
+    )
+    expect(Object.fromEntries(stored.map((row) => [row.record_id, row.confirmation]))).toEqual({
+      [older.recordId]: null,
+      [confirmed.recordId]: 'confirmed',
+    })
+  })
+
   it('inserts a batch once, with the time of the call, however often the queue delivers it', async () => {
     const tool = `audit_test_${crypto.randomUUID().slice(0, 8)}`
     const records = [auditRecord(tool), auditRecord(tool)]

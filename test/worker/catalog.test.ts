@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { callAs, unmarked } from '../helpers/call-as'
 import { connectClient } from '../helpers/mcp'
 import { TOOLS } from '../../src/tools'
-import { TOOL_NAMES } from '../../src/tool-names'
+import { CONFIRMABLE_TOOL_NAMES, TOOL_NAMES } from '../../src/tool-names'
 
 describe('list_datasets and get_dataset_info', () => {
   it('lists datasets with the database name, newest change first by default', async () => {
@@ -264,5 +264,11 @@ describe('response size guard', () => {
 describe('the tool names known outside the Worker', () => {
   it('are exactly the catalogue, in its order', () => {
     expect(TOOL_NAMES).toEqual(TOOLS.map((tool) => tool.name))
+  })
+
+  it('name as confirmable exactly the tools that declare what to confirm', () => {
+    expect(CONFIRMABLE_TOOL_NAMES).toEqual(
+      TOOLS.filter((tool) => tool.confirm !== undefined).map((tool) => tool.name),
+    )
   })
 })

@@ -103,7 +103,7 @@ describe('configuration', () => {
       loopback: true,
       unchecked: false,
     })
-    const production = { ...base, MCP_ENVIRONMENT: 'production' }
+    const production = { ...base, MCP_ENVIRONMENT: 'production', MCP_CONFIRM_SECRET: 'k'.repeat(32) }
     expect(requireConfig(production).hosts).toEqual({ allowed: [], loopback: false, unchecked: true })
     expect(requireConfig({ ...production, MCP_JWT_AUDIENCE: 'api://superset-mcp' }).hosts.unchecked).toBe(
       true,
@@ -165,5 +165,44 @@ describe('tool search settings (Superset 6.1 MCP_TOOL_SEARCH_CONFIG)', () => {
     expect(meta.ok ? [] : meta.problems).toEqual([
       expect.stringMatching(/^MCP_TOOL_SEARCH_ALWAYS_VISIBLE: search_tools is always listed/),
     ])
+  })
+})
+
+describe('confirmation settings (src/confirm)', () => {
+  const KEY = 'k'.repeat(32)
+
+  it('asks by default and lets clients that cannot confirm run unconfirmed, as Superset does', () => {
+    expect(requireConfig({ ...base, MCP_CONFIRM_SECRET: KEY }).confirm).toEqual({
+      destructive: true,
+      fallback: 'allow',
+      secret: KEY,
+    })
+    expect(
+      requireConfig({ ...base, MCP_CONFIRM_DESTRUCTIVE: 'false', MCP_CONFIRM_FALLBACK: 'refuse' }).confirm,
+    ).toMatchObject({ destructive: false, fallback: 'refuse' })
+  })
+
+  it('derives a stable key outside production when none is set, one per metadata database', () => {
+    const first = requireConfig({ ...base }).confirm.secret
+    expect(first).toContain(base.DATABASE_URL)
+    expect(requireConfig({ ...base, MCP_LOG_LEVEL: 'warn' }).confirm.secret).toBe(first)
+    expect(
+      requireConfig({ ...base, DATABASE_URL: 'postgres://u@other:5432/superset' }).confirm.secret,
+    ).not.toBe(first)
+  })
+
+  it('refuses to start in production without MCP_CONFIRM_SECRET while confirming, and a short key anywhere', () => {
+    const production = { ...base, MCP_ENVIRONMENT: 'production' }
+    expect(() => requireConfig(production)).toThrow(
+      /MCP_CONFIRM_SECRET: required in production while MCP_CONFIRM_DESTRUCTIVE=true/,
+    )
+    expect(requireConfig({ ...production, MCP_CONFIRM_SECRET: KEY }).confirm.secret).toBe(KEY)
+    // Not confirming, production needs no key (and derives none).
+    expect(requireConfig({ ...production, MCP_CONFIRM_DESTRUCTIVE: 'false' }).confirm.secret).toBeUndefined()
+    expect(loadConfig({ ...base, MCP_CONFIRM_SECRET: 'short' })).toEqual({
+      ok: false,
+      problems: ['MCP_CONFIRM_SECRET: needs at least 32 bytes (e.g. openssl rand -hex 32)'],
+    })
+    expect(loadConfig({ ...base, MCP_CONFIRM_FALLBACK: 'maybe' })).toMatchObject({ ok: false })
   })
 })

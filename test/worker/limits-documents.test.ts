@@ -210,7 +210,7 @@ describe('editing documents', () => {
     const view = isolate()
     expect(allowedCount(await admitTimes(view.limiter, caller('acme')('execute_sql'), 11))).toBe(10)
     expect((await view.documents.state('acme', view.io)).problem).toBe(
-      'limits:acme is invalid (default_limit: unknown field; the fields are default_limits, per_tool_limits, users); limits:default and the built-in defaults stay in force',
+      'limits:acme is invalid (default_limit: unknown field; the fields are default_limits, per_tool_limits, users, confirm); limits:default and the built-in defaults stay in force',
     )
   })
 

@@ -171,3 +171,40 @@ describe('RateLimiter: storage', () => {
     expect(decision).toMatchObject({ allowed: false, violated: { key: 'user/3600000' } })
   })
 })
+
+describe('confirmation nonces in the RateLimiter Durable Object', () => {
+  it('accepts a nonce once, also across an eviction, and refuses every replay', async () => {
+    const object = objectFor('acme:30')
+    const expiresAt = Date.now() + 5 * MINUTE
+    expect(await object.consumeNonce('n-1', expiresAt)).toBe(true)
+    expect(await object.consumeNonce('n-1', expiresAt)).toBe(false)
+    expect(await object.consumeNonce('n-2', expiresAt)).toBe(true)
+    await evictDurableObject(object)
+    expect(await object.consumeNonce('n-1', expiresAt)).toBe(false)
+  })
+
+  it('decides parallel attempts with the same nonce exactly: one wins', async () => {
+    const object = objectFor('acme:31')
+    const expiresAt = Date.now() + 5 * MINUTE
+    const answers = await Promise.all(Array.from({ length: 8 }, () => object.consumeNonce('race', expiresAt)))
+    expect(answers.filter(Boolean)).toHaveLength(1)
+  })
+
+  it('refuses a nonce whose state has expired, and forgets used nonces once they expire', async () => {
+    const object = objectFor('acme:32')
+    expect(await object.consumeNonce('late', Date.now() - 1)).toBe(false)
+    const soon = Date.now() + MINUTE
+    expect(await object.consumeNonce('kept', soon)).toBe(true)
+    const alarm = await runInDurableObject(object, (_instance, state) => state.storage.getAlarm())
+    expect(alarm).toBeGreaterThanOrEqual(soon)
+    // Once the state is past its expiry the nonce is dropped by the cleanup (the state is refused for its
+    // age by then), and the object's storage is deleted when nothing else is left.
+    await runInDurableObject(object, (_instance, state) => {
+      state.storage.kv.put('nonce:kept', Date.now() - 1)
+    })
+    await evictDurableObject(object)
+    expect(await runDurableObjectAlarm(object)).toBe(true)
+    const keys = await runInDurableObject(object, (_instance, state) => [...state.storage.kv.list()].length)
+    expect(keys).toBe(0)
+  })
+})

@@ -462,17 +462,21 @@ export const updateChart = defineTool({
   // 6.1 chart/tool/update_chart.py: readOnlyHint=False, destructiveHint=True (it replaces the saved definition).
   annotations: { ...WRITES, destructiveHint: true, idempotentHint: true },
   permission: { permission: 'can_write', view: 'Chart' },
+  // Every call replaces or renames a saved chart: always asked, naming the chart as it is now.
+  confirm: async (request, context) => {
+    const current = await chartToUpdate(request.identifier, context)
+    const chart = `chart ${Number(current.id)} (${quoteAuthored(String(current.slice_name ?? ''))})`
+    const renamed = request.chart_name === undefined ? undefined : quoteAuthored(request.chart_name)
+    if (request.config === undefined) return { message: `Rename ${chart} to ${renamed}.` }
+    const moved =
+      request.dataset_id === undefined
+        ? ''
+        : ` and move it to dataset ${typeof request.dataset_id === 'number' ? request.dataset_id : quoteAuthored(request.dataset_id)}`
+    const named = renamed === undefined ? '' : `, renaming it ${renamed}`
+    return { message: `Replace the saved definition of ${chart}${moved}${named}.` }
+  },
   run: async (request, context) => {
-    const current = await findVisibleRow(
-      chartSpec,
-      request.identifier,
-      ['id', 'slice_name', 'datasource_id', 'params'],
-      context,
-      {
-        slug: false,
-        label: 'Chart',
-      },
-    )
+    const current = await chartToUpdate(request.identifier, context)
     const id = Number(current.id)
     await assertCanEdit('chart', id, context)
     if (request.config === undefined) {
@@ -510,6 +514,14 @@ export const updateChart = defineTool({
     )
   },
 })
+
+/** The chart update_chart changes, if the caller may see it (as a missing chart otherwise). */
+function chartToUpdate(identifier: string | number, context: ToolContext) {
+  return findVisibleRow(chartSpec, identifier, ['id', 'slice_name', 'datasource_id', 'params'], context, {
+    slug: false,
+    label: 'Chart',
+  })
+}
 
 async function finishUpdate(
   id: number,

@@ -65,6 +65,15 @@ export interface ToolContext {
   effects: CallEffects
 }
 
+/**
+ * What the user is asked before a destructive call runs: one sentence, written by the gateway, saying
+ * what will change (ids, counts, statement kinds). User-written names appear only quoted with
+ * quoteAuthored (src/markers.ts), so they reach an agent marked as untrusted content.
+ */
+export interface ConfirmPrompt {
+  message: string
+}
+
 export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output extends z.ZodType = z.ZodType> {
   name: string
   title: string
@@ -85,6 +94,18 @@ export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output exte
    */
   authored?: readonly string[]
   run(request: z.output<Input>, context: ToolContext): Promise<z.input<Output>>
+  /**
+   * For tools whose calls can change or destroy something: what the user must confirm before this call
+   * runs, or undefined when this call changes nothing (execute_sql with only queries, or dry_run). Declared
+   * by the tool, never guessed from its annotations (update_chart_preview is marked destructive but
+   * writes nothing). Runs before anything of the call has run; a failure here is the call's failure
+   * (answered in-band where `inBandFailure` says so). src/confirm decides whether to ask; the names of
+   * tools that declare it are CONFIRMABLE_TOOL_NAMES (src/tool-names.ts).
+   */
+  confirm?(
+    request: z.output<Input>,
+    context: ToolContext,
+  ): ConfirmPrompt | undefined | Promise<ConfirmPrompt | undefined>
   /**
    * For tools whose Superset 6.1 response model reports failure in-band (execute_sql's `success: false`,
    * generate_explore_link's `url: ""`): given a failure of `run`, the answer in that model, or undefined

@@ -12,6 +12,7 @@ export type {
   AnyToolDefinition,
   CachePolicy,
   CallEffects,
+  ConfirmPrompt,
   PromptArgument,
   PromptDefinition,
   ResourceDefinition,
@@ -21,7 +22,14 @@ export type {
 export { defineGetTool } from './get-tool'
 export { IdentifierSchema } from './identifier'
 export { inBandMessage, isDomainFailure } from './in-band'
-export { parseToolRequest, runTool, unwrapRequest, type ToolRun } from './invoke'
+export {
+  confirmationPrompt,
+  parseToolRequest,
+  runTool,
+  unwrapRequest,
+  type InBandRun,
+  type ToolRun,
+} from './invoke'
 export { inputSchemaOf, outputSchemaOf, toolListing } from './listing'
 export type { JsonSchema, ToolListing } from './listing'
 export { SelectColumnsSchema, parseColumnList } from './list'

@@ -1,7 +1,7 @@
 import * as z from 'zod'
 import { asGatewayError, GatewayError } from '../../errors'
 import { parseNestedJson } from '../../json-text'
-import type { AnyToolDefinition, ToolContext } from './definition'
+import type { AnyToolDefinition, ConfirmPrompt, ToolContext } from './definition'
 import { fitResponse } from './size-guard'
 
 /**
@@ -105,17 +105,47 @@ export async function runTool(
   try {
     response = await tool.run(request, context)
   } catch (err) {
-    const failure = asGatewayError(err)
-    // After something was written, "nothing was created" would be false: the failure stays an error.
-    const wrote = context.effects.objectsAffected > 0 || context.effects.changed.size > 0
-    const answer = wrote ? undefined : tool.inBandFailure?.(failure, request, context)
-    if (answer === undefined) throw failure
-    return { response: checkedOutput(tool, answer, context), failure }
+    return inBandRun(tool, asGatewayError(err), request, context)
   }
   const checked = checkedOutput(tool, response, context)
   return {
     response:
       tool.sizeGuard === false ? checked : fitResponse(tool.name, checked, context.config.responseMaxBytes),
+  }
+}
+
+/** A run whose failure the tool answered in its own response model. */
+export type InBandRun = ToolRun & { failure: GatewayError }
+
+/** A failure as the tool answers it in-band, or thrown when it stays an error. */
+function inBandRun(
+  tool: AnyToolDefinition,
+  failure: GatewayError,
+  request: unknown,
+  context: ToolContext,
+): InBandRun {
+  // After something was written, "nothing was created" would be false: the failure stays an error.
+  const wrote = context.effects.objectsAffected > 0 || context.effects.changed.size > 0
+  const answer = wrote ? undefined : tool.inBandFailure?.(failure, request, context)
+  if (answer === undefined) throw failure
+  return { response: checkedOutput(tool, answer, context), failure }
+}
+
+/**
+ * What the user must confirm before this call runs (the tool's `confirm`), or undefined when it changes
+ * nothing. Working it out can fail as the call would (a database the caller may not see, SQL the
+ * guardrails refuse): such a failure is the call's answer, in-band where the tool answers so.
+ */
+export async function confirmationPrompt(
+  tool: AnyToolDefinition,
+  request: unknown,
+  context: ToolContext,
+): Promise<{ prompt: ConfirmPrompt | undefined } | { failed: InBandRun }> {
+  if (tool.confirm === undefined) return { prompt: undefined }
+  try {
+    return { prompt: await tool.confirm(request, context) }
+  } catch (err) {
+    return { failed: inBandRun(tool, asGatewayError(err), request, context) }
   }
 }
 

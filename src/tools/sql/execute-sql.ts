@@ -10,6 +10,7 @@
 import * as z from 'zod'
 import { trusted, type Db } from '../../db'
 import { GatewayError } from '../../errors'
+import { quoteAuthored } from '../../markers'
 import {
   MAX_SQL_ROWS,
   normaliseRows,
@@ -21,6 +22,7 @@ import {
 } from '../../query'
 import {
   byteLength,
+  type ConfirmPrompt,
   databaseNotFound,
   defineTool,
   inBandMessage,
@@ -106,30 +108,17 @@ export const executeSql = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   permission: { permission: 'can_execute_sql_query', view: 'SQLLab' },
   run: async (request, context) => {
-    if (request.catalog !== undefined && request.catalog !== null && request.catalog !== '') {
-      throw new GatewayError(
-        'ValidationError',
-        'catalog is not supported: Superset does not use catalogs on PostgreSQL databases.',
-        {
-          details: { reason: 'catalog_unsupported' },
-        },
-      )
-    }
-    // Superset's database visibility first, as every tool that takes a database_id: a database the
-    // caller may not see reads as missing.
-    const database = await visibleAnalyticsDatabase(request.database_id, context).catch((err: unknown) => {
-      throw err instanceof GatewayError && err.type === 'NotFoundError'
-        ? databaseMissing(request.database_id)
-        : err
-    })
-    const plan = await planSql(
-      { sql: request.sql, schema: request.schema, limit: request.limit },
-      database,
-      context,
-    )
+    const { database, plan } = await preparedCall(request, context)
     const templateWarning = templateWarningOf(request.template_params)
     if (request.dry_run) return dryRunResponse(plan, templateWarning)
     return runPlan(plan, database, request.timeout, templateWarning, context)
+  },
+  // Decided from the plan the call would run, before anything runs: only statements that change data or
+  // tables ask, and a dry run changes nothing.
+  confirm: async (request, context) => {
+    if (request.dry_run) return undefined
+    const { database, plan } = await preparedCall(request, context)
+    return changesOf(plan, database)
   },
   inBandFailure: (failure, request) => {
     const errorType = sqlLabErrorType(failure)
@@ -142,6 +131,82 @@ export const executeSql = defineTool({
     }
   },
 })
+
+type ExecuteSqlRequest = z.output<typeof ExecuteSqlRequestSchema>
+
+interface PreparedCall {
+  database: AnalyticsDatabase
+  plan: SqlPlan
+}
+
+/**
+ * The call's plan, worked out once per call: `confirm` and then `run` get the same request object from
+ * the dispatcher, so the statements the user is asked about are exactly the ones that run.
+ */
+const prepared = new WeakMap<ExecuteSqlRequest, Promise<PreparedCall>>()
+
+function preparedCall(request: ExecuteSqlRequest, context: ToolContext): Promise<PreparedCall> {
+  let call = prepared.get(request)
+  if (call === undefined) {
+    call = prepareCall(request, context)
+    prepared.set(request, call)
+  }
+  return call
+}
+
+async function prepareCall(request: ExecuteSqlRequest, context: ToolContext): Promise<PreparedCall> {
+  if (request.catalog !== undefined && request.catalog !== null && request.catalog !== '') {
+    throw new GatewayError(
+      'ValidationError',
+      'catalog is not supported: Superset does not use catalogs on PostgreSQL databases.',
+      {
+        details: { reason: 'catalog_unsupported' },
+      },
+    )
+  }
+  // Superset's database visibility first, as every tool that takes a database_id: a database the
+  // caller may not see reads as missing.
+  const database = await visibleAnalyticsDatabase(request.database_id, context).catch((err: unknown) => {
+    throw err instanceof GatewayError && err.type === 'NotFoundError'
+      ? databaseMissing(request.database_id)
+      : err
+  })
+  const plan = await planSql(
+    { sql: request.sql, schema: request.schema, limit: request.limit },
+    database,
+    context,
+  )
+  return { database, plan }
+}
+
+/**
+ * What the user confirms: the statements that change data or tables (DML, CREATE …), counted by kind;
+ * undefined when every statement is a query.
+ */
+function changesOf(plan: SqlPlan, database: AnalyticsDatabase): ConfirmPrompt | undefined {
+  const changing = plan.statements.filter(
+    (planned) => planned.statement.kind === 'dml' || planned.statement.kind === 'ddl',
+  )
+  if (changing.length === 0) return undefined
+  const kinds = new Map<string, number>()
+  for (const planned of changing) {
+    const label = statementLabel(planned)
+    kinds.set(label, (kinds.get(label) ?? 0) + 1)
+  }
+  const list = [...kinds].map(([label, count]) => `${count} ${label}`).join(', ')
+  const queries = plan.statements.length - changing.length
+  const also = queries === 0 ? '' : ` (and ${queries} ${queries === 1 ? 'query' : 'queries'})`
+  const statements = changing.length === 1 ? 'SQL statement that changes' : 'SQL statements that change'
+  return {
+    message: `Run ${changing.length} ${statements} data or tables on database ${database.id} (${quoteAuthored(database.database_name)}): ${list}${also}.`,
+  }
+}
+
+/** INSERT, UPDATE, CREATE TABLE …; a SELECT that writes says how. */
+function statementLabel(planned: PlannedStatement): string {
+  if (planned.statement.type !== 'select') return planned.statement.type.toUpperCase()
+  return planned.statement.kind === 'ddl' ? 'SELECT INTO' : 'data-modifying WITH'
+}
 
 /**
  * Superset 6.1's error_type for a failure answered in-band: the tool's own database check names a
