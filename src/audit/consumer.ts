@@ -37,6 +37,12 @@ const AUDIT_MESSAGE_SCHEMA: z.ZodType<AuditRecord> = z.object({
   argumentsRedacted: z.unknown(),
   // Absent in records queued by a version before confirmations (a deploy with messages in flight).
   confirmation: z.enum(AUDIT_CONFIRMATIONS).nullable().default(null),
+  // Absent in records queued by a version before trace ids.
+  traceId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .nullable()
+    .default(null),
 })
 
 /** Seconds before a failed batch is offered again: 5, 10, 20, … up to 5 minutes. */

@@ -1,6 +1,6 @@
 /**
  * The audit trail: one row per tool call in mcp_gateway.audit_log (migrations/0001_create_audit_log.sql,
- * 0002_audit_record_id.sql, 0003_audit_confirmation.sql). After the response, a request's records go to the AUDIT_QUEUE Cloudflare
+ * 0002_audit_record_id.sql, 0003_audit_confirmation.sql, 0004_audit_trace_id.sql). After the response, a request's records go to the AUDIT_QUEUE Cloudflare
  * Queue, whose consumer (./consumer.ts) inserts them in batches; without the binding, or if the queue
  * refuses them, they are inserted at once over the request's own connection (./delivery.ts). Arguments
  * are stored as a SHA-256 digest of their canonical JSON and a redacted copy: structure, ids and short
@@ -55,6 +55,8 @@ export interface AuditRecord {
   argumentsDigest: string
   argumentsRedacted: unknown
   confirmation: AuditConfirmation | null
+  /** The W3C trace id of the caller's trace (traceparent), when it sent one. */
+  traceId: string | null
 }
 
 /** Counts audit records in the isolate's metrics: handed to the queue, inserted, failed to insert. */
@@ -158,18 +160,19 @@ export async function insertAuditRecords(db: Db, records: readonly AuditRecord[]
     arguments_digest: record.argumentsDigest,
     arguments_redacted: record.argumentsRedacted,
     confirmation: record.confirmation,
+    trace_id: record.traceId,
   }))
   await db.query(sql`
     INSERT INTO mcp_gateway.audit_log (record_id, occurred_at, request_id, tenant, user_id, username, tool, transport,
            outcome, error_type, duration_ms, rows_returned, objects_affected, created_ids, arguments_digest,
-           arguments_redacted, confirmation)
+           arguments_redacted, confirmation, trace_id)
     SELECT record_id, occurred_at, request_id, tenant, user_id, username, tool, transport, outcome, error_type,
            duration_ms, rows_returned, objects_affected, created_ids, arguments_digest, arguments_redacted,
-           confirmation
+           confirmation, trace_id
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(record_id uuid, occurred_at timestamptz,
            request_id text, tenant text, user_id int, username text, tool text, transport text, outcome text,
            error_type text, duration_ms int, rows_returned int, objects_affected int, created_ids jsonb,
-           arguments_digest text, arguments_redacted jsonb, confirmation text)
+           arguments_digest text, arguments_redacted jsonb, confirmation text, trace_id text)
         ON CONFLICT (record_id) DO NOTHING`)
   countAuditRecords('written', records.length)
 }

@@ -458,6 +458,7 @@ async function recordCall(scope: RequestScope, call: FinishedCall): Promise<void
     argumentsDigest: await digestArguments(call.args ?? {}),
     argumentsRedacted: redactArguments(call.args ?? {}),
     confirmation: call.confirmation,
+    traceId: scope.traceId() ?? null,
   })
 }
 

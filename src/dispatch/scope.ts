@@ -23,6 +23,8 @@ export interface RequestScope {
   /** Headers the route adds to the HTTP response (remaining quota, Retry-After, cache status). */
   readonly responseHeaders: Headers
   readonly transport: 'mcp' | 'http'
+  /** The caller's W3C trace id, once the route has read it (traceparent in `_meta` or the header). */
+  traceId(): string | undefined
   schema(): Promise<SchemaProfile>
   principal(): Promise<Principal>
   toolContext(): Promise<ToolContext>
@@ -45,6 +47,8 @@ export function createRequestScope(options: {
   identity: Identity
   services: CallServices
   transport: 'mcp' | 'http'
+  /** The caller's trace id; read when a call is recorded, since the MCP route learns it from the body. */
+  traceId?: () => string | undefined
   /** The AUDIT_QUEUE binding, when the deployment has one (src/audit/delivery.ts). */
   auditQueue?: Queue<AuditRecord> | undefined
 }): RequestScope {
@@ -83,6 +87,7 @@ export function createRequestScope(options: {
     services: options.services,
     responseHeaders: new Headers(),
     transport: options.transport,
+    traceId: options.traceId ?? (() => undefined),
     audit: (record) => auditRecords.push(record),
     finish: async () => {
       const pending = auditRecords.splice(0)

@@ -16,6 +16,7 @@ export function resolveCaller(services: (c: Context<AppEnv>) => CallServices): M
       identity: c.get('identity'),
       services: services(c),
       transport: new URL(c.req.url).pathname === '/mcp' ? 'mcp' : 'http',
+      traceId: () => c.get('facts').trace?.traceId,
       auditQueue: c.env.AUDIT_QUEUE,
     })
     c.set('scope', scope)

@@ -19,7 +19,7 @@ import worker from '../../src/index'
 import { collectMetrics, createLogger } from '../../src/observability'
 import { withMetadataDb } from '../helpers/db'
 import { eventually } from '../helpers/eventually'
-import { callHttpTool, connectClient } from '../helpers/mcp'
+import { BASE, callHttpTool, connectClient, rpc, workerFetch } from '../helpers/mcp'
 import { devEnv } from '../helpers/tokens'
 
 function auditRows(requestId: string): Promise<any[]> {
@@ -97,6 +97,49 @@ describe('audit trail', () => {
   })
 })
 
+describe("the caller's trace in the audit trail", () => {
+  it('stores the trace id of the traceparent in _meta, else of the HTTP header; none without one', async () => {
+    const traceIds = [crypto.randomUUID().replaceAll('-', ''), crypto.randomUUID().replaceAll('-', '')]
+    const call = (label: string, headers: Record<string, string>, meta?: Record<string, string>) =>
+      workerFetch(
+        `${BASE}/mcp`,
+        rpc(
+          'tools/call',
+          { name: 'get_schema', arguments: { request: { model_type: label } }, _meta: meta },
+          headers,
+        ),
+      )
+    const ok = (response: Response) => expect(response.status).toBe(200)
+    ok(await call('chart', { traceparent: `00-${traceIds[0]}-${'a'.repeat(16)}-01` }))
+    ok(
+      await call(
+        'dataset',
+        { traceparent: `00-${'f'.repeat(32)}-${'a'.repeat(16)}-01` },
+        { traceparent: `00-${traceIds[1]}-${'b'.repeat(16)}-01` },
+      ),
+    )
+    ok(await call('database', { traceparent: 'not a traceparent' }))
+    await eventually(
+      async () => {
+        const rows = await withMetadataDb((db) =>
+          db.query<{ model: string; trace_id: string | null }>(sql`
+            SELECT arguments_redacted #>> '{request,model_type}' AS model, trace_id FROM mcp_gateway.audit_log
+             WHERE tool = 'get_schema' AND transport = 'mcp'
+               AND (trace_id = ANY(${traceIds}) OR (trace_id IS NULL AND occurred_at > now() - interval '1 minute'))`),
+        )
+        expect(rows).toEqual(
+          expect.arrayContaining([
+            { model: 'chart', trace_id: traceIds[0] },
+            { model: 'dataset', trace_id: traceIds[1] },
+            { model: 'database', trace_id: null },
+          ]),
+        )
+      },
+      { timeout: 5_000, interval: 50 },
+    )
+  })
+})
+
 describe('argument redaction and digests', () => {
   it('keeps structure, ids and short identifiers; drops SQL, values and free text', () => {
     expect(
@@ -147,6 +190,7 @@ function auditRecord(tool: string, overrides: Partial<AuditRecord> = {}): AuditR
     argumentsDigest: 'f'.repeat(64),
     argumentsRedacted: { request: {} },
     confirmation: null,
+    traceId: null,
     ...overrides,
   }
 }
