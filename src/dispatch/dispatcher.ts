@@ -57,6 +57,13 @@ export interface Dispatcher {
    */
   listsKeptForMs(): Promise<number>
   /**
+   * Counts a `tools/call` against the caller's limits from what its `Mcp-Name` header names, before the
+   * body is read (2026-07-28): a refused call is answered without parsing it, and recorded. The call that
+   * follows with the same name is not counted again. Names the caller has no tool for, and `call_tool`
+   * (whose target is in the body), are left to the call itself.
+   */
+  admitAhead(name: string): Promise<void>
+  /**
    * Runs a tool call. Without options the client cannot be asked to confirm (canConfirm false): a call
    * that needs confirmation follows MCP_CONFIRM_FALLBACK, so the answer is always the tool's.
    */
@@ -129,6 +136,13 @@ export function unknownToolError(name: string): GatewayError {
 }
 
 export function createDispatcher(scope: RequestScope): Dispatcher {
+  // The admission admitAhead took for the request's one tools/call, and the tool it was for.
+  let ahead: { name: string; admission: Admission } | undefined
+  const takeAhead = (name: string): Admission | undefined => {
+    const taken = ahead?.name === name ? ahead.admission : undefined
+    ahead = undefined
+    return taken
+  }
   return {
     listResources: async () => resourcesVisibleTo(await scope.principal()),
     readResource: async (uri) => {
@@ -154,6 +168,34 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       }
     },
     listsKeptForMs: async () => principalKeptForMs(await scope.principal()),
+    admitAhead: async (name) => {
+      const principal = await scope.principal()
+      if (isSearchTool(name, scope.config.toolSearch) || name === CALL_TOOL_NAME) return
+      if (findVisibleTool(name, principal) === undefined) return
+      const subject = {
+        tenant: principal.tenant,
+        userId: principal.user.id,
+        username: principal.user.username,
+        tool: name,
+      }
+      const started = Date.now()
+      try {
+        ahead = { name, admission: await admit(scope, subject) }
+      } catch (err) {
+        const failure = asGatewayError(err)
+        // The arguments were never read: the record has the tool, the caller and the refusal.
+        await recordCall(scope, {
+          name,
+          args: {},
+          principal,
+          started,
+          outcome: failure,
+          effects: (await scope.toolContext()).effects,
+          confirmation: null,
+        })
+        throw failure
+      }
+    },
     listTools: async () => {
       const visible = toolsVisibleTo(await scope.principal())
       const search = scope.config.toolSearch
@@ -209,8 +251,9 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
         }
         const tool = findVisibleTool(name, principal)
         if (tool === undefined) throw unknownToolError(name)
-        // Every attempt counts, the one that asks for confirmation and the confirmed one alike.
-        const admission = await admit(scope, subject)
+        // Every attempt counts, the one that asks for confirmation and the confirmed one alike; once,
+        // when admitAhead counted it from the request's headers.
+        const admission = takeAhead(name) ?? (await admit(scope, subject))
         const request = parseToolRequest(tool, args)
         // A failure answered in the tool's own response model (Superset 6.1's in-band failure), but a
         // failure: the log, the metrics and the audit trail count it as one; nothing is cached or invalidated.

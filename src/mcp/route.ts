@@ -30,9 +30,14 @@ import { createMcpServer } from './server'
  */
 export async function handleMcp(c: Context<AppEnv>): Promise<Response> {
   noteHeaders(c)
+  const dispatcher = createDispatcher(c.get('scope'))
+  // 2026-07-28 names the call in its headers: the limits count it before the body is read, and a refusal
+  // (the gateway's HTTP error: 429 with Retry-After) costs no parse. The SDK holds the body to the headers.
+  const facts = c.get('facts')
+  if (facts.mcpMethod === 'tools/call' && facts.mcpName !== undefined)
+    await dispatcher.admitAhead(facts.mcpName)
   const body = await readMcpBody(c)
   if (body.kind === 'answer') return body.response
-  const dispatcher = createDispatcher(c.get('scope'))
   if (body.kind === 'transport') return serveLegacy(c.req.raw, dispatcher, undefined)
   if (await isLegacyRequest(c.req.raw, body.value)) return serveLegacy(c.req.raw, dispatcher, body.value)
   return modern.fetch(c.req.raw, { parsedBody: body.value, authInfo: carrying(dispatcher) })
