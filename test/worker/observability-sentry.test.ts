@@ -177,6 +177,27 @@ describe('Sentry reports', () => {
     expect(await project.items('event')).toEqual([])
   })
 
+  it("joins the caller's trace: traceparent's trace id and parent span on the MCP request's transaction", async () => {
+    const project = new SentryProject()
+    const traced = devEnv({ SENTRY_DSN: project.dsn, SENTRY_TRACES_SAMPLE_RATE: '1' })
+    const traceId = crypto.randomUUID().replaceAll('-', '')
+    const parentId = 'b'.repeat(16)
+    const client = await connect(traced, `${BASE}/mcp`, { traceparent: `00-${traceId}-${parentId}-01` })
+    await client.callTool({ name: 'health_check', arguments: {} })
+    await client.close()
+    const transactions = await project.items('transaction')
+    const call = transactions.find((item: any) => item.spans?.length === 1)
+    expect(call).toMatchObject({
+      transaction: 'POST /mcp',
+      contexts: { trace: { trace_id: traceId, parent_span_id: parentId } },
+      tags: { trace_id: traceId },
+    })
+    // Every POST of the session joined it, the handshake's too.
+    const posts = transactions.filter((item: any) => item.transaction === 'POST /mcp')
+    expect(posts.length).toBeGreaterThanOrEqual(2)
+    for (const item of posts) expect(item.contexts.trace.trace_id).toBe(traceId)
+  })
+
   it('refuses sample rates outside 0..1 as a configuration error', async () => {
     const response = await gatewayFetch(devEnv({ SENTRY_TRACES_SAMPLE_RATE: '2' }))(`${BASE}/health`)
     expect(response.status).toBe(503)
