@@ -27,7 +27,7 @@ export function confirmationKey(config: ConfirmConfig): string {
 export function cannotConfirmError(tool: string, question: string): GatewayError {
   return new GatewayError(
     'PermissionDeniedError',
-    `${tool} needs the user to confirm this call (${question}), and this client cannot be asked; nothing was run. Use a client that answers input requests (MCP 2026-07-28 input-required results, or elicitation on the 2025 revisions), or ask the operator to set MCP_CONFIRM_FALLBACK=allow.`,
+    `${tool} needs the user to confirm this call (${question}), and this client cannot be asked; nothing was run. Use an MCP 2026-07-28 client that declares elicitation, so that it can answer the gateway's input request, or ask the operator to set MCP_CONFIRM_FALLBACK=allow.`,
     { details: { reason: 'confirmation_unsupported', tool } },
   )
 }

@@ -83,8 +83,9 @@ export interface CallOptions {
    */
   confirmation?: { state: string; accepted: boolean }
   /**
-   * The client can answer an input request (a 2026-07-28 input-required result, or 2025 elicitation it
-   * declared): a call that needs confirmation then answers `confirmation_required` instead of running.
+   * The client can answer an input request (on MCP, a 2026-07-28 request declaring elicitation; see
+   * src/mcp/confirmation.ts): a call that needs confirmation then answers `confirmation_required` instead
+   * of running.
    */
   canConfirm: boolean
 }

@@ -23,6 +23,7 @@ import { asGatewayError, toErrorBody, type GatewayError } from '../errors'
 import { SearchResults } from '../tool-search'
 import type { ResourceDefinition, ToolListing } from '../tools'
 import { GATEWAY_VERSION } from '../version'
+import { callConfirming } from './confirmation'
 import { markAuthored, markQuotedSpans, markSpans, stripMarkers } from './untrusted'
 
 export const SERVER_NAME = 'superset-mcp-gateway'
@@ -150,17 +151,20 @@ export function createMcpServer(dispatcher: Dispatcher, era: ProtocolEra): Serve
       throw asProtocolError(err)
     }
   })
-  server.setRequestHandler('tools/call', async (request) => {
+  server.setRequestHandler('tools/call', async (request, ctx) => {
     const { name, arguments: args } = request.params
     try {
       // Markers an agent copied from an answer are taken out: none reaches Superset (src/mcp/untrusted.ts).
-      const answer = await dispatcher.callTool(name, stripMarkers(args))
+      // A destructive call may be asked about or declined instead (src/mcp/confirmation.ts).
+      const answer = await callConfirming(dispatcher, name, stripMarkers(args), era, ctx)
+      if (answer.kind === 'reply') return answer.result
       // A cached read tool's answer says how long the gateway's cache keeps it (src/cache); others nothing.
       return {
         ...toolSuccessResult(answer.result, answer.authored, answer.inBand === true),
         ...cacheFields(era, answer.ttlMs),
       }
     } catch (err) {
+      if (err instanceof ProtocolError) throw err
       const failure = asGatewayError(err)
       // Unknown and hidden tools are the same protocol error (spec: -32602 for an unknown tool).
       // The name is the tool's, also when call_tool named it.

@@ -23,6 +23,16 @@ export interface ToolListing {
  */
 const ERROR_BODY_SCHEMA: JsonSchema = { type: 'object', required: ['error', 'error_type'] }
 
+/**
+ * A tool that asks the user to confirm may answer that the user declined (src/mcp/confirmation.ts): not an
+ * error, and not the tool's response either, so its schema says so.
+ */
+const DECLINED_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: { confirmation: { const: 'declined' }, message: { type: 'string' } },
+  required: ['confirmation', 'message'],
+}
+
 function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const json = z.toJSONSchema(schema, {
     io,
@@ -137,7 +147,11 @@ export function inputSchemaOf(tool: AnyToolDefinition): JsonSchema & { type: 'ob
 export function outputSchemaOf(tool: AnyToolDefinition): JsonSchema & { type: 'object' } {
   return {
     type: 'object',
-    anyOf: [toJsonSchema(tool.output, 'output'), ERROR_BODY_SCHEMA],
+    anyOf: [
+      toJsonSchema(tool.output, 'output'),
+      ERROR_BODY_SCHEMA,
+      ...(tool.confirm === undefined ? [] : [DECLINED_SCHEMA]),
+    ],
   }
 }
 
