@@ -86,7 +86,7 @@ describe('limits read from the 2026-07-28 headers, before the body', () => {
     // Not a tool: the body is read, and the answer is the protocol's own.
     const unknown = await modernCall('drop_everything', '{"this is not": json')
     expect(unknown.status).toBe(400)
-    expect((await unknown.json()).error.code).toBe(-32700)
+    expect(((await unknown.json()) as { error: { code: number } }).error.code).toBe(-32700)
     const proxied = await modernCall('call_tool', '{"this is not": json')
     expect(proxied.status).toBe(400)
   })
