@@ -306,7 +306,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
             kind: 'answer',
             result: { ...(cached.value as object), cache_status: cached.status },
             authored: authoredPathsOf(tool),
-            ttlMs: cached.ttlMs,
+            ...clientTtl(tool, principal, cached.ttlMs),
           }
         }
         const run = await runTool(tool, request, context)
@@ -320,7 +320,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
           result: cached === undefined ? result : { ...(result as object), cache_status: cached.status },
           authored: authoredPathsOf(tool),
           // Only an answer the cache now holds: a bypass that stores nothing promises nothing.
-          ...(cached?.store === undefined ? {} : { ttlMs: cached.ttlMs }),
+          ...(cached?.store === undefined ? {} : clientTtl(tool, principal, cached.ttlMs)),
         }
       } catch (err) {
         const failure = asGatewayError(err)
@@ -371,6 +371,34 @@ async function useConfirmation(
     )
   }
   if (!fresh) throw stateUsedError()
+}
+
+/** The Superset view whose `can_write` lets a caller change objects of a cached kind through the gateway. */
+const WRITABLE_VIEW: Record<string, string> = {
+  chart: 'Chart',
+  dashboard: 'Dashboard',
+  dataset: 'Dataset',
+  database: 'Database',
+}
+
+/**
+ * What a client may be told to keep a cached answer for (2026-07-28 `ttlMs`): no longer than the gateway
+ * keeps it, nor than it keeps the caller's permissions (the key changes when they reload). A caller who can
+ * change what the answer depends on gets none: the gateway drops the entry at once on that caller's own
+ * write, which a client holding on to it would not see (read-your-writes).
+ */
+function clientTtl(
+  tool: AnyToolDefinition,
+  principal: Principal,
+  entryTtlMs: number | undefined,
+): { ttlMs?: number } {
+  if (entryTtlMs === undefined || tool.cache === undefined) return {}
+  const writable = tool.cache.dependsOn.some((kind) => {
+    const view = WRITABLE_VIEW[kind]
+    return view !== undefined && principal.can('can_write', view)
+  })
+  if (writable) return {}
+  return { ttlMs: Math.min(entryTtlMs, principalKeptForMs(principal)) }
 }
 
 /** Prompt arguments are strings; unknown names and values outside a closed list are refused. */

@@ -143,7 +143,7 @@ describe('2026-07-28, a client that declares elicitation', () => {
           params: {
             mode: 'form',
             // The database's name is user-written: marked as in error text.
-            message: `Run 1 SQL statement that changes data or tables on database 3 (${UNTRUSTED_OPEN}scratchpad${UNTRUSTED_CLOSE}): 1 INSERT.`,
+            message: `Run 1 SQL statement that changes data or tables on database 3 (${UNTRUSTED_OPEN}scratchpad${UNTRUSTED_CLOSE}): 1 INSERT, writing ${TABLE}:\n  INSERT INTO ${TABLE} VALUES (1)`,
             requestedSchema: {
               type: 'object',
               properties: { confirm: { type: 'boolean', default: false } },

@@ -119,8 +119,10 @@ describe('execute_sql with DML, for a client that can confirm', () => {
     )
     expect(outcome).toMatchObject({ kind: 'confirmation_required', state: expect.stringMatching(/^c1\./) })
     const asked = outcome as Extract<ToolOutcome, { kind: 'confirmation_required' }>
+    // The tables written and each changing statement as it will run: a swapped WHERE clause shows.
     expect(asked.message).toBe(
-      'Run 2 SQL statements that change data or tables on database 3 (\uE000scratchpad\uE001): 1 INSERT, 1 UPDATE (and 1 query).',
+      'Run 2 SQL statements that change data or tables on database 3 (\uE000scratchpad\uE001): 1 INSERT, 1 UPDATE (and 1 query), ' +
+        `writing ${TABLE}:\n  INSERT INTO ${TABLE} VALUES (1)\n  UPDATE ${TABLE} SET n = n`,
     )
     const expires = new Date(asked.expiresAt).getTime()
     expect(expires).toBeGreaterThan(Date.now() + 4 * 60_000)

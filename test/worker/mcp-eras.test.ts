@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { BASE, connectClient, MCP_HEADERS, rpcResult, workerFetch } from '../helpers/mcp'
-import { devEnv, gatewayFetch } from '../helpers/tokens'
+import { envFor, tokenFor } from '../helpers/call-as'
+import { AUDIENCE, bearer, devEnv, gatewayFetch } from '../helpers/tokens'
 
 const MODERN = '2026-07-28'
 
@@ -91,25 +92,43 @@ describe('MCP 2026-07-28, stateless (no initialize)', () => {
     expect(result.structuredContent.dashboards).toHaveLength(2)
   })
 
-  it('says how long a cached read tool is kept: the configured TTL, then what is left of it', async () => {
+  it('says how long a cached read tool is kept, for a caller who cannot change what it shows', async () => {
     const ttlMs = env.MCP_CACHE_TTL_SECONDS === undefined ? 300_000 : Number(env.MCP_CACHE_TTL_SECONDS) * 1000
-    const request = { page_size: 3, order_column: 'changed_on' }
-    // force_refresh: a fresh answer the cache stores now, so it is kept for the whole TTL.
+    const keptMs = Number(env.MCP_PRINCIPAL_CACHE_SECONDS ?? 10) * 1000
+    // carol (Gamma) reads databases and datasets but may not write them: list_databases can be kept.
+    const asCarol = async (init: RequestInit) => {
+      const headers = {
+        ...(init.headers as Record<string, string>),
+        authorization: bearer(await tokenFor('carol')),
+      }
+      return gatewayFetch(envFor())(AUDIENCE, { ...init, headers })
+    }
+    const request = { page_size: 3 }
+    // force_refresh: a fresh answer the cache stores now.
     const fresh = await rpcResult(
-      await mcp(
+      await asCarol(
         modern('tools/call', {
-          name: 'list_dashboards',
+          name: 'list_databases',
           arguments: { request: { ...request, force_refresh: true } },
         }),
       ),
     )
-    expect(fresh.result).toMatchObject({ ttlMs, cacheScope: 'private' })
+    // No longer than the cache keeps it, nor than the gateway keeps carol's permissions.
+    expect(fresh.result).toMatchObject({ cacheScope: 'private' })
+    expect(fresh.result.ttlMs).toBeGreaterThan(0)
+    expect(fresh.result.ttlMs).toBeLessThanOrEqual(Math.min(ttlMs, keptMs))
     const hit = await rpcResult(
-      await mcp(modern('tools/call', { name: 'list_dashboards', arguments: { request } })),
+      await asCarol(modern('tools/call', { name: 'list_databases', arguments: { request } })),
     )
     expect(hit.result.structuredContent.cache_status).toBe('hit')
-    expect(hit.result.ttlMs).toBeGreaterThan(0)
-    expect(hit.result.ttlMs).toBeLessThanOrEqual(ttlMs)
+    expect(hit.result.ttlMs).toBeLessThanOrEqual(Math.min(ttlMs, keptMs))
+    // The development user (an admin) can change dashboards: their own write would drop the entry at once,
+    // which a client keeping the answer would not see, so no promise.
+    const admin = await rpcResult(
+      await mcp(modern('tools/call', { name: 'list_dashboards', arguments: { request } })),
+    )
+    expect(admin.result.structuredContent.cache_status).toMatch(/hit|miss/)
+    expect(admin.result).not.toHaveProperty('ttlMs')
     // health_check is never cached: no promise at all.
     const uncached = await rpcResult(await mcp(modern('tools/call', { name: 'health_check', arguments: {} })))
     expect(uncached.result.resultType).toBe('complete')

@@ -197,9 +197,28 @@ function changesOf(plan: SqlPlan, database: AnalyticsDatabase): ConfirmPrompt | 
   const queries = plan.statements.length - changing.length
   const also = queries === 0 ? '' : ` (and ${queries} ${queries === 1 ? 'query' : 'queries'})`
   const statements = changing.length === 1 ? 'SQL statement that changes' : 'SQL statements that change'
+  // What the person confirms: the tables written and each changing statement as it will run (the
+  // agent's SQL, shortened), so a swapped WHERE clause cannot hide behind the same count.
+  const written = [
+    ...new Set(
+      changing.flatMap((planned) =>
+        planned.statement.relations
+          .filter((relation) => relation.role !== 'read')
+          .map((relation) => `${relation.schema ?? plan.defaultSchema}.${relation.name}`),
+      ),
+    ),
+  ]
+  const tables = written.length === 0 ? '' : `, writing ${written.join(', ')}`
+  const shown = changing.map((planned) => `\n  ${clip(planned.statement.text.replace(/\s+/g, ' '))}`).join('')
   return {
-    message: `Run ${changing.length} ${statements} data or tables on database ${database.id} (${quoteAuthored(database.database_name)}): ${list}${also}.`,
+    message: `Run ${changing.length} ${statements} data or tables on database ${database.id} (${quoteAuthored(database.database_name)}): ${list}${also}${tables}:${shown}`,
   }
+}
+
+const CONFIRM_SQL_CHARS = 300
+
+function clip(text: string): string {
+  return text.length > CONFIRM_SQL_CHARS ? `${text.slice(0, CONFIRM_SQL_CHARS - 1)}…` : text
 }
 
 /** INSERT, UPDATE, CREATE TABLE …; a SELECT that writes says how. */
