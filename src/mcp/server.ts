@@ -221,14 +221,24 @@ function registerResourcesAndPrompts(server: Server, dispatcher: Dispatcher, era
       throw asProtocolError(failure)
     }
   })
-  server.setRequestHandler('prompts/list', async () => ({
-    prompts: (await dispatcher.listPrompts()).map((prompt) => ({
-      name: prompt.name,
-      title: prompt.title,
-      description: prompt.description,
-      arguments: prompt.arguments.map(({ name, description, required }) => ({ name, description, required })),
-    })),
-  }))
+  server.setRequestHandler('prompts/list', async () => {
+    try {
+      return {
+        prompts: (await dispatcher.listPrompts()).map((prompt) => ({
+          name: prompt.name,
+          title: prompt.title,
+          description: prompt.description,
+          arguments: prompt.arguments.map(({ name, description, required }) => ({
+            name,
+            description,
+            required,
+          })),
+        })),
+      }
+    } catch (err) {
+      throw asProtocolError(err)
+    }
+  })
   server.setRequestHandler('prompts/get', async (request) => {
     try {
       const { prompt, text } = await dispatcher.getPrompt(request.params.name, request.params.arguments ?? {})

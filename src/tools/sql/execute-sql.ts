@@ -302,7 +302,13 @@ async function runPlan(
         log: context.log,
         timeoutMs,
         context: 'This SQL',
-        readOnly: !database.allow_dml,
+        // A plan that changes nothing runs read-only even where DML is allowed: the database itself then
+        // refuses any write the guardrails did not see.
+        readOnly:
+          !database.allow_dml ||
+          plan.statements.every(
+            (planned) => planned.statement.kind !== 'dml' && planned.statement.kind !== 'ddl',
+          ),
         searchPath: plan.defaultSchema,
       },
       async (tx) => {
