@@ -68,6 +68,11 @@ export interface Config {
   sentry: SentryConfig
   limits: LimitsConfig
   toolSearch: ToolSearchConfig
+  /**
+   * The conformance suite's fixtures (test_simple_text, test://static-text, test_simple_prompt, …) are
+   * listed and callable beside the catalogue: `npm run conformance` only, never in production.
+   */
+  conformanceFixtures: boolean
 }
 
 /** Superset 6.1's tool search (MCP_TOOL_SEARCH_CONFIG): `tools/list` shows search_tools, call_tool and the pinned tools. */
@@ -207,6 +212,7 @@ function toConfig(raw: RawConfig): Config {
       alwaysVisible: raw.MCP_TOOL_SEARCH_ALWAYS_VISIBLE,
       includeSchemas: raw.MCP_TOOL_SEARCH_INCLUDE_SCHEMAS,
     },
+    conformanceFixtures: raw.MCP_CONFORMANCE_FIXTURES,
   }
 }
 
@@ -258,6 +264,12 @@ function crossCheck(raw: RawConfig): string[] {
     )
   }
   if (raw.MCP_AUTH_ENABLED) problems.push(...checkJwtSettings(raw))
+  // Test fixtures answer anyone with canned content: a production gateway refuses to start with them.
+  if (raw.MCP_CONFORMANCE_FIXTURES && raw.MCP_ENVIRONMENT === 'production') {
+    problems.push(
+      'MCP_CONFORMANCE_FIXTURES: must not be true when MCP_ENVIRONMENT=production (test-only fixture tools for the conformance suite)',
+    )
+  }
   return problems
 }
 
