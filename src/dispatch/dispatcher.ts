@@ -8,17 +8,23 @@ import type { Principal } from '../superset'
 import {
   authoredPathsOf,
   findPrompt,
+  findResource,
   findVisibleTool,
   parseToolRequest,
+  promptsFor,
   runTool,
-  PROMPTS,
   resourcesVisibleTo,
+  resourceTemplatesVisibleTo,
   toolListing,
   toolsVisibleTo,
   type AnyToolDefinition,
   type CallEffects,
+  type ClientChannel,
+  type ContentBlock,
   type PromptDefinition,
+  type PromptMessage,
   type ResourceDefinition,
+  type ResourceTemplateDefinition,
   type ToolListing,
 } from '../tools'
 import {
@@ -37,17 +43,29 @@ import type { RequestScope } from './scope'
 export interface Dispatcher {
   /** What `tools/list` shows: the caller's tools, or with tool search on, the search view (src/tool-search). */
   listTools(): Promise<ToolListing[]>
-  callTool(name: string, args: unknown): Promise<ToolAnswer>
+  /**
+   * `client`: how the tool reaches the caller's client during the call (progress, log messages,
+   * questions), when the transport can carry it; without one, reports go nowhere and questions fail.
+   */
+  callTool(name: string, args: unknown, client?: ClientChannel): Promise<ToolAnswer>
   listResources(): Promise<ResourceDefinition[]>
+  listResourceTemplates(): Promise<ResourceTemplateDefinition[]>
+  /** `text` is the document, or its bytes in base64 when `resource.encoding` says so. */
   readResource(uri: string): Promise<{ resource: ResourceDefinition; text: string }>
   listPrompts(): Promise<readonly PromptDefinition[]>
-  getPrompt(name: string, args: Record<string, string>): Promise<{ prompt: PromptDefinition; text: string }>
+  /** `messages` as the prompt renders them; `text` their text parts, for a client shown one message. */
+  getPrompt(
+    name: string,
+    args: Record<string, string>,
+  ): Promise<{ prompt: PromptDefinition; text: string; messages: readonly PromptMessage[] }>
 }
 
 /** A tool's answer, and the paths of its fields that hold user-written text (src/tools/core/authored.ts). */
 export interface ToolAnswer {
   result: unknown
   authored: readonly string[]
+  /** For a tool that answers in content blocks (`answersWithContent`): the blocks, sent as they are. */
+  content?: readonly ContentBlock[]
 }
 
 export function unknownToolError(name: string): GatewayError {
@@ -58,9 +76,10 @@ export function unknownToolError(name: string): GatewayError {
 
 export function createDispatcher(scope: RequestScope): Dispatcher {
   return {
-    listResources: async () => resourcesVisibleTo(await scope.principal()),
+    listResources: async () => resourcesVisibleTo(await scope.principal(), scope.config),
+    listResourceTemplates: async () => resourceTemplatesVisibleTo(await scope.principal(), scope.config),
     readResource: async (uri) => {
-      const resource = resourcesVisibleTo(await scope.principal()).find((candidate) => candidate.uri === uri)
+      const resource = findResource(uri, await scope.principal(), scope.config)
       if (resource === undefined) {
         throw new GatewayError('NotFoundError', `Unknown resource: ${uri}`, {
           details: { resource_type: 'resource', resource_id: uri },
@@ -68,28 +87,34 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       }
       return { resource, text: await resource.read(await scope.toolContext()) }
     },
-    listPrompts: async () => PROMPTS,
+    listPrompts: async () => promptsFor(scope.config),
     getPrompt: async (name, args) => {
-      const prompt = findPrompt(name)
+      const prompt = findPrompt(name, scope.config)
       if (prompt === undefined) {
         throw new GatewayError('NotFoundError', `Unknown prompt: ${name}`, {
           details: { resource_type: 'prompt', resource_id: name },
         })
       }
-      return {
-        prompt,
-        text: await prompt.render(checkPromptArguments(prompt, args), await scope.toolContext()),
-      }
+      const rendered = await prompt.render(checkPromptArguments(prompt, args), await scope.toolContext())
+      const messages: readonly PromptMessage[] =
+        typeof rendered === 'string'
+          ? [{ role: 'user', content: { type: 'text', text: rendered } }]
+          : rendered
+      const text = messages.flatMap((message) =>
+        message.content.type === 'text' ? [message.content.text] : [],
+      )
+      return { prompt, text: text.join('\n\n'), messages }
     },
     listTools: async () => {
-      const visible = toolsVisibleTo(await scope.principal())
+      const visible = toolsVisibleTo(await scope.principal(), scope.config)
       const search = scope.config.toolSearch
       return search.enabled ? searchView(visible, search) : visible.map(toolListing)
     },
-    callTool: async (requested, requestedArgs) => {
+    callTool: async (requested, requestedArgs, client) => {
       const started = Date.now()
       const principal = await scope.principal()
-      const context = await scope.toolContext()
+      const requestContext = await scope.toolContext()
+      const context = client === undefined ? requestContext : { ...requestContext, client }
       const search = scope.config.toolSearch
       // The call as recorded, limited and cached: `call_tool` is the call of the tool it names.
       let name = requested
@@ -124,11 +149,11 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
           // Only search_tools gets here (callTarget refuses both names): limited and recorded, never cached.
           await admit(scope, subject)
           const query = searchQuery(args)
-          const found = searchTools(toolsVisibleTo(principal), query, search)
+          const found = searchTools(toolsVisibleTo(principal, scope.config), query, search)
           await done('success', found)
           return { result: found, authored: [] }
         }
-        const tool = findVisibleTool(name, principal)
+        const tool = findVisibleTool(name, principal, scope.config)
         if (tool === undefined) throw unknownToolError(name)
         const admission = await admit(scope, subject)
         const request = parseToolRequest(tool, args)
@@ -152,6 +177,9 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
         cached?.store?.(result)
         await afterWrites(scope, subject, context.effects)
         await done('success', result)
+        if (tool.answersWithContent === true) {
+          return { result, authored: [], content: (result as { content: ContentBlock[] }).content }
+        }
         return {
           result: cached === undefined ? result : { ...(result as object), cache_status: cached.status },
           authored: authoredPathsOf(tool),

@@ -5,6 +5,23 @@
  */
 export { authored, authoredColumnPaths, authoredPathsOf, authoredSchemaPaths } from './authored'
 export { CacheControlFields, CacheStatusField } from './cache-flags'
+export {
+  ContentAnswerSchema,
+  ContentBlockSchema,
+  ResourceContentsSchema,
+  UNREACHABLE_CLIENT,
+} from './content'
+export type {
+  ClientChannel,
+  ClientLogLevel,
+  ContentAnswer,
+  ContentBlock,
+  InputAnswer,
+  InputForm,
+  PromptMessage,
+  ResourceContents,
+  SampleRequest,
+} from './content'
 export { advertiseAs, advertisedSchemaOf } from './compact-schema'
 export { databaseNotFound, visibleAnalyticsDatabase, visibleDatabase } from './databases'
 export { READ_ONLY, WRITES, defineTool, isVisibleTo, noEffects } from './definition'
@@ -12,9 +29,11 @@ export type {
   AnyToolDefinition,
   CachePolicy,
   CallEffects,
+  PermissionPair,
   PromptArgument,
   PromptDefinition,
   ResourceDefinition,
+  ResourceTemplateDefinition,
   ToolAnnotations,
   ToolContext,
 } from './definition'
@@ -31,5 +50,6 @@ export { assertCanEdit } from './ownership'
 export { byteLength, describeColumns, toCsv, trimToBytes } from './results'
 export type { DataColumn } from './results'
 export { planSql } from './sql-plan'
+export { matchUriTemplate } from './uri-template'
 export type { PlannedStatement, SqlPlan } from './sql-plan'
 export { closeMatches } from '../../suggest'
