@@ -19,18 +19,24 @@ import {
   authoredPathsOf,
   confirmationPrompt,
   findPrompt,
+  findResource,
   findVisibleTool,
   parseToolRequest,
+  promptsFor,
   runTool,
-  PROMPTS,
   resourcesVisibleTo,
+  resourceTemplatesVisibleTo,
   toolListing,
   toolsVisibleTo,
   type AnyToolDefinition,
   type CallEffects,
+  type ClientChannel,
+  type ContentBlock,
   type InBandRun,
   type PromptDefinition,
+  type PromptMessage,
   type ResourceDefinition,
+  type ResourceTemplateDefinition,
   type ToolListing,
 } from '../tools'
 import {
@@ -57,15 +63,21 @@ export interface Dispatcher {
    */
   listsKeptForMs(): Promise<number>
   /**
-   * Runs a tool call. Without options the client cannot be asked to confirm (canConfirm false): a call
-   * that needs confirmation follows MCP_CONFIRM_FALLBACK, so the answer is always the tool's.
+   * Runs a tool call. Without `canConfirm` the client cannot be asked to confirm: a call that needs
+   * confirmation follows MCP_CONFIRM_FALLBACK, so the answer is always the tool's.
    */
-  callTool(name: string, args: unknown): Promise<ToolAnswer>
+  callTool(name: string, args: unknown, options?: ChannelOnly): Promise<ToolAnswer>
   callTool(name: string, args: unknown, options: CallOptions): Promise<ToolOutcome>
   listResources(): Promise<ResourceDefinition[]>
+  listResourceTemplates(): Promise<ResourceTemplateDefinition[]>
+  /** `text` is the document, or its bytes in base64 when `resource.encoding` says so. */
   readResource(uri: string): Promise<{ resource: ResourceDefinition; text: string }>
   listPrompts(): Promise<readonly PromptDefinition[]>
-  getPrompt(name: string, args: Record<string, string>): Promise<{ prompt: PromptDefinition; text: string }>
+  /** `messages` as the prompt renders them; `text` their text parts, for a client shown one message. */
+  getPrompt(
+    name: string,
+    args: Record<string, string>,
+  ): Promise<{ prompt: PromptDefinition; text: string; messages: readonly PromptMessage[] }>
 }
 
 /** How the transport can take part in confirming a destructive call (src/confirm, docs/SECURITY.md). */
@@ -80,6 +92,18 @@ export interface CallOptions {
    * declared): a call that needs confirmation then answers `confirmation_required` instead of running.
    */
   canConfirm: boolean
+  /**
+   * How the tool reaches the caller's client during the call (progress, log messages, questions), when
+   * the transport can carry it; without one, reports go nowhere and questions fail.
+   */
+  client?: ClientChannel
+}
+
+/** Options of a call that cannot be confirmed: only the client channel (its answer is the tool's). */
+export interface ChannelOnly {
+  client?: ClientChannel
+  canConfirm?: false
+  confirmation?: undefined
 }
 
 /** A tool's answer, and the paths of its fields that hold user-written text (src/tools/core/authored.ts). */
@@ -98,6 +122,8 @@ export interface ToolAnswer {
    * in ms; absent when the answer is not cached.
    */
   ttlMs?: number
+  /** For a tool that answers in content blocks (`answersWithContent`): the blocks, sent as they are. */
+  content?: readonly ContentBlock[]
 }
 
 /**
@@ -130,9 +156,10 @@ export function unknownToolError(name: string): GatewayError {
 
 export function createDispatcher(scope: RequestScope): Dispatcher {
   return {
-    listResources: async () => resourcesVisibleTo(await scope.principal()),
+    listResources: async () => resourcesVisibleTo(await scope.principal(), scope.config),
+    listResourceTemplates: async () => resourceTemplatesVisibleTo(await scope.principal(), scope.config),
     readResource: async (uri) => {
-      const resource = resourcesVisibleTo(await scope.principal()).find((candidate) => candidate.uri === uri)
+      const resource = findResource(uri, await scope.principal(), scope.config)
       if (resource === undefined) {
         throw new GatewayError('NotFoundError', `Unknown resource: ${uri}`, {
           details: { resource_type: 'resource', resource_id: uri },
@@ -140,33 +167,40 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       }
       return { resource, text: await resource.read(await scope.toolContext()) }
     },
-    listPrompts: async () => PROMPTS,
+    listPrompts: async () => promptsFor(scope.config),
     getPrompt: async (name, args) => {
-      const prompt = findPrompt(name)
+      const prompt = findPrompt(name, scope.config)
       if (prompt === undefined) {
         throw new GatewayError('NotFoundError', `Unknown prompt: ${name}`, {
           details: { resource_type: 'prompt', resource_id: name },
         })
       }
-      return {
-        prompt,
-        text: await prompt.render(checkPromptArguments(prompt, args), await scope.toolContext()),
-      }
+      const rendered = await prompt.render(checkPromptArguments(prompt, args), await scope.toolContext())
+      const messages: readonly PromptMessage[] =
+        typeof rendered === 'string'
+          ? [{ role: 'user', content: { type: 'text', text: rendered } }]
+          : rendered
+      const text = messages.flatMap((message) =>
+        message.content.type === 'text' ? [message.content.text] : [],
+      )
+      return { prompt, text: text.join('\n\n'), messages }
     },
     listsKeptForMs: async () => principalKeptForMs(await scope.principal()),
     listTools: async () => {
-      const visible = toolsVisibleTo(await scope.principal())
+      const visible = toolsVisibleTo(await scope.principal(), scope.config)
       const search = scope.config.toolSearch
       return search.enabled ? searchView(visible, search) : visible.map(toolListing)
     },
     callTool: (async (
       requested: string,
       requestedArgs: unknown,
-      options: CallOptions = { canConfirm: false },
+      options: CallOptions | ChannelOnly = {},
     ): Promise<ToolOutcome> => {
       const started = Date.now()
       const principal = await scope.principal()
-      const context = await scope.toolContext()
+      const requestContext = await scope.toolContext()
+      const client = options.client
+      const context = client === undefined ? requestContext : { ...requestContext, client }
       const search = scope.config.toolSearch
       // The call as recorded, limited and cached: `call_tool` is the call of the tool it names.
       let name = requested
@@ -203,11 +237,11 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
           // Only search_tools gets here (callTarget refuses both names): limited and recorded, never cached.
           await admit(scope, subject)
           const query = searchQuery(args)
-          const found = searchTools(toolsVisibleTo(principal), query, search)
+          const found = searchTools(toolsVisibleTo(principal, scope.config), query, search)
           await done('success', found)
           return { kind: 'answer', result: found, authored: [] }
         }
-        const tool = findVisibleTool(name, principal)
+        const tool = findVisibleTool(name, principal, scope.config)
         if (tool === undefined) throw unknownToolError(name)
         // Every attempt counts, the one that asks for confirmation and the confirmed one alike.
         const admission = await admit(scope, subject)
@@ -235,7 +269,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
           if ('failed' in asked) return await answeredInBand(asked.failed)
           const prompt = asked.prompt
           if (prompt !== undefined) {
-            if (options.canConfirm) {
+            if (options.canConfirm === true) {
               confirmation = 'required'
               const binding = await bindingOf(subject, request)
               const issued = await issueConfirmationState(binding, confirmationKey(scope.config.confirm))
@@ -271,6 +305,14 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
         cached?.store?.(result)
         await afterWrites(scope, subject, context.effects)
         await done('success', result)
+        if (tool.answersWithContent === true) {
+          return {
+            kind: 'answer',
+            result,
+            authored: [],
+            content: (result as { content: ContentBlock[] }).content,
+          }
+        }
         return {
           kind: 'answer',
           result: cached === undefined ? result : { ...(result as object), cache_status: cached.status },

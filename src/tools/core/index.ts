@@ -5,6 +5,23 @@
  */
 export { authored, authoredColumnPaths, authoredPathsOf, authoredSchemaPaths } from './authored'
 export { CacheControlFields, CacheStatusField } from './cache-flags'
+export {
+  ContentAnswerSchema,
+  ContentBlockSchema,
+  ResourceContentsSchema,
+  UNREACHABLE_CLIENT,
+} from './content'
+export type {
+  ClientChannel,
+  ClientLogLevel,
+  ContentAnswer,
+  ContentBlock,
+  InputAnswer,
+  InputForm,
+  PromptMessage,
+  ResourceContents,
+  SampleRequest,
+} from './content'
 export { advertiseAs, advertisedSchemaOf } from './compact-schema'
 export { databaseNotFound, visibleAnalyticsDatabase, visibleDatabase } from './databases'
 export { READ_ONLY, WRITES, defineTool, isVisibleTo, noEffects } from './definition'
@@ -13,9 +30,11 @@ export type {
   CachePolicy,
   CallEffects,
   ConfirmPrompt,
+  PermissionPair,
   PromptArgument,
   PromptDefinition,
   ResourceDefinition,
+  ResourceTemplateDefinition,
   ToolAnnotations,
   ToolContext,
 } from './definition'
@@ -39,5 +58,6 @@ export { assertCanEdit } from './ownership'
 export { byteLength, describeColumns, toCsv, trimToBytes } from './results'
 export type { DataColumn } from './results'
 export { planSql } from './sql-plan'
+export { matchUriTemplate } from './uri-template'
 export type { PlannedStatement, SqlPlan } from './sql-plan'
 export { closeMatches } from '../../suggest'
