@@ -17,6 +17,8 @@ import {
 import type { Principal } from '../superset'
 import {
   authoredPathsOf,
+  COMPLETION_LIMIT,
+  completeFrom,
   confirmationPrompt,
   findPrompt,
   findResource,
@@ -31,6 +33,7 @@ import {
   type AnyToolDefinition,
   type CallEffects,
   type ClientChannel,
+  type Completer,
   type ContentBlock,
   type InBandRun,
   type PromptDefinition,
@@ -78,7 +81,20 @@ export interface Dispatcher {
     name: string,
     args: Record<string, string>,
   ): Promise<{ prompt: PromptDefinition; text: string; messages: readonly PromptMessage[] }>
+  /**
+   * Suggestions for a prompt argument or a URI template variable being typed (MCP completion): at most
+   * COMPLETION_LIMIT, and whether there were more. `others`: the values of the other arguments so far.
+   */
+  complete(
+    ref: CompletionRef,
+    argument: { name: string; value: string },
+    others: Readonly<Record<string, string>>,
+  ): Promise<{ values: string[]; hasMore: boolean }>
 }
+
+/** What is being completed: a prompt's argument, or a variable of a resource template. */
+export type CompletionRef =
+  { kind: 'prompt'; name: string } | { kind: 'resourceTemplate'; uriTemplate: string }
 
 /** How the transport can take part in confirming a destructive call (src/confirm, docs/SECURITY.md). */
 export interface CallOptions {
@@ -184,6 +200,12 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
         message.content.type === 'text' ? [message.content.text] : [],
       )
       return { prompt, text: text.join('\n\n'), messages }
+    },
+    complete: async (ref, argument, others) => {
+      const completer = await completerOf(scope, ref, argument.name)
+      if (completer === undefined) return { values: [], hasMore: false }
+      const values = await completer(argument.value, await scope.toolContext(), others)
+      return { values: values.slice(0, COMPLETION_LIMIT), hasMore: values.length > COMPLETION_LIMIT }
     },
     listsKeptForMs: async () => principalKeptForMs(await scope.principal()),
     listTools: async () => {
@@ -369,6 +391,48 @@ async function useConfirmation(
     )
   }
   if (!fresh) throw stateUsedError()
+}
+
+/**
+ * How a prompt argument or template variable is completed: from its closed list of values, by its own
+ * completer, or not at all. An unknown prompt, template or argument is refused, as a get would refuse it.
+ */
+async function completerOf(
+  scope: RequestScope,
+  ref: CompletionRef,
+  name: string,
+): Promise<Completer | undefined> {
+  if (ref.kind === 'prompt') {
+    const prompt = findPrompt(ref.name, scope.config)
+    if (prompt === undefined) {
+      throw new GatewayError('NotFoundError', `Unknown prompt: ${ref.name}`, {
+        details: { resource_type: 'prompt', resource_id: ref.name },
+      })
+    }
+    const argument = prompt.arguments.find((candidate) => candidate.name === name)
+    if (argument === undefined) {
+      throw new GatewayError(
+        'ValidationError',
+        `Unknown argument "${name}" for prompt ${prompt.name}; it takes: ${prompt.arguments.map((item) => item.name).join(', ') || 'none'}.`,
+      )
+    }
+    const values = argument.values
+    return values === undefined ? argument.complete : async (typed) => completeFrom(values, typed)
+  }
+  const templates = resourceTemplatesVisibleTo(await scope.principal(), scope.config)
+  const template = templates.find((candidate) => candidate.uriTemplate === ref.uriTemplate)
+  if (template === undefined) {
+    throw new GatewayError('NotFoundError', `Unknown resource template: ${ref.uriTemplate}`, {
+      details: { resource_type: 'resource', resource_id: ref.uriTemplate },
+    })
+  }
+  if (!template.uriTemplate.includes(`{${name}}`)) {
+    throw new GatewayError(
+      'ValidationError',
+      `Unknown variable "${name}" of resource template ${template.uriTemplate}.`,
+    )
+  }
+  return template.complete?.[name]
 }
 
 /** Prompt arguments are strings; unknown names and values outside a closed list are refused. */

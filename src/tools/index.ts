@@ -115,11 +115,12 @@ export {
   unwrapRequest,
 } from './core'
 export type { JsonSchema, ToolListing } from './core'
-export { noEffects, UNREACHABLE_CLIENT } from './core'
+export { COMPLETION_LIMIT, completeFrom, noEffects, UNREACHABLE_CLIENT } from './core'
 export type {
   AnyToolDefinition,
   CachePolicy,
   CallEffects,
+  Completer,
   ConfirmPrompt,
   InBandRun,
   ClientChannel,

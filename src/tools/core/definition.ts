@@ -176,15 +176,33 @@ export interface ResourceTemplateDefinition {
   mimeType: string
   permission: PermissionPair | null
   read(variables: Record<string, string>, context: ToolContext): Promise<string>
+  /** Suggestions per variable while a URI of the template is typed (MCP completion). */
+  complete?: Readonly<Record<string, Completer>>
 }
 
 export interface PromptArgument {
   name: string
   description: string
   required: boolean
-  /** Accepted values; anything else is a ValidationError. */
+  /** Accepted values; anything else is a ValidationError. They are also what completion offers. */
   values?: readonly string[]
+  /** Suggestions for a value being typed (MCP completion), for an argument without `values`. */
+  complete?: Completer
 }
+
+/**
+ * Suggestions for the value of a prompt argument or a URI template variable while it is typed: at most
+ * COMPLETION_LIMIT values, best first, only ones the caller could use (names it may see). `others`: the
+ * values already given to the other arguments or variables.
+ */
+export type Completer = (
+  value: string,
+  context: ToolContext,
+  others: Readonly<Record<string, string>>,
+) => Promise<readonly string[]>
+
+/** The most values one completion answers (MCP's own cap on `completion.values`). */
+export const COMPLETION_LIMIT = 100
 
 /** An MCP prompt: a ready-made workflow the user can start (quickstart, create_chart_guided). */
 export interface PromptDefinition {

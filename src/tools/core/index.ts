@@ -23,12 +23,15 @@ export type {
   SampleRequest,
 } from './content'
 export { advertiseAs, advertisedSchemaOf } from './compact-schema'
+export { completeFrom, namesOf, visibleNames } from './completion'
+export type { NamedModel } from './completion'
 export { databaseNotFound, visibleAnalyticsDatabase, visibleDatabase } from './databases'
-export { READ_ONLY, WRITES, defineTool, isVisibleTo, noEffects } from './definition'
+export { COMPLETION_LIMIT, READ_ONLY, WRITES, defineTool, isVisibleTo, noEffects } from './definition'
 export type {
   AnyToolDefinition,
   CachePolicy,
   CallEffects,
+  Completer,
   ConfirmPrompt,
   PermissionPair,
   PromptArgument,
