@@ -11,6 +11,8 @@ import { AUDIENCE, devEnv, gatewayFetch } from '../helpers/tokens'
 
 const ON = { MCP_CONFORMANCE_FIXTURES: 'true' }
 const base = { DATABASE_URL: 'postgres://u@db:5432/superset', MCP_DEV_USERNAME: 'admin' }
+/** What production needs besides (src/config: the key of confirmation states), so only the flag is wrong. */
+const PRODUCTION = { MCP_ENVIRONMENT: 'production', MCP_CONFIRM_SECRET: 'k'.repeat(32) }
 
 describe('MCP_CONFORMANCE_FIXTURES', () => {
   it('is off unless set, and may be set outside production', () => {
@@ -20,17 +22,15 @@ describe('MCP_CONFORMANCE_FIXTURES', () => {
   })
 
   it('is refused with MCP_ENVIRONMENT=production, naming the variable', () => {
-    const result = loadConfig({ ...base, ...ON, MCP_ENVIRONMENT: 'production' })
+    const result = loadConfig({ ...base, ...ON, ...PRODUCTION })
     expect(result.ok).toBe(false)
     if (!result.ok)
       expect(result.problems).toEqual([expect.stringMatching(/^MCP_CONFORMANCE_FIXTURES: .*production/)])
-    expect(
-      requireConfig({ ...base, MCP_CONFORMANCE_FIXTURES: 'false', MCP_ENVIRONMENT: 'production' }),
-    ).toBeDefined()
+    expect(requireConfig({ ...base, ...PRODUCTION, MCP_CONFORMANCE_FIXTURES: 'false' })).toBeDefined()
   })
 
   it('makes a production Worker answer ConfigurationError instead of serving anything', async () => {
-    const production = devEnv({ ...ON, MCP_ENVIRONMENT: 'production', MCP_LOG_LEVEL: 'error' })
+    const production = devEnv({ ...ON, ...PRODUCTION, MCP_LOG_LEVEL: 'error' })
     const response = await gatewayFetch(production)(AUDIENCE, rpc('tools/list'))
     expect(response.status).toBe(500)
     const body = (await response.json()) as any
