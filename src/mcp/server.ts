@@ -1,10 +1,11 @@
 /**
  * The MCP server for one request: tools, resources and prompts answered from the dispatcher, which
- * applies the caller's permissions. With src/mcp/route.ts, the only module that imports the MCP SDK.
+ * applies the caller's permissions. src/mcp (this file, route.ts, client-channel.ts, legacy-stream.ts)
+ * is the only folder that imports the MCP SDK.
  *
  * Why a server per request: the v2 SDK binds a `Server` to one transport at a time (`connect` rejects
  * while it serves another exchange) and to one protocol era, and both of its serving entries ask a
- * factory for a fresh instance per exchange. So the instance is kept cheap: its handlers are eight
+ * factory for a fresh instance per exchange. So the instance is kept cheap: its handlers are a few
  * closures over the request's dispatcher; what is the same for every request — the tool listings and
  * their JSON Schemas (src/tools/core/listing.ts), their MCP form (`mcpTools` below), the instructions,
  * the capabilities — is built once per isolate.
