@@ -72,6 +72,11 @@ export interface Config {
   limits: LimitsConfig
   toolSearch: ToolSearchConfig
   confirm: ConfirmConfig
+  /**
+   * The conformance suite's fixtures (test_simple_text, test://static-text, test_simple_prompt, …) are
+   * listed and callable beside the catalogue: `npm run conformance` only, never in production.
+   */
+  conformanceFixtures: boolean
 }
 
 /**
@@ -253,6 +258,7 @@ function toConfig(raw: RawConfig): Config {
       fallback: raw.MCP_CONFIRM_FALLBACK,
       secret: confirmSecretOf(raw),
     },
+    conformanceFixtures: raw.MCP_CONFORMANCE_FIXTURES,
   }
 }
 
@@ -335,6 +341,12 @@ function crossCheck(raw: RawConfig): string[] {
   }
   if (raw.MCP_AUTH_ENABLED) problems.push(...checkJwtSettings(raw))
   problems.push(...checkConfirmSettings(raw))
+  // Test fixtures answer anyone with canned content: a production gateway refuses to start with them.
+  if (raw.MCP_CONFORMANCE_FIXTURES && raw.MCP_ENVIRONMENT === 'production') {
+    problems.push(
+      'MCP_CONFORMANCE_FIXTURES: must not be true when MCP_ENVIRONMENT=production (test-only fixture tools for the conformance suite)',
+    )
+  }
   return problems
 }
 

@@ -257,6 +257,9 @@ export const ConfigSchema = z.object({
 
   MCP_RATE_LIMIT_FAIL_MODE: z.enum(['open', 'closed']).default('open'),
   MCP_IP_RATE_LIMIT: limitOrOff(BUILT_IN_IP_LIMIT),
+
+  // The MCP conformance suite's fixture tools, resources and prompts (src/tools/conformance); test only.
+  MCP_CONFORMANCE_FIXTURES: flag(false),
 })
 
 export type RawConfig = z.infer<typeof ConfigSchema>

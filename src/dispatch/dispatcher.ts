@@ -17,20 +17,29 @@ import {
 import type { Principal } from '../superset'
 import {
   authoredPathsOf,
+  COMPLETION_LIMIT,
+  completeFrom,
   confirmationPrompt,
   findPrompt,
+  findResource,
   findVisibleTool,
   parseToolRequest,
+  promptsFor,
   runTool,
-  PROMPTS,
   resourcesVisibleTo,
+  resourceTemplatesVisibleTo,
   toolListing,
   toolsVisibleTo,
   type AnyToolDefinition,
   type CallEffects,
+  type ClientChannel,
+  type Completer,
+  type ContentBlock,
   type InBandRun,
   type PromptDefinition,
+  type PromptMessage,
   type ResourceDefinition,
+  type ResourceTemplateDefinition,
   type ToolListing,
 } from '../tools'
 import {
@@ -64,16 +73,35 @@ export interface Dispatcher {
    */
   admitAhead(name: string): Promise<void>
   /**
-   * Runs a tool call. Without options the client cannot be asked to confirm (canConfirm false): a call
-   * that needs confirmation follows MCP_CONFIRM_FALLBACK, so the answer is always the tool's.
+   * Runs a tool call. Without `canConfirm` the client cannot be asked to confirm: a call that needs
+   * confirmation follows MCP_CONFIRM_FALLBACK, so the answer is always the tool's.
    */
-  callTool(name: string, args: unknown): Promise<ToolAnswer>
+  callTool(name: string, args: unknown, options?: ChannelOnly): Promise<ToolAnswer>
   callTool(name: string, args: unknown, options: CallOptions): Promise<ToolOutcome>
   listResources(): Promise<ResourceDefinition[]>
+  listResourceTemplates(): Promise<ResourceTemplateDefinition[]>
+  /** `text` is the document, or its bytes in base64 when `resource.encoding` says so. */
   readResource(uri: string): Promise<{ resource: ResourceDefinition; text: string }>
   listPrompts(): Promise<readonly PromptDefinition[]>
-  getPrompt(name: string, args: Record<string, string>): Promise<{ prompt: PromptDefinition; text: string }>
+  /** `messages` as the prompt renders them; `text` their text parts, for a client shown one message. */
+  getPrompt(
+    name: string,
+    args: Record<string, string>,
+  ): Promise<{ prompt: PromptDefinition; text: string; messages: readonly PromptMessage[] }>
+  /**
+   * Suggestions for a prompt argument or a URI template variable being typed (MCP completion): at most
+   * COMPLETION_LIMIT, and whether there were more. `others`: the values of the other arguments so far.
+   */
+  complete(
+    ref: CompletionRef,
+    argument: { name: string; value: string },
+    others: Readonly<Record<string, string>>,
+  ): Promise<{ values: string[]; hasMore: boolean }>
 }
+
+/** What is being completed: a prompt's argument, or a variable of a resource template. */
+export type CompletionRef =
+  { kind: 'prompt'; name: string } | { kind: 'resourceTemplate'; uriTemplate: string }
 
 /** How the transport can take part in confirming a destructive call (src/confirm, docs/SECURITY.md). */
 export interface CallOptions {
@@ -88,6 +116,18 @@ export interface CallOptions {
    * of running.
    */
   canConfirm: boolean
+  /**
+   * How the tool reaches the caller's client during the call (progress, log messages, questions), when
+   * the transport can carry it; without one, reports go nowhere and questions fail.
+   */
+  client?: ClientChannel
+}
+
+/** Options of a call that cannot be confirmed: only the client channel (its answer is the tool's). */
+export interface ChannelOnly {
+  client?: ClientChannel
+  canConfirm?: false
+  confirmation?: undefined
 }
 
 /** A tool's answer, and the paths of its fields that hold user-written text (src/tools/core/authored.ts). */
@@ -106,6 +146,8 @@ export interface ToolAnswer {
    * in ms; absent when the answer is not cached.
    */
   ttlMs?: number
+  /** For a tool that answers in content blocks (`answersWithContent`): the blocks, sent as they are. */
+  content?: readonly ContentBlock[]
 }
 
 /**
@@ -145,9 +187,10 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
     return taken
   }
   return {
-    listResources: async () => resourcesVisibleTo(await scope.principal()),
+    listResources: async () => resourcesVisibleTo(await scope.principal(), scope.config),
+    listResourceTemplates: async () => resourceTemplatesVisibleTo(await scope.principal(), scope.config),
     readResource: async (uri) => {
-      const resource = resourcesVisibleTo(await scope.principal()).find((candidate) => candidate.uri === uri)
+      const resource = findResource(uri, await scope.principal(), scope.config)
       if (resource === undefined) {
         throw new GatewayError('NotFoundError', `Unknown resource: ${uri}`, {
           details: { resource_type: 'resource', resource_id: uri },
@@ -155,24 +198,35 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       }
       return { resource, text: await resource.read(await scope.toolContext()) }
     },
-    listPrompts: async () => PROMPTS,
+    listPrompts: async () => promptsFor(scope.config),
     getPrompt: async (name, args) => {
-      const prompt = findPrompt(name)
+      const prompt = findPrompt(name, scope.config)
       if (prompt === undefined) {
         throw new GatewayError('NotFoundError', `Unknown prompt: ${name}`, {
           details: { resource_type: 'prompt', resource_id: name },
         })
       }
-      return {
-        prompt,
-        text: await prompt.render(checkPromptArguments(prompt, args), await scope.toolContext()),
-      }
+      const rendered = await prompt.render(checkPromptArguments(prompt, args), await scope.toolContext())
+      const messages: readonly PromptMessage[] =
+        typeof rendered === 'string'
+          ? [{ role: 'user', content: { type: 'text', text: rendered } }]
+          : rendered
+      const text = messages.flatMap((message) =>
+        message.content.type === 'text' ? [message.content.text] : [],
+      )
+      return { prompt, text: text.join('\n\n'), messages }
+    },
+    complete: async (ref, argument, others) => {
+      const completer = await completerOf(scope, ref, argument.name)
+      if (completer === undefined) return { values: [], hasMore: false }
+      const values = await completer(argument.value, await scope.toolContext(), others)
+      return { values: values.slice(0, COMPLETION_LIMIT), hasMore: values.length > COMPLETION_LIMIT }
     },
     listsKeptForMs: async () => principalKeptForMs(await scope.principal()),
     admitAhead: async (name) => {
       const principal = await scope.principal()
       if (isSearchTool(name, scope.config.toolSearch) || name === CALL_TOOL_NAME) return
-      if (findVisibleTool(name, principal) === undefined) return
+      if (findVisibleTool(name, principal, scope.config) === undefined) return
       const subject = {
         tenant: principal.tenant,
         userId: principal.user.id,
@@ -198,18 +252,20 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       }
     },
     listTools: async () => {
-      const visible = toolsVisibleTo(await scope.principal())
+      const visible = toolsVisibleTo(await scope.principal(), scope.config)
       const search = scope.config.toolSearch
       return search.enabled ? searchView(visible, search) : visible.map(toolListing)
     },
     callTool: (async (
       requested: string,
       requestedArgs: unknown,
-      options: CallOptions = { canConfirm: false },
+      options: CallOptions | ChannelOnly = {},
     ): Promise<ToolOutcome> => {
       const started = Date.now()
       const principal = await scope.principal()
-      const context = await scope.toolContext()
+      const requestContext = await scope.toolContext()
+      const client = options.client
+      const context = client === undefined ? requestContext : { ...requestContext, client }
       const search = scope.config.toolSearch
       // The call as recorded, limited and cached: `call_tool` is the call of the tool it names.
       let name = requested
@@ -246,11 +302,11 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
           // Only search_tools gets here (callTarget refuses both names): limited and recorded, never cached.
           await admit(scope, subject)
           const query = searchQuery(args)
-          const found = searchTools(toolsVisibleTo(principal), query, search)
+          const found = searchTools(toolsVisibleTo(principal, scope.config), query, search)
           await done('success', found)
           return { kind: 'answer', result: found, authored: [] }
         }
-        const tool = findVisibleTool(name, principal)
+        const tool = findVisibleTool(name, principal, scope.config)
         if (tool === undefined) throw unknownToolError(name)
         // Every attempt counts, the one that asks for confirmation and the confirmed one alike; once,
         // when admitAhead counted it from the request's headers.
@@ -279,7 +335,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
           if ('failed' in asked) return await answeredInBand(asked.failed)
           const prompt = asked.prompt
           if (prompt !== undefined) {
-            if (options.canConfirm) {
+            if (options.canConfirm === true) {
               confirmation = 'required'
               const binding = await bindingOf(subject, request)
               const issued = await issueConfirmationState(binding, confirmationKey(scope.config.confirm))
@@ -315,6 +371,14 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
         cached?.store?.(result)
         await afterWrites(scope, subject, context.effects)
         await done('success', result)
+        if (tool.answersWithContent === true) {
+          return {
+            kind: 'answer',
+            result,
+            authored: [],
+            content: (result as { content: ContentBlock[] }).content,
+          }
+        }
         return {
           kind: 'answer',
           result: cached === undefined ? result : { ...(result as object), cache_status: cached.status },
@@ -399,6 +463,48 @@ function clientTtl(
   })
   if (writable) return {}
   return { ttlMs: Math.min(entryTtlMs, principalKeptForMs(principal)) }
+}
+
+/**
+ * How a prompt argument or template variable is completed: from its closed list of values, by its own
+ * completer, or not at all. An unknown prompt, template or argument is refused, as a get would refuse it.
+ */
+async function completerOf(
+  scope: RequestScope,
+  ref: CompletionRef,
+  name: string,
+): Promise<Completer | undefined> {
+  if (ref.kind === 'prompt') {
+    const prompt = findPrompt(ref.name, scope.config)
+    if (prompt === undefined) {
+      throw new GatewayError('NotFoundError', `Unknown prompt: ${ref.name}`, {
+        details: { resource_type: 'prompt', resource_id: ref.name },
+      })
+    }
+    const argument = prompt.arguments.find((candidate) => candidate.name === name)
+    if (argument === undefined) {
+      throw new GatewayError(
+        'ValidationError',
+        `Unknown argument "${name}" for prompt ${prompt.name}; it takes: ${prompt.arguments.map((item) => item.name).join(', ') || 'none'}.`,
+      )
+    }
+    const values = argument.values
+    return values === undefined ? argument.complete : async (typed) => completeFrom(values, typed)
+  }
+  const templates = resourceTemplatesVisibleTo(await scope.principal(), scope.config)
+  const template = templates.find((candidate) => candidate.uriTemplate === ref.uriTemplate)
+  if (template === undefined) {
+    throw new GatewayError('NotFoundError', `Unknown resource template: ${ref.uriTemplate}`, {
+      details: { resource_type: 'resource', resource_id: ref.uriTemplate },
+    })
+  }
+  if (!template.uriTemplate.includes(`{${name}}`)) {
+    throw new GatewayError(
+      'ValidationError',
+      `Unknown variable "${name}" of resource template ${template.uriTemplate}.`,
+    )
+  }
+  return template.complete?.[name]
 }
 
 /** Prompt arguments are strings; unknown names and values outside a closed list are refused. */

@@ -1,5 +1,13 @@
 export { createDispatcher, unknownToolError } from './dispatcher'
-export type { CallDeclined, CallOptions, ConfirmationRequired, ToolAnswer, ToolOutcome } from './dispatcher'
+export type {
+  CallDeclined,
+  CallOptions,
+  ChannelOnly,
+  CompletionRef,
+  ConfirmationRequired,
+  ToolAnswer,
+  ToolOutcome,
+} from './dispatcher'
 export type { Dispatcher } from './dispatcher'
 export { createRequestScope } from './scope'
 export { forgetPrincipals, rememberedPrincipal } from './principal-cache'

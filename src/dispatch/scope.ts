@@ -10,7 +10,7 @@ import type { Principal, SchemaProfile } from '../superset'
 import { assertSupportedLayout, getSchemaProfile, loadPrincipal, supersetLinks } from '../superset'
 import { rememberedPrincipal } from './principal-cache'
 import { deliverAuditRecords, type AuditRecord } from '../audit'
-import { noEffects, type ToolContext } from '../tools'
+import { noEffects, UNREACHABLE_CLIENT, type ToolContext } from '../tools'
 import type { CallServices } from './ports'
 
 export interface RequestScope {
@@ -110,6 +110,7 @@ export function createRequestScope(options: {
         now,
         servingSince,
         effects: noEffects(),
+        client: UNREACHABLE_CLIENT,
       }
     },
   }

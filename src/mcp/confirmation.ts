@@ -33,6 +33,7 @@ import {
 import type { ConfirmationRequired, Dispatcher, ToolAnswer, ToolOutcome } from '../dispatch'
 import { asGatewayError, toErrorBody } from '../errors'
 import { markSpans } from './untrusted'
+import type { ClientChannel } from '../tools'
 
 /** The key of the one input request: the retry's answer is `inputResponses.confirm`. */
 export const CONFIRM_INPUT = 'confirm'
@@ -70,8 +71,9 @@ export async function callConfirming(
   args: unknown,
   era: 'modern' | 'legacy',
   ctx: ServerContext,
+  client: ClientChannel,
 ): Promise<ConfirmingOutcome> {
-  if (era === 'legacy') return dispatcher.callTool(name, args)
+  if (era === 'legacy') return dispatcher.callTool(name, args, { client })
   // The SDK types the lifted envelope as `{}`; its keys are the reserved `_meta` names.
   const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined
   const canConfirm = declaresFormElicitation(envelope?.[CLIENT_CAPABILITIES_META_KEY])
@@ -79,6 +81,7 @@ export async function callConfirming(
   let outcome: ToolOutcome
   try {
     outcome = await dispatcher.callTool(name, args, {
+      client,
       canConfirm,
       ...(confirmation === undefined ? {} : { confirmation }),
     })

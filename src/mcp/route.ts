@@ -9,6 +9,7 @@ import type { Context } from 'hono'
 import { createDispatcher, type Dispatcher } from '../dispatch'
 import { isJsonMediaType, parseJsonText, readBodyText, type AppEnv } from '../http'
 import { traceContextOf, type RequestFacts } from '../observability'
+import { UpgradingTransport } from './legacy-stream'
 import { createMcpServer } from './server'
 
 /**
@@ -20,7 +21,7 @@ import { createMcpServer } from './server'
  *   stamps `resultType` and the cache fields, and asks the factory for a server per request.
  * - 2025-11-25, 2025-06-18, 2025-03-26 (the `initialize` handshake, then plain requests): a fresh server
  *   and stateless transport per request, as the SDK's own `legacy: 'stateless'` does — but answering
- *   JSON, not SSE: the tools send no progress notifications, and a complete response lets the HTTP
+ *   JSON unless a progress or log notification is due (src/mcp/legacy-stream.ts), so that the HTTP
  *   headers carry what the calls decided (remaining quota, Retry-After). The SDK's fallback streams SSE
  *   and returns its response before the call has run, so it is composed here with `isLegacyRequest`, the
  *   SDK's own routing predicate, in front of a `legacy: 'reject'` handler, as the SDK documents.
@@ -60,25 +61,33 @@ function dispatcherOf(authInfo: AuthInfo | undefined): Dispatcher {
 }
 
 /** The 2026-07-28 leg, once per isolate (module scope holds no request state: the factory gets it). */
-// Its default response mode answers one JSON body unless a handler sends a notification before its
-// result, which none does (see the module comment).
+// Its default response mode (`auto`) answers one JSON body unless a handler sends a notification before
+// its result (progress, a log message the request's level lets through): then an SSE stream, opened
+// after the limits decided, so it carries their headers too.
 const modern = createMcpHandler(({ authInfo, era }) => createMcpServer(dispatcherOf(authInfo), era), {
   legacy: 'reject',
 })
 
 async function serveLegacy(request: Request, dispatcher: Dispatcher, parsedBody: unknown): Promise<Response> {
   const server = createMcpServer(dispatcher, 'legacy')
-  const transport = new WebStandardStreamableHTTPServerTransport({
+  const json = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,
   })
+  const transport = new UpgradingTransport(json, singleRequestId(parsedBody))
   await server.connect(transport)
-  try {
-    return await transport.handleRequest(request, parsedBody === undefined ? undefined : { parsedBody })
-  } finally {
-    // The JSON response is complete: nothing more goes over this transport.
-    void server.close().catch(() => undefined)
-  }
+  // Once the exchange is over (its JSON answered, or its stream ended with the result), nothing more
+  // goes over this transport.
+  void transport.done.then(() => server.close()).catch(() => undefined)
+  return transport.handleRequest(request, parsedBody)
+}
+
+/** The id of a body that is one JSON-RPC request (the only kind of body answered as a stream). */
+function singleRequestId(body: unknown): string | number | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined
+  const { id, method } = body as { id?: unknown; method?: unknown }
+  if (typeof method !== 'string') return undefined
+  return typeof id === 'string' || typeof id === 'number' ? id : undefined
 }
 
 type McpBody =

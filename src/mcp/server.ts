@@ -1,10 +1,11 @@
 /**
  * The MCP server for one request: tools, resources and prompts answered from the dispatcher, which
- * applies the caller's permissions. With src/mcp/route.ts, the only module that imports the MCP SDK.
+ * applies the caller's permissions. src/mcp (this file, route.ts, client-channel.ts, legacy-stream.ts)
+ * is the only folder that imports the MCP SDK.
  *
  * Why a server per request: the v2 SDK binds a `Server` to one transport at a time (`connect` rejects
  * while it serves another exchange) and to one protocol era, and both of its serving entries ask a
- * factory for a fresh instance per exchange. So the instance is kept cheap: its handlers are eight
+ * factory for a fresh instance per exchange. So the instance is kept cheap: its handlers are a few
  * closures over the request's dispatcher; what is the same for every request — the tool listings and
  * their JSON Schemas (src/tools/core/listing.ts), their MCP form (`mcpTools` below), the instructions,
  * the capabilities — is built once per isolate.
@@ -14,15 +15,18 @@ import {
   ProtocolErrorCode,
   Server,
   type CallToolResult,
+  type ContentBlock as McpContentBlock,
+  type GetPromptResult,
   type ServerCapabilities,
   type Tool,
 } from '@modelcontextprotocol/server'
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/server/validators/cf-worker'
-import type { Dispatcher } from '../dispatch'
+import type { Dispatcher, ToolAnswer } from '../dispatch'
 import { asGatewayError, toErrorBody, type GatewayError } from '../errors'
 import { SearchResults } from '../tool-search'
 import type { ResourceDefinition, ToolListing } from '../tools'
 import { GATEWAY_VERSION } from '../version'
+import { clientChannel } from './client-channel'
 import { callConfirming } from './confirmation'
 import { markAuthored, markQuotedSpans, markSpans, stripMarkers } from './untrusted'
 
@@ -38,13 +42,16 @@ Links in answers come from Superset's configured address; do not invent URLs.`
 /**
  * No list ever changes during a request, and a stateless gateway holds no stream to announce a change
  * on: `listChanged` is false everywhere, so `subscriptions/listen` is acknowledged with nothing honoured
- * and ends at once (src/mcp/route.ts). `logging` is declared so that `logging/setLevel` is accepted.
+ * and ends at once (src/mcp/route.ts). `logging` is declared so that `logging/setLevel` is accepted
+ * and a call's log messages are sent (client-channel.ts); `completions` for prompt arguments and
+ * resource template variables.
  */
 const CAPABILITIES: ServerCapabilities = {
   tools: { listChanged: false },
   resources: { listChanged: false },
   prompts: { listChanged: false },
   logging: {},
+  completions: {},
 }
 
 const SERVER_INFO = { name: SERVER_NAME, title: 'Superset MCP Gateway', version: GATEWAY_VERSION }
@@ -87,6 +94,12 @@ export function toolErrorResult(err: GatewayError): CallToolResult {
 }
 
 const identity = (value: unknown): unknown => value
+
+/** A tool's answer as the call's result: its content blocks as they are, or its JSON (below). */
+function answerResult(answer: ToolAnswer): CallToolResult {
+  if (answer.content !== undefined) return { content: answer.content as McpContentBlock[] }
+  return toolSuccessResult(answer.result, answer.authored, answer.inBand === true)
+}
 
 export function toolSuccessResult(
   result: unknown,
@@ -155,14 +168,12 @@ export function createMcpServer(dispatcher: Dispatcher, era: ProtocolEra): Serve
     const { name, arguments: args } = request.params
     try {
       // Markers an agent copied from an answer are taken out: none reaches Superset (src/mcp/untrusted.ts).
-      // A destructive call may be asked about or declined instead (src/mcp/confirmation.ts).
-      const answer = await callConfirming(dispatcher, name, stripMarkers(args), era, ctx)
+      // A destructive call may be asked about or declined instead (src/mcp/confirmation.ts); the tool
+      // reaches the client through the channel (progress and log notifications).
+      const answer = await callConfirming(dispatcher, name, stripMarkers(args), era, ctx, clientChannel(ctx))
       if (answer.kind === 'reply') return answer.result
       // A cached read tool's answer says how long the gateway's cache keeps it (src/cache); others nothing.
-      return {
-        ...toolSuccessResult(answer.result, answer.authored, answer.inBand === true),
-        ...cacheFields(era, answer.ttlMs),
-      }
+      return { ...answerResult(answer), ...cacheFields(era, answer.ttlMs) }
     } catch (err) {
       if (err instanceof ProtocolError) throw err
       const failure = asGatewayError(err)
@@ -202,13 +213,38 @@ function registerResourcesAndPrompts(server: Server, dispatcher: Dispatcher, era
       throw asProtocolError(err)
     }
   })
+  server.setRequestHandler('resources/templates/list', async () => {
+    try {
+      const [templates, keptForMs] = await Promise.all([
+        dispatcher.listResourceTemplates(),
+        era === 'modern' ? dispatcher.listsKeptForMs() : undefined,
+      ])
+      return {
+        ...cacheFields(era, keptForMs),
+        resourceTemplates: templates.map((template) => ({
+          uriTemplate: template.uriTemplate,
+          name: template.name,
+          title: template.title,
+          description: template.description,
+          mimeType: template.mimeType,
+        })),
+      }
+    } catch (err) {
+      throw asProtocolError(err)
+    }
+  })
   // resources/read is computed afresh on every read (the gateway caches no resource): the SDK's
   // defaults, ttlMs 0 and cacheScope private, say exactly that on 2026-07-28.
   server.setRequestHandler('resources/read', async (request) => {
     try {
       const { resource, text } = await dispatcher.readResource(request.params.uri)
+      const { uri, mimeType } = resource
       return {
-        contents: [{ uri: resource.uri, mimeType: resource.mimeType, text: markedResource(resource, text) }],
+        contents: [
+          resource.encoding === 'base64'
+            ? { uri, mimeType, blob: text }
+            : { uri, mimeType, text: markedResource(resource, text) },
+        ],
       }
     } catch (err) {
       const failure = asGatewayError(err)
@@ -241,14 +277,37 @@ function registerResourcesAndPrompts(server: Server, dispatcher: Dispatcher, era
   })
   server.setRequestHandler('prompts/get', async (request) => {
     try {
-      const { prompt, text } = await dispatcher.getPrompt(request.params.name, request.params.arguments ?? {})
+      const { prompt, messages } = await dispatcher.getPrompt(
+        request.params.name,
+        request.params.arguments ?? {},
+      )
       return {
         description: prompt.description,
-        messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }],
+        messages: messages as GetPromptResult['messages'],
       }
     } catch (err) {
       const failure = asGatewayError(err)
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, markSpans(failure.message))
+    }
+  })
+  server.setRequestHandler('completion/complete', async (request) => {
+    const { ref, argument, context } = request.params
+    try {
+      const { values, hasMore } = await dispatcher.complete(
+        ref.type === 'ref/prompt'
+          ? { kind: 'prompt', name: ref.name }
+          : { kind: 'resourceTemplate', uriTemplate: ref.uri },
+        argument,
+        context?.arguments ?? {},
+      )
+      return { completion: { values, hasMore } }
+    } catch (err) {
+      const failure = asGatewayError(err)
+      // Completion › Error Handling: an unknown prompt or template, or a bad argument, is -32602.
+      if (failure.type === 'NotFoundError' || failure.type === 'ValidationError') {
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, markSpans(failure.message))
+      }
+      throw asProtocolError(failure)
     }
   })
 }

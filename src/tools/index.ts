@@ -2,7 +2,21 @@
  * The tool catalogue: Superset 6.1's MCP tools, one line per tool.
  */
 import type { Principal } from '../superset'
-import { isVisibleTo, type AnyToolDefinition, type PromptDefinition, type ResourceDefinition } from './core'
+import {
+  isVisibleTo,
+  matchUriTemplate,
+  type AnyToolDefinition,
+  type PermissionPair,
+  type PromptDefinition,
+  type ResourceDefinition,
+  type ResourceTemplateDefinition,
+} from './core'
+import {
+  CONFORMANCE_PROMPTS,
+  CONFORMANCE_RESOURCE_TEMPLATES,
+  CONFORMANCE_RESOURCES,
+  CONFORMANCE_TOOLS,
+} from './conformance'
 import {
   generateChart,
   generateExploreLink,
@@ -65,16 +79,30 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   openSqlLabWithContext,
 ]
 
+/**
+ * What joins the catalogue beside Superset's tools: the conformance suite's fixtures, with the
+ * configuration's test flag (MCP_CONFORMANCE_FIXTURES, refused in production). `Config` is one.
+ */
+export interface CatalogueOptions {
+  conformanceFixtures: boolean
+}
+
+const WITH_FIXTURES: readonly AnyToolDefinition[] = [...TOOLS, ...CONFORMANCE_TOOLS]
 const BY_NAME = new Map(TOOLS.map((tool) => [tool.name, tool]))
+const BY_NAME_WITH_FIXTURES = new Map(WITH_FIXTURES.map((tool) => [tool.name, tool]))
 
 /** Tools the caller may call (Superset's tool-level RBAC); the others do not exist for them. */
-export function toolsVisibleTo(principal: Principal): AnyToolDefinition[] {
-  return TOOLS.filter((tool) => isVisibleTo(tool, principal))
+export function toolsVisibleTo(principal: Principal, options: CatalogueOptions): AnyToolDefinition[] {
+  return (options.conformanceFixtures ? WITH_FIXTURES : TOOLS).filter((tool) => isVisibleTo(tool, principal))
 }
 
 /** A tool by name, only if it exists and the caller may call it. */
-export function findVisibleTool(name: string, principal: Principal): AnyToolDefinition | undefined {
-  const tool = BY_NAME.get(name)
+export function findVisibleTool(
+  name: string,
+  principal: Principal,
+  options: CatalogueOptions,
+): AnyToolDefinition | undefined {
+  const tool = (options.conformanceFixtures ? BY_NAME_WITH_FIXTURES : BY_NAME).get(name)
   return tool !== undefined && isVisibleTo(tool, principal) ? tool : undefined
 }
 
@@ -87,15 +115,23 @@ export {
   unwrapRequest,
 } from './core'
 export type { JsonSchema, ToolListing } from './core'
-export { noEffects } from './core'
+export { COMPLETION_LIMIT, completeFrom, noEffects, UNREACHABLE_CLIENT } from './core'
 export type {
   AnyToolDefinition,
   CachePolicy,
   CallEffects,
+  Completer,
   ConfirmPrompt,
+  InBandRun,
+  ClientChannel,
+  ClientLogLevel,
+  ContentBlock,
+  InputAnswer,
+  InputForm,
+  PromptMessage,
+  SampleRequest,
   ToolAnnotations,
   ToolContext,
-  InBandRun,
 } from './core'
 
 /** MCP resources and prompts. */
@@ -109,15 +145,49 @@ export const RESOURCES: readonly ResourceDefinition[] = [
 ]
 export const PROMPTS: readonly PromptDefinition[] = [quickstart, createChartGuided]
 
-export function resourcesVisibleTo(principal: Principal): ResourceDefinition[] {
-  return RESOURCES.filter(
-    (resource) =>
-      resource.permission === null || principal.can(resource.permission.permission, resource.permission.view),
+const permitted = (principal: Principal) => (item: { permission: PermissionPair | null }) =>
+  item.permission === null || principal.can(item.permission.permission, item.permission.view)
+
+export function resourcesVisibleTo(principal: Principal, options: CatalogueOptions): ResourceDefinition[] {
+  return (options.conformanceFixtures ? [...RESOURCES, ...CONFORMANCE_RESOURCES] : RESOURCES).filter(
+    permitted(principal),
   )
 }
 
-export function findPrompt(name: string): PromptDefinition | undefined {
-  return PROMPTS.find((prompt) => prompt.name === name)
+/** URI templates (none in Superset's catalogue; the conformance fixtures have one). */
+export function resourceTemplatesVisibleTo(
+  principal: Principal,
+  options: CatalogueOptions,
+): ResourceTemplateDefinition[] {
+  return (options.conformanceFixtures ? CONFORMANCE_RESOURCE_TEMPLATES : []).filter(permitted(principal))
 }
 
-export type { PromptArgument, PromptDefinition, ResourceDefinition } from './core'
+/**
+ * The resource at a URI: a listed one, or one of a template's family (read with the URI's variables).
+ * Undefined when there is none the caller may read.
+ */
+export function findResource(
+  uri: string,
+  principal: Principal,
+  options: CatalogueOptions,
+): ResourceDefinition | undefined {
+  const listed = resourcesVisibleTo(principal, options).find((resource) => resource.uri === uri)
+  if (listed !== undefined) return listed
+  for (const template of resourceTemplatesVisibleTo(principal, options)) {
+    const variables = matchUriTemplate(template.uriTemplate, uri)
+    if (variables === undefined) continue
+    const { uriTemplate: _, read, ...described } = template
+    return { ...described, uri, read: (context) => read(variables, context) }
+  }
+  return undefined
+}
+
+export function promptsFor(options: CatalogueOptions): readonly PromptDefinition[] {
+  return options.conformanceFixtures ? [...PROMPTS, ...CONFORMANCE_PROMPTS] : PROMPTS
+}
+
+export function findPrompt(name: string, options: CatalogueOptions): PromptDefinition | undefined {
+  return promptsFor(options).find((prompt) => prompt.name === name)
+}
+
+export type { PromptArgument, PromptDefinition, ResourceDefinition, ResourceTemplateDefinition } from './core'

@@ -244,7 +244,7 @@ describe('request facts: headers, trace context, log level', () => {
     expect(lines.map((line) => line.traceparent)).toEqual([fromHeader, null])
   })
 
-  it('accepts logging/setLevel on the 2025 era and records the level (the gateway sends no log notifications)', async () => {
+  it('accepts logging/setLevel on the 2025 era and records the level on the access line', async () => {
     const client = new ClientV1({ name: 'set-level', version: '1.0.0' })
     await client.connect(new TransportV1(new URL(`${BASE}/mcp`), { fetch: logged }))
     const lines = await accessLines(() => client.setLoggingLevel('warning'))

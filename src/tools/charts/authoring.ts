@@ -358,9 +358,15 @@ export const generateChart = defineTool({
       request.chart_name ?? request.name ?? request.title ?? request.slice_name,
     )
     const withData = needsData(request.preview_formats, request.generate_preview)
+    const runsQuery = withData || request.save_chart
+    // A client that asked for progress (an MCP progressToken) sees each step: planned, queried, saved.
+    const steps = 1 + (runsQuery ? 1 : 0) + (request.save_chart ? 1 : 0)
+    await context.client.progress(1, steps, 'Chart planned from the dataset')
     // Superset keeps a chart only if its query runs: run it before writing anything.
-    const result =
-      withData || request.save_chart ? await runPlan(plan, context, withData ? undefined : 1) : undefined
+    const result = runsQuery ? await runPlan(plan, context, withData ? undefined : 1) : undefined
+    if (result !== undefined) {
+      await context.client.progress(2, steps, `Query returned ${result.result.rows.length} rows`)
+    }
     let chart = null
     let exploreUrl = context.links.exploreFormData(plan.formData)
     if (request.save_chart) {
@@ -370,6 +376,7 @@ export const generateChart = defineTool({
       context.effects.changed.add('chart')
       chart = await chartInfo(id, context)
       exploreUrl = context.links.chart(id)
+      await context.client.progress(steps, steps, `Chart ${id} saved`)
     }
     return chartResponse(
       {

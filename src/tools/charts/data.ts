@@ -156,9 +156,12 @@ export const getChartData = defineTool({
         },
       )
     }
+    // A client that asked for progress (an MCP progressToken) sees the chart found, then its query done.
     const loaded = await loadTarget(request, context)
+    await context.client.progress(1, 2, 'Chart loaded; running its query')
     const started = Date.now()
     const result = await queryChart(loaded, context, request.limit)
+    await context.client.progress(2, 2, `Query returned ${result.rows.length} rows`)
     return chartDataResponse(
       loaded,
       result,

@@ -9,6 +9,7 @@ import type { Db } from '../../db'
 import type { GatewayError } from '../../errors'
 import type { Logger } from '../../observability'
 import type { Principal, SchemaProfile, SupersetLinks } from '../../superset'
+import type { ClientChannel, PromptMessage } from './content'
 
 /** A Superset permission pair, e.g. can_read on Dashboard. */
 export interface PermissionPair {
@@ -63,6 +64,8 @@ export interface ToolContext {
   /** When this isolate began serving (its first request: workerd's clock reads 0 at module load). */
   servingSince: Date
   effects: CallEffects
+  /** The caller's client during this call: progress, log messages, questions (core/content.ts). */
+  client: ClientChannel
 }
 
 /**
@@ -107,6 +110,11 @@ export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output exte
     context: ToolContext,
   ): ConfirmPrompt | undefined | Promise<ConfirmPrompt | undefined>
   /**
+   * The answer is content blocks (`output` is core/content.ts ContentAnswerSchema): sent as the call's
+   * content, not as JSON text, and no output schema is advertised.
+   */
+  answersWithContent?: boolean
+  /**
    * For tools whose Superset 6.1 response model reports failure in-band (execute_sql's `success: false`,
    * generate_explore_link's `url: ""`): given a failure of `run`, the answer in that model, or undefined
    * for a failure that stays an error. Request validation, limits and authentication never reach it, nor
@@ -147,20 +155,54 @@ export interface ResourceDefinition {
   name: string
   title: string
   description: string
-  mimeType: 'application/json' | 'text/markdown'
+  mimeType: string
   permission: PermissionPair | null
   /** For a JSON document: paths of its user-written fields, marked as a tool's are (core/authored.ts). */
   authored?: readonly string[]
+  /** `base64`: what `read` gives is the document's bytes in base64 (an image), sent as a blob. */
+  encoding?: 'base64'
   read(context: ToolContext): Promise<string>
+}
+
+/**
+ * A family of resources named by a URI template (RFC 6570 level 1, `test://template/{id}/data`): `read`
+ * gets the template's variables from the URI that was asked for.
+ */
+export interface ResourceTemplateDefinition {
+  uriTemplate: string
+  name: string
+  title: string
+  description: string
+  mimeType: string
+  permission: PermissionPair | null
+  read(variables: Record<string, string>, context: ToolContext): Promise<string>
+  /** Suggestions per variable while a URI of the template is typed (MCP completion). */
+  complete?: Readonly<Record<string, Completer>>
 }
 
 export interface PromptArgument {
   name: string
   description: string
   required: boolean
-  /** Accepted values; anything else is a ValidationError. */
+  /** Accepted values; anything else is a ValidationError. They are also what completion offers. */
   values?: readonly string[]
+  /** Suggestions for a value being typed (MCP completion), for an argument without `values`. */
+  complete?: Completer
 }
+
+/**
+ * Suggestions for the value of a prompt argument or a URI template variable while it is typed: at most
+ * COMPLETION_LIMIT values, best first, only ones the caller could use (names it may see). `others`: the
+ * values already given to the other arguments or variables.
+ */
+export type Completer = (
+  value: string,
+  context: ToolContext,
+  others: Readonly<Record<string, string>>,
+) => Promise<readonly string[]>
+
+/** The most values one completion answers (MCP's own cap on `completion.values`). */
+export const COMPLETION_LIMIT = 100
 
 /** An MCP prompt: a ready-made workflow the user can start (quickstart, create_chart_guided). */
 export interface PromptDefinition {
@@ -168,7 +210,8 @@ export interface PromptDefinition {
   title: string
   description: string
   arguments: readonly PromptArgument[]
-  render(args: Record<string, string>, context: ToolContext): Promise<string>
+  /** One user message of text, or the messages themselves (images, embedded resources). */
+  render(args: Record<string, string>, context: ToolContext): Promise<string | readonly PromptMessage[]>
 }
 
 /** Tools that create or change Superset objects (never delete). */

@@ -5,17 +5,39 @@
  */
 export { authored, authoredColumnPaths, authoredPathsOf, authoredSchemaPaths } from './authored'
 export { CacheControlFields, CacheStatusField } from './cache-flags'
+export {
+  ContentAnswerSchema,
+  ContentBlockSchema,
+  ResourceContentsSchema,
+  UNREACHABLE_CLIENT,
+} from './content'
+export type {
+  ClientChannel,
+  ClientLogLevel,
+  ContentAnswer,
+  ContentBlock,
+  InputAnswer,
+  InputForm,
+  PromptMessage,
+  ResourceContents,
+  SampleRequest,
+} from './content'
 export { advertiseAs, advertisedSchemaOf } from './compact-schema'
+export { completeFrom, namesOf, visibleNames } from './completion'
+export type { NamedModel } from './completion'
 export { databaseNotFound, visibleAnalyticsDatabase, visibleDatabase } from './databases'
-export { READ_ONLY, WRITES, defineTool, isVisibleTo, noEffects } from './definition'
+export { COMPLETION_LIMIT, READ_ONLY, WRITES, defineTool, isVisibleTo, noEffects } from './definition'
 export type {
   AnyToolDefinition,
   CachePolicy,
   CallEffects,
+  Completer,
   ConfirmPrompt,
+  PermissionPair,
   PromptArgument,
   PromptDefinition,
   ResourceDefinition,
+  ResourceTemplateDefinition,
   ToolAnnotations,
   ToolContext,
 } from './definition'
@@ -39,5 +61,6 @@ export { assertCanEdit } from './ownership'
 export { byteLength, describeColumns, toCsv, trimToBytes } from './results'
 export type { DataColumn } from './results'
 export { planSql } from './sql-plan'
+export { matchUriTemplate } from './uri-template'
 export type { PlannedStatement, SqlPlan } from './sql-plan'
 export { closeMatches } from '../../suggest'

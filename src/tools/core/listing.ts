@@ -166,7 +166,8 @@ export function toolListing(tool: AnyToolDefinition): ToolListing {
       title: tool.title,
       description: tool.description,
       inputSchema: inputSchemaOf(tool),
-      outputSchema: outputSchemaOf(tool),
+      // Content blocks are the answer itself: there is no structured content to describe.
+      ...(tool.answersWithContent === true ? {} : { outputSchema: outputSchemaOf(tool) }),
       annotations: { title: tool.title, ...tool.annotations },
     }
     listings.set(tool, listing)

@@ -312,10 +312,18 @@ async function runPlan(
         searchPath: plan.defaultSchema,
       },
       async (tx) => {
+        // A client that asked for progress (an MCP progressToken) sees each statement finish.
+        const total = plan.statements.length
+        await context.client.progress(0, total, `Running ${total} statement${total === 1 ? '' : 's'}`)
         for (const statement of plan.statements) {
           const info = await runStatement(tx, statement)
           truncated ||= info.truncated
           executed.push(info.info)
+          await context.client.progress(
+            executed.length,
+            total,
+            `Statement ${executed.length} of ${total} ran`,
+          )
         }
       },
     )

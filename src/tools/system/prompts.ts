@@ -1,4 +1,4 @@
-import type { PromptDefinition } from '../core'
+import { namesOf, type PromptDefinition } from '../core'
 
 const USER_TYPES = ['analyst', 'executive', 'developer'] as const
 const WORKFLOWS: Record<(typeof USER_TYPES)[number], string[]> = {
@@ -38,6 +38,8 @@ export const quickstart: PromptDefinition = {
       name: 'focus_area',
       description: 'What you want to look at, e.g. "sales" or "marketing" (optional).',
       required: false,
+      // It becomes the search of list_dashboards and list_datasets: their names are good suggestions.
+      complete: namesOf('dashboard', 'dataset'),
     },
   ],
   render: async (args) => {
