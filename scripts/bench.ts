@@ -39,7 +39,7 @@ import {
 } from './bench/memory.ts'
 import { compare, evaluateTargets, overheads, printTable, type ScenarioResult } from './bench/report.ts'
 import { bundleModules, profileWhile, summarise, type ProfileSummary } from './bench/profile.ts'
-import { cacheStatusOf, httpTool, mcpResultOk, mcpToolCall } from './bench/requests.ts'
+import { cacheStatusOf, httpTool, mcpResultOk, mcpToolCall, mcpToolCallStateless } from './bench/requests.ts'
 import {
   callTool,
   generateChartRequest,
@@ -252,6 +252,18 @@ function loadedScenarios(): Scenario[] {
       baseline: 'bare_50',
       spec: (c) => ({
         next: (n) => mcpToolCall(cycle(listers(c), n).token, 'list_charts', CACHED_LIST_CHARTS, n),
+        check: mcpResultOk,
+        cacheStatus: cacheStatusOf,
+      }),
+    },
+    {
+      id: 'mcp_2026',
+      title: 'MCP 2026-07-28 tools/call list_charts, same request',
+      target: 'gateway',
+      connections: 50,
+      baseline: 'bare_50',
+      spec: (c) => ({
+        next: (n) => mcpToolCallStateless(cycle(listers(c), n).token, 'list_charts', CACHED_LIST_CHARTS, n),
         check: mcpResultOk,
         cacheStatus: cacheStatusOf,
       }),

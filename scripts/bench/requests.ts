@@ -44,6 +44,43 @@ export function mcpToolCall(
   }
 }
 
+/** The same call as a 2026-07-28 stateless request: `_meta` envelope, and the method and name in headers. */
+export function mcpToolCallStateless(
+  token: string | undefined,
+  tool: string,
+  request: unknown,
+  id: number,
+): BenchRequest {
+  return {
+    method: 'POST',
+    path: '/mcp',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': MCP_STATELESS_VERSION,
+      'mcp-method': 'tools/call',
+      'mcp-name': tool,
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: {
+        name: tool,
+        arguments: { request },
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': MCP_STATELESS_VERSION,
+          'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
+          'io.modelcontextprotocol/clientCapabilities': {},
+        },
+      },
+    }),
+  }
+}
+
+export const MCP_STATELESS_VERSION = '2026-07-28'
+
 /** An MCP answer succeeds when it is a JSON-RPC result that is not a tool error. */
 export function mcpResultOk(body: string): boolean {
   try {

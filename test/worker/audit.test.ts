@@ -109,16 +109,20 @@ describe("the caller's trace in the audit trail", () => {
           headers,
         ),
       )
-    const ok = (response: Response) => expect(response.status).toBe(200)
-    ok(await call('chart', { traceparent: `00-${traceIds[0]}-${'a'.repeat(16)}-01` }))
-    ok(
+    // The audit rows are handed on once the body has been read, as a client reads it.
+    const ok = async (response: Response) => {
+      expect(response.status).toBe(200)
+      await response.text()
+    }
+    await ok(await call('chart', { traceparent: `00-${traceIds[0]}-${'a'.repeat(16)}-01` }))
+    await ok(
       await call(
         'dataset',
         { traceparent: `00-${'f'.repeat(32)}-${'a'.repeat(16)}-01` },
         { traceparent: `00-${traceIds[1]}-${'b'.repeat(16)}-01` },
       ),
     )
-    ok(await call('database', { traceparent: 'not a traceparent' }))
+    await ok(await call('database', { traceparent: 'not a traceparent' }))
     await eventually(
       async () => {
         const rows = await withMetadataDb((db) =>
