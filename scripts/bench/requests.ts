@@ -51,31 +51,22 @@ export function mcpToolCallStateless(
   request: unknown,
   id: number,
 ): BenchRequest {
+  const call = mcpToolCall(token, tool, request, id)
+  const body = JSON.parse(call.body as string) as { params: Record<string, unknown> }
+  body.params._meta = {
+    'io.modelcontextprotocol/protocolVersion': MCP_STATELESS_VERSION,
+    'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
+    'io.modelcontextprotocol/clientCapabilities': {},
+  }
   return {
-    method: 'POST',
-    path: '/mcp',
+    ...call,
     headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
+      ...call.headers,
       'mcp-protocol-version': MCP_STATELESS_VERSION,
       'mcp-method': 'tools/call',
       'mcp-name': tool,
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
     },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id,
-      method: 'tools/call',
-      params: {
-        name: tool,
-        arguments: { request },
-        _meta: {
-          'io.modelcontextprotocol/protocolVersion': MCP_STATELESS_VERSION,
-          'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
-          'io.modelcontextprotocol/clientCapabilities': {},
-        },
-      },
-    }),
+    body: JSON.stringify(body),
   }
 }
 

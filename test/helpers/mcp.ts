@@ -69,3 +69,52 @@ export function callHttpTool(
     body: JSON.stringify({ request }),
   })
 }
+
+/** MCP's stateless revision: every request carries its own `_meta` envelope, no initialize. */
+export const MODERN_REVISION = '2026-07-28'
+
+let modernIds = 1
+
+export interface ModernOptions {
+  /** `Mcp-Name`: by default the params' tool name or resource URI. */
+  name?: string
+  headers?: Record<string, string>
+  /** More `_meta` keys (a traceparent, a progress token, a log level). */
+  meta?: Record<string, unknown>
+  capabilities?: Record<string, unknown>
+  client?: string
+}
+
+/** A 2026-07-28 request: the `_meta` envelope in the body and the standard headers derived from it. */
+export function modernRpc(
+  method: string,
+  params: Record<string, unknown> = {},
+  options: ModernOptions = {},
+): RequestInit {
+  const name = options.name ?? (params.name as string | undefined) ?? (params.uri as string | undefined)
+  return {
+    method: 'POST',
+    headers: {
+      ...MCP_HEADERS,
+      'mcp-protocol-version': MODERN_REVISION,
+      'mcp-method': method,
+      ...(name === undefined ? {} : { 'mcp-name': name }),
+      ...options.headers,
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: modernIds++,
+      method,
+      params: {
+        ...params,
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': MODERN_REVISION,
+          'io.modelcontextprotocol/clientInfo': { name: options.client ?? 'gateway-tests', version: '1.0.0' },
+          'io.modelcontextprotocol/clientCapabilities': options.capabilities ?? {},
+          ...(params._meta as Record<string, unknown> | undefined),
+          ...options.meta,
+        },
+      },
+    }),
+  }
+}

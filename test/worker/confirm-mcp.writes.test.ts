@@ -17,7 +17,7 @@ import { sql } from '../../src/db'
 import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../src/mcp/untrusted'
 import { withAnalyticsSuperuser, withMetadataDb } from '../helpers/db'
 import { eventually } from '../helpers/eventually'
-import { BASE, MCP_HEADERS, rpc, rpcResult } from '../helpers/mcp'
+import { BASE, modernRpc, rpc, rpcResult } from '../helpers/mcp'
 import { callTool, devEnv, gatewayFetch } from '../helpers/tokens'
 
 const MODERN = '2026-07-28'
@@ -28,8 +28,6 @@ const ELICITATION = { elicitation: { form: {} } }
 const allowing = gatewayFetch(devEnv())
 const refusing = gatewayFetch(devEnv({ MCP_CONFIRM_FALLBACK: 'refuse' }))
 
-let nextId = 1
-
 interface ModernCall {
   capabilities?: Record<string, unknown>
   inputResponses?: unknown
@@ -38,31 +36,19 @@ interface ModernCall {
 
 /** A 2026-07-28 tools/call: the `_meta` envelope, the standard headers, and a retry's MRTR fields. */
 function modernCall(name: string, args: unknown, call: ModernCall = {}): RequestInit {
-  return {
-    method: 'POST',
-    headers: {
-      ...MCP_HEADERS,
-      'mcp-protocol-version': MODERN,
-      'mcp-method': 'tools/call',
-      'mcp-name': name,
+  return modernRpc(
+    'tools/call',
+    {
+      name,
+      arguments: args,
+      ...(call.inputResponses === undefined ? {} : { inputResponses: call.inputResponses }),
+      ...(call.requestState === undefined ? {} : { requestState: call.requestState }),
     },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: nextId++,
-      method: 'tools/call',
-      params: {
-        name,
-        arguments: args,
-        ...(call.inputResponses === undefined ? {} : { inputResponses: call.inputResponses }),
-        ...(call.requestState === undefined ? {} : { requestState: call.requestState }),
-        _meta: {
-          'io.modelcontextprotocol/protocolVersion': MODERN,
-          'io.modelcontextprotocol/clientInfo': { name: 'confirm-tests', version: '1.0.0' },
-          'io.modelcontextprotocol/clientCapabilities': call.capabilities ?? {},
-        },
-      },
-    }),
-  }
+    {
+      client: 'confirm-tests',
+      ...(call.capabilities === undefined ? {} : { capabilities: call.capabilities }),
+    },
+  )
 }
 
 interface Answer {

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { sql } from '../../src/db'
 import { withMetadataDb } from '../helpers/db'
 import { eventually } from '../helpers/eventually'
-import { BASE, MCP_HEADERS, rpcResult, workerFetch } from '../helpers/mcp'
+import { BASE, MCP_HEADERS, modernRpc, rpcResult, workerFetch } from '../helpers/mcp'
 
 const MODERN = '2026-07-28'
 
@@ -25,21 +25,7 @@ function modernCall(tool: string, body: string, headerName = tool): Promise<Resp
   })
 }
 
-const callBody = (tool: string) =>
-  JSON.stringify({
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'tools/call',
-    params: {
-      name: tool,
-      arguments: {},
-      _meta: {
-        'io.modelcontextprotocol/protocolVersion': MODERN,
-        'io.modelcontextprotocol/clientInfo': { name: 'limits-ahead', version: '1.0.0' },
-        'io.modelcontextprotocol/clientCapabilities': {},
-      },
-    },
-  })
+const callBody = (tool: string) => modernRpc('tools/call', { name: tool, arguments: {} }).body as string
 
 beforeAll(async () => {
   await env.CONFIG.put(

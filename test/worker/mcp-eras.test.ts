@@ -10,45 +10,19 @@ import { env } from 'cloudflare:workers'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { BASE, connectClient, MCP_HEADERS, rpcResult, workerFetch } from '../helpers/mcp'
+import { BASE, connectClient, modernRpc, rpcResult, workerFetch } from '../helpers/mcp'
 import { envFor, tokenFor } from '../helpers/call-as'
 import { AUDIENCE, bearer, devEnv, gatewayFetch } from '../helpers/tokens'
 
 const MODERN = '2026-07-28'
 
-let nextId = 1
-
-/** A 2026-07-28 request: the `_meta` envelope in the body and the standard headers derived from it. */
+/** A 2026-07-28 request (test/helpers/mcp.ts modernRpc). */
 function modern(
   method: string,
   params: Record<string, unknown> = {},
   options: { headers?: Record<string, string>; name?: string; meta?: Record<string, unknown> } = {},
 ): RequestInit {
-  const name = options.name ?? (params.name as string | undefined) ?? (params.uri as string | undefined)
-  return {
-    method: 'POST',
-    headers: {
-      ...MCP_HEADERS,
-      'mcp-protocol-version': MODERN,
-      'mcp-method': method,
-      ...(name === undefined ? {} : { 'mcp-name': name }),
-      ...options.headers,
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: nextId++,
-      method,
-      params: {
-        ...params,
-        _meta: {
-          'io.modelcontextprotocol/protocolVersion': MODERN,
-          'io.modelcontextprotocol/clientInfo': { name: 'era-tests', version: '1.0.0' },
-          'io.modelcontextprotocol/clientCapabilities': {},
-          ...options.meta,
-        },
-      },
-    }),
-  }
+  return modernRpc(method, params, { ...options, client: 'era-tests' })
 }
 
 const mcp = (init: RequestInit): Promise<Response> => workerFetch(`${BASE}/mcp`, init)

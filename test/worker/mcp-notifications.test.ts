@@ -6,42 +6,15 @@
  */
 import { describe, expect, it } from 'vitest'
 import { RpcError, rpcAs } from '../helpers/call-as'
-import { BASE, MCP_HEADERS, rpc } from '../helpers/mcp'
+import { BASE, modernRpc, rpc } from '../helpers/mcp'
 import { devEnv, gatewayFetch } from '../helpers/tokens'
 
-const MODERN = '2026-07-28'
 const LEGACY = '2025-11-25'
 const FIXTURES = devEnv({ MCP_CONFORMANCE_FIXTURES: 'true' })
 
-let nextId = 1000
-
-/** A 2026-07-28 request: the `_meta` envelope and the headers derived from it. */
+/** A 2026-07-28 request (test/helpers/mcp.ts modernRpc). */
 function modern(method: string, params: Record<string, unknown>, meta: Record<string, unknown> = {}) {
-  const name = (params.name as string | undefined) ?? (params.uri as string | undefined)
-  return {
-    method: 'POST',
-    headers: {
-      ...MCP_HEADERS,
-      'mcp-protocol-version': MODERN,
-      'mcp-method': method,
-      ...(name === undefined ? {} : { 'mcp-name': name }),
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: nextId++,
-      method,
-      params: {
-        ...params,
-        _meta: {
-          'io.modelcontextprotocol/protocolVersion': MODERN,
-          'io.modelcontextprotocol/clientInfo': { name: 'notification-tests', version: '1.0.0' },
-          'io.modelcontextprotocol/clientCapabilities': {},
-          ...(params._meta as Record<string, unknown> | undefined),
-          ...meta,
-        },
-      },
-    }),
-  }
+  return modernRpc(method, params, { meta, client: 'notification-tests' })
 }
 
 /** A 2025-era request after the handshake (stateless: no session to carry). */
