@@ -90,7 +90,11 @@ export interface Dispatcher {
   getPrompt(
     name: string,
     args: Record<string, string>,
-  ): Promise<{ prompt: PromptDefinition; text: string; messages: readonly PromptMessage[] }>
+    options?: Pick<CallOptions, 'client' | 'roundState'>,
+  ): Promise<
+    | { prompt: PromptDefinition; text: string; messages: readonly PromptMessage[] }
+    | { prompt: PromptDefinition; inputRequired: NonNullable<ToolAnswer['inputRequired']> }
+  >
   /**
    * Suggestions for a prompt argument or a URI template variable being typed (MCP completion): at most
    * COMPLETION_LIMIT, and whether there were more. `others`: the values of the other arguments so far.
@@ -213,14 +217,32 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       return { resource, text: await resource.read(await scope.toolContext()) }
     },
     listPrompts: async () => promptsFor(scope.config),
-    getPrompt: async (name, args) => {
+    getPrompt: async (name, args, options = {}) => {
       const prompt = findPrompt(name, scope.config)
       if (prompt === undefined) {
         throw new GatewayError('NotFoundError', `Unknown prompt: ${name}`, {
           details: { resource_type: 'prompt', resource_id: name },
         })
       }
-      const rendered = await prompt.render(checkPromptArguments(prompt, args), await scope.toolContext())
+      const principal = await scope.principal()
+      // A prompt's rounds are signed as a tool's, bound to the prompt: neither can answer the other.
+      const roundOf = { tenant: principal.tenant, userId: principal.user.id, tool: `prompts/${name}` }
+      const secret = confirmationKey(scope.config.confirm)
+      let client = options.client ?? (await scope.toolContext()).client
+      if (options.roundState !== undefined) {
+        client = { ...client, round: { state: await openRoundState(options.roundState, roundOf, secret) } }
+      }
+      const context = { ...(await scope.toolContext()), client }
+      const rendered = await prompt.render(checkPromptArguments(prompt, args), context)
+      if (typeof rendered === 'object' && 'inputRequired' in rendered) {
+        const asks = rendered.inputRequired
+        const state =
+          asks.state === undefined ? undefined : await issueRoundState(roundOf, asks.state, secret)
+        return {
+          prompt,
+          inputRequired: { requests: asks.requests, ...(state === undefined ? {} : { state }) },
+        }
+      }
       const messages: readonly PromptMessage[] =
         typeof rendered === 'string'
           ? [{ role: 'user', content: { type: 'text', text: rendered } }]

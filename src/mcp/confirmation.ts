@@ -185,7 +185,7 @@ function askToConfirm(asked: ConfirmationRequired): InputRequiredResult {
  * A tool's own questions (ToolAnswer.inputRequired) as an input-required result. The SDK refuses one
  * that asks for a capability the request did not declare (-32021, HTTP 400), as the spec requires.
  */
-function askForInput(asks: NonNullable<ToolAnswer['inputRequired']>): InputRequiredResult {
+export function askForInput(asks: NonNullable<ToolAnswer['inputRequired']>): InputRequiredResult {
   const inputRequests = Object.fromEntries(
     Object.entries(asks.requests).map(([key, ask]) => [key, inputRequestOf(ask)]),
   )

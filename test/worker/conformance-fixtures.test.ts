@@ -172,6 +172,27 @@ describe('the input-required fixtures (2026-07-28), with the flag', () => {
     expect(missing.error?.data?.requiredCapabilities).toEqual({ sampling: {} })
   })
 
+  it('ask on prompts/get too, then render with the answer', async () => {
+    const get = async (extra: Record<string, unknown> = {}) =>
+      rpcResult(
+        await fixtures(
+          `${BASE}/mcp`,
+          modernRpc(
+            'prompts/get',
+            { name: 'test_input_required_result_prompt', ...extra },
+            { capabilities: ALL },
+          ),
+        ),
+      ) as Promise<{ result?: any }>
+    const asked = await get()
+    expect(asked.result.resultType).toBe('input_required')
+    expect(asked.result.inputRequests.user_context.method).toBe('elicitation/create')
+    const rendered = await get({
+      inputResponses: { user_context: { action: 'accept', content: { context: 'sales' } } },
+    })
+    expect(rendered.result.messages[0].content.text).toBe('Use this context: sales')
+  })
+
   it('cannot ask on the 2025 era: the call fails instead', async () => {
     const result = await rpcAs(
       'admin',
