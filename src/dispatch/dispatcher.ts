@@ -227,17 +227,18 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       const principal = await scope.principal()
       // A prompt's rounds are signed as a tool's, bound to the prompt: neither can answer the other.
       const roundOf = { tenant: principal.tenant, userId: principal.user.id, tool: `prompts/${name}` }
-      const secret = confirmationKey(scope.config.confirm)
+      // Read only when a round is signed or checked: without MCP_CONFIRM_SECRET the rest still runs.
+      const secret = () => confirmationKey(scope.config.confirm)
       let client = options.client ?? (await scope.toolContext()).client
       if (options.roundState !== undefined) {
-        client = { ...client, round: { state: await openRoundState(options.roundState, roundOf, secret) } }
+        client = { ...client, round: { state: await openRoundState(options.roundState, roundOf, secret()) } }
       }
       const context = { ...(await scope.toolContext()), client }
       const rendered = await prompt.render(checkPromptArguments(prompt, args), context)
       if (typeof rendered === 'object' && 'inputRequired' in rendered) {
         const asks = rendered.inputRequired
         const state =
-          asks.state === undefined ? undefined : await issueRoundState(roundOf, asks.state, secret)
+          asks.state === undefined ? undefined : await issueRoundState(roundOf, asks.state, secret())
         return {
           prompt,
           inputRequired: { requests: asks.requests, ...(state === undefined ? {} : { state }) },
@@ -349,11 +350,12 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
         const admission = takeAhead(name) ?? (await admit(scope, subject))
         const request = parseToolRequest(tool, args)
         const roundOf = { tenant: subject.tenant, userId: subject.userId, tool: name }
-        const secret = confirmationKey(scope.config.confirm)
+        // Read only when a round is signed or checked: without MCP_CONFIRM_SECRET the rest still runs.
+        const secret = () => confirmationKey(scope.config.confirm)
         // A round the tool asked for: its state is checked before anything runs. A confirming tool asks
         // only through confirmation, so a state handed to it is not one of its rounds.
         if ('roundState' in options && options.roundState !== undefined && tool.confirm === undefined) {
-          const state = await openRoundState(options.roundState, roundOf, secret)
+          const state = await openRoundState(options.roundState, roundOf, secret())
           context = { ...context, client: { ...context.client, round: { state } } }
         }
         // A failure answered in the tool's own response model (Superset 6.1's in-band failure), but a
@@ -419,7 +421,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
         await done('success', result)
         if (asks !== undefined) {
           const state =
-            asks.state === undefined ? undefined : await issueRoundState(roundOf, asks.state, secret)
+            asks.state === undefined ? undefined : await issueRoundState(roundOf, asks.state, secret())
           return {
             kind: 'answer',
             result,
