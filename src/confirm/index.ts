@@ -7,6 +7,8 @@ export { asksToConfirm, cannotConfirmError, confirmationKey, declinedMessage } f
 export {
   CONFIRMATION_TTL_MS,
   issueConfirmationState,
+  issueRoundState,
+  openRoundState,
   stateUsedError,
   verifyConfirmationState,
   type ConfirmationBinding,

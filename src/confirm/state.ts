@@ -199,3 +199,77 @@ function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
     return undefined
   }
 }
+
+/**
+ * The state of an input-required round a tool asked for (a tool answering InputRequiredAnswer, src/tools
+ * core/content.ts): the tool's own JSON, signed as confirmations are but under its own prefix (`r1`), so
+ * neither can stand in for the other. Bound to the caller and the tool; not single use (handing a round
+ * back twice asks or answers twice, which only the tool's own state decides), short-lived.
+ */
+const ROUND_VERSION = 'r1'
+
+interface RoundPayload {
+  v: 1
+  tn: string
+  u: number
+  tool: string
+  data: unknown
+  exp: number
+}
+
+/** The signed state of a round asked by `binding.tool` for `binding`'s caller. */
+export async function issueRoundState(
+  binding: Omit<ConfirmationBinding, 'argumentsDigest'>,
+  data: unknown,
+  secret: string,
+  now: number = Date.now(),
+): Promise<string> {
+  const payload: RoundPayload = {
+    v: 1,
+    tn: binding.tenant,
+    u: binding.userId,
+    tool: binding.tool,
+    data,
+    exp: now + CONFIRMATION_TTL_MS,
+  }
+  const signed = `${ROUND_VERSION}.${base64url(new TextEncoder().encode(JSON.stringify(payload)))}`
+  const signature = await crypto.subtle.sign('HMAC', await keyFor(secret), new TextEncoder().encode(signed))
+  return `${signed}.${base64url(new Uint8Array(signature))}`
+}
+
+/** The tool's data in a round state handed back, or a refusal (`input_state_invalid`) of anything else. */
+export async function openRoundState(
+  state: string,
+  binding: Omit<ConfirmationBinding, 'argumentsDigest'>,
+  secret: string,
+  now: number = Date.now(),
+): Promise<unknown> {
+  const parts = state.split('.')
+  const invalid = refusal(
+    'ValidationError',
+    'The request state was not issued by this gateway for this call, has been altered or has expired; nothing was run. Call the tool again without it to start over.',
+    'input_state_invalid',
+  )
+  if (parts.length !== 3 || parts[0] !== ROUND_VERSION) throw invalid
+  const [version, body, signature] = parts as [string, string, string]
+  const signatureBytes = fromBase64url(signature)
+  const bodyBytes = fromBase64url(body)
+  if (signatureBytes === undefined || bodyBytes === undefined) throw invalid
+  const valid = await crypto.subtle.verify(
+    'HMAC',
+    await keyFor(secret),
+    signatureBytes,
+    new TextEncoder().encode(`${version}.${body}`),
+  )
+  if (!valid) throw invalid
+  const payload = JSON.parse(new TextDecoder().decode(bodyBytes)) as RoundPayload
+  if (
+    payload.tn !== binding.tenant ||
+    payload.u !== binding.userId ||
+    payload.tool !== binding.tool ||
+    !(payload.exp > now)
+  ) {
+    throw invalid
+  }
+  return payload.data
+}

@@ -10,6 +10,8 @@ import {
   confirmationKey,
   declinedMessage,
   issueConfirmationState,
+  issueRoundState,
+  openRoundState,
   stateUsedError,
   verifyConfirmationState,
   type ConfirmationBinding,
@@ -36,6 +38,7 @@ import {
   type Completer,
   type ContentBlock,
   type InBandRun,
+  type InputRequest,
   type PromptDefinition,
   type PromptMessage,
   type ResourceDefinition,
@@ -87,7 +90,11 @@ export interface Dispatcher {
   getPrompt(
     name: string,
     args: Record<string, string>,
-  ): Promise<{ prompt: PromptDefinition; text: string; messages: readonly PromptMessage[] }>
+    options?: Pick<CallOptions, 'client' | 'roundState'>,
+  ): Promise<
+    | { prompt: PromptDefinition; text: string; messages: readonly PromptMessage[] }
+    | { prompt: PromptDefinition; inputRequired: NonNullable<ToolAnswer['inputRequired']> }
+  >
   /**
    * Suggestions for a prompt argument or a URI template variable being typed (MCP completion): at most
    * COMPLETION_LIMIT, and whether there were more. `others`: the values of the other arguments so far.
@@ -116,6 +123,12 @@ export interface CallOptions {
    * of running.
    */
   canConfirm: boolean
+  /**
+   * A request state handed back that is not a confirmation's: the state of an input-required round the
+   * tool asked for (`ToolAnswer.inputRequired`). Verified before the tool runs, which then reads its own
+   * state as `client.round`; a state that fails verification refuses the call (`input_state_invalid`).
+   */
+  roundState?: string
   /**
    * How the tool reaches the caller's client during the call (progress, log messages, questions), when
    * the transport can carry it; without one, reports go nowhere and questions fail.
@@ -148,6 +161,11 @@ export interface ToolAnswer {
   ttlMs?: number
   /** For a tool that answers in content blocks (`answersWithContent`): the blocks, sent as they are. */
   content?: readonly ContentBlock[]
+  /**
+   * The tool needs the client's input before it can answer (2026-07-28 input-required results): what to
+   * ask, by key, and the signed state the retry hands back (`CallOptions.roundState`).
+   */
+  inputRequired?: { requests: Readonly<Record<string, InputRequest>>; state?: string }
 }
 
 /**
@@ -199,14 +217,33 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       return { resource, text: await resource.read(await scope.toolContext()) }
     },
     listPrompts: async () => promptsFor(scope.config),
-    getPrompt: async (name, args) => {
+    getPrompt: async (name, args, options = {}) => {
       const prompt = findPrompt(name, scope.config)
       if (prompt === undefined) {
         throw new GatewayError('NotFoundError', `Unknown prompt: ${name}`, {
           details: { resource_type: 'prompt', resource_id: name },
         })
       }
-      const rendered = await prompt.render(checkPromptArguments(prompt, args), await scope.toolContext())
+      const principal = await scope.principal()
+      // A prompt's rounds are signed as a tool's, bound to the prompt: neither can answer the other.
+      const roundOf = { tenant: principal.tenant, userId: principal.user.id, tool: `prompts/${name}` }
+      // Read only when a round is signed or checked: without MCP_CONFIRM_SECRET the rest still runs.
+      const secret = () => confirmationKey(scope.config.confirm)
+      let client = options.client ?? (await scope.toolContext()).client
+      if (options.roundState !== undefined) {
+        client = { ...client, round: { state: await openRoundState(options.roundState, roundOf, secret()) } }
+      }
+      const context = { ...(await scope.toolContext()), client }
+      const rendered = await prompt.render(checkPromptArguments(prompt, args), context)
+      if (typeof rendered === 'object' && 'inputRequired' in rendered) {
+        const asks = rendered.inputRequired
+        const state =
+          asks.state === undefined ? undefined : await issueRoundState(roundOf, asks.state, secret())
+        return {
+          prompt,
+          inputRequired: { requests: asks.requests, ...(state === undefined ? {} : { state }) },
+        }
+      }
       const messages: readonly PromptMessage[] =
         typeof rendered === 'string'
           ? [{ role: 'user', content: { type: 'text', text: rendered } }]
@@ -265,7 +302,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       const principal = await scope.principal()
       const requestContext = await scope.toolContext()
       const client = options.client
-      const context = client === undefined ? requestContext : { ...requestContext, client }
+      let context = client === undefined ? requestContext : { ...requestContext, client }
       const search = scope.config.toolSearch
       // The call as recorded, limited and cached: `call_tool` is the call of the tool it names.
       let name = requested
@@ -312,6 +349,15 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
         // when admitAhead counted it from the request's headers.
         const admission = takeAhead(name) ?? (await admit(scope, subject))
         const request = parseToolRequest(tool, args)
+        const roundOf = { tenant: subject.tenant, userId: subject.userId, tool: name }
+        // Read only when a round is signed or checked: without MCP_CONFIRM_SECRET the rest still runs.
+        const secret = () => confirmationKey(scope.config.confirm)
+        // A round the tool asked for: its state is checked before anything runs. A confirming tool asks
+        // only through confirmation, so a state handed to it is not one of its rounds.
+        if ('roundState' in options && options.roundState !== undefined && tool.confirm === undefined) {
+          const state = await openRoundState(options.roundState, roundOf, secret())
+          context = { ...context, client: { ...context.client, round: { state } } }
+        }
         // A failure answered in the tool's own response model (Superset 6.1's in-band failure), but a
         // failure: the log, the metrics and the audit trail count it as one; nothing is cached or invalidated.
         const answeredInBand = async (run: InBandRun): Promise<ToolAnswer> => {
@@ -368,9 +414,21 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
         const run = await runTool(tool, request, context)
         if (run.failure !== undefined) return await answeredInBand({ ...run, failure: run.failure })
         const result = run.response
-        cached?.store?.(result)
+        const asks = inputRequiredOf(tool, result)
+        // A question is not an answer: never cached.
+        if (asks === undefined) cached?.store?.(result)
         await afterWrites(scope, subject, context.effects)
         await done('success', result)
+        if (asks !== undefined) {
+          const state =
+            asks.state === undefined ? undefined : await issueRoundState(roundOf, asks.state, secret())
+          return {
+            kind: 'answer',
+            result,
+            authored: [],
+            inputRequired: { requests: asks.requests, ...(state === undefined ? {} : { state }) },
+          }
+        }
         if (tool.answersWithContent === true) {
           return {
             kind: 'answer',
@@ -399,6 +457,16 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       }
     }) as Dispatcher['callTool'],
   }
+}
+
+/** The input a content-answering tool asks for instead of answering (core/content.ts InputRequiredAnswer). */
+function inputRequiredOf(
+  tool: AnyToolDefinition,
+  result: unknown,
+): { requests: Record<string, InputRequest>; state?: unknown } | undefined {
+  if (tool.answersWithContent !== true || typeof result !== 'object' || result === null) return undefined
+  return (result as { inputRequired?: { requests: Record<string, InputRequest>; state?: unknown } })
+    .inputRequired
 }
 
 /** What a confirmation state binds: this caller, this tool, these exact parsed arguments. */

@@ -3,8 +3,20 @@
  * as notifications related to the request, which the transport answers as an SSE stream once one is
  * due (src/mcp/legacy-stream.ts on the 2025 era, the SDK's `auto` response mode on 2026-07-28).
  */
-import type { ServerContext } from '@modelcontextprotocol/server'
-import { UNREACHABLE_CLIENT, type ClientChannel } from '../tools'
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  inputResponse,
+  type ClientCapabilities,
+  type ServerContext,
+} from '@modelcontextprotocol/server'
+import { UNREACHABLE_CLIENT, type ClientChannel, type InputRequest, type InputResponse } from '../tools'
+
+/** The client capability each kind of input request needs (2026-07-28: declared per request). */
+const CAPABILITY: Record<InputRequest['kind'], keyof ClientCapabilities> = {
+  elicit: 'elicitation',
+  sample: 'sampling',
+  roots: 'roots',
+}
 
 /**
  * - `progress`: only when the request carried a `progressToken` (a client that sent none asked for none:
@@ -16,6 +28,8 @@ import { UNREACHABLE_CLIENT, type ClientChannel } from '../tools'
  * - `elicit`, `sample`: never (docs/CONFORMANCE.md): the 2025 era would need the client's answer, POSTed
  *   as a separate request, to reach the isolate still running this call, and its capabilities, declared
  *   once at `initialize` to another instance; 2026-07-28 asks through input-required results instead.
+ * - `canAsk`, `inputResponse`: 2026-07-28's per-request `_meta` client capabilities and the retry's
+ *   `inputResponses`, as the SDK reads them. A 2025 request carries neither: nothing can be asked.
  *
  * A notification that cannot be delivered (the client went away) never fails the call.
  */
@@ -43,5 +57,35 @@ export function clientChannel(ctx: ServerContext): ClientChannel {
     },
     elicit: UNREACHABLE_CLIENT.elicit,
     sample: UNREACHABLE_CLIENT.sample,
+    canAsk: (kind) => {
+      // The SDK types the lifted envelope as `{}`; its keys are the reserved `_meta` names.
+      const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined
+      const declared = envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined
+      return declared?.[CAPABILITY[kind]] !== undefined
+    },
+    inputResponse: (key) => responseOf(ctx, key),
+  }
+}
+
+function responseOf(ctx: ServerContext, key: string): InputResponse {
+  const view = inputResponse(ctx.mcpReq.inputResponses, key)
+  switch (view.kind) {
+    case 'elicit':
+      return {
+        kind: 'elicit',
+        answer: { action: view.action, ...(view.content === undefined ? {} : { content: view.content }) },
+      }
+    case 'sampling':
+      return { kind: 'sample', content: view.result.content }
+    case 'roots':
+      return {
+        kind: 'roots',
+        roots: view.roots.map((root) => ({
+          uri: root.uri,
+          ...(root.name === undefined ? {} : { name: root.name }),
+        })),
+      }
+    case 'missing':
+      return { kind: 'missing' }
   }
 }

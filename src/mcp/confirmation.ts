@@ -31,9 +31,9 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server'
 import type { ConfirmationRequired, Dispatcher, ToolAnswer, ToolOutcome } from '../dispatch'
-import { asGatewayError, toErrorBody } from '../errors'
+import { asGatewayError, GatewayError, toErrorBody } from '../errors'
 import { markSpans } from './untrusted'
-import type { ClientChannel } from '../tools'
+import type { ClientChannel, InputRequest } from '../tools'
 
 /** The key of the one input request: the retry's answer is `inputResponses.confirm`. */
 export const CONFIRM_INPUT = 'confirm'
@@ -59,6 +59,7 @@ const STATE_REFUSALS = new Set([
   'confirmation_state_other_tool',
   'confirmation_arguments_changed',
   'confirmation_state_used',
+  'input_state_invalid',
 ])
 
 /**
@@ -73,22 +74,37 @@ export async function callConfirming(
   ctx: ServerContext,
   client: ClientChannel,
 ): Promise<ConfirmingOutcome> {
-  if (era === 'legacy') return dispatcher.callTool(name, args, { client })
+  if (era === 'legacy') {
+    const answer = await dispatcher.callTool(name, args, { client })
+    // 2025 has no input-required results; the only way to ask would be a request the gateway never sends.
+    if (answer.inputRequired !== undefined) {
+      throw new GatewayError(
+        'ValidationError',
+        'This call needs input from the client, which a 2025-era request cannot be asked for: call it with the 2026-07-28 protocol.',
+      )
+    }
+    return answer
+  }
   // The SDK types the lifted envelope as `{}`; its keys are the reserved `_meta` names.
   const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined
   const canConfirm = declaresFormElicitation(envelope?.[CLIENT_CAPABILITIES_META_KEY])
   const confirmation = confirmationOf(ctx)
+  // Any other state handed back is the state of a round the tool itself asked for (ToolAnswer.inputRequired).
+  const state = ctx.mcpReq.requestState()
+  const roundState = confirmation === undefined && typeof state === 'string' ? state : undefined
   let outcome: ToolOutcome
   try {
     outcome = await dispatcher.callTool(name, args, {
       client,
       canConfirm,
       ...(confirmation === undefined ? {} : { confirmation }),
+      ...(roundState === undefined ? {} : { roundState }),
     })
   } catch (err) {
     const failure = asGatewayError(err)
     const reason = failure.details?.reason
-    if (confirmation !== undefined && typeof reason === 'string' && STATE_REFUSALS.has(reason)) {
+    const handedBack = confirmation !== undefined || roundState !== undefined
+    if (handedBack && typeof reason === 'string' && STATE_REFUSALS.has(reason)) {
       throw new ProtocolError(
         ProtocolErrorCode.InvalidParams,
         markSpans(failure.message),
@@ -99,6 +115,9 @@ export async function callConfirming(
   }
   switch (outcome.kind) {
     case 'answer':
+      if (outcome.inputRequired !== undefined) {
+        return { kind: 'reply', result: askForInput(outcome.inputRequired) }
+      }
       return outcome
     case 'confirmation_required':
       return { kind: 'reply', result: askToConfirm(outcome) }
@@ -160,6 +179,39 @@ function askToConfirm(asked: ConfirmationRequired): InputRequiredResult {
     },
     requestState: asked.state,
   })
+}
+
+/**
+ * A tool's own questions (ToolAnswer.inputRequired) as an input-required result. The SDK refuses one
+ * that asks for a capability the request did not declare (-32021, HTTP 400), as the spec requires.
+ */
+export function askForInput(asks: NonNullable<ToolAnswer['inputRequired']>): InputRequiredResult {
+  const inputRequests = Object.fromEntries(
+    Object.entries(asks.requests).map(([key, ask]) => [key, inputRequestOf(ask)]),
+  )
+  return inputRequired({
+    inputRequests,
+    ...(asks.state === undefined ? {} : { requestState: asks.state }),
+  })
+}
+
+function inputRequestOf(ask: InputRequest): ReturnType<typeof inputRequired.listRoots> {
+  switch (ask.kind) {
+    case 'elicit':
+      return inputRequired.elicit({
+        message: ask.form.message,
+        requestedSchema: ask.form.requestedSchema as Parameters<
+          typeof inputRequired.elicit
+        >[0]['requestedSchema'],
+      })
+    case 'sample':
+      return inputRequired.createMessage({
+        messages: ask.request.messages as Parameters<typeof inputRequired.createMessage>[0]['messages'],
+        maxTokens: ask.request.maxTokens,
+      })
+    case 'roots':
+      return inputRequired.listRoots()
+  }
 }
 
 /** Not an error: the call did what the user wanted, which was nothing. */

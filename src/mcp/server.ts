@@ -22,12 +22,12 @@ import {
 } from '@modelcontextprotocol/server'
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/server/validators/cf-worker'
 import type { Dispatcher, ToolAnswer } from '../dispatch'
-import { asGatewayError, toErrorBody, type GatewayError } from '../errors'
+import { asGatewayError, GatewayError, toErrorBody } from '../errors'
 import { SearchResults } from '../tool-search'
 import type { ResourceDefinition, ToolListing } from '../tools'
 import { GATEWAY_VERSION } from '../version'
 import { clientChannel } from './client-channel'
-import { callConfirming } from './confirmation'
+import { askForInput, callConfirming } from './confirmation'
 import { markAuthored, markQuotedSpans, markSpans, stripMarkers } from './untrusted'
 
 export const SERVER_NAME = 'superset-mcp-gateway'
@@ -275,15 +275,24 @@ function registerResourcesAndPrompts(server: Server, dispatcher: Dispatcher, era
       throw asProtocolError(err)
     }
   })
-  server.setRequestHandler('prompts/get', async (request) => {
+  server.setRequestHandler('prompts/get', async (request, ctx) => {
     try {
-      const { prompt, messages } = await dispatcher.getPrompt(
-        request.params.name,
-        request.params.arguments ?? {},
-      )
+      // As a tool, a prompt may ask for input first (2026-07-28 only); the retry hands its state back.
+      const state = era === 'modern' ? ctx.mcpReq.requestState() : undefined
+      const rendered = await dispatcher.getPrompt(request.params.name, request.params.arguments ?? {}, {
+        client: clientChannel(ctx),
+        ...(typeof state === 'string' ? { roundState: state } : {}),
+      })
+      if ('inputRequired' in rendered) {
+        if (era === 'modern') return askForInput(rendered.inputRequired)
+        throw new GatewayError(
+          'ValidationError',
+          'This prompt needs input from the client, which a 2025-era request cannot be asked for: get it with the 2026-07-28 protocol.',
+        )
+      }
       return {
-        description: prompt.description,
-        messages: messages as GetPromptResult['messages'],
+        description: rendered.prompt.description,
+        messages: rendered.messages as GetPromptResult['messages'],
       }
     } catch (err) {
       const failure = asGatewayError(err)

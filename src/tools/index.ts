@@ -128,6 +128,8 @@ export type {
   ContentBlock,
   InputAnswer,
   InputForm,
+  InputRequest,
+  InputResponse,
   PromptMessage,
   SampleRequest,
   ToolAnnotations,

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { loadConfig, requireConfig } from '../../src/config'
 import { readResourceAs, rpcAs, RpcError, toolNamesAs } from '../helpers/call-as'
-import { BASE, rpc } from '../helpers/mcp'
+import { BASE, modernRpc, rpc, rpcResult } from '../helpers/mcp'
 import { AUDIENCE, devEnv, gatewayFetch } from '../helpers/tokens'
 
 const ON = { MCP_CONFORMANCE_FIXTURES: 'true' }
@@ -108,5 +108,99 @@ describe('the fixtures, with the flag', () => {
     await expect(
       rpcAs('admin', 'prompts/get', { name: 'test_prompt_with_arguments', arguments: { arg1: 'x' } }, ON),
     ).rejects.toBeInstanceOf(RpcError)
+  })
+})
+
+describe('the input-required fixtures (2026-07-28), with the flag', () => {
+  const fixtures = gatewayFetch(devEnv(ON))
+  const ALL = { elicitation: {}, sampling: {}, roots: {} }
+  const call = async (
+    name: string,
+    extra: Record<string, unknown> = {},
+    capabilities: Record<string, unknown> = ALL,
+  ) => {
+    const response = await fixtures(
+      `${BASE}/mcp`,
+      modernRpc('tools/call', { name, arguments: {}, ...extra }, { capabilities }),
+    )
+    return { status: response.status, ...(await rpcResult(response)) } as {
+      status: number
+      result?: any
+      error?: { code: number; data?: any }
+    }
+  }
+
+  it('ask, then answer the retry that carries the answers; a wrong key is asked again', async () => {
+    const asked = await call('test_input_required_result_elicitation')
+    expect(asked.result.resultType).toBe('input_required')
+    expect(asked.result.inputRequests.user_name.method).toBe('elicitation/create')
+    const wrong = await call('test_input_required_result_elicitation', {
+      inputResponses: { other: { action: 'accept', content: { name: 'Alice' } } },
+    })
+    expect(wrong.result.resultType).toBe('input_required')
+    const answered = await call('test_input_required_result_elicitation', {
+      inputResponses: { user_name: { action: 'accept', content: { name: 'Alice' } } },
+    })
+    expect(answered.result.content).toEqual([{ type: 'text', text: 'Hello, Alice!' }])
+  })
+
+  it('hand out a signed state that comes back to the tool, and refuse an altered one (-32602)', async () => {
+    const first = await call('test_input_required_result_request_state')
+    const state = first.result.requestState
+    expect(state).toMatch(/^r1\./)
+    const confirm = { confirm: { action: 'accept', content: { ok: true } } }
+    const done = await call('test_input_required_result_request_state', {
+      inputResponses: confirm,
+      requestState: state,
+    })
+    expect(done.result.content[0].text).toContain('state-ok')
+    const tampered = await call('test_input_required_result_request_state', {
+      inputResponses: confirm,
+      requestState: `${state}-TAMPERED`,
+    })
+    expect(tampered.error?.code).toBe(-32602)
+  })
+
+  it('ask only for what the request declares, and a question it did not declare is -32021 (HTTP 400)', async () => {
+    const sampling = await call('test_input_required_result_capabilities', {}, { sampling: {} })
+    expect(Object.values(sampling.result.inputRequests).map((request: any) => request.method)).toEqual([
+      'sampling/createMessage',
+    ])
+    const missing = await call('test_missing_capability', {}, {})
+    expect(missing.status).toBe(400)
+    expect(missing.error?.code).toBe(-32021)
+    expect(missing.error?.data?.requiredCapabilities).toEqual({ sampling: {} })
+  })
+
+  it('ask on prompts/get too, then render with the answer', async () => {
+    const get = async (extra: Record<string, unknown> = {}) =>
+      rpcResult(
+        await fixtures(
+          `${BASE}/mcp`,
+          modernRpc(
+            'prompts/get',
+            { name: 'test_input_required_result_prompt', ...extra },
+            { capabilities: ALL },
+          ),
+        ),
+      ) as Promise<{ result?: any }>
+    const asked = await get()
+    expect(asked.result.resultType).toBe('input_required')
+    expect(asked.result.inputRequests.user_context.method).toBe('elicitation/create')
+    const rendered = await get({
+      inputResponses: { user_context: { action: 'accept', content: { context: 'sales' } } },
+    })
+    expect(rendered.result.messages[0].content.text).toBe('Use this context: sales')
+  })
+
+  it('cannot ask on the 2025 era: the call fails instead', async () => {
+    const result = await rpcAs(
+      'admin',
+      'tools/call',
+      { name: 'test_input_required_result_elicitation', arguments: {} },
+      ON,
+    )
+    expect(result.isError).toBe(true)
+    expect(JSON.stringify(result.content)).toContain('2026-07-28')
   })
 })

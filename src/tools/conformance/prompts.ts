@@ -53,9 +53,42 @@ export const promptWithImage: PromptDefinition = {
   ],
 }
 
+/** input-required-result-non-tool-request: prompts/get asks through an input-required result, as a tool does. */
+export const inputRequiredPrompt: PromptDefinition = {
+  name: 'test_input_required_result_prompt',
+  title: 'Input Required Prompt',
+  description: 'A prompt that asks the user for its context before it renders',
+  arguments: [],
+  render: async (_args, { client }) => {
+    const response = client.inputResponse('user_context')
+    const context = response.kind === 'elicit' ? response.answer.content?.context : undefined
+    if (response.kind !== 'elicit' || response.answer.action !== 'accept' || typeof context !== 'string') {
+      return {
+        inputRequired: {
+          requests: {
+            user_context: {
+              kind: 'elicit',
+              form: {
+                message: 'What context should the prompt use?',
+                requestedSchema: {
+                  type: 'object',
+                  properties: { context: { type: 'string' } },
+                  required: ['context'],
+                },
+              },
+            },
+          },
+        },
+      }
+    }
+    return `Use this context: ${context}`
+  },
+}
+
 export const CONFORMANCE_PROMPTS: readonly PromptDefinition[] = [
   simplePrompt,
   promptWithArguments,
   promptWithEmbeddedResource,
   promptWithImage,
+  inputRequiredPrompt,
 ]

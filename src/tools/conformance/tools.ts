@@ -15,6 +15,7 @@ import {
   type ContentAnswer,
   type ToolContext,
 } from '../core'
+import { INPUT_REQUIRED_TOOLS } from './input-required'
 import { PNG_PIXEL, WAV_SAMPLE } from './media'
 
 interface FixtureSpec {
@@ -311,4 +312,5 @@ export const CONFORMANCE_TOOLS: readonly AnyToolDefinition[] = [
   testElicitationEnums,
   testStreamingElicitation,
   testLoggingTool,
+  ...INPUT_REQUIRED_TOOLS,
 ]

@@ -59,6 +59,41 @@ export interface SampleRequest {
 }
 
 /**
+ * What a tool may ask the client for between two rounds of the same call (2026-07-28 input-required
+ * results): the client answers by key and calls again; nothing waits in between.
+ */
+export type InputRequest =
+  { kind: 'elicit'; form: InputForm } | { kind: 'sample'; request: SampleRequest } | { kind: 'roots' }
+
+/** A client's answer to one InputRequest, as the retry carries it; `missing` when absent or unreadable. */
+export type InputResponse =
+  | { kind: 'elicit'; answer: InputAnswer }
+  | { kind: 'sample'; content: unknown }
+  | { kind: 'roots'; roots: { uri: string; name?: string }[] }
+  | { kind: 'missing' }
+
+/**
+ * The answer of a tool that needs input before it can answer: what to ask (by key) and what it wants
+ * back on the retry (`state`, any JSON). The gateway signs the state, binding it to the caller and the
+ * tool, so the retry hands the tool its own state or the call is refused (src/dispatch).
+ */
+export const InputRequiredAnswerSchema = z.object({
+  inputRequired: z.object({
+    requests: z.record(
+      z.string(),
+      z.custom<InputRequest>((value) => typeof value === 'object' && value !== null),
+    ),
+    state: z.json().optional(),
+  }),
+})
+export type InputRequiredAnswer = z.infer<typeof InputRequiredAnswerSchema>
+
+/** A retry of a call that answered InputRequiredAnswer: the state the tool handed out, verified. */
+export interface InputRound {
+  state: unknown
+}
+
+/**
  * The client of the call in progress, as far as the protocol lets a tool reach it: progress and log
  * messages it may be shown, and questions it may be asked. Where the transport cannot carry one (a
  * plain-HTTP call, a client that declared no such capability, a JSON answer), reporting does nothing
@@ -69,6 +104,15 @@ export interface ClientChannel {
   log(level: ClientLogLevel, data: unknown): Promise<void>
   elicit(form: InputForm): Promise<InputAnswer>
   sample(request: SampleRequest): Promise<{ content: ContentBlock; model?: string }>
+  /** Whether the client declared, on this request, that it can be asked this kind of input. */
+  canAsk(kind: InputRequest['kind']): boolean
+  /**
+   * The client's answers on a request that carries them (2026-07-28), by key. Unsigned: only the round's
+   * state (`round`) is the gateway's; answers are the client's and untrusted.
+   */
+  inputResponse(key: string): InputResponse
+  /** On a retry of an input-required round: the state the tool handed out, verified (src/dispatch). */
+  round?: InputRound
 }
 
 /** A channel to nobody: what a call gets until the MCP layer hands the dispatcher a live one. */
@@ -81,6 +125,8 @@ export const UNREACHABLE_CLIENT: ClientChannel = {
   sample: async () => {
     throw cannotAsk('sampling')
   },
+  canAsk: () => false,
+  inputResponse: () => ({ kind: 'missing' }),
 }
 
 function cannotAsk(what: string): GatewayError {

@@ -9,7 +9,7 @@ import type { Db } from '../../db'
 import type { GatewayError } from '../../errors'
 import type { Logger } from '../../observability'
 import type { Principal, SchemaProfile, SupersetLinks } from '../../superset'
-import type { ClientChannel, PromptMessage } from './content'
+import type { ClientChannel, InputRequiredAnswer, PromptMessage } from './content'
 
 /** A Superset permission pair, e.g. can_read on Dashboard. */
 export interface PermissionPair {
@@ -210,8 +210,14 @@ export interface PromptDefinition {
   title: string
   description: string
   arguments: readonly PromptArgument[]
-  /** One user message of text, or the messages themselves (images, embedded resources). */
-  render(args: Record<string, string>, context: ToolContext): Promise<string | readonly PromptMessage[]>
+  /**
+   * One user message of text, or the messages themselves (images, embedded resources), or the input it
+   * needs first (2026-07-28 input-required results, as a tool asks: core/content.ts).
+   */
+  render(
+    args: Record<string, string>,
+    context: ToolContext,
+  ): Promise<string | readonly PromptMessage[] | InputRequiredAnswer>
 }
 
 /** Tools that create or change Superset objects (never delete). */

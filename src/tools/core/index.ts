@@ -8,6 +8,7 @@ export { CacheControlFields, CacheStatusField } from './cache-flags'
 export {
   ContentAnswerSchema,
   ContentBlockSchema,
+  InputRequiredAnswerSchema,
   ResourceContentsSchema,
   UNREACHABLE_CLIENT,
 } from './content'
@@ -18,6 +19,10 @@ export type {
   ContentBlock,
   InputAnswer,
   InputForm,
+  InputRequest,
+  InputRequiredAnswer,
+  InputResponse,
+  InputRound,
   PromptMessage,
   ResourceContents,
   SampleRequest,
