@@ -264,12 +264,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       const principal = await scope.principal()
       if (isSearchTool(name, scope.config.toolSearch) || name === CALL_TOOL_NAME) return
       if (findVisibleTool(name, principal, scope.config) === undefined) return
-      const subject = {
-        tenant: principal.tenant,
-        userId: principal.user.id,
-        username: principal.user.username,
-        tool: name,
-      }
+      const subject = subjectOf(principal, name)
       const started = Date.now()
       try {
         ahead = { name, admission: await admit(scope, subject) }
@@ -329,12 +324,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
           name = target.name
           args = target.arguments
         }
-        subject = {
-          tenant: principal.tenant,
-          userId: principal.user.id,
-          username: principal.user.username,
-          tool: name,
-        }
+        subject = subjectOf(principal, name)
         if (isSearchTool(name, search)) {
           // Only search_tools gets here (callTarget refuses both names): limited and recorded, never cached.
           await admit(scope, subject)
@@ -605,6 +595,11 @@ function checkPromptArguments(
     )
   }
   return args
+}
+
+/** Whom a call of `tool` is counted and recorded for. */
+function subjectOf(principal: Principal, tool: string): CallSubject {
+  return { tenant: principal.tenant, userId: principal.user.id, username: principal.user.username, tool }
 }
 
 async function admit(scope: RequestScope, subject: CallSubject): Promise<Admission> {
