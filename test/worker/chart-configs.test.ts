@@ -674,4 +674,29 @@ describe('aggregates (chart/schemas.py ColumnRef.aggregate; chart_utils.py creat
   ])('%s: refused', async (_from, metric, message) => {
     expect(await refusal(TABLE(metric))).toContain(message)
   })
+
+  // From the attacker's side, on the path that runs SQL (a preview queries the analytics database).
+  it.each([
+    [
+      'SQL in the column name',
+      {
+        name: 'order_total) WITHIN GROUP (ORDER BY 1) FROM pg_sleep(5) --',
+        aggregate: 'PERCENTILE',
+        percentile: 50,
+      },
+    ],
+    [
+      'SQL in the percentile',
+      { name: 'order_total', aggregate: 'PERCENTILE', percentile: '0.5) + pg_sleep(5' },
+    ],
+  ])('PERCENTILE with %s is refused before anything runs', async (_what, column) => {
+    const outcome = await callAs('admin', 'generate_chart', {
+      dataset_id: 1,
+      config: { chart_type: 'table', columns: [{ name: 'region' }, column] },
+      preview_formats: ['table'],
+    }).catch((err: unknown) => err as { type: string })
+    // In-band (the config does not fit the dataset) or a request error (not a number): never a query.
+    if ('type' in outcome) expect(outcome.type).toBe('ValidationError')
+    else expect(outcome).toMatchObject({ success: false, chart: null, previews: {} })
+  })
 })
