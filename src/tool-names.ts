@@ -28,6 +28,12 @@ export const TOOL_NAMES: readonly string[] = [
   'execute_sql',
   'save_sql_query',
   'open_sql_lab_with_context',
+  // Development: dashboards
+  // Development: charts and datasets
+  // Development: SQL Lab history
+  // Development: tags, reports, annotation layers, themes
+  // Development: users, roles, RLS filters, action logs
+  // Development: semantic layer
 ]
 
 /**
@@ -48,4 +54,10 @@ export const LIMITABLE_TOOL_NAMES: readonly string[] = [...TOOL_NAMES, SEARCH_TO
  * names a limits document's `confirm` section may give. The catalogue test keeps it equal to the tools
  * that declare `confirm`.
  */
-export const CONFIRMABLE_TOOL_NAMES: readonly string[] = ['update_chart', 'execute_sql']
+export const CONFIRMABLE_TOOL_NAMES: readonly string[] = [
+  'update_chart',
+  'execute_sql',
+  // Development: dashboards
+  // Development: charts and datasets
+  // Development: tags, reports, annotation layers, themes
+]

@@ -263,7 +263,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
     admitAhead: async (name) => {
       const principal = await scope.principal()
       if (isSearchTool(name, scope.config.toolSearch) || name === CALL_TOOL_NAME) return
-      if (findVisibleTool(name, principal, scope.config) === undefined) return
+      if (findVisibleTool(name, principal, scope.config, await scope.schema()) === undefined) return
       const subject = subjectOf(principal, name)
       const started = Date.now()
       try {
@@ -284,7 +284,7 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       }
     },
     listTools: async () => {
-      const visible = toolsVisibleTo(await scope.principal(), scope.config)
+      const visible = toolsVisibleTo(await scope.principal(), scope.config, await scope.schema())
       const search = scope.config.toolSearch
       return search.enabled ? searchView(visible, search) : visible.map(toolListing)
     },
@@ -329,11 +329,15 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
           // Only search_tools gets here (callTarget refuses both names): limited and recorded, never cached.
           await admit(scope, subject)
           const query = searchQuery(args)
-          const found = searchTools(toolsVisibleTo(principal, scope.config), query, search)
+          const found = searchTools(
+            toolsVisibleTo(principal, scope.config, await scope.schema()),
+            query,
+            search,
+          )
           await done('success', found)
           return { kind: 'answer', result: found, authored: [] }
         }
-        const tool = findVisibleTool(name, principal, scope.config)
+        const tool = findVisibleTool(name, principal, scope.config, await scope.schema())
         if (tool === undefined) throw unknownToolError(name)
         // Every attempt counts, the one that asks for confirmation and the confirmed one alike; once,
         // when admitAhead counted it from the request's headers.

@@ -3,8 +3,8 @@ export { supersetLinks } from './links'
 export type { SupersetLinks } from './links'
 export { buildPrincipal, loadPrincipal } from './principal'
 export type { DataAccess, Principal, PrincipalOptions, Role, SupersetUser, UserLookup } from './principal'
-export { assertSupportedLayout, getSchemaProfile, readSchemaProfile } from './schema-profile'
-export type { SchemaProfile } from './schema-profile'
+export { assertSupportedLayout, getSchemaProfile, OPTIONAL_TABLES, readSchemaProfile } from './schema-profile'
+export type { OptionalTable, SchemaProfile } from './schema-profile'
 export {
   chartVisibility,
   dashboardVisibility,

@@ -13,7 +13,35 @@ export interface SchemaProfile {
   layout: 'owners' | 'subjects' | 'missing'
   /** FAB ≥ 4.6 user groups (ab_group, ab_user_group, ab_group_role). */
   hasGroups: boolean
+  /**
+   * Which of OPTIONAL_TABLES this database has: tools that read one (`requiresTables`) are hidden where it
+   * is missing, as Superset hides what its version lacks.
+   */
+  tables: readonly OptionalTable[]
 }
+
+/**
+ * Superset tables that not every metadata database has (older Superset versions, or features never
+ * migrated): the development branch's tools read them, and are listed only where they exist.
+ */
+export const OPTIONAL_TABLES = [
+  'query',
+  'saved_query',
+  'logs',
+  'themes',
+  'tag',
+  'tagged_object',
+  'report_schedule',
+  'report_recipient',
+  'report_schedule_user',
+  'report_execution_log',
+  'annotation_layer',
+  'annotation',
+  'row_level_security_filters',
+  'rls_filter_roles',
+  'rls_filter_tables',
+] as const
+export type OptionalTable = (typeof OPTIONAL_TABLES)[number]
 
 interface ProfileRow {
   has_dashboards: boolean
@@ -52,12 +80,17 @@ export async function readSchemaProfile(db: Db): Promise<SchemaProfile> {
     ? ((await db.query<{ version_num: string }>(sql`SELECT version_num FROM alembic_version LIMIT 1`))[0]
         ?.version_num ?? null)
     : null
+  const present = await db.query<{ relname: OptionalTable }>(sql`
+    SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v') AND c.relname = ANY(${[...OPTIONAL_TABLES]}::text[])`)
+  const found = new Set(present.map((table) => table.relname))
+  const tables = OPTIONAL_TABLES.filter((table) => found.has(table))
   const layout = !row.has_dashboards
     ? 'missing'
     : row.has_subjects && !row.has_dashboard_user
       ? 'subjects'
       : 'owners'
-  return { revision, layout, hasGroups: row.has_groups }
+  return { revision, layout, hasGroups: row.has_groups, tables }
 }
 
 /** Refuses layouts this gateway cannot answer for correctly, with a reason an operator can act on. */

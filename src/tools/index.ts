@@ -1,7 +1,7 @@
 /**
  * The tool catalogue: Superset 6.1's MCP tools, one line per tool.
  */
-import type { Principal } from '../superset'
+import type { Principal, SchemaProfile } from '../superset'
 import {
   isVisibleTo,
   matchUriTemplate,
@@ -77,6 +77,13 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   executeSql,
   saveSqlQuery,
   openSqlLabWithContext,
+  // Superset's development branch, by group (docs/TOOLS.md names the source commit of each).
+  // Development: dashboards
+  // Development: charts and datasets
+  // Development: SQL Lab history
+  // Development: tags, reports, annotation layers, themes
+  // Development: users, roles, RLS filters, action logs
+  // Development: semantic layer
 ]
 
 /**
@@ -92,8 +99,14 @@ const BY_NAME = new Map(TOOLS.map((tool) => [tool.name, tool]))
 const BY_NAME_WITH_FIXTURES = new Map(WITH_FIXTURES.map((tool) => [tool.name, tool]))
 
 /** Tools the caller may call (Superset's tool-level RBAC); the others do not exist for them. */
-export function toolsVisibleTo(principal: Principal, options: CatalogueOptions): AnyToolDefinition[] {
-  return (options.conformanceFixtures ? WITH_FIXTURES : TOOLS).filter((tool) => isVisibleTo(tool, principal))
+export function toolsVisibleTo(
+  principal: Principal,
+  options: CatalogueOptions,
+  schema: Pick<SchemaProfile, 'tables'>,
+): AnyToolDefinition[] {
+  return (options.conformanceFixtures ? WITH_FIXTURES : TOOLS).filter((tool) =>
+    isVisibleTo(tool, principal, schema),
+  )
 }
 
 /** A tool by name, only if it exists and the caller may call it. */
@@ -101,9 +114,10 @@ export function findVisibleTool(
   name: string,
   principal: Principal,
   options: CatalogueOptions,
+  schema: Pick<SchemaProfile, 'tables'>,
 ): AnyToolDefinition | undefined {
   const tool = (options.conformanceFixtures ? BY_NAME_WITH_FIXTURES : BY_NAME).get(name)
-  return tool !== undefined && isVisibleTo(tool, principal) ? tool : undefined
+  return tool !== undefined && isVisibleTo(tool, principal, schema) ? tool : undefined
 }
 
 export {

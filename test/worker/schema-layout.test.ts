@@ -5,7 +5,12 @@
 import { describe, expect, it } from 'vitest'
 import { sql, type Db } from '../../src/db'
 import { GatewayError } from '../../src/errors'
-import { assertSupportedLayout, readSchemaProfile, type SchemaProfile } from '../../src/superset'
+import {
+  assertSupportedLayout,
+  OPTIONAL_TABLES,
+  readSchemaProfile,
+  type SchemaProfile,
+} from '../../src/superset'
 import { withMetadataDb } from '../helpers/db'
 
 class Rollback extends Error {}
@@ -31,7 +36,22 @@ async function profileAfter(change: (tx: Db) => Promise<void>): Promise<SchemaPr
 describe('Superset schema layout', () => {
   it('recognises the Superset 6.1 layout of the demo database', async () => {
     const profile = await profileAfter(async () => undefined)
-    expect(profile).toEqual({ layout: 'owners', revision: 'ce6bd21901ab', hasGroups: true })
+    expect(profile).toEqual({
+      layout: 'owners',
+      revision: 'ce6bd21901ab',
+      hasGroups: true,
+      tables: OPTIONAL_TABLES.filter(
+        (table) =>
+          ![
+            'report_schedule',
+            'report_recipient',
+            'report_schedule_user',
+            'report_execution_log',
+            'annotation_layer',
+            'annotation',
+          ].includes(table),
+      ),
+    })
     expect(() => assertSupportedLayout(profile)).not.toThrow()
   })
 
@@ -54,6 +74,14 @@ describe('Superset schema layout', () => {
       message: expect.stringContaining('"subjects" editors/viewers layout'),
       details: { revision: 'b1c2d3e4f5a6', layout: 'subjects' },
     })
+  })
+
+  it('lists the optional tables the database has, and misses one that is dropped', async () => {
+    const profile = await profileAfter(async (tx) => {
+      await tx.query(sql`DROP TABLE logs`)
+    })
+    expect(profile.tables).not.toContain('logs')
+    expect(profile.tables).toContain('query')
   })
 
   it("refuses a database without Superset's tables", async () => {

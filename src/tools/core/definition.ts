@@ -8,7 +8,7 @@ import type { Config } from '../../config'
 import type { Db } from '../../db'
 import type { GatewayError } from '../../errors'
 import type { Logger } from '../../observability'
-import type { Principal, SchemaProfile, SupersetLinks } from '../../superset'
+import type { OptionalTable, Principal, SchemaProfile, SupersetLinks } from '../../superset'
 import type { ClientChannel, InputRequiredAnswer, PromptMessage } from './content'
 
 /** A Superset permission pair, e.g. can_read on Dashboard. */
@@ -92,6 +92,11 @@ export interface ToolDefinition<Input extends z.ZodType = z.ZodType, Output exte
   /** How answers may be cached (catalog reads only; never writes, chart data or SQL). */
   cache?: CachePolicy
   /**
+   * Superset tables the tool reads that older metadata databases may lack: where one is missing the tool
+   * does not exist (not listed, unknown when called), as Superset hides what its version lacks.
+   */
+  requiresTables?: readonly OptionalTable[]
+  /**
    * Paths of answer fields holding user-written text beyond those the output schema wraps in `authored(…)`
    * (core/authored.ts): the MCP layer marks exactly these as untrusted content.
    */
@@ -145,7 +150,13 @@ export const READ_ONLY: ToolAnnotations = {
   openWorldHint: false,
 }
 
-export function isVisibleTo(tool: AnyToolDefinition, principal: Principal): boolean {
+/** Whether the caller may call the tool (Superset's tool-level RBAC) and this database can answer it. */
+export function isVisibleTo(
+  tool: AnyToolDefinition,
+  principal: Principal,
+  schema: Pick<SchemaProfile, 'tables'>,
+): boolean {
+  if (tool.requiresTables?.some((table) => !schema.tables.includes(table)) === true) return false
   return tool.permission === null || principal.can(tool.permission.permission, tool.permission.view)
 }
 
