@@ -856,6 +856,23 @@ INSERT INTO key_value (id, resource, value, uuid, created_on, created_by_fk, cha
     (5, 'dashboard_permalink', convert_to('{"dashboardId": "dab00000-0000-4000-8000-000000000001", "state": {"dataMask": {"NATIVE_FILTER-r3g10nSel": {"id": "NATIVE_FILTER-r3g10nSel", "extraFormData": {"filters": [{"col": "region", "op": "IN", "val": ["APAC"]}]}, "filterState": {"label": "APAC", "validateStatus": false, "value": ["APAC"]}, "ownState": {}}}, "activeTabs": [], "urlParams": []}}', 'UTF8'), 'f60cd198-09e9-3973-b941-9a3307ba3a72', '2026-02-20 09:00:00', 3, NULL, NULL, '2026-03-01 00:00:00'),
     (6, 'dashboard_permalink', convert_to('{"dashboardId": "3", "state": {"dataMask": {}, "activeTabs": [], "anchor": "CHART-22", "urlParams": []}}', 'UTF8'), 'ecb4e313-02c8-357b-9eef-f952e867aa07', '2026-05-23 14:00:00', 1, NULL, NULL, NULL);
 
+-- ---------------------------------------------------------------- development-branch tools
+-- One block per group of docs/TOOLS.md. New rows in tables other groups also write (ab_view_menu,
+-- ab_permission_view, ab_permission_view_role, logs, ...) take ids from the group's own range, so the
+-- blocks never collide: dashboards 2100-2199, charts and datasets 2200-2299, SQL Lab history and
+-- semantic layer 2300-2399, tags/reports/annotation layers/themes 2400-2499, users/roles/RLS/logs
+-- 2500-2599. Tables only one group writes keep small ids. Each block resets its own tables' sequences.
+
+-- Development: dashboards
+
+-- Development: charts and datasets
+
+-- Development: SQL Lab history and semantic layer
+
+-- Development: tags, reports, annotation layers, themes
+
+-- Development: users, roles, RLS filters, action logs
+
 -- ---------------------------------------------------------------- sequences
 SELECT
     setval('ab_permission_id_seq', COALESCE((SELECT MAX(id) FROM ab_permission), 0) + 1, false) AS ab_permission,

@@ -693,6 +693,11 @@ CREATE TABLE key_value (
 CREATE UNIQUE INDEX ix_key_value_uuid ON key_value (uuid);
 CREATE INDEX ix_key_value_expires_on ON key_value (expires_on);
 
+-- Development-branch tools: tables Superset 6.1 has that the gateway's development tools read, in
+-- Superset's exact DDL (alembic's), one block per group.
+
+-- Development: tags, reports, annotation layers, themes
+
 -- alembic_version
 CREATE TABLE alembic_version (
     version_num character varying(32) NOT NULL,

@@ -272,6 +272,13 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     ['create_virtual_dataset', false, false],
     ['save_sql_query', false, false],
     ['open_sql_lab_with_context', true, false],
+    // Superset's development branch, from each tool module's annotations (docs/TOOLS.md names the commit).
+    // Development: dashboards
+    // Development: charts and datasets
+    // Development: SQL Lab history
+    // Development: tags, reports, annotation layers, themes
+    // Development: users, roles, RLS filters, action logs
+    // Development: semantic layer
   ]
   let listed: Promise<Map<string, any>> | undefined
   const annotationsOf = async (tool: string) => {

@@ -33,7 +33,7 @@ export interface CallEffects {
   /** Ids of objects created, by kind: { chart: [33] }. */
   created: Record<string, number[]>
   /** Kinds of catalog objects changed, so cached lists of them can be refreshed. */
-  changed: Set<'chart' | 'dashboard' | 'dataset' | 'database' | 'saved_query'>
+  changed: Set<'chart' | 'dashboard' | 'dataset' | 'database' | 'saved_query' | 'theme'>
 }
 
 export function noEffects(): CallEffects {
