@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest'
 import type { Principal } from '../../src/superset'
 import { isVisibleTo } from '../../src/tools/core'
 import { TOOLS } from '../../src/tools'
-import { callAs, toolNamesAs } from '../helpers/call-as'
+import { UNTRUSTED_OPEN } from '../../src/mcp/untrusted'
+import { callAs, rpcAs, toolNamesAs } from '../helpers/call-as'
 
 const ADMIN_TOOLS = [
   'list_users',
@@ -291,6 +292,25 @@ describe('list_action_logs and get_action_log_info (action_log/schemas.py Action
     await expect(asAdmin('get_action_log_info', { identifier: 9999 })).rejects.toMatchObject({
       type: 'NotFoundError',
     })
+  })
+})
+
+describe('text users wrote reaches the agent marked as untrusted', () => {
+  const raw = async (tool: string, identifier: number) =>
+    (await rpcAs('admin', 'tools/call', { name: tool, arguments: { request: { identifier } } }))
+      .structuredContent
+  it('marks log payloads and actions, RLS names, clauses and role labels, user names', async () => {
+    const log = await raw('get_action_log_info', 2506)
+    expect(log.json.note).toMatch(new RegExp(`^${UNTRUSTED_OPEN}`))
+    expect(log.action).toMatch(new RegExp(`^${UNTRUSTED_OPEN}`))
+    expect(log.user_id).toBe(12)
+    const rls = await raw('get_rls_filter_info', 1)
+    for (const value of [rls.name, rls.clause, rls.subjects[0].label]) {
+      expect(value).toMatch(new RegExp(`^${UNTRUSTED_OPEN}`))
+    }
+    const user = await raw('get_user_info', 2)
+    expect(user.first_name).toMatch(new RegExp(`^${UNTRUSTED_OPEN}`))
+    expect(user.username).toBe('alice')
   })
 })
 
