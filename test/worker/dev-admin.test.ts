@@ -139,6 +139,9 @@ describe('find_users (system/tool/find_users.py, system/schemas.py FindUsersRequ
       })
     }
     await expect(callAs('bob', 'find_users', {})).rejects.toMatchObject({ type: 'ValidationError' })
+    await expect(callAs('bob', 'find_users', { query: 'ann', email: 'x' })).rejects.toMatchObject({
+      type: 'ValidationError',
+    })
     await expect(callAs('bob', 'find_users', { query: 'a', page_size: 101 })).rejects.toMatchObject({
       type: 'ValidationError',
     })

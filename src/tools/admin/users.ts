@@ -14,7 +14,7 @@ import {
   userInfoSpec,
   userSpec,
 } from '../../superset'
-import { authored, defineListTool, defineTool, READ_ONLY, requestObject } from '../core'
+import { authored, defineListTool, defineTool, READ_ONLY } from '../core'
 import { defineGetByIdTool } from './get-by-id'
 
 export const listUsers = defineListTool({
@@ -45,7 +45,8 @@ export const findUsers = defineTool({
     "Resolve a person's name to user ids, to pass as created_by_fk or changed_by_fk filter values to " +
     'list_dashboards, list_charts or list_datasets. Matches username, first and last name (case-insensitive ' +
     'substring); never email. Not for answering who owns or may access something.',
-  input: requestObject({
+  // The development branch's FindUsersRequest forbids extra keys (extra="forbid"): so does the gateway.
+  input: z.strictObject({
     query: z
       .string()
       .max(200)
