@@ -33,6 +33,15 @@ export const TOOL_NAMES: readonly string[] = [
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
   // Development: users, roles, RLS filters, action logs
+  'list_users',
+  'get_user_info',
+  'find_users',
+  'list_roles',
+  'get_role_info',
+  'list_rls_filters',
+  'get_rls_filter_info',
+  'list_action_logs',
+  'get_action_log_info',
   // Development: semantic layer
 ]
 

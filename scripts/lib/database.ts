@@ -99,11 +99,29 @@ async function runSqlFile(client: pg.Client, file: string): Promise<void> {
  * Creates Superset's metadata schema (when absent) and loads the demo content. Refuses a database that
  * already holds dashboards, so a real Superset database is never mixed with demo rows.
  */
-export async function seedSuperset(client: pg.Client): Promise<'seeded' | 'already-seeded'> {
+export async function seedSuperset(
+  client: pg.Client,
+  options: { relativeTo?: Date } = {},
+): Promise<'seeded' | 'already-seeded'> {
   if (await hasDemoContent(client)) return 'already-seeded'
   if (!(await hasSupersetSchema(client))) await runSqlFile(client, 'superset-schema.sql')
   await runSqlFile(client, 'superset-demo.sql')
+  if (options.relativeTo !== undefined) await shiftDemoLogs(client, options.relativeTo)
   return 'seeded'
+}
+
+/**
+ * Moves the demo's action log (written with fixed 2026 dates) whole days later, so that its newest entry
+ * is from the day before `today`: list_action_logs, which covers the last 7 days unless told otherwise,
+ * then has entries on a fresh demo. Never backwards.
+ */
+export async function shiftDemoLogs(client: pg.Client, today: Date): Promise<void> {
+  const { rows } = await client.query<{ days: number | null }>(
+    `SELECT floor(extract(epoch FROM ($1::timestamp - max(dttm))) / 86400)::int - 1 AS days FROM logs`,
+    [today.toISOString().replace('Z', '')],
+  )
+  const days = rows[0]?.days ?? 0
+  if (days > 0) await client.query(`UPDATE logs SET dttm = dttm + make_interval(days => $1::int)`, [days])
 }
 
 /**

@@ -85,3 +85,16 @@ export type { ChartContent, ChartRecord } from './repositories/charts'
 export { isPermalinkOf, PERMALINK_SALT_UUIDS, readDashboardPermalink } from './repositories/permalinks'
 export type { DashboardPermalink, PermalinkLookup } from './repositories/permalinks'
 export { Hashids } from './hashids'
+export {
+  canViewUserDirectoryDetails,
+  findUsersByName,
+  ROLE_INFO_COLUMNS,
+  roleInfoSpec,
+  roleSpec,
+  USER_INFO_COLUMNS,
+  userInfoSpec,
+  userSpec,
+} from './repositories/admin-users'
+export type { UserMatchRow } from './repositories/admin-users'
+export { RLS_FILTER_INFO_COLUMNS, rlsFilterSpec } from './repositories/admin-rls'
+export { ACTION_LOG_INFO_COLUMNS, actionLogSpec } from './repositories/admin-logs'

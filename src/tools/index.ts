@@ -34,6 +34,17 @@ import {
   getDashboardInfo,
   listDashboards,
 } from './dashboards'
+import {
+  findUsers,
+  getActionLogInfo,
+  getRlsFilterInfo,
+  getRoleInfo,
+  getUserInfo,
+  listActionLogs,
+  listRlsFilters,
+  listRoles,
+  listUsers,
+} from './admin'
 import { getDatabaseInfo, listDatabases } from './databases'
 import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
@@ -83,6 +94,15 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
   // Development: users, roles, RLS filters, action logs
+  listUsers,
+  getUserInfo,
+  findUsers,
+  listRoles,
+  getRoleInfo,
+  listRlsFilters,
+  getRlsFilterInfo,
+  listActionLogs,
+  getActionLogInfo,
   // Development: semantic layer
 ]
 

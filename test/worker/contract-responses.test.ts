@@ -278,6 +278,15 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     // Development: SQL Lab history
     // Development: tags, reports, annotation layers, themes
     // Development: users, roles, RLS filters, action logs
+    ['list_users', true, false],
+    ['get_user_info', true, false],
+    ['find_users', true, false],
+    ['list_roles', true, false],
+    ['get_role_info', true, false],
+    ['list_rls_filters', true, false],
+    ['get_rls_filter_info', true, false],
+    ['list_action_logs', true, false],
+    ['get_action_log_info', true, false],
     // Development: semantic layer
   ]
   let listed: Promise<Map<string, any>> | undefined

@@ -1,7 +1,19 @@
 import { authoredColumnPaths } from './authored'
-import { READ_ONLY, defineTool, type AnyToolDefinition, type CachePolicy } from './definition'
-import { resolveColumns, runList, type ModelSpec } from '../../superset'
-import { listRequestSchema, listResponse, listResponseSchema, parseColumnList } from './list'
+import {
+  READ_ONLY,
+  defineTool,
+  type AnyToolDefinition,
+  type CachePolicy,
+  type ToolContext,
+} from './definition'
+import { resolveColumns, runList, type ModelSpec, type OptionalTable } from '../../superset'
+import {
+  listRequestSchema,
+  listResponse,
+  listResponseSchema,
+  parseColumnList,
+  type ListRequest,
+} from './list'
 
 /** A Superset list tool (list_dashboards, list_charts, …) over one model spec. */
 export function defineListTool(options: {
@@ -9,22 +21,32 @@ export function defineListTool(options: {
   title: string
   description: string
   spec: ModelSpec
-  cache: CachePolicy
+  /** Omitted: never cached (admin lists of users and logs). */
+  cache?: CachePolicy
+  requiresTables?: readonly OptionalTable[]
+  /** The request as run and reported (filters_applied): e.g. list_action_logs' default time window. */
+  effectiveRequest?: (request: ListRequest, context: ToolContext) => ListRequest
+  /** false for models get_schema does not describe: the description names the columns itself. */
+  inGetSchema?: boolean
 }): AnyToolDefinition {
   const { spec } = options
   return defineTool({
     name: options.name,
     title: options.title,
     description:
-      `${options.description} Filters or a text search, chosen columns, ordering and 1-based pages; ` +
-      `get_schema(model_type="${spec.model}") lists the filter columns, operators and selectable columns.`,
+      options.inGetSchema === false
+        ? `${options.description} Filters or a text search, chosen columns, ordering and 1-based pages.`
+        : `${options.description} Filters or a text search, chosen columns, ordering and 1-based pages; ` +
+          `get_schema(model_type="${spec.model}") lists the filter columns, operators and selectable columns.`,
     input: listRequestSchema(spec),
     output: listResponseSchema(spec.listKey),
     annotations: READ_ONLY,
     permission: spec.readPermission,
-    cache: options.cache,
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
+    ...(options.requiresTables === undefined ? {} : { requiresTables: options.requiresTables }),
     authored: authoredColumnPaths(spec, spec.listKey),
-    run: async (request, context) => {
+    run: async (given, context) => {
+      const request = options.effectiveRequest ? options.effectiveRequest(given, context) : given
       const requested = parseColumnList(request.select_columns) ?? [...spec.defaultColumns]
       // Superset 6.1's BaseDAO.list skips names that are not the model's columns and orders only by an
       // attribute the model has: an unknown select column is left out (columns_loaded shows what was

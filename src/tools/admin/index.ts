@@ -1,0 +1,3 @@
+export { getActionLogInfo, listActionLogs } from './logs'
+export { getRlsFilterInfo, listRlsFilters } from './rls'
+export { findUsers, getRoleInfo, getUserInfo, listRoles, listUsers } from './users'
