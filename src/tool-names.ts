@@ -32,6 +32,9 @@ export const TOOL_NAMES: readonly string[] = [
   // Development: charts and datasets
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
+  'list_themes',
+  'get_theme_info',
+  'create_theme',
   // Development: users, roles, RLS filters, action logs
   // Development: semantic layer
 ]

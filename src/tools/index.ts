@@ -38,6 +38,7 @@ import { getDatabaseInfo, listDatabases } from './databases'
 import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
 import { executeSql } from './sql'
+import { createTheme, getThemeInfo, listThemes } from './themes'
 import {
   allSchemas,
   chartConfigs,
@@ -82,6 +83,9 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   // Development: charts and datasets
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
+  listThemes,
+  getThemeInfo,
+  createTheme,
   // Development: users, roles, RLS filters, action logs
   // Development: semantic layer
 ]

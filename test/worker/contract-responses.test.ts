@@ -277,6 +277,9 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     // Development: charts and datasets
     // Development: SQL Lab history
     // Development: tags, reports, annotation layers, themes
+    ['list_themes', true, false],
+    ['get_theme_info', true, false],
+    ['create_theme', false, false],
     // Development: users, roles, RLS filters, action logs
     // Development: semantic layer
   ]

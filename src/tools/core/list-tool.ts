@@ -1,7 +1,25 @@
+import * as z from 'zod'
 import { authoredColumnPaths } from './authored'
-import { READ_ONLY, defineTool, type AnyToolDefinition, type CachePolicy } from './definition'
-import { resolveColumns, runList, type ModelSpec } from '../../superset'
+import {
+  READ_ONLY,
+  defineTool,
+  type AnyToolDefinition,
+  type CachePolicy,
+  type ToolContext,
+} from './definition'
+import { resolveColumns, runList, type ModelSpec, type OptionalTable } from '../../superset'
 import { listRequestSchema, listResponse, listResponseSchema, parseColumnList } from './list'
+
+/**
+ * A list inside one parent object (list_layer_annotations lists one annotation layer's annotations): the
+ * request field naming the parent, echoed in the answer.
+ */
+export interface ListScope {
+  field: string
+  description: string
+  /** The model narrowed to the parent's rows; fails as a missing object when the parent is not visible. */
+  narrow(parentId: number, context: ToolContext): Promise<ModelSpec>
+}
 
 /** A Superset list tool (list_dashboards, list_charts, …) over one model spec. */
 export function defineListTool(options: {
@@ -10,33 +28,48 @@ export function defineListTool(options: {
   description: string
   spec: ModelSpec
   cache: CachePolicy
+  /** false for models get_schema does not describe (the development branch's). */
+  schemaHint?: boolean
+  scope?: ListScope
+  requiresTables?: readonly OptionalTable[]
 }): AnyToolDefinition {
-  const { spec } = options
+  const { spec, scope } = options
+  const scopeShape: Record<string, z.ZodType> =
+    scope === undefined ? {} : { [scope.field]: z.int().positive().describe(scope.description) }
+  const input = listRequestSchema(spec, scopeShape)
   return defineTool({
     name: options.name,
     title: options.title,
     description:
-      `${options.description} Filters or a text search, chosen columns, ordering and 1-based pages; ` +
-      `get_schema(model_type="${spec.model}") lists the filter columns, operators and selectable columns.`,
-    input: listRequestSchema(spec),
-    output: listResponseSchema(spec.listKey),
+      `${options.description} Filters or a text search, chosen columns, ordering and 1-based pages` +
+      (options.schemaHint === false
+        ? '.'
+        : `; get_schema(model_type="${spec.model}") lists the filter columns, operators and selectable columns.`),
+    input,
+    output: listResponseSchema(spec.listKey).extend(scopeShape),
     annotations: READ_ONLY,
     permission: spec.readPermission,
     cache: options.cache,
+    ...(options.requiresTables === undefined ? {} : { requiresTables: options.requiresTables }),
     authored: authoredColumnPaths(spec, spec.listKey),
     run: async (request, context) => {
-      const requested = parseColumnList(request.select_columns) ?? [...spec.defaultColumns]
+      const parentId =
+        scope === undefined ? undefined : ((request as Record<string, unknown>)[scope.field] as number)
+      const model =
+        scope === undefined || parentId === undefined ? spec : await scope.narrow(parentId, context)
+      const requested = parseColumnList(request.select_columns) ?? [...model.defaultColumns]
       // Superset 6.1's BaseDAO.list skips names that are not the model's columns and orders only by an
       // attribute the model has: an unknown select column is left out (columns_loaded shows what was
       // loaded) and an unknown order_column keeps the default order, instead of failing the call.
-      const known = requested.filter((column) => Object.hasOwn(spec.columns, column))
-      const columns = resolveColumns(spec, known.length > 0 ? known : [...spec.defaultColumns])
+      const known = requested.filter((column) => Object.hasOwn(model.columns, column))
+      const columns = resolveColumns(model, known.length > 0 ? known : [...model.defaultColumns])
       const orderColumn =
-        request.order_column !== undefined && spec.sortable.includes(request.order_column)
+        request.order_column !== undefined && model.sortable.includes(request.order_column)
           ? request.order_column
           : undefined
-      const result = await runList(spec, { ...request, order_column: orderColumn }, columns, context)
-      return listResponse(spec, request, requested, columns, result, context.now)
+      const result = await runList(model, { ...request, order_column: orderColumn }, columns, context)
+      const answer = listResponse(model, request, requested, columns, result, context.now)
+      return scope === undefined ? answer : { ...answer, [scope.field]: parentId }
     },
   })
 }
