@@ -35,6 +35,10 @@ export const TOOL_NAMES: readonly string[] = [
   'list_themes',
   'get_theme_info',
   'create_theme',
+  'list_annotation_layers',
+  'get_annotation_layer_info',
+  'list_layer_annotations',
+  'get_layer_annotation_info',
   // Development: users, roles, RLS filters, action logs
   // Development: semantic layer
 ]

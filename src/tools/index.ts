@@ -40,6 +40,12 @@ import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
 import { executeSql } from './sql'
 import { createTheme, getThemeInfo, listThemes } from './themes'
 import {
+  getAnnotationLayerInfo,
+  getLayerAnnotationInfo,
+  listAnnotationLayers,
+  listLayerAnnotations,
+} from './annotations'
+import {
   allSchemas,
   chartConfigs,
   chartSchema,
@@ -86,6 +92,10 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   listThemes,
   getThemeInfo,
   createTheme,
+  listAnnotationLayers,
+  getAnnotationLayerInfo,
+  listLayerAnnotations,
+  getLayerAnnotationInfo,
   // Development: users, roles, RLS filters, action logs
   // Development: semantic layer
 ]

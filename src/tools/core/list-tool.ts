@@ -69,7 +69,14 @@ export function defineListTool(options: {
           : undefined
       const result = await runList(model, { ...request, order_column: orderColumn }, columns, context)
       const answer = listResponse(model, request, requested, columns, result, context.now)
-      return scope === undefined ? answer : { ...answer, [scope.field]: parentId }
+      if (scope === undefined) return answer
+      // As the development branch's list_layer_annotations: the parent is the first filter applied.
+      const parentFilter = { col: scope.field, opr: 'eq', value: parentId }
+      return {
+        ...answer,
+        filters_applied: [parentFilter, ...answer.filters_applied],
+        [scope.field]: parentId,
+      }
     },
   })
 }
