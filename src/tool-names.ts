@@ -32,6 +32,13 @@ export const TOOL_NAMES: readonly string[] = [
   // Development: charts and datasets
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
+  'list_themes',
+  'get_theme_info',
+  'create_theme',
+  'list_annotation_layers',
+  'get_annotation_layer_info',
+  'list_layer_annotations',
+  'get_layer_annotation_info',
   // Development: users, roles, RLS filters, action logs
   'list_users',
   'get_user_info',

@@ -870,6 +870,57 @@ INSERT INTO key_value (id, resource, value, uuid, created_on, created_by_fk, cha
 -- Development: SQL Lab history and semantic layer
 
 -- Development: tags, reports, annotation layers, themes
+-- Themes (Superset 6.1 models/core.py Theme) and annotation layers (models/annotations.py). Tool-level:
+-- can_read/can_write Theme and Annotation (view menus 2400-2401); Admin and Alpha hold all four, Gamma
+-- only can_read Theme (Superset's role sync would give Gamma can_write Theme too; the demo keeps
+-- create_theme to Alpha and Admin). Annotation is alpha-only in 6.1, so Gamma users see no annotation
+-- tool. themes, annotation_layer and annotation are written by this block only: small ids.
+INSERT INTO ab_view_menu (id, name) VALUES
+    (2400, 'Theme'),
+    (2401, 'Annotation');
+INSERT INTO ab_permission_view (id, permission_id, view_menu_id) VALUES
+    (2400, 1, 2400),
+    (2401, 2, 2400),
+    (2402, 1, 2401),
+    (2403, 2, 2401);
+INSERT INTO ab_permission_view_role (id, permission_view_id, role_id) VALUES
+    (2400, 2400, 1),
+    (2401, 2401, 1),
+    (2402, 2402, 1),
+    (2403, 2403, 1),
+    (2404, 2400, 3),
+    (2405, 2401, 3),
+    (2406, 2402, 3),
+    (2407, 2403, 3),
+    (2408, 2400, 4);
+
+INSERT INTO themes (uuid, created_on, changed_on, id, theme_name, json_data, is_system, created_by_fk, changed_by_fk, is_system_default, is_system_dark) VALUES
+    ('7e3e0000-0000-4000-8000-000000000001', '2026-01-05 08:30:00', '2026-01-05 08:30:00', 1, 'Superset Light', '{"algorithm": "default", "token": {"colorPrimary": "#2893b3", "fontFamily": "Inter, Helvetica, Arial, sans-serif"}}', true, NULL, NULL, true, false),
+    ('7e3e0000-0000-4000-8000-000000000002', '2026-01-05 08:31:00', '2026-01-05 08:31:00', 2, 'Superset Dark', '{"algorithm": "dark", "token": {"colorPrimary": "#2893b3"}}', true, NULL, NULL, false, true),
+    ('7e3e0000-0000-4000-8000-000000000003', '2026-02-10 09:15:00', '2026-04-21 16:40:00', 3, 'Corporate Blue', '{"token": {"colorPrimary": "#1d4ed8", "colorLink": "#1e40af", "borderRadius": 4, "fontFamily": "Inter, sans-serif", "fontUrls": ["https://fonts.googleapis.com/css2?family=Inter:wght@400;600"]}}', false, 2, 2, false, false),
+    ('7e3e0000-0000-4000-8000-000000000004', '2026-03-02 11:05:00', '2026-03-02 11:05:00', 4, 'Finance Compact Dark', '{"algorithm": ["dark", "compact"], "token": {"colorPrimary": "#059669", "fontSize": 13}}', false, 1, 1, false, false),
+    ('7e3e0000-0000-4000-8000-000000000005', '2026-04-14 14:20:00', '2026-05-06 10:02:00', 5, 'Marketing Brand', '{"token": {"colorPrimary": "#db2777", "brandLogoUrl": "/static/assets/images/marketing-logo.png", "brandLogoAlt": "Marketing"}, "components": {"Button": {"borderRadius": 16}}}', false, 1, 2, false, false);
+
+INSERT INTO annotation_layer (created_on, changed_on, id, name, descr, changed_by_fk, created_by_fk) VALUES
+    ('2026-01-12 09:00:00', '2026-03-18 10:30:00', 1, 'Product releases', 'Releases of the web shop and the mobile app.', 1, 1),
+    ('2026-02-03 13:45:00', '2026-02-03 13:45:00', 2, 'Marketing campaigns', 'Launch windows of the paid campaigns (see the Marketing dashboard).', 2, 2),
+    ('2026-02-20 08:10:00', '2026-05-04 17:25:00', 3, 'Data incidents', 'Periods when figures were late or wrong, and why.', 1, 1),
+    ('2026-04-01 12:00:00', '2026-04-01 12:00:00', 4, 'Public holidays', NULL, 2, 2);
+
+INSERT INTO annotation (created_on, changed_on, id, start_dttm, end_dttm, layer_id, short_descr, long_descr, changed_by_fk, created_by_fk, json_metadata) VALUES
+    ('2026-01-12 09:05:00', '2026-01-12 09:05:00', 1, '2026-01-15 00:00:00', '2026-01-15 00:00:00', 1, 'Web shop 4.0', 'New checkout flow.', 1, 1, NULL),
+    ('2026-02-26 10:00:00', '2026-03-18 10:30:00', 2, '2026-03-02 00:00:00', '2026-03-02 00:00:00', 1, 'Mobile app 2.3', 'Saved carts on mobile.', 1, 1, '{"version": "2.3.0", "platforms": ["ios", "android"]}'),
+    ('2026-05-11 08:00:00', '2026-05-11 08:00:00', 3, '2026-05-12 00:00:00', '2026-05-12 00:00:00', 1, 'Web shop 4.1', NULL, 1, 1, NULL),
+    ('2026-02-03 13:50:00', '2026-02-03 13:50:00', 4, '2026-02-09 00:00:00', '2026-02-23 23:59:59', 2, 'Winter sale', 'Paid search and social, EMEA and NA.', 2, 2, '{"channels": ["search", "social"], "budget_eur": 40000}'),
+    ('2026-04-06 09:30:00', '2026-04-06 09:30:00', 5, '2026-04-13 00:00:00', '2026-04-30 23:59:59', 2, 'Spring launch', 'Email and display campaign for the new catalogue.', 2, 2, NULL),
+    ('2026-02-20 08:15:00', '2026-02-20 08:15:00', 6, '2026-02-18 02:00:00', '2026-02-18 09:30:00', 3, 'Late orders load', 'The nightly orders load finished seven hours late; dashboards showed the previous day.', 1, 1, '{"ticket": "DATA-112"}'),
+    ('2026-05-04 17:25:00', '2026-05-04 17:25:00', 7, '2026-04-28 00:00:00', '2026-05-02 00:00:00', 3, 'Duplicated refunds', 'Refunds were counted twice in revenue until the fix of 2 May.', 1, 1, NULL),
+    ('2026-04-01 12:05:00', '2026-04-01 12:05:00', 8, '2026-04-03 00:00:00', '2026-04-06 23:59:59', 4, 'Easter', NULL, 2, 2, NULL);
+
+SELECT
+    setval('annotation_layer_id_seq', COALESCE((SELECT MAX(id) FROM annotation_layer), 0) + 1, false) AS annotation_layer,
+    setval('annotation_id_seq', COALESCE((SELECT MAX(id) FROM annotation), 0) + 1, false) AS annotation;
+
 
 -- Development: users, roles, RLS filters, action logs
 -- The security views the admin tools check, granted to Admin only as Superset grants them: Flask-AppBuilder's

@@ -697,6 +697,43 @@ CREATE INDEX ix_key_value_expires_on ON key_value (expires_on);
 -- Superset's exact DDL (alembic's), one block per group.
 
 -- Development: tags, reports, annotation layers, themes
+-- annotation_layer / annotation (superset/models/annotations.py: AnnotationLayer, Annotation):
+-- ddd6ebdd853b (2017-09-13 "annotations") created both; 55e910a74826 added annotation.json_metadata
+-- (Text; 17fcea065655 widens it to MEDIUMTEXT on MySQL only). The 6.1 ORM declares layer_id
+-- nullable=False, but the migration created it nullable and none changed it: the DB wins. No uuid
+-- column (the models have no ImportExportMixin); the constraint names are PostgreSQL's defaults.
+CREATE TABLE annotation_layer (
+    created_on timestamp without time zone,
+    changed_on timestamp without time zone,
+    id serial NOT NULL,
+    name character varying(250),
+    descr text,
+    changed_by_fk integer,
+    created_by_fk integer,
+    CONSTRAINT annotation_layer_pkey PRIMARY KEY (id),
+    CONSTRAINT annotation_layer_changed_by_fk_fkey FOREIGN KEY (changed_by_fk) REFERENCES ab_user (id),
+    CONSTRAINT annotation_layer_created_by_fk_fkey FOREIGN KEY (created_by_fk) REFERENCES ab_user (id)
+);
+
+CREATE TABLE annotation (
+    created_on timestamp without time zone,
+    changed_on timestamp without time zone,
+    id serial NOT NULL,
+    start_dttm timestamp without time zone,
+    end_dttm timestamp without time zone,
+    layer_id integer,                     -- ORM: nullable=False; DB: nullable (see above)
+    short_descr character varying(500),
+    long_descr text,
+    changed_by_fk integer,
+    created_by_fk integer,
+    json_metadata text,                   -- 55e910a74826
+    CONSTRAINT annotation_pkey PRIMARY KEY (id),
+    CONSTRAINT annotation_changed_by_fk_fkey FOREIGN KEY (changed_by_fk) REFERENCES ab_user (id),
+    CONSTRAINT annotation_created_by_fk_fkey FOREIGN KEY (created_by_fk) REFERENCES ab_user (id),
+    CONSTRAINT annotation_layer_id_fkey FOREIGN KEY (layer_id) REFERENCES annotation_layer (id)
+);
+CREATE INDEX ti_dag_state ON annotation (layer_id, start_dttm, end_dttm);
+
 
 -- alembic_version
 CREATE TABLE alembic_version (

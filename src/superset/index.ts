@@ -56,6 +56,17 @@ export { datasetIdentity, insertVirtualDataset } from './repositories/datasets'
 export type { NewDatasetColumn, NewVirtualDataset } from './repositories/datasets'
 export { insertSavedQuery } from './repositories/saved-queries'
 export type { NewSavedQuery } from './repositories/saved-queries'
+export { insertTheme, THEME_COLUMNS, themeSpec } from './repositories/themes'
+export type { NewTheme } from './repositories/themes'
+export {
+  ANNOTATION_COLUMNS,
+  ANNOTATION_LAYER_COLUMNS,
+  annotationLayerExists,
+  annotationLayerSpec,
+  annotationsOfLayer,
+  annotationSpec,
+  layerOfAnnotation,
+} from './repositories/annotations'
 export { countableRows, instanceFigures, recentDatasets, usableDatabases } from './repositories/instance'
 export type { InstanceRow } from './repositories/instance'
 export { findVisibleDatabase } from './repositories/databases'

@@ -49,6 +49,13 @@ import { getDatabaseInfo, listDatabases } from './databases'
 import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
 import { executeSql } from './sql'
+import { createTheme, getThemeInfo, listThemes } from './themes'
+import {
+  getAnnotationLayerInfo,
+  getLayerAnnotationInfo,
+  listAnnotationLayers,
+  listLayerAnnotations,
+} from './annotations'
 import {
   allSchemas,
   chartConfigs,
@@ -93,6 +100,13 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   // Development: charts and datasets
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
+  listThemes,
+  getThemeInfo,
+  createTheme,
+  listAnnotationLayers,
+  getAnnotationLayerInfo,
+  listLayerAnnotations,
+  getLayerAnnotationInfo,
   // Development: users, roles, RLS filters, action logs
   listUsers,
   getUserInfo,

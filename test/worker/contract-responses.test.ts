@@ -277,6 +277,13 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     // Development: charts and datasets
     // Development: SQL Lab history
     // Development: tags, reports, annotation layers, themes
+    ['list_themes', true, false],
+    ['get_theme_info', true, false],
+    ['create_theme', false, false],
+    ['list_annotation_layers', true, false],
+    ['get_annotation_layer_info', true, false],
+    ['list_layer_annotations', true, false],
+    ['get_layer_annotation_info', true, false],
     // Development: users, roles, RLS filters, action logs
     ['list_users', true, false],
     ['get_user_info', true, false],

@@ -42,14 +42,9 @@ describe('Superset schema layout', () => {
       hasGroups: true,
       tables: OPTIONAL_TABLES.filter(
         (table) =>
-          ![
-            'report_schedule',
-            'report_recipient',
-            'report_schedule_user',
-            'report_execution_log',
-            'annotation_layer',
-            'annotation',
-          ].includes(table),
+          !['report_schedule', 'report_recipient', 'report_schedule_user', 'report_execution_log'].includes(
+            table,
+          ),
       ),
     })
     expect(() => assertSupportedLayout(profile)).not.toThrow()

@@ -25,7 +25,7 @@ export const listActionLogs = defineListTool({
     'action, user_id, dashboard_id, slice_id, dttm; search matches action.',
   spec: actionLogSpec,
   requiresTables: LOG_TABLES,
-  inGetSchema: false,
+  schemaHint: false,
   effectiveRequest: (request, context) => {
     const search = request.search?.trim()
     if (search !== undefined && search !== '' && request.filters.length > 0) {

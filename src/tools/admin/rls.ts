@@ -16,7 +16,7 @@ export const listRlsFilters = defineListTool({
     '(roles), group_key and changed_on on request. Filter columns: name, filter_type.',
   spec: rlsFilterSpec,
   requiresTables: RLS_TABLES,
-  inGetSchema: false,
+  schemaHint: false,
 })
 
 export const getRlsFilterInfo = defineGetByIdTool({

@@ -25,7 +25,7 @@ export const listUsers = defineListTool({
     'Filter columns: username, first_name, last_name, active. Selectable: id, username, first_name, last_name, ' +
     'active, email, changed_on. Never returns passwords.',
   spec: userSpec,
-  inGetSchema: false,
+  schemaHint: false,
 })
 
 export const getUserInfo = defineGetByIdTool({
@@ -81,7 +81,7 @@ export const listRoles = defineListTool({
   title: 'List roles',
   description: 'List Superset roles (admin only): id and name. Filter column: name.',
   spec: roleSpec,
-  inGetSchema: false,
+  schemaHint: false,
 })
 
 export const getRoleInfo = defineGetByIdTool({

@@ -3,7 +3,13 @@ import { authoredColumnPaths } from './authored'
 import { CacheControlFields } from './cache-flags'
 import { READ_ONLY, defineTool, type AnyToolDefinition, type CachePolicy } from './definition'
 import { IdentifierSchema } from './identifier'
-import { findVisibleRow, projectRow, resolveColumns, type ModelSpec } from '../../superset'
+import {
+  findVisibleRow,
+  projectRow,
+  resolveColumns,
+  type ModelSpec,
+  type OptionalTable,
+} from '../../superset'
 import { parseColumnList, SelectColumnsSchema } from './list'
 import { requestObject } from './request'
 
@@ -22,6 +28,7 @@ export function defineGetTool(options: {
   /** Extra shape of the answer beyond `id` (nested lists). */
   output?: z.ZodRawShape
   cache: CachePolicy
+  requiresTables?: readonly OptionalTable[]
 }): AnyToolDefinition {
   const { spec } = options
   return defineTool({
@@ -37,6 +44,7 @@ export function defineGetTool(options: {
     annotations: READ_ONLY,
     permission: spec.readPermission,
     cache: options.cache,
+    ...(options.requiresTables === undefined ? {} : { requiresTables: options.requiresTables }),
     authored: authoredColumnPaths(spec),
     run: async (request, context) => {
       const columns = resolveColumns(

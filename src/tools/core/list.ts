@@ -38,9 +38,10 @@ export function parseColumnList(value: string[] | string | undefined): string[] 
 }
 
 /** The request fields every list tool shares, with Superset's names, defaults and bounds. */
-export function listRequestSchema(spec: ModelSpec) {
+export function listRequestSchema(spec: ModelSpec, extra: Record<string, z.ZodType> = {}) {
   const filterColumns = Object.keys(spec.filters) as [string, ...string[]]
   return requestObject({
+    ...extra,
     filters: jsonListField(
       'filters',
       z.array(

@@ -1,0 +1,6 @@
+export {
+  getAnnotationLayerInfo,
+  getLayerAnnotationInfo,
+  listAnnotationLayers,
+  listLayerAnnotations,
+} from './tools'

@@ -1,0 +1,1 @@
+export { createTheme, getThemeInfo, listThemes } from './tools'
