@@ -40,17 +40,7 @@ describe('Superset schema layout', () => {
       layout: 'owners',
       revision: 'ce6bd21901ab',
       hasGroups: true,
-      tables: OPTIONAL_TABLES.filter(
-        (table) =>
-          ![
-            'report_schedule',
-            'report_recipient',
-            'report_schedule_user',
-            'report_execution_log',
-            'annotation_layer',
-            'annotation',
-          ].includes(table),
-      ),
+      tables: OPTIONAL_TABLES.filter((table) => !['annotation_layer', 'annotation'].includes(table)),
     })
     expect(() => assertSupportedLayout(profile)).not.toThrow()
   })
