@@ -32,6 +32,8 @@ export const TOOL_NAMES: readonly string[] = [
   // Development: charts and datasets
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
+  'list_tags',
+  'get_tag_info',
   // Development: users, roles, RLS filters, action logs
   // Development: semantic layer
 ]

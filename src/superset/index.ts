@@ -85,3 +85,11 @@ export type { ChartContent, ChartRecord } from './repositories/charts'
 export { isPermalinkOf, PERMALINK_SALT_UUIDS, readDashboardPermalink } from './repositories/permalinks'
 export type { DashboardPermalink, PermalinkLookup } from './repositories/permalinks'
 export { Hashids } from './hashids'
+export {
+  countVisibleTaggedObjects,
+  tagSpec,
+  TAGGED_OBJECT_TYPES,
+  visibleTaggedObject,
+  visibleTaggedObjects,
+} from './repositories/tags'
+export type { TaggedObject, TaggedObjectType } from './repositories/tags'

@@ -38,6 +38,7 @@ import { getDatabaseInfo, listDatabases } from './databases'
 import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
 import { executeSql } from './sql'
+import { getTagInfo, listTags } from './tags'
 import {
   allSchemas,
   chartConfigs,
@@ -82,6 +83,8 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   // Development: charts and datasets
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
+  listTags,
+  getTagInfo,
   // Development: users, roles, RLS filters, action logs
   // Development: semantic layer
 ]

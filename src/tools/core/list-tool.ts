@@ -1,6 +1,12 @@
 import { authoredColumnPaths } from './authored'
-import { READ_ONLY, defineTool, type AnyToolDefinition, type CachePolicy } from './definition'
-import { resolveColumns, runList, type ModelSpec } from '../../superset'
+import {
+  READ_ONLY,
+  defineTool,
+  type AnyToolDefinition,
+  type CachePolicy,
+  type ToolContext,
+} from './definition'
+import { resolveColumns, runList, type ModelSpec, type OptionalTable, type Row } from '../../superset'
 import { listRequestSchema, listResponse, listResponseSchema, parseColumnList } from './list'
 
 /** A Superset list tool (list_dashboards, list_charts, …) over one model spec. */
@@ -10,6 +16,10 @@ export function defineListTool(options: {
   description: string
   spec: ModelSpec
   cache: CachePolicy
+  /** Optional Superset tables the model reads (the tool is hidden where one is missing). */
+  requiresTables?: readonly OptionalTable[]
+  /** Fills in, on the page's items, columns that need another query (they depend on who asks). */
+  complete?: (items: Row[], columns: string[], context: ToolContext) => Promise<void>
 }): AnyToolDefinition {
   const { spec } = options
   return defineTool({
@@ -23,6 +33,7 @@ export function defineListTool(options: {
     annotations: READ_ONLY,
     permission: spec.readPermission,
     cache: options.cache,
+    ...(options.requiresTables === undefined ? {} : { requiresTables: options.requiresTables }),
     authored: authoredColumnPaths(spec, spec.listKey),
     run: async (request, context) => {
       const requested = parseColumnList(request.select_columns) ?? [...spec.defaultColumns]
@@ -36,6 +47,7 @@ export function defineListTool(options: {
           ? request.order_column
           : undefined
       const result = await runList(spec, { ...request, order_column: orderColumn }, columns, context)
+      if (options.complete !== undefined) await options.complete(result.items, columns, context)
       return listResponse(spec, request, requested, columns, result, context.now)
     },
   })
