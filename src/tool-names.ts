@@ -34,6 +34,8 @@ export const TOOL_NAMES: readonly string[] = [
   // Development: tags, reports, annotation layers, themes
   'list_tags',
   'get_tag_info',
+  'list_reports',
+  'get_report_info',
   // Development: users, roles, RLS filters, action logs
   // Development: semantic layer
 ]

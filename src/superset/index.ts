@@ -93,3 +93,5 @@ export {
   visibleTaggedObjects,
 } from './repositories/tags'
 export type { TaggedObject, TaggedObjectType } from './repositories/tags'
+export { RECENT_EXECUTIONS, reportDetails, reportSpec, reportVisibility } from './repositories/reports'
+export type { ReportDetails, ReportExecution } from './repositories/reports'

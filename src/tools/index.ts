@@ -37,6 +37,7 @@ import {
 import { getDatabaseInfo, listDatabases } from './databases'
 import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
+import { getReportInfo, listReports } from './reports'
 import { executeSql } from './sql'
 import { getTagInfo, listTags } from './tags'
 import {
@@ -85,6 +86,8 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   // Development: tags, reports, annotation layers, themes
   listTags,
   getTagInfo,
+  listReports,
+  getReportInfo,
   // Development: users, roles, RLS filters, action logs
   // Development: semantic layer
 ]

@@ -279,6 +279,8 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     // Development: tags, reports, annotation layers, themes
     ['list_tags', true, false],
     ['get_tag_info', true, false],
+    ['list_reports', true, false],
+    ['get_report_info', true, false],
     // Development: users, roles, RLS filters, action logs
     // Development: semantic layer
   ]

@@ -19,9 +19,7 @@ const TAG_CACHE = {
 export const listTags = defineListTool({
   name: 'list_tags',
   title: 'List tags',
-  description:
-    'List tags with filtering and search: name, type (custom, or the implicit type, owner, favorited_by) and ' +
-    'description; object_count (on request) counts the tagged dashboards, charts, datasets and saved queries you can see.',
+  description: 'List tags (name, type, description); object_count counts the tagged objects you can see.',
   spec: tagSpec,
   cache: TAG_CACHE,
   requiresTables: TAG_TABLES,
@@ -59,8 +57,7 @@ export const getTagInfo = defineGetTool({
   name: 'get_tag_info',
   title: 'Get tag info',
   description:
-    'Get a tag by numeric id: name, type, description, and the dashboards, charts, datasets and saved queries ' +
-    'carrying it that you can see (objects, object_count). Use list_tags to find a tag id.',
+    'A tag by id, with the dashboards, charts, datasets and saved queries carrying it that you can see.',
   spec: tagSpec,
   label: 'Tag',
   defaultColumns: TAG_INFO_COLUMNS,
