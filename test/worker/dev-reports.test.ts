@@ -50,6 +50,13 @@ describe('list_reports', () => {
     expect(await by([{ col: 'creation_method', opr: 'eq', value: 'charts' }])).toEqual([2])
     const searched = await list('admin', { search: 'REVENUE', order_column: 'id', order_direction: 'asc' })
     expect(ids(searched)).toEqual([2, 3])
+    // Search text and filter values are parameters: quotes and wildcards are plain characters.
+    expect(ids(await list('admin', { search: "'; DROP TABLE report_schedule; --" }))).toEqual([])
+    expect(ids(await list('admin', { search: '%' }))).toEqual([])
+    expect(
+      ids(await list('admin', { filters: [{ col: 'name', opr: 'eq', value: "x' OR '1'='1" }] })),
+    ).toEqual([])
+    expect(ids(await list('admin', { search: "yesterday's" }))).toEqual([3])
     // Only name and description are searched, not the SQL.
     expect(ids(await list('admin', { search: 'gl_entries' }))).toEqual([])
   })
