@@ -39,6 +39,10 @@ export const TOOL_NAMES: readonly string[] = [
   'get_annotation_layer_info',
   'list_layer_annotations',
   'get_layer_annotation_info',
+  'list_tags',
+  'get_tag_info',
+  'list_reports',
+  'get_report_info',
   // Development: users, roles, RLS filters, action logs
   'list_users',
   'get_user_info',

@@ -922,6 +922,98 @@ SELECT
     setval('annotation_id_seq', COALESCE((SELECT MAX(id) FROM annotation), 0) + 1, false) AS annotation;
 
 
+-- Tags and reports (ids 2450-2499 in shared tables; the report tables are this block's alone).
+-- ReportSchedule is one of Superset's ALPHA_ONLY_VIEW_MENUS: Admin and Alpha hold can_read/can_write
+-- on it; the custom Sales Analyst and Finance Team roles are given can_read, so their members see the
+-- reports they own (ReportScheduleFilter: all_datasource_access sees every report, others their own).
+INSERT INTO ab_view_menu (id, name) VALUES
+    (2450, 'ReportSchedule');
+
+INSERT INTO ab_permission_view (id, permission_id, view_menu_id) VALUES
+    (2450, 1, 2450),
+    (2451, 2, 2450);
+
+INSERT INTO ab_permission_view_role (id, permission_view_id, role_id) VALUES
+    (2450, 2450, 1),
+    (2451, 2451, 1),
+    (2452, 2450, 3),
+    (2453, 2451, 3),
+    (2454, 2450, 6),
+    (2455, 2450, 8);
+
+-- A tag of its own, and tags on datasets and saved queries (object_type 'dataset' / 'query').
+INSERT INTO tag (created_on, changed_on, id, name, type, created_by_fk, changed_by_fk, description) VALUES
+    ('2026-03-02 10:00:00', '2026-04-14 11:30:00', 2450, 'quarterly-review', 'custom', 2, 3, 'Content reviewed at the QBR'),
+    ('2026-03-03 10:00:00', '2026-03-03 10:00:00', 2451, 'unused', 'custom', 1, 1, 'A tag on nothing yet');
+
+INSERT INTO tagged_object (created_on, changed_on, id, tag_id, object_id, object_type, created_by_fk, changed_by_fk) VALUES
+    ('2026-03-02 10:05:00', '2026-03-02 10:05:00', 2450, 1, 1, 'dataset', 2, 2),
+    ('2026-03-02 10:05:00', '2026-03-02 10:05:00', 2451, 1, 1, 'query', 3, 3),
+    ('2026-03-02 10:05:00', '2026-03-02 10:05:00', 2452, 3, 7, 'dataset', 5, 5),
+    ('2026-03-02 10:05:00', '2026-03-02 10:05:00', 2453, 3, 2, 'query', 5, 5),
+    ('2026-03-02 10:05:00', '2026-03-02 10:05:00', 2454, 5, 6, 'dataset', 1, 1),
+    ('2026-03-02 10:10:00', '2026-03-02 10:10:00', 2455, 2450, 1, 'dashboard', 2, 2),
+    ('2026-03-02 10:10:00', '2026-03-02 10:10:00', 2456, 2450, 6, 'dashboard', 2, 2),
+    ('2026-03-02 10:10:00', '2026-03-02 10:10:00', 2457, 2450, 2, 'chart', 2, 2),
+    ('2026-03-02 10:10:00', '2026-03-02 10:10:00', 2458, 2450, 24, 'chart', 2, 2),
+    ('2026-03-02 10:10:00', '2026-03-02 10:10:00', 2459, 2450, 9, 'dataset', 2, 2),
+    ('2026-03-02 10:10:00', '2026-03-02 10:10:00', 2460, 2450, 3, 'query', 3, 3),
+    ('2026-03-02 10:10:00', '2026-03-02 10:10:00', 2461, 2450, 2, 'query', 5, 5);
+
+-- Alerts and reports: dashboard and chart reports, SQL alerts, owned by different users.
+INSERT INTO report_schedule (id, type, name, description, context_markdown, active, crontab, sql, chart_id, dashboard_id, database_id, last_eval_dttm, last_state, last_value, last_value_row_json, validator_type, validator_config_json, log_retention, grace_period, created_on, changed_on, created_by_fk, changed_by_fk, working_timeout, report_format, timezone, creation_method, extra_json, force_screenshot, custom_width, custom_height, email_subject) VALUES
+    (1, 'Report', 'Weekly sales overview', 'Sales Overview dashboard every Monday morning', NULL, true, '0 9 * * 1', NULL, NULL, 1, NULL, '2026-06-01 09:00:12', 'Success', NULL, NULL, NULL, '{}', 90, 14400, '2026-03-02 09:00:00', '2026-04-20 10:15:00', 2, 2, 3600, 'PNG', 'Europe/London', 'alerts_reports', '{}', false, NULL, NULL, 'Sales overview for the week'),
+    (2, 'Report', 'Daily revenue by region', 'Revenue chart as CSV for the sales team', NULL, true, '0 7 * * *', NULL, 2, NULL, NULL, '2026-06-02 07:00:08', 'Success', NULL, NULL, NULL, '{}', 90, 14400, '2026-03-05 14:00:00', '2026-03-05 14:00:00', 3, 3, 3600, 'CSV', 'UTC', 'charts', '{}', false, NULL, NULL, NULL),
+    (3, 'Alert', 'Revenue drop alert', 'Warn when yesterday''s revenue falls under 1000', NULL, true, '0 6 * * *', 'SELECT COALESCE(SUM(order_total), 0) AS revenue
+FROM sales.orders
+WHERE order_date = CURRENT_DATE - 1', NULL, 1, 1, '2026-06-02 06:00:05', 'Not triggered', 4812.5, '{"revenue": 4812.5}', 'operator', '{"op": "<", "threshold": 1000}', 90, 14400, '2026-03-06 08:00:00', '2026-05-02 08:30:00', 3, 3, 3600, 'PNG', 'UTC', 'alerts_reports', '{}', false, NULL, NULL, NULL),
+    (4, 'Alert', 'GL out of balance', 'Debits and credits of the month must match', NULL, true, '30 5 * * *', 'SELECT SUM(debit) - SUM(credit) AS imbalance
+FROM finance.gl_entries
+WHERE posting_date >= date_trunc(''month'', CURRENT_DATE)', 24, NULL, 2, '2026-06-02 05:30:04', 'Error', NULL, NULL, 'operator', '{"op": "!=", "threshold": 0}', 90, 14400, '2026-03-10 11:00:00', '2026-03-10 11:00:00', 5, 5, 3600, 'PNG', 'UTC', 'alerts_reports', '{}', true, NULL, NULL, NULL),
+    (5, 'Report', 'Finance GL review (monthly)', NULL, NULL, false, '0 8 1 * *', NULL, NULL, 6, NULL, '2026-05-01 08:00:20', 'Success', NULL, NULL, NULL, '{}', 90, 14400, '2026-03-11 12:00:00', '2026-05-15 09:45:00', 5, 5, 3600, 'PDF', 'UTC', 'dashboards', '{}', false, 1600, NULL, NULL),
+    (6, 'Report', 'People analytics headcount', 'HR headcount for the leadership team', NULL, true, '0 10 * * 5', NULL, NULL, 9, NULL, '2026-05-29 10:00:30', 'Success', NULL, NULL, NULL, '{}', 90, 14400, '2026-03-12 16:00:00', '2026-03-12 16:00:00', 1, 1, 3600, 'PNG', 'UTC', 'alerts_reports', '{}', false, NULL, NULL, NULL),
+    (7, 'Alert', 'Campaign spend over budget', NULL, NULL, true, '0 * * * *', 'SELECT MAX(spend) FROM marketing.campaigns', NULL, NULL, 1, '2026-06-02 11:00:03', 'On Grace', 15200, '{"max": 15200}', 'operator', '{"op": ">", "threshold": 10000}', 90, 14400, '2026-04-01 09:00:00', '2026-04-01 09:00:00', 2, 2, 3600, 'PNG', 'UTC', 'alerts_reports', '{}', false, NULL, NULL, NULL);
+
+INSERT INTO report_schedule_user (id, user_id, report_schedule_id) VALUES
+    (1, 2, 1),
+    (2, 3, 1),
+    (3, 3, 2),
+    (4, 3, 3),
+    (5, 5, 4),
+    (6, 5, 5),
+    (7, 1, 6),
+    (8, 2, 7);
+
+INSERT INTO report_recipient (id, type, recipient_config_json, report_schedule_id, created_on, changed_on, created_by_fk, changed_by_fk) VALUES
+    (1, 'Email', '{"target": "alice@example.com,bob@example.com", "ccTarget": "", "bccTarget": ""}', 1, '2026-03-02 09:00:00', '2026-03-02 09:00:00', 2, 2),
+    (2, 'Slack', '{"target": "#sales"}', 1, '2026-03-02 09:00:00', '2026-03-02 09:00:00', 2, 2),
+    (3, 'Email', '{"target": "bob@example.com"}', 2, '2026-03-05 14:00:00', '2026-03-05 14:00:00', 3, 3),
+    (4, 'Email', '{"target": "bob@example.com"}', 3, '2026-03-06 08:00:00', '2026-03-06 08:00:00', 3, 3),
+    (5, 'Email', '{"target": "dave@example.com"}', 4, '2026-03-10 11:00:00', '2026-03-10 11:00:00', 5, 5),
+    (6, 'Webhook', '{"target": "https://hooks.example.com/finance"}', 4, '2026-03-10 11:00:00', '2026-03-10 11:00:00', 5, 5),
+    (7, 'Email', '{"target": "dave@example.com"}', 5, '2026-03-11 12:00:00', '2026-03-11 12:00:00', 5, 5),
+    (8, 'Email', '{"target": "admin@example.com,heidi@example.com"}', 6, '2026-03-12 16:00:00', '2026-03-12 16:00:00', 1, 1),
+    (9, 'SlackV2', '{"target": "C0MARKETING"}', 7, '2026-04-01 09:00:00', '2026-04-01 09:00:00', 2, 2);
+
+INSERT INTO report_execution_log (id, scheduled_dttm, start_dttm, end_dttm, value, value_row_json, state, error_message, report_schedule_id, uuid) VALUES
+    (1, '2026-05-25 09:00:00', '2026-05-25 09:00:01', '2026-05-25 09:00:11', NULL, NULL, 'Success', NULL, 1, 'e1e00000-0000-4000-8000-000000000001'),
+    (2, '2026-06-01 09:00:00', '2026-06-01 09:00:02', '2026-06-01 09:00:12', NULL, NULL, 'Success', NULL, 1, 'e1e00000-0000-4000-8000-000000000002'),
+    (3, '2026-06-01 07:00:00', '2026-06-01 07:00:01', '2026-06-01 07:00:06', NULL, NULL, 'Success', NULL, 2, 'e1e00000-0000-4000-8000-000000000003'),
+    (4, '2026-06-02 07:00:00', '2026-06-02 07:00:01', '2026-06-02 07:00:08', NULL, NULL, 'Success', NULL, 2, 'e1e00000-0000-4000-8000-000000000004'),
+    (5, '2026-06-01 06:00:00', '2026-06-01 06:00:01', '2026-06-01 06:00:04', 612.0, '{"revenue": 612.0}', 'Success', NULL, 3, 'e1e00000-0000-4000-8000-000000000005'),
+    (6, '2026-06-02 06:00:00', '2026-06-02 06:00:01', '2026-06-02 06:00:05', 4812.5, '{"revenue": 4812.5}', 'Not triggered', NULL, 3, 'e1e00000-0000-4000-8000-000000000006'),
+    (7, '2026-06-02 05:30:00', '2026-06-02 05:30:01', '2026-06-02 05:30:04', NULL, NULL, 'Error', 'Alert query returned more than one column', 4, 'e1e00000-0000-4000-8000-000000000007'),
+    (8, '2026-05-01 08:00:00', '2026-05-01 08:00:02', '2026-05-01 08:00:20', NULL, NULL, 'Success', NULL, 5, 'e1e00000-0000-4000-8000-000000000008'),
+    (9, '2026-05-29 10:00:00', '2026-05-29 10:00:02', '2026-05-29 10:00:30', NULL, NULL, 'Success', NULL, 6, 'e1e00000-0000-4000-8000-000000000009'),
+    (10, '2026-06-02 10:00:00', '2026-06-02 10:00:01', '2026-06-02 10:00:03', 15200, '{"max": 15200}', 'Success', NULL, 7, 'e1e00000-0000-4000-8000-000000000010'),
+    (11, '2026-06-02 11:00:00', '2026-06-02 11:00:01', '2026-06-02 11:00:03', 15200, '{"max": 15200}', 'On Grace', NULL, 7, 'e1e00000-0000-4000-8000-000000000011');
+
+SELECT
+    setval('report_schedule_id_seq', COALESCE((SELECT MAX(id) FROM report_schedule), 0) + 1, false) AS report_schedule,
+    setval('report_schedule_user_id_seq', COALESCE((SELECT MAX(id) FROM report_schedule_user), 0) + 1, false) AS report_schedule_user,
+    setval('report_recipient_id_seq', COALESCE((SELECT MAX(id) FROM report_recipient), 0) + 1, false) AS report_recipient,
+    setval('report_execution_log_id_seq', COALESCE((SELECT MAX(id) FROM report_execution_log), 0) + 1, false) AS report_execution_log;
+
 -- Development: users, roles, RLS filters, action logs
 -- The security views the admin tools check, granted to Admin only as Superset grants them: Flask-AppBuilder's
 -- security API (can_read / can_write on User and Role) and LogRestApi (can_read on Log). Row Level Security

@@ -735,6 +735,106 @@ CREATE TABLE annotation (
 CREATE INDEX ti_dag_state ON annotation (layer_id, start_dttm, end_dttm);
 
 
+-- Alerts & reports (superset/reports/models.py), as the migrations leave them on PostgreSQL:
+-- 49b5a32daba5 (tables), 5daced1f0e76 (working_timeout), ab104a954a8f (crontab 1000),
+-- c878781977c6 (unique name+type replaces the name constraints), 301362411006 (log uuid),
+-- 19e978e1b9c3 (report_format), ae1ed299413b (timezone), 3317e9248280 (creation_method),
+-- abe27eaf93db + ffa79af61a56 (extra, NOT NULL, renamed extra_json), bb38f40aa3ff
+-- (force_screenshot), 8e5b0fb85b9a (custom_width/height), 6d05b0a70c89 (owners' CASCADEs),
+-- 65a167d4c62e (indexes), 9621c6d56ffb (email_subject).  The ORM's Python defaults (active,
+-- last_state, log_retention, grace_period, working_timeout, validator_config_json, ...) are not
+-- in the DB; the ORM's UniqueConstraint(user_id, report_schedule_id) on report_schedule_user was
+-- never migrated.
+CREATE TABLE report_schedule (
+    id serial NOT NULL,
+    type character varying(50) NOT NULL,
+    name character varying(150) NOT NULL,
+    description text,
+    context_markdown text,
+    active boolean,
+    crontab character varying(1000) NOT NULL,
+    sql text,
+    chart_id integer,
+    dashboard_id integer,
+    database_id integer,
+    last_eval_dttm timestamp without time zone,
+    last_state character varying(50),
+    last_value double precision,
+    last_value_row_json text,
+    validator_type character varying(100),
+    validator_config_json text,
+    log_retention integer,
+    grace_period integer,
+    created_on timestamp without time zone,
+    changed_on timestamp without time zone,
+    created_by_fk integer,
+    changed_by_fk integer,
+    working_timeout integer,
+    report_format character varying(50) DEFAULT 'PNG',
+    timezone character varying(100) DEFAULT 'UTC' NOT NULL,
+    creation_method character varying(255) DEFAULT 'alerts_reports',
+    extra_json text NOT NULL,
+    force_screenshot boolean,
+    custom_width integer,
+    custom_height integer,
+    email_subject character varying(255),
+    CONSTRAINT report_schedule_pkey PRIMARY KEY (id),
+    CONSTRAINT uq_report_schedule_name_type UNIQUE (name, type),
+    CONSTRAINT report_schedule_chart_id_fkey FOREIGN KEY (chart_id) REFERENCES slices (id),
+    CONSTRAINT report_schedule_dashboard_id_fkey FOREIGN KEY (dashboard_id) REFERENCES dashboards (id),
+    CONSTRAINT report_schedule_database_id_fkey FOREIGN KEY (database_id) REFERENCES dbs (id),
+    CONSTRAINT report_schedule_changed_by_fk_fkey FOREIGN KEY (changed_by_fk) REFERENCES ab_user (id),
+    CONSTRAINT report_schedule_created_by_fk_fkey FOREIGN KEY (created_by_fk) REFERENCES ab_user (id)
+);
+CREATE INDEX ix_report_schedule_active ON report_schedule (active);
+CREATE INDEX ix_creation_method ON report_schedule (creation_method);
+
+CREATE TABLE report_execution_log (
+    id serial NOT NULL,
+    scheduled_dttm timestamp without time zone NOT NULL,
+    start_dttm timestamp without time zone,
+    end_dttm timestamp without time zone,
+    value double precision,
+    value_row_json text,
+    state character varying(50) NOT NULL,
+    error_message text,
+    report_schedule_id integer NOT NULL,
+    uuid uuid,
+    CONSTRAINT report_execution_log_pkey PRIMARY KEY (id),
+    CONSTRAINT report_execution_log_report_schedule_id_fkey FOREIGN KEY (report_schedule_id)
+        REFERENCES report_schedule (id)
+);
+CREATE INDEX ix_report_execution_log_report_schedule_id ON report_execution_log (report_schedule_id);
+CREATE INDEX ix_report_execution_log_start_dttm ON report_execution_log (start_dttm);
+
+CREATE TABLE report_recipient (
+    id serial NOT NULL,
+    type character varying(50) NOT NULL,
+    recipient_config_json text,
+    report_schedule_id integer NOT NULL,
+    created_on timestamp without time zone,
+    changed_on timestamp without time zone,
+    created_by_fk integer,
+    changed_by_fk integer,
+    CONSTRAINT report_recipient_pkey PRIMARY KEY (id),
+    CONSTRAINT report_recipient_report_schedule_id_fkey FOREIGN KEY (report_schedule_id)
+        REFERENCES report_schedule (id),
+    CONSTRAINT report_recipient_changed_by_fk_fkey FOREIGN KEY (changed_by_fk) REFERENCES ab_user (id),
+    CONSTRAINT report_recipient_created_by_fk_fkey FOREIGN KEY (created_by_fk) REFERENCES ab_user (id)
+);
+CREATE INDEX ix_report_recipient_report_schedule_id ON report_recipient (report_schedule_id);
+
+CREATE TABLE report_schedule_user (
+    id serial NOT NULL,
+    user_id integer NOT NULL,
+    report_schedule_id integer NOT NULL,
+    CONSTRAINT report_schedule_user_pkey PRIMARY KEY (id),
+    CONSTRAINT fk_report_schedule_user_user_id_ab_user FOREIGN KEY (user_id)
+        REFERENCES ab_user (id) ON DELETE CASCADE,
+    CONSTRAINT fk_report_schedule_user_report_schedule_id_report_schedule FOREIGN KEY (report_schedule_id)
+        REFERENCES report_schedule (id) ON DELETE CASCADE
+);
+
 -- alembic_version
 CREATE TABLE alembic_version (
     version_num character varying(32) NOT NULL,

@@ -109,3 +109,13 @@ export {
 export type { UserMatchRow } from './repositories/admin-users'
 export { RLS_FILTER_INFO_COLUMNS, rlsFilterSpec } from './repositories/admin-rls'
 export { ACTION_LOG_INFO_COLUMNS, actionLogSpec } from './repositories/admin-logs'
+export {
+  countVisibleTaggedObjects,
+  tagSpec,
+  TAGGED_OBJECT_TYPES,
+  visibleTaggedObject,
+  visibleTaggedObjects,
+} from './repositories/tags'
+export type { TaggedObject, TaggedObjectType } from './repositories/tags'
+export { RECENT_EXECUTIONS, reportDetails, reportSpec, reportVisibility } from './repositories/reports'
+export type { ReportDetails, ReportExecution } from './repositories/reports'

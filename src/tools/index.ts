@@ -48,6 +48,7 @@ import {
 import { getDatabaseInfo, listDatabases } from './databases'
 import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
+import { getReportInfo, listReports } from './reports'
 import { executeSql } from './sql'
 import { createTheme, getThemeInfo, listThemes } from './themes'
 import {
@@ -56,6 +57,7 @@ import {
   listAnnotationLayers,
   listLayerAnnotations,
 } from './annotations'
+import { getTagInfo, listTags } from './tags'
 import {
   allSchemas,
   chartConfigs,
@@ -107,6 +109,10 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   getAnnotationLayerInfo,
   listLayerAnnotations,
   getLayerAnnotationInfo,
+  listTags,
+  getTagInfo,
+  listReports,
+  getReportInfo,
   // Development: users, roles, RLS filters, action logs
   listUsers,
   getUserInfo,

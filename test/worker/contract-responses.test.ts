@@ -284,6 +284,10 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     ['get_annotation_layer_info', true, false],
     ['list_layer_annotations', true, false],
     ['get_layer_annotation_info', true, false],
+    ['list_tags', true, false],
+    ['get_tag_info', true, false],
+    ['list_reports', true, false],
+    ['get_report_info', true, false],
     // Development: users, roles, RLS filters, action logs
     ['list_users', true, false],
     ['get_user_info', true, false],

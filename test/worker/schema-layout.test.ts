@@ -40,12 +40,7 @@ describe('Superset schema layout', () => {
       layout: 'owners',
       revision: 'ce6bd21901ab',
       hasGroups: true,
-      tables: OPTIONAL_TABLES.filter(
-        (table) =>
-          !['report_schedule', 'report_recipient', 'report_schedule_user', 'report_execution_log'].includes(
-            table,
-          ),
-      ),
+      tables: [...OPTIONAL_TABLES],
     })
     expect(() => assertSupportedLayout(profile)).not.toThrow()
   })

@@ -1,7 +1,13 @@
 import * as z from 'zod'
 import { authoredColumnPaths } from './authored'
 import { CacheControlFields } from './cache-flags'
-import { READ_ONLY, defineTool, type AnyToolDefinition, type CachePolicy } from './definition'
+import {
+  READ_ONLY,
+  defineTool,
+  type AnyToolDefinition,
+  type CachePolicy,
+  type ToolContext,
+} from './definition'
 import { IdentifierSchema } from './identifier'
 import {
   findVisibleRow,
@@ -9,6 +15,7 @@ import {
   resolveColumns,
   type ModelSpec,
   type OptionalTable,
+  type Row,
 } from '../../superset'
 import { parseColumnList, SelectColumnsSchema } from './list'
 import { requestObject } from './request'
@@ -28,7 +35,12 @@ export function defineGetTool(options: {
   /** Extra shape of the answer beyond `id` (nested lists). */
   output?: z.ZodRawShape
   cache: CachePolicy
+  /** The identifier's schema, for models without UUIDs (a numeric id only). */
+  identifier?: z.ZodType<number | string>
+  /** Optional Superset tables the model reads (the tool is hidden where one is missing). */
   requiresTables?: readonly OptionalTable[]
+  /** Adds to the answer what needs another query (nested lists that depend on who asks). */
+  complete?: (item: Row, columns: string[], context: ToolContext) => Promise<Row>
 }): AnyToolDefinition {
   const { spec } = options
   return defineTool({
@@ -36,7 +48,7 @@ export function defineGetTool(options: {
     title: options.title,
     description: options.description,
     input: requestObject({
-      identifier: IdentifierSchema,
+      identifier: options.identifier ?? IdentifierSchema,
       select_columns: SelectColumnsSchema,
       ...CacheControlFields,
     }),
@@ -55,7 +67,10 @@ export function defineGetTool(options: {
         slug: false,
         label: options.label,
       })
-      return { ...projectRow(spec, columns, row, context), id: Number(row.id) }
+      const item = { ...projectRow(spec, columns, row, context), id: Number(row.id) }
+      return options.complete === undefined
+        ? item
+        : { ...(await options.complete(item, columns, context)), id: item.id }
     },
   })
 }

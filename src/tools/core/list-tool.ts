@@ -7,7 +7,7 @@ import {
   type CachePolicy,
   type ToolContext,
 } from './definition'
-import { resolveColumns, runList, type ModelSpec, type OptionalTable } from '../../superset'
+import { resolveColumns, runList, type ModelSpec, type OptionalTable, type Row } from '../../superset'
 import {
   listRequestSchema,
   listResponse,
@@ -41,6 +41,8 @@ export function defineListTool(options: {
   requiresTables?: readonly OptionalTable[]
   /** The request as run and reported (filters_applied): e.g. list_action_logs' default time window. */
   effectiveRequest?: (request: ListRequest, context: ToolContext) => ListRequest
+  /** Fills in, on the page's items, columns that need another query (they depend on who asks). */
+  complete?: (items: Row[], columns: string[], context: ToolContext) => Promise<void>
 }): AnyToolDefinition {
   const { spec, scope } = options
   const scopeShape: Record<string, z.ZodType> =
@@ -78,6 +80,7 @@ export function defineListTool(options: {
           ? request.order_column
           : undefined
       const result = await runList(model, { ...request, order_column: orderColumn }, columns, context)
+      if (options.complete !== undefined) await options.complete(result.items, columns, context)
       const answer = listResponse(model, request, requested, columns, result, context.now)
       if (scope === undefined) return answer
       // As the development branch's list_layer_annotations: the parent is the first filter applied.

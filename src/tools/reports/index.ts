@@ -1,0 +1,1 @@
+export { getReportInfo, listReports } from './tools'

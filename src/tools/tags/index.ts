@@ -1,0 +1,1 @@
+export { getTagInfo, listTags } from './tools'
