@@ -31,6 +31,10 @@ export const TOOL_NAMES: readonly string[] = [
   // Development: dashboards
   // Development: charts and datasets
   // Development: SQL Lab history
+  'list_queries',
+  'get_query_info',
+  'list_saved_queries',
+  'get_saved_query_info',
   // Development: tags, reports, annotation layers, themes
   // Development: users, roles, RLS filters, action logs
   // Development: semantic layer

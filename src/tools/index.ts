@@ -38,6 +38,7 @@ import { getDatabaseInfo, listDatabases } from './databases'
 import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
 import { executeSql } from './sql'
+import { getQueryInfo, getSavedQueryInfo, listQueries, listSavedQueries } from './sql-lab-history'
 import {
   allSchemas,
   chartConfigs,
@@ -81,6 +82,10 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   // Development: dashboards
   // Development: charts and datasets
   // Development: SQL Lab history
+  listQueries,
+  getQueryInfo,
+  listSavedQueries,
+  getSavedQueryInfo,
   // Development: tags, reports, annotation layers, themes
   // Development: users, roles, RLS filters, action logs
   // Development: semantic layer

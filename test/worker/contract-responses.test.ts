@@ -276,6 +276,10 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     // Development: dashboards
     // Development: charts and datasets
     // Development: SQL Lab history
+    ['list_queries', true, false],
+    ['get_query_info', true, false],
+    ['list_saved_queries', true, false],
+    ['get_saved_query_info', true, false],
     // Development: tags, reports, annotation layers, themes
     // Development: users, roles, RLS filters, action logs
     // Development: semantic layer

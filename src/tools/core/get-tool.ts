@@ -3,7 +3,13 @@ import { authoredColumnPaths } from './authored'
 import { CacheControlFields } from './cache-flags'
 import { READ_ONLY, defineTool, type AnyToolDefinition, type CachePolicy } from './definition'
 import { IdentifierSchema } from './identifier'
-import { findVisibleRow, projectRow, resolveColumns, type ModelSpec } from '../../superset'
+import {
+  findVisibleRow,
+  projectRow,
+  resolveColumns,
+  type ModelSpec,
+  type OptionalTable,
+} from '../../superset'
 import { parseColumnList, SelectColumnsSchema } from './list'
 import { requestObject } from './request'
 
@@ -21,7 +27,10 @@ export function defineGetTool(options: {
   defaultColumns: readonly string[]
   /** Extra shape of the answer beyond `id` (nested lists). */
   output?: z.ZodRawShape
-  cache: CachePolicy
+  /** Absent: the answer is never cached. */
+  cache?: CachePolicy
+  /** Superset tables the model reads that older metadata databases may lack (definition.ts). */
+  requiresTables?: readonly OptionalTable[]
 }): AnyToolDefinition {
   const { spec } = options
   return defineTool({
@@ -36,7 +45,8 @@ export function defineGetTool(options: {
     output: z.looseObject({ id: z.int(), ...options.output }),
     annotations: READ_ONLY,
     permission: spec.readPermission,
-    cache: options.cache,
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
+    ...(options.requiresTables === undefined ? {} : { requiresTables: options.requiresTables }),
     authored: authoredColumnPaths(spec),
     run: async (request, context) => {
       const columns = resolveColumns(

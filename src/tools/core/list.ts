@@ -38,7 +38,7 @@ export function parseColumnList(value: string[] | string | undefined): string[] 
 }
 
 /** The request fields every list tool shares, with Superset's names, defaults and bounds. */
-export function listRequestSchema(spec: ModelSpec) {
+export function listRequestSchema(spec: ModelSpec, defaultPageSize: number = DEFAULT_PAGE_SIZE) {
   const filterColumns = Object.keys(spec.filters) as [string, ...string[]]
   return requestObject({
     filters: jsonListField(
@@ -81,7 +81,7 @@ export function listRequestSchema(spec: ModelSpec) {
       .int()
       .min(1)
       .max(MAX_PAGE_SIZE)
-      .default(DEFAULT_PAGE_SIZE)
+      .default(defaultPageSize)
       .describe(`Items per page (1–${MAX_PAGE_SIZE}).`),
     ...CacheControlFields,
   })
