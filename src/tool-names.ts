@@ -38,6 +38,9 @@ export const TOOL_NAMES: readonly string[] = [
   // Development: tags, reports, annotation layers, themes
   // Development: users, roles, RLS filters, action logs
   // Development: semantic layer
+  'list_metrics',
+  'get_compatible_metrics',
+  'get_compatible_dimensions',
 ]
 
 /**

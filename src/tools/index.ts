@@ -38,6 +38,7 @@ import { getDatabaseInfo, listDatabases } from './databases'
 import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
 import { executeSql } from './sql'
+import { getCompatibleDimensions, getCompatibleMetrics, listMetrics } from './semantic-layer'
 import { getQueryInfo, getSavedQueryInfo, listQueries, listSavedQueries } from './sql-lab-history'
 import {
   allSchemas,
@@ -89,6 +90,9 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   // Development: tags, reports, annotation layers, themes
   // Development: users, roles, RLS filters, action logs
   // Development: semantic layer
+  listMetrics,
+  getCompatibleMetrics,
+  getCompatibleDimensions,
 ]
 
 /**

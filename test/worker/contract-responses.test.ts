@@ -283,6 +283,9 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     // Development: tags, reports, annotation layers, themes
     // Development: users, roles, RLS filters, action logs
     // Development: semantic layer
+    ['list_metrics', true, false],
+    ['get_compatible_metrics', true, false],
+    ['get_compatible_dimensions', true, false],
   ]
   let listed: Promise<Map<string, any>> | undefined
   const annotationsOf = async (tool: string) => {

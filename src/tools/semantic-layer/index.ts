@@ -1,0 +1,1 @@
+export { getCompatibleDimensions, getCompatibleMetrics, listMetrics } from './tools'
