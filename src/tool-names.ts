@@ -41,6 +41,7 @@ export const TOOL_NAMES: readonly string[] = [
   'list_metrics',
   'get_compatible_metrics',
   'get_compatible_dimensions',
+  'get_table',
 ]
 
 /**

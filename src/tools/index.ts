@@ -38,7 +38,7 @@ import { getDatabaseInfo, listDatabases } from './databases'
 import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
 import { executeSql } from './sql'
-import { getCompatibleDimensions, getCompatibleMetrics, listMetrics } from './semantic-layer'
+import { getCompatibleDimensions, getCompatibleMetrics, getTable, listMetrics } from './semantic-layer'
 import { getQueryInfo, getSavedQueryInfo, listQueries, listSavedQueries } from './sql-lab-history'
 import {
   allSchemas,
@@ -93,6 +93,7 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   listMetrics,
   getCompatibleMetrics,
   getCompatibleDimensions,
+  getTable,
 ]
 
 /**

@@ -286,6 +286,7 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     ['list_metrics', true, false],
     ['get_compatible_metrics', true, false],
     ['get_compatible_dimensions', true, false],
+    ['get_table', true, false],
   ]
   let listed: Promise<Map<string, any>> | undefined
   const annotationsOf = async (tool: string) => {

@@ -262,3 +262,137 @@ describe('get_compatible_dimensions (GetCompatibleDimensionsRequest, CompatibleD
     })
   })
 })
+
+describe('get_table (GetTableRequest, GetTableResponse)', () => {
+  const byRegion = {
+    dataset_id: 1,
+    metrics: ['count'],
+    dimensions: ['region'],
+    order_by: ['region'],
+    order_desc: false,
+  }
+
+  it('queries a dataset by metric and dimension names', async () => {
+    const result = await callAs('admin', 'get_table', byRegion)
+    expect(result).toMatchObject({
+      success: true,
+      source: 'builtin',
+      dataset_id: 1,
+      dataset_name: 'orders',
+      view_id: null,
+      view_name: null,
+      from_dttm: null,
+      to_dttm: null,
+      cache_status: null,
+      warnings: [],
+    })
+    expect(result.columns.map((column: any) => [column.name, column.semantic_type])).toEqual([
+      ['region', 'dimension'],
+      ['count', 'metric'],
+    ])
+    const regions = result.data.map((row: any) => row.region)
+    expect(regions).toEqual([...regions].sort())
+    expect(regions).toContain('EMEA')
+    expect(result.row_count).toBe(regions.length)
+    expect(result.summary).toBe(`'orders': ${regions.length} rows, 2 columns (fresh).`)
+    expect(result.performance).toMatchObject({ cache_status: 'fresh', estimated_cost: null })
+  })
+
+  it("applies the caller's row-level security", async () => {
+    const admin = await callAs('admin', 'get_table', byRegion)
+    const ivan = await callAs('ivan', 'get_table', byRegion)
+    expect(ivan.data).toEqual([admin.data.find((row: any) => row.region === 'EMEA')])
+  })
+
+  it('filters, limits and orders by a metric', async () => {
+    const result = await callAs('admin', 'get_table', {
+      dataset_id: 1,
+      metrics: ['revenue'],
+      dimensions: ['country'],
+      filters: [{ col: 'region', op: 'IN', val: ['EMEA'] }],
+      row_limit: 2,
+    })
+    expect(result.row_count).toBe(2)
+    expect(result.data[0].revenue).toBeGreaterThanOrEqual(result.data[1].revenue)
+    expect(result.warnings[0]).toMatch(/row limit \(2\) was reached/)
+  })
+
+  it('applies time_range to the main datetime column and reports the bounds', async () => {
+    const result = await callAs('admin', 'get_table', {
+      dataset_id: 1,
+      metrics: ['count'],
+      time_range: '2026-01-01 : 2026-02-01',
+    })
+    expect(result).toMatchObject({
+      from_dttm: '2026-01-01T00:00:00',
+      to_dttm: '2026-02-01T00:00:00',
+      row_count: 1,
+    })
+    const all = await callAs('admin', 'get_table', { dataset_id: 1, metrics: ['count'] })
+    expect(result.data[0].count).toBeLessThan(all.data[0].count)
+  })
+
+  it('answers a hidden dataset exactly as a missing one', async () => {
+    const hidden = await callAs('bob', 'get_table', { dataset_id: 7, metrics: ['count'] })
+    const missing = await callAs('bob', 'get_table', { dataset_id: 77, metrics: ['count'] })
+    expect(hidden).toMatchObject({
+      success: false,
+      error_type: 'NotFound',
+      error: 'No dataset found with id: 7. Check the identifier with list_datasets.',
+    })
+    expect(missing.error).toBe('No dataset found with id: 77. Check the identifier with list_datasets.')
+    expect((await callAs('erin', 'get_table', { dataset_id: 1, metrics: ['count'] })).error_type).toBe(
+      'NotFound',
+    )
+  })
+
+  it('rejects names the dataset does not have, bad operators and misplaced options, in-band', async () => {
+    const bad = await callAs('admin', 'get_table', {
+      dataset_id: 1,
+      metrics: ['revenu'],
+      dimensions: ['nowhere'],
+      filters: [{ col: 'region', op: 'CONTAINS', val: 'x' }],
+    })
+    expect(bad).toMatchObject({ success: false, error_type: 'ValidationError' })
+    expect(bad.error).toMatch(/^Unknown metric: 'revenu'\. Did you mean: revenue/)
+    expect(bad.error).toMatch(/Unknown dimension: 'nowhere'/)
+    expect(bad.error).toMatch(/Unknown filter operator: 'CONTAINS'/)
+    const grain = await callAs('admin', 'get_table', { dataset_id: 1, metrics: ['count'], time_grain: 'P1M' })
+    expect(grain.error).toMatch(/^time_grain applies to semantic views only/)
+    const notTemporal = await callAs('admin', 'get_table', {
+      dataset_id: 1,
+      metrics: ['count'],
+      time_range: 'Last year',
+      time_column: 'region',
+    })
+    expect(notTemporal.error).toMatch(
+      /^time_column 'region' on dataset 'orders' is not marked as a temporal column/,
+    )
+    expect((await callAs('admin', 'get_table', { metrics: ['count'] })).error).toMatch(
+      /^Provide either dataset_id/,
+    )
+    expect((await callAs('admin', 'get_table', { view_id: 1 })).error_type).toBe(
+      'SemanticLayersDisabledError',
+    )
+    await expect(callAs('admin', 'get_table', { dataset_id: 1, row_limit: 50_001 })).rejects.toMatchObject({
+      type: 'ValidationError',
+    })
+  })
+
+  it('never runs SQL smuggled in names or values', async () => {
+    const names = await callAs('admin', 'get_table', {
+      dataset_id: 1,
+      metrics: ['count(*)); DROP TABLE sales.orders; --'],
+      dimensions: ['region" FROM pg_user --'],
+      order_by: ['1; SELECT pg_sleep(5)'],
+    })
+    expect(names).toMatchObject({ success: false, error_type: 'ValidationError' })
+    const value = await callAs('admin', 'get_table', {
+      dataset_id: 1,
+      metrics: ['count'],
+      filters: [{ col: 'region', op: '==', val: "EMEA' OR '1'='1" }],
+    })
+    expect(value).toMatchObject({ success: true, row_count: 1 })
+    expect(value.data[0].count).toBe(0)
+  })
+})

@@ -5,7 +5,7 @@
 import * as z from 'zod'
 import { GatewayError } from '../../errors'
 import type { SemanticColumn, SemanticDataset, SemanticMetric } from '../../superset'
-import { authored, inBandMessage, isDomainFailure } from '../core'
+import { authored, closeMatches, inBandMessage, isDomainFailure } from '../core'
 
 export const DimensionInfoSchema = z.object({
   name: z.string(),
@@ -136,4 +136,24 @@ export function oneSource(request: {
   }
   if (request.dataset_id === undefined) throw semanticLayersDisabled()
   return request.dataset_id
+}
+
+/** validate_names: each unknown name, with close matches (or, for metrics, the valid names). */
+export function unknownNames(requested: readonly string[], valid: readonly string[], kind: string) {
+  const errors: string[] = []
+  for (const name of requested) {
+    if (valid.includes(name)) continue
+    let message = `Unknown ${kind}: '${name}'`
+    if (valid.length > 0) {
+      const suggestions = closeMatches(name, valid)
+      if (suggestions.length > 0) message += `. Did you mean: ${suggestions.join(', ')}?`
+      else if (kind === 'metric') {
+        const shown = [...valid].sort().slice(0, 10)
+        const more = valid.length - shown.length
+        message += `. Valid metrics: ${shown.join(', ')}${more > 0 ? ` (and ${more} more; call list_metrics for the full list)` : ''}`
+      }
+    }
+    errors.push(message)
+  }
+  return errors
 }

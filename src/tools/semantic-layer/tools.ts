@@ -9,7 +9,7 @@
 import * as z from 'zod'
 import { GatewayError } from '../../errors'
 import { visibleSemanticDatasets, type SemanticDataset } from '../../superset'
-import { closeMatches, defineTool, READ_ONLY, requestObject, type ToolContext } from '../core'
+import { defineTool, READ_ONLY, requestObject, type ToolContext } from '../core'
 import {
   builtinDimensions,
   DimensionInfoSchema,
@@ -20,6 +20,7 @@ import {
   semanticLayerFailure,
   semanticLayersDisabled,
   type MetricInfo,
+  unknownNames,
 } from './schemas'
 
 /** Superset's `class_permission_name="Dataset"` on every semantic-layer tool: can_read on Dataset. */
@@ -120,26 +121,6 @@ export const listMetrics = defineTool({
     }
   },
 })
-
-/** validate_names: each unknown name, with close matches (or, for metrics, the valid names). */
-function unknownNames(requested: readonly string[], valid: readonly string[], kind: 'metric' | 'dimension') {
-  const errors: string[] = []
-  for (const name of requested) {
-    if (valid.includes(name)) continue
-    let message = `Unknown ${kind}: '${name}'`
-    if (valid.length > 0) {
-      const suggestions = closeMatches(name, valid)
-      if (suggestions.length > 0) message += `. Did you mean: ${suggestions.join(', ')}?`
-      else if (kind === 'metric') {
-        const shown = [...valid].sort().slice(0, 10)
-        const more = valid.length - shown.length
-        message += `. Valid metrics: ${shown.join(', ')}${more > 0 ? ` (and ${more} more; call list_metrics for the full list)` : ''}`
-      }
-    }
-    errors.push(message)
-  }
-  return errors
-}
 
 /** The one dataset a compatibility request names, checked: visible, and the selected names its own. */
 async function selectedDataset(
