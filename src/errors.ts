@@ -113,7 +113,8 @@ function hintFor(err: GatewayError): string | undefined {
   const kind = err.details?.resource_type
   if (err.type === 'NotFoundError' && kind !== undefined) {
     // A tool, route or prompt has no list tool to check against: no hint rather than a wrong one.
-    const listTool = `list_${String(kind)}s`
+    const name = String(kind)
+    const listTool = `list_${name.endsWith('y') ? `${name.slice(0, -1)}ies` : `${name}s`}`
     return TOOL_NAMES.includes(listTool) ? `Check the identifier with ${listTool}.` : undefined
   }
   return RECOVERY_HINTS[err.type]

@@ -31,6 +31,10 @@ export const TOOL_NAMES: readonly string[] = [
   // Development: dashboards
   // Development: charts and datasets
   // Development: SQL Lab history
+  'list_queries',
+  'get_query_info',
+  'list_saved_queries',
+  'get_saved_query_info',
   // Development: tags, reports, annotation layers, themes
   'list_themes',
   'get_theme_info',
@@ -54,6 +58,10 @@ export const TOOL_NAMES: readonly string[] = [
   'list_action_logs',
   'get_action_log_info',
   // Development: semantic layer
+  'list_metrics',
+  'get_compatible_metrics',
+  'get_compatible_dimensions',
+  'get_table',
 ]
 
 /**

@@ -868,6 +868,30 @@ INSERT INTO key_value (id, resource, value, uuid, created_on, created_by_fk, cha
 -- Development: charts and datasets
 
 -- Development: SQL Lab history and semantic layer
+-- More SQL Lab history and saved queries, for more users, so list_queries / list_saved_queries show each
+-- caller a different set (QueryFilter: own unless all_query_access; SavedQueryFilter: created by the caller).
+-- Only this group writes query and saved_query: small ids after the rows above. The semantic-layer tools
+-- read the datasets' existing sql_metrics and table_columns.
+INSERT INTO query (id, client_id, database_id, tab_name, sql_editor_id, user_id, status, schema, sql, select_sql, executed_sql, "limit", select_as_cta, select_as_cta_used, progress, rows, error_message, start_time, changed_on, end_time, results_key, start_running_time, end_result_backend_time, tracking_url, extra_json, tmp_schema_name, ctas_method, limiting_factor, catalog) VALUES
+    (3, 'qBob0000002', 1, 'Revenue by channel', '2', 3, 'success', 'sales', 'SELECT channel, SUM(order_total) AS revenue FROM sales.orders GROUP BY 1 ORDER BY 2 DESC', NULL, 'SELECT channel, SUM(order_total) AS revenue FROM sales.orders GROUP BY 1 ORDER BY 2 DESC
+LIMIT 1001', 1000, false, false, 100, 3, NULL, 1778061600000.000000, '2026-05-06 10:00:01', 1778061600420.000000, NULL, 1778061600015.000000, NULL, NULL, '{}', NULL, 'TABLE', 'NOT_LIMITED', NULL),
+    (4, 'qDav0000001', 2, 'Month-end close', '3', 5, 'success', 'finance', 'SELECT account_code, SUM(debit - credit) AS net FROM finance.gl_entries GROUP BY 1', NULL, 'SELECT account_code, SUM(debit - credit) AS net FROM finance.gl_entries GROUP BY 1
+LIMIT 1001', 1000, false, false, 100, 12, NULL, 1778164200000.000000, '2026-05-07 14:30:01', 1778164200610.000000, NULL, 1778164200020.000000, NULL, NULL, '{}', NULL, 'TABLE', 'NOT_LIMITED', NULL),
+    (5, 'qDav0000002', 2, 'Month-end close', '3', 5, 'failed', 'finance', 'SELECT * FROM finance.gl_entriez', NULL, NULL, 1000, false, false, 0, NULL, 'relation "finance.gl_entriez" does not exist', 1778228100000.000000, '2026-05-08 08:15:00', 1778228100030.000000, NULL, NULL, NULL, NULL, '{}', NULL, 'TABLE', 'UNKNOWN', NULL),
+    (6, 'qAda0000001', 1, 'Headcount', '4', 1, 'success', 'hr', 'SELECT department, COUNT(*) FROM hr.employees GROUP BY 1', NULL, 'SELECT department, COUNT(*) FROM hr.employees GROUP BY 1
+LIMIT 1001', 1000, false, false, 100, 5, NULL, 1778345100000.000000, '2026-05-09 16:45:01', 1778345100250.000000, NULL, 1778345100010.000000, NULL, NULL, '{}', NULL, 'TABLE', 'NOT_LIMITED', NULL),
+    (7, 'qAli0000001', 1, 'Campaign spend', '5', 2, 'success', 'marketing', 'SELECT campaign_name, spend FROM marketing.campaigns ORDER BY spend DESC', NULL, 'SELECT campaign_name, spend FROM marketing.campaigns ORDER BY spend DESC
+LIMIT 1001', 1000, false, false, 100, 8, NULL, 1778412000000.000000, '2026-05-10 11:20:01', 1778412000300.000000, NULL, 1778412000012.000000, NULL, NULL, '{}', NULL, 'TABLE', 'NOT_LIMITED', NULL);
+
+INSERT INTO saved_query (created_on, changed_on, id, user_id, db_id, label, schema, sql, description, changed_by_fk, created_by_fk, extra_json, last_run, rows, uuid, template_parameters, catalog) VALUES
+    ('2026-03-14 15:00:00', '2026-04-14 09:30:00', 4, 1, 1, 'Headcount by department', 'hr', 'SELECT department, COUNT(*) AS headcount
+FROM hr.employees
+GROUP BY 1
+ORDER BY 2 DESC', 'Monthly HR report', 1, 1, '{}', '2026-05-09 16:45:00', 5, '5a7e0000-0000-4000-8000-000000000004', NULL, NULL),
+    ('2026-03-15 15:00:00', '2026-03-15 15:00:00', 5, 12, 1, 'Salary check', 'hr', 'SELECT full_name, salary FROM hr.employees ORDER BY salary DESC', NULL, 12, 12, '{}', NULL, NULL, '5a7e0000-0000-4000-8000-000000000005', NULL, NULL),
+    ('2026-03-16 15:00:00', '2026-04-16 10:00:00', 6, 5, 2, 'Net by account', 'finance', 'SELECT account_code, SUM(debit - credit) AS net
+FROM finance.gl_entries
+GROUP BY 1', 'Month-end close helper', 5, 5, '{}', '2026-05-07 14:30:00', 12, '5a7e0000-0000-4000-8000-000000000006', NULL, NULL);
 
 -- Development: tags, reports, annotation layers, themes
 -- Themes (Superset 6.1 models/core.py Theme) and annotation layers (models/annotations.py). Tool-level:

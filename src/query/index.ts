@@ -33,7 +33,15 @@ export type { EngineContext, QueryResultSet, ResultField } from './engine'
 export { chartQueryError, sanitise, statementFailure } from './errors'
 export type { QueryFailure } from './errors'
 export { MAX_ROW_LIMIT } from './query-object'
-export type { ChartQuery, QueryObject, VizFamily, VizShape } from './query-object'
+export { FILTER_OPERATORS } from './query-object'
+export type {
+  ChartQuery,
+  FilterOperator,
+  QueryObject,
+  SimpleFilter,
+  VizFamily,
+  VizShape,
+} from './query-object'
 export { combineFilters, loadRlsPredicates } from './rls'
 export type { RlsPredicates } from './rls'
 export { assertLeastPrivilege } from './privileges'

@@ -58,6 +58,8 @@ import {
   listLayerAnnotations,
 } from './annotations'
 import { getTagInfo, listTags } from './tags'
+import { getCompatibleDimensions, getCompatibleMetrics, getTable, listMetrics } from './semantic-layer'
+import { getQueryInfo, getSavedQueryInfo, listQueries, listSavedQueries } from './sql-lab-history'
 import {
   allSchemas,
   chartConfigs,
@@ -101,6 +103,10 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   // Development: dashboards
   // Development: charts and datasets
   // Development: SQL Lab history
+  listQueries,
+  getQueryInfo,
+  listSavedQueries,
+  getSavedQueryInfo,
   // Development: tags, reports, annotation layers, themes
   listThemes,
   getThemeInfo,
@@ -124,6 +130,10 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   listActionLogs,
   getActionLogInfo,
   // Development: semantic layer
+  listMetrics,
+  getCompatibleMetrics,
+  getCompatibleDimensions,
+  getTable,
 ]
 
 /**

@@ -276,6 +276,10 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     // Development: dashboards
     // Development: charts and datasets
     // Development: SQL Lab history
+    ['list_queries', true, false],
+    ['get_query_info', true, false],
+    ['list_saved_queries', true, false],
+    ['get_saved_query_info', true, false],
     // Development: tags, reports, annotation layers, themes
     ['list_themes', true, false],
     ['get_theme_info', true, false],
@@ -299,6 +303,10 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     ['list_action_logs', true, false],
     ['get_action_log_info', true, false],
     // Development: semantic layer
+    ['list_metrics', true, false],
+    ['get_compatible_metrics', true, false],
+    ['get_compatible_dimensions', true, false],
+    ['get_table', true, false],
   ]
   let listed: Promise<Map<string, any>> | undefined
   const annotationsOf = async (tool: string) => {

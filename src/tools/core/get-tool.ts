@@ -34,7 +34,8 @@ export function defineGetTool(options: {
   defaultColumns: readonly string[]
   /** Extra shape of the answer beyond `id` (nested lists). */
   output?: z.ZodRawShape
-  cache: CachePolicy
+  /** Absent: the answer is never cached. */
+  cache?: CachePolicy
   /** The identifier's schema, for models without UUIDs (a numeric id only). */
   identifier?: z.ZodType<number | string>
   /** Optional Superset tables the model reads (the tool is hidden where one is missing). */
@@ -55,7 +56,7 @@ export function defineGetTool(options: {
     output: z.looseObject({ id: z.int(), ...options.output }),
     annotations: READ_ONLY,
     permission: spec.readPermission,
-    cache: options.cache,
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
     ...(options.requiresTables === undefined ? {} : { requiresTables: options.requiresTables }),
     authored: authoredColumnPaths(spec),
     run: async (request, context) => {

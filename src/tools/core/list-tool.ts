@@ -43,11 +43,13 @@ export function defineListTool(options: {
   effectiveRequest?: (request: ListRequest, context: ToolContext) => ListRequest
   /** Fills in, on the page's items, columns that need another query (they depend on who asks). */
   complete?: (items: Row[], columns: string[], context: ToolContext) => Promise<void>
+  /** The request's page_size default, where the tool's Superset request model has its own (10 otherwise). */
+  defaultPageSize?: number
 }): AnyToolDefinition {
   const { spec, scope } = options
   const scopeShape: Record<string, z.ZodType> =
     scope === undefined ? {} : { [scope.field]: z.int().positive().describe(scope.description) }
-  const input = listRequestSchema(spec, scopeShape)
+  const input = listRequestSchema(spec, scopeShape, options.defaultPageSize)
   return defineTool({
     name: options.name,
     title: options.title,

@@ -38,7 +38,11 @@ export function parseColumnList(value: string[] | string | undefined): string[] 
 }
 
 /** The request fields every list tool shares, with Superset's names, defaults and bounds. */
-export function listRequestSchema(spec: ModelSpec, extra: Record<string, z.ZodType> = {}) {
+export function listRequestSchema(
+  spec: ModelSpec,
+  extra: Record<string, z.ZodType> = {},
+  defaultPageSize: number = DEFAULT_PAGE_SIZE,
+) {
   const filterColumns = Object.keys(spec.filters) as [string, ...string[]]
   return requestObject({
     ...extra,
@@ -82,7 +86,7 @@ export function listRequestSchema(spec: ModelSpec, extra: Record<string, z.ZodTy
       .int()
       .min(1)
       .max(MAX_PAGE_SIZE)
-      .default(DEFAULT_PAGE_SIZE)
+      .default(defaultPageSize)
       .describe(`Items per page (1–${MAX_PAGE_SIZE}).`),
     ...CacheControlFields,
   })

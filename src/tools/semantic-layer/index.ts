@@ -1,0 +1,2 @@
+export { getTable } from './get-table'
+export { getCompatibleDimensions, getCompatibleMetrics, listMetrics } from './tools'

@@ -1,0 +1,1 @@
+export { getQueryInfo, getSavedQueryInfo, listQueries, listSavedQueries } from './tools'
