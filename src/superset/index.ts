@@ -85,3 +85,16 @@ export type { ChartContent, ChartRecord } from './repositories/charts'
 export { isPermalinkOf, PERMALINK_SALT_UUIDS, readDashboardPermalink } from './repositories/permalinks'
 export type { DashboardPermalink, PermalinkLookup } from './repositories/permalinks'
 export { Hashids } from './hashids'
+export { columnsAndMetrics, datasetsOfDashboard } from './repositories/dashboard-structure'
+export type {
+  DashboardDatasetRow,
+  DatasetColumnRow,
+  DatasetMetricRow,
+} from './repositories/dashboard-structure'
+export {
+  deleteDashboardRows,
+  lockDashboardForRemoval,
+  reportsOnDashboard,
+  storeChartRemoval,
+} from './repositories/dashboard-removals'
+export type { LockedDashboard } from './repositories/dashboard-removals'

@@ -34,6 +34,12 @@ import {
   getDashboardInfo,
   listDashboards,
 } from './dashboards'
+import {
+  deleteDashboard,
+  getDashboardDatasets,
+  getDashboardLayout,
+  removeChartFromDashboard,
+} from './dashboard-structure'
 import { getDatabaseInfo, listDatabases } from './databases'
 import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
@@ -79,6 +85,10 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   openSqlLabWithContext,
   // Superset's development branch, by group (docs/TOOLS.md names the source commit of each).
   // Development: dashboards
+  getDashboardLayout,
+  getDashboardDatasets,
+  removeChartFromDashboard,
+  deleteDashboard,
   // Development: charts and datasets
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
