@@ -10,7 +10,7 @@
 import { env } from 'cloudflare:workers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireConfig } from '../../src/config'
-import { sql, type Db } from '../../src/db'
+import { ident, sql, type Db } from '../../src/db'
 import { createDispatcher, createRequestScope, type ToolOutcome } from '../../src/dispatch'
 import { createLimiter, LimitDocumentStore } from '../../src/limits'
 import { createLogger } from '../../src/observability'
@@ -24,7 +24,10 @@ const SLUGGED = 2102
 const REPORTED = 2103
 const MALFORMED = 2104
 const ADMIN_OWNED = 2105
-const IDS = [TABBED, FINANCE, SLUGGED, REPORTED, MALFORMED, ADMIN_OWNED]
+const WELCOME = 2106
+const IDS = [TABBED, FINANCE, SLUGGED, REPORTED, MALFORMED, ADMIN_OWNED, WELCOME]
+/** A table of this test's own whose foreign key the gateway does not know (as user_attribute's welcome dashboard). */
+const FK_PROBE = 'dash_read_fk_probe'
 const REPORT_ID = 2100
 
 const chart = (key: string, chartId: number, name: string, parents: string[]) => ({
@@ -180,6 +183,7 @@ async function insertDashboard(
 let createdReportTable = false
 
 async function cleanUp(db: Db) {
+  await db.query(sql`DROP TABLE IF EXISTS ${ident(FK_PROBE)}`)
   if (await hasTable(db, 'report_schedule'))
     await db.query(sql`DELETE FROM report_schedule WHERE id = ${REPORT_ID}`)
   await db.query(sql`DELETE FROM tagged_object WHERE object_type = 'dashboard' AND object_id = ANY(${IDS})`)
@@ -604,6 +608,31 @@ describe('delete_dashboard', () => {
       })
     }
     expect(await stored(TABBED)).toEqual(before)
+  })
+
+  it('deletes nothing when any row still refers to the dashboard: one transaction, rolled back whole', async () => {
+    await withMetadataDb(async (db) => {
+      await insertDashboard(db, { id: WELCOME, title: 'Welcome page', owner: 1, charts: [6, 7] })
+      await db.query(sql`INSERT INTO favstar (id, user_id, class_name, obj_id, dttm, uuid)
+                         VALUES (2102, 1, 'Dashboard', ${WELCOME}, '2026-05-03 09:00:00', 'fa552100-0000-4000-8000-000000002102')`)
+      await db.query(sql`CREATE TABLE ${ident(FK_PROBE)} (dashboard_id integer REFERENCES dashboards (id))`)
+      await db.query(sql`INSERT INTO ${ident(FK_PROBE)} VALUES (${WELCOME})`)
+    })
+    const before = await stored(WELCOME)
+    const result = await callAs('admin', 'delete_dashboard', { identifier: WELCOME })
+    expect(result).toMatchObject({
+      success: false,
+      error_type: 'DashboardDeleteFailedError',
+      error: expect.stringContaining('Nothing was deleted'),
+    })
+    // The links, owner and favourite deleted before the failing statement are all back.
+    expect(await stored(WELCOME)).toEqual(before)
+    expect(before).toMatchObject({ exists: true, slices: [6, 7], owners: [1], favourites: 1 })
+    await withMetadataDb((db) => db.query(sql`DROP TABLE ${ident(FK_PROBE)}`))
+    expect(await callAs('admin', 'delete_dashboard', { identifier: WELCOME })).toMatchObject({
+      success: true,
+    })
+    expect(await stored(WELCOME)).toMatchObject({ exists: false, slices: [], owners: [], favourites: 0 })
   })
 
   it('refuses bad input specifically (a boolean is not dashboard 1)', async () => {

@@ -7,6 +7,7 @@
  * A dashboard the caller may not see reads as missing, before anything is asked.
  */
 import * as z from 'zod'
+import { sqlState } from '../../db'
 import { GatewayError } from '../../errors'
 import { quoteAuthored } from '../../markers'
 import {
@@ -243,6 +244,21 @@ function reportsExist(dashboardId: number, title: string, names: readonly string
   )
 }
 
+/**
+ * A foreign key of a table this gateway does not clean (a user's welcome dashboard, a table of a newer
+ * Superset) still pointing at the dashboard: the whole delete was rolled back, and the caller is told so
+ * plainly (Superset answers DashboardDeleteFailedError), not with an internal error.
+ */
+function stillReferenced(failure: unknown, dashboardId: number): GatewayError | undefined {
+  const cause = failure instanceof GatewayError ? failure.cause : failure
+  if (sqlState(cause) !== '23503') return undefined
+  return new GatewayError(
+    'ConflictError',
+    `Dashboard ${dashboardId} could not be deleted: other Superset records still refer to it (for example a user's welcome dashboard). Nothing was deleted; remove those references in Superset first.`,
+    { details: { reason: 'still_referenced', dashboard_id: dashboardId } },
+  )
+}
+
 /** Superset refuses to delete a dashboard that alerts or reports use (where report_schedule exists). */
 async function assertNoReports(
   db: ToolContext['db'],
@@ -293,16 +309,20 @@ export const deleteDashboard = defineTool({
     const dashboard = await editableDashboard(request.identifier, context, true)
     const id = Number(dashboard.id)
     const title = titleOf(dashboard)
-    await context.db.transaction(async (tx) => {
-      // Locked first: a report scheduled meanwhile is seen, or waits for the delete.
-      const locked = await lockDashboardForRemoval(tx, id)
-      if (locked === undefined)
-        throw new GatewayError('NotFoundError', `Dashboard id=${id} no longer exists.`, {
-          details: { resource_type: 'dashboard', resource_id: id },
-        })
-      await assertNoReports(tx, { id, title }, context)
-      await deleteDashboardRows(tx, id, context.schema.tables)
-    })
+    try {
+      await context.db.transaction(async (tx) => {
+        // Locked first: a report scheduled meanwhile is seen, or waits for the delete.
+        const locked = await lockDashboardForRemoval(tx, id)
+        if (locked === undefined)
+          throw new GatewayError('NotFoundError', `Dashboard id=${id} no longer exists.`, {
+            details: { resource_type: 'dashboard', resource_id: id },
+          })
+        await assertNoReports(tx, { id, title }, context)
+        await deleteDashboardRows(tx, id, context.schema.tables)
+      })
+    } catch (failure) {
+      throw stillReferenced(failure, id) ?? failure
+    }
     context.effects.objectsAffected += 1
     context.effects.changed.add('dashboard')
     return {
@@ -325,9 +345,11 @@ export const deleteDashboard = defineTool({
       ? 'Forbidden'
       : failure.details?.reason === 'reports_exist'
         ? 'ReportsExist'
-        : failure.type === 'NotFoundError'
-          ? 'NotFound'
-          : failure.type
+        : failure.details?.reason === 'still_referenced'
+          ? 'DashboardDeleteFailedError'
+          : failure.type === 'NotFoundError'
+            ? 'NotFound'
+            : failure.type
     return {
       success: false,
       deleted_id: null,
