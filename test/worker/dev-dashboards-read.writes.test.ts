@@ -370,6 +370,9 @@ async function confirmed(username: string, name: string, request: unknown, befor
 
 describe('remove_chart_from_dashboard', () => {
   it('asks first; once confirmed, removes every placement, emptied containers, the link and the metadata references, at once', async () => {
+    // Read (and cached) before: the removal must refresh it.
+    const layoutBefore = await callAs('bob', 'get_dashboard_layout', { identifier: TABBED })
+    expect(layoutBefore.charts.map((c: any) => c.chart_id)).toEqual([2, 3, 5, 2, 13])
     const { message, result } = await confirmed(
       'bob',
       'remove_chart_from_dashboard',
@@ -419,6 +422,25 @@ describe('remove_chart_from_dashboard', () => {
     expect(await callAs('admin', 'get_chart_info', { identifier: 2, select_columns: ['id'] })).toMatchObject({
       id: 2,
     })
+    const layoutAfter = await callAs('bob', 'get_dashboard_layout', { identifier: TABBED })
+    expect(layoutAfter.charts.map((c: any) => c.chart_id)).toEqual([3, 5, 13])
+    expect(layoutAfter.tabs.map((tab: any) => tab.chart_ids)).toEqual([[3, 5], [13]])
+  })
+
+  it('changes nothing when the user declines', async () => {
+    const before = await stored(TABBED)
+    const request = { dashboard_id: TABBED, chart_id: 13 }
+    const asked = await dispatch('bob', 'remove_chart_from_dashboard', { request })
+    expect(asked.kind).toBe('confirmation_required')
+    const { state } = asked as Extract<ToolOutcome, { kind: 'confirmation_required' }>
+    const declined = await dispatch(
+      'bob',
+      'remove_chart_from_dashboard',
+      { request },
+      { state, accepted: false },
+    )
+    expect(declined.kind).toBe('declined')
+    expect(await stored(TABBED)).toEqual(before)
   })
 
   it('answers in-band when the chart is not on the dashboard (any more), changing nothing', async () => {
@@ -467,10 +489,17 @@ describe('remove_chart_from_dashboard', () => {
   })
 
   it('lets an admin remove from any dashboard; the last chart of a row takes the row with it', async () => {
+    // Alice's answer, cached before the removal, is refreshed by it (the write bumps the dashboards' generation).
+    const chartsOf = async () =>
+      (await callAs('alice', 'get_dashboard_datasets', { identifier: ADMIN_OWNED })).datasets.map(
+        (d: any) => [d.id, d.chart_count],
+      )
+    expect(await chartsOf()).toEqual([[1, 2]])
     const result = await callAs('admin', 'remove_chart_from_dashboard', {
       dashboard_id: ADMIN_OWNED,
       chart_id: 3,
     })
+    expect(await chartsOf()).toEqual([[1, 1]])
     expect(result.removed_layout_keys).toEqual(['CHART-3'])
     const after = await stored(ADMIN_OWNED)
     expect(after.slices).toEqual([2])
