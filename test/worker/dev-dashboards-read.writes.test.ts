@@ -149,6 +149,9 @@ const simpleLayout = (chartIds: number[]) => ({
   ),
 })
 
+/** dashboard_slices ids of this file's rows: the group's range, 2100-2149. */
+let nextLinkId = 2100
+
 async function insertDashboard(
   db: Db,
   d: {
@@ -169,10 +172,9 @@ async function insertDashboard(
             ${d.layout ?? JSON.stringify(simpleLayout(d.charts))}, ${d.owner}, ${d.owner}, '', NULL, ${d.slug ?? null},
             ${JSON.stringify(d.metadata ?? { native_filter_configuration: [] })}, ${d.published ?? true},
             ${`dab02100-0000-4000-8000-00000000${String(d.id).padStart(4, '0')}`}::uuid, false)`)
-  let link = d.id * 10
   for (const chartId of d.charts) {
     await db.query(
-      sql`INSERT INTO dashboard_slices (id, dashboard_id, slice_id) VALUES (${link++}, ${d.id}, ${chartId})`,
+      sql`INSERT INTO dashboard_slices (id, dashboard_id, slice_id) VALUES (${nextLinkId++}, ${d.id}, ${chartId})`,
     )
   }
   await db.query(
