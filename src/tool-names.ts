@@ -29,6 +29,10 @@ export const TOOL_NAMES: readonly string[] = [
   'save_sql_query',
   'open_sql_lab_with_context',
   // Development: dashboards
+  'get_dashboard_layout',
+  'get_dashboard_datasets',
+  'remove_chart_from_dashboard',
+  'delete_dashboard',
   // Development: charts and datasets
   // Development: SQL Lab history
   'list_queries',
@@ -86,6 +90,8 @@ export const CONFIRMABLE_TOOL_NAMES: readonly string[] = [
   'update_chart',
   'execute_sql',
   // Development: dashboards
+  'remove_chart_from_dashboard',
+  'delete_dashboard',
   // Development: charts and datasets
   // Development: tags, reports, annotation layers, themes
 ]

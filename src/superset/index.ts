@@ -122,3 +122,16 @@ export { RECENT_EXECUTIONS, reportDetails, reportSpec, reportVisibility } from '
 export type { ReportDetails, ReportExecution } from './repositories/reports'
 export { visibleSemanticDatasets } from './repositories/semantic'
 export type { SemanticColumn, SemanticDataset, SemanticMetric } from './repositories/semantic'
+export { columnsAndMetrics, datasetsOfDashboard } from './repositories/dashboard-structure'
+export type {
+  DashboardDatasetRow,
+  DatasetColumnRow,
+  DatasetMetricRow,
+} from './repositories/dashboard-structure'
+export {
+  deleteDashboardRows,
+  lockDashboardForRemoval,
+  reportsOnDashboard,
+  storeChartRemoval,
+} from './repositories/dashboard-removals'
+export type { LockedDashboard } from './repositories/dashboard-removals'

@@ -45,6 +45,12 @@ import {
   listRoles,
   listUsers,
 } from './admin'
+import {
+  deleteDashboard,
+  getDashboardDatasets,
+  getDashboardLayout,
+  removeChartFromDashboard,
+} from './dashboard-structure'
 import { getDatabaseInfo, listDatabases } from './databases'
 import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
@@ -101,6 +107,10 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   openSqlLabWithContext,
   // Superset's development branch, by group (docs/TOOLS.md names the source commit of each).
   // Development: dashboards
+  getDashboardLayout,
+  getDashboardDatasets,
+  removeChartFromDashboard,
+  deleteDashboard,
   // Development: charts and datasets
   // Development: SQL Lab history
   listQueries,

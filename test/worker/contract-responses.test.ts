@@ -274,6 +274,10 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     ['open_sql_lab_with_context', true, false],
     // Superset's development branch, from each tool module's annotations (docs/TOOLS.md names the commit).
     // Development: dashboards
+    ['get_dashboard_layout', true, false],
+    ['get_dashboard_datasets', true, false],
+    ['remove_chart_from_dashboard', false, true],
+    ['delete_dashboard', false, true],
     // Development: charts and datasets
     // Development: SQL Lab history
     ['list_queries', true, false],
