@@ -29,6 +29,7 @@ export const TOOL_NAMES: readonly string[] = [
   'save_sql_query',
   'open_sql_lab_with_context',
   // Development: dashboards
+  'update_dashboard',
   // Development: charts and datasets
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes

@@ -34,6 +34,7 @@ import {
   getDashboardInfo,
   listDashboards,
 } from './dashboards'
+import { updateDashboard } from './dashboard-editing'
 import { getDatabaseInfo, listDatabases } from './databases'
 import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
@@ -79,6 +80,7 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   openSqlLabWithContext,
   // Superset's development branch, by group (docs/TOOLS.md names the source commit of each).
   // Development: dashboards
+  updateDashboard,
   // Development: charts and datasets
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes

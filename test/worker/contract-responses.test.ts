@@ -274,6 +274,7 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     ['open_sql_lab_with_context', true, false],
     // Superset's development branch, from each tool module's annotations (docs/TOOLS.md names the commit).
     // Development: dashboards
+    ['update_dashboard', false, false],
     // Development: charts and datasets
     // Development: SQL Lab history
     // Development: tags, reports, annotation layers, themes

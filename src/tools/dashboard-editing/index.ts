@@ -1,0 +1,1 @@
+export { updateDashboard } from './update'

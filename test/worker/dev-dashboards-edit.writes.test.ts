@@ -1,0 +1,284 @@
+/**
+ * The development branch's dashboard editing tools (update_dashboard, duplicate_dashboard,
+ * manage_native_filters), checked in Postgres after each call: the fields written, owners,
+ * dashboard_slices following the layout, copies with remapped chart ids; who may change what (a hidden
+ * dashboard answers exactly like a missing one, a visible one the caller does not own is refused); bad
+ * input changing nothing; the confirmation of removals.
+ */
+import { describe, expect, it } from 'vitest'
+import { sql } from '../../src/db'
+import { callAs, ToolCallError } from '../helpers/call-as'
+import { withMetadataDb } from '../helpers/db'
+
+interface StoredDashboard {
+  dashboard_title: string
+  slug: string | null
+  description: string | null
+  css: string | null
+  published: boolean
+  layout: Record<string, any>
+  metadata: Record<string, any>
+  slices: number[]
+  owners: number[]
+  changed_by_fk: number
+}
+
+async function stored(id: number): Promise<StoredDashboard> {
+  return withMetadataDb(async (db) => {
+    const [row] = await db.query<any>(sql`
+      SELECT d.dashboard_title, d.slug, d.description, d.css, d.published, d.position_json, d.json_metadata,
+             d.changed_by_fk,
+             ARRAY(SELECT slice_id FROM dashboard_slices WHERE dashboard_id = d.id ORDER BY slice_id) AS slices,
+             ARRAY(SELECT user_id FROM dashboard_user WHERE dashboard_id = d.id ORDER BY user_id) AS owners
+        FROM dashboards d WHERE d.id = ${id}`)
+    return {
+      ...row,
+      layout: JSON.parse(row.position_json),
+      metadata: JSON.parse(row.json_metadata),
+    }
+  })
+}
+
+/** A new dashboard of `username` holding `chartIds` (through generate_dashboard). */
+async function dashboardOf(username: string, chartIds: number[], published = false): Promise<number> {
+  const created = await callAs(username, 'generate_dashboard', {
+    chart_ids: chartIds,
+    dashboard_title: `Editing probe of ${username}`,
+    published,
+  })
+  expect(created.error).toBeNull()
+  return created.dashboard.id
+}
+
+/** The failure of a call, as a ToolCallError. */
+async function failure(username: string, tool: string, request: unknown): Promise<ToolCallError> {
+  try {
+    await callAs(username, tool, request)
+  } catch (error) {
+    if (error instanceof ToolCallError) return error
+    throw error
+  }
+  throw new Error(`${tool} did not fail`)
+}
+
+/** A missing-dashboard answer with the identifier taken out, to compare a hidden one with a missing one. */
+function notFoundShape(error: ToolCallError, identifier: number | string) {
+  return {
+    type: error.type,
+    message: error.message.replaceAll(String(identifier), '<id>'),
+    details: { ...error.details, resource_id: '<id>' },
+  }
+}
+
+const chartLayout = (chartIds: number[]) => ({
+  DASHBOARD_VERSION_KEY: 'v2',
+  ROOT_ID: { type: 'ROOT', id: 'ROOT_ID', children: ['GRID_ID'] },
+  GRID_ID: { type: 'GRID', id: 'GRID_ID', children: ['ROW-probe'], parents: ['ROOT_ID'] },
+  'ROW-probe': {
+    type: 'ROW',
+    id: 'ROW-probe',
+    children: chartIds.map((id) => `CHART-${id}`),
+    parents: ['ROOT_ID', 'GRID_ID'],
+    meta: { background: 'BACKGROUND_TRANSPARENT' },
+  },
+  ...Object.fromEntries(
+    chartIds.map((id) => [
+      `CHART-${id}`,
+      {
+        type: 'CHART',
+        id: `CHART-${id}`,
+        children: [],
+        parents: ['ROOT_ID', 'GRID_ID', 'ROW-probe'],
+        meta: { chartId: id, width: 4, height: 50 },
+      },
+    ]),
+  ),
+})
+
+describe('update_dashboard', () => {
+  it('changes only the fields passed, in one write, and answers which', async () => {
+    const id = await dashboardOf('bob', [2, 3])
+    const before = await stored(id)
+    const result = await callAs('bob', 'update_dashboard', {
+      identifier: id,
+      dashboard_title: 'Regional sales (edited)',
+      slug: `  regional sales ${id}!  `,
+      description: 'Edited through the gateway.',
+      published: true,
+      css: '.header-controls { display: none; }',
+      refresh_frequency: 300,
+      json_metadata_overrides: { color_scheme: 'supersetColors', label_colors: { EMEA: '#4C78A8' } },
+    })
+    expect(result).toMatchObject({
+      error: null,
+      permission_denied: false,
+      warnings: [],
+      changed_fields: ['dashboard_title', 'description', 'slug', 'published', 'json_metadata', 'css'],
+      dashboard: {
+        id,
+        dashboard_title: 'Regional sales (edited)',
+        slug: `regional-sales-${id}`,
+        published: true,
+      },
+    })
+    expect(result.dashboard_url).toBe(
+      `https://superset.example.test/superset/dashboard/regional-sales-${id}/`,
+    )
+    expect(result.dashboard.charts.map((chart: any) => chart.id)).toEqual([2, 3])
+    const after = await stored(id)
+    expect(after).toMatchObject({
+      dashboard_title: 'Regional sales (edited)',
+      slug: `regional-sales-${id}`,
+      description: 'Edited through the gateway.',
+      css: '.header-controls { display: none; }',
+      published: true,
+      owners: [3],
+      slices: [2, 3],
+      changed_by_fk: 3,
+    })
+    // Shallow merge: the other keys stay as they were.
+    expect(after.metadata).toEqual({
+      ...before.metadata,
+      refresh_frequency: 300,
+      color_scheme: 'supersetColors',
+      label_colors: { EMEA: '#4C78A8' },
+    })
+    expect(after.layout).toEqual(before.layout)
+    // The new slug names it.
+    const bySlug = await callAs('bob', 'get_dashboard_info', {
+      identifier: `regional-sales-${id}`,
+      select_columns: ['id'],
+    })
+    expect(bySlug.id).toBe(id)
+  })
+
+  it('clears the slug and css with empty strings; no field at all changes nothing', async () => {
+    const id = await dashboardOf('bob', [2])
+    await callAs('bob', 'update_dashboard', { identifier: id, slug: `probe-${id}`, css: 'a {}' })
+    const cleared = await callAs('bob', 'update_dashboard', { identifier: `probe-${id}`, slug: '', css: '' })
+    expect(cleared.changed_fields).toEqual(['slug', 'css'])
+    expect(await stored(id)).toMatchObject({ slug: null, css: null })
+    const before = await stored(id)
+    const nothing = await callAs('bob', 'update_dashboard', { identifier: id })
+    expect(nothing).toMatchObject({
+      changed_fields: [],
+      warnings: ['No fields provided; dashboard unchanged.'],
+    })
+    expect(await stored(id)).toEqual(before)
+  })
+
+  it('replaces the layout: dashboard_slices follows it, each CHART gets its chart uuid', async () => {
+    const id = await dashboardOf('bob', [2, 3])
+    const result = await callAs('bob', 'update_dashboard', {
+      identifier: id,
+      position_json: chartLayout([5, 6]),
+    })
+    expect(result.changed_fields).toEqual(['position_json'])
+    const after = await stored(id)
+    expect(after.slices).toEqual([5, 6])
+    const uuids = await withMetadataDb((db) =>
+      db.query<{ id: number; uuid: string }>(
+        sql`SELECT id, uuid::text AS uuid FROM slices WHERE id IN (5, 6) ORDER BY id`,
+      ),
+    )
+    expect(after.layout['CHART-5'].meta).toEqual({ chartId: 5, width: 4, height: 50, uuid: uuids[0]!.uuid })
+    expect(after.layout['CHART-6'].meta.uuid).toBe(uuids[1]!.uuid)
+    expect(result.dashboard.chart_count).toBe(2)
+  })
+
+  it('refuses a layout with charts the caller may not see, or a broken tree, and writes nothing', async () => {
+    const id = await dashboardOf('bob', [2])
+    const before = await stored(id)
+    // Chart 16 (marketing) is hidden from bob; 99999 does not exist: both read as missing.
+    const hidden = await failure('bob', 'update_dashboard', {
+      identifier: id,
+      position_json: chartLayout([2, 16, 99999]),
+      dashboard_title: 'Not applied',
+    })
+    expect(hidden.type).toBe('ValidationError')
+    expect(hidden.message).toContain('Charts not found: [16, 99999]')
+    const broken = await failure('bob', 'update_dashboard', {
+      identifier: id,
+      position_json: { GRID_ID: { type: 'GRID', children: ['ROW-x'] } },
+    })
+    expect(broken.type).toBe('ValidationError')
+    expect(broken.message).toContain('no ROOT_ID')
+    expect(broken.message).toContain('ROW-x')
+    expect(await stored(id)).toEqual(before)
+  })
+
+  it('keeps slugs unique', async () => {
+    const first = await dashboardOf('bob', [2])
+    const second = await dashboardOf('bob', [3])
+    await callAs('bob', 'update_dashboard', { identifier: first, slug: `unique-${first}` })
+    const clash = await failure('bob', 'update_dashboard', { identifier: second, slug: `unique-${first}` })
+    expect(clash.type).toBe('ValidationError')
+    expect(clash.message).toContain('already used by another dashboard')
+    expect((await stored(second)).slug).toBeNull()
+    // A seeded dashboard's slug too (sales-overview is dashboard 1).
+    const seeded = await failure('bob', 'update_dashboard', { identifier: second, slug: 'sales-overview' })
+    expect(seeded.type).toBe('ValidationError')
+    // Setting its own slug again is no clash.
+    const same = await callAs('bob', 'update_dashboard', { identifier: first, slug: `unique-${first}` })
+    expect(same.error).toBeNull()
+  })
+
+  it('refuses bad input specifically', async () => {
+    const id = await dashboardOf('bob', [2])
+    const before = await stored(id)
+    const slug = await failure('bob', 'update_dashboard', { identifier: id, slug: '!!!' })
+    expect(slug.message).toContain('slug contains only characters that are removed')
+    const clash = await failure('bob', 'update_dashboard', {
+      identifier: id,
+      refresh_frequency: 60,
+      json_metadata_overrides: { refresh_frequency: 120 },
+    })
+    expect(clash.message).toContain('Conflicting metadata for refresh_frequency')
+    for (const request of [
+      { identifier: id, refresh_frequency: -1 },
+      { identifier: id, filter_bar_orientation: 'DIAGONAL' },
+      { identifier: id, css: 'x'.repeat(50_001) },
+      { identifier: id, position_json: [] },
+      { dashboard_title: 'no identifier' },
+    ]) {
+      const error = await failure('bob', 'update_dashboard', request)
+      expect(error.type).toBe('ValidationError')
+    }
+    expect(await stored(id)).toEqual(before)
+  })
+
+  it('lets owners and admins change a dashboard; others who see it are refused, and nothing changes', async () => {
+    const id = await dashboardOf('bob', [2, 3], true)
+    const before = await stored(id)
+    // alice (Alpha, all data) sees bob's published dashboard but does not own it.
+    const refused = await callAs('alice', 'update_dashboard', {
+      identifier: id,
+      dashboard_title: 'Taken over',
+    })
+    expect(refused).toMatchObject({
+      dashboard: null,
+      dashboard_url: null,
+      permission_denied: true,
+      changed_fields: [],
+    })
+    expect(refused.error).toContain(`You don't have permission to edit dashboard ${id}`)
+    expect(await stored(id)).toEqual(before)
+    const byAdmin = await callAs('admin', 'update_dashboard', {
+      identifier: id,
+      description: 'Checked by admin',
+    })
+    expect(byAdmin.changed_fields).toEqual(['description'])
+    expect(await stored(id)).toMatchObject({ description: 'Checked by admin', owners: [3], changed_by_fk: 1 })
+  })
+
+  it('answers a dashboard the caller may not see exactly like a missing one', async () => {
+    // bob's draft: only bob and admins see it; carol (marketing) sees neither it nor dashboard 99999.
+    const id = await dashboardOf('bob', [2])
+    const before = await stored(id)
+    const hidden = await failure('carol', 'update_dashboard', { identifier: id, dashboard_title: 'x' })
+    const missing = await failure('carol', 'update_dashboard', { identifier: 99_999, dashboard_title: 'x' })
+    expect(hidden.type).toBe('NotFoundError')
+    expect(notFoundShape(hidden, id)).toEqual(notFoundShape(missing, 99_999))
+    expect(await stored(id)).toEqual(before)
+  })
+})
