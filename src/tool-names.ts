@@ -30,6 +30,7 @@ export const TOOL_NAMES: readonly string[] = [
   'open_sql_lab_with_context',
   // Development: dashboards
   'update_dashboard',
+  'duplicate_dashboard',
   // Development: charts and datasets
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes

@@ -34,7 +34,7 @@ import {
   getDashboardInfo,
   listDashboards,
 } from './dashboards'
-import { updateDashboard } from './dashboard-editing'
+import { duplicateDashboard, updateDashboard } from './dashboard-editing'
 import { getDatabaseInfo, listDatabases } from './databases'
 import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
@@ -81,6 +81,7 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   // Superset's development branch, by group (docs/TOOLS.md names the source commit of each).
   // Development: dashboards
   updateDashboard,
+  duplicateDashboard,
   // Development: charts and datasets
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes

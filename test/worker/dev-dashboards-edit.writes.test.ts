@@ -6,7 +6,7 @@
  * input changing nothing; the confirmation of removals.
  */
 import { describe, expect, it } from 'vitest'
-import { sql } from '../../src/db'
+import { sql, trusted } from '../../src/db'
 import { callAs, ToolCallError } from '../helpers/call-as'
 import { withMetadataDb } from '../helpers/db'
 
@@ -282,3 +282,156 @@ describe('update_dashboard', () => {
     expect(await stored(id)).toEqual(before)
   })
 })
+
+/** The charts a copy made: owners, creator, dataset and the permissions copied from it. */
+async function chartRows(ids: number[]) {
+  return withMetadataDb((db) =>
+    db.query<any>(sql`
+      SELECT s.id, s.slice_name, s.viz_type, s.params, s.datasource_id, s.perm, s.schema_perm, s.created_by_fk,
+             ARRAY(SELECT user_id FROM slice_user WHERE slice_id = s.id ORDER BY user_id) AS owners
+        FROM slices s WHERE s.id = ANY(${ids}::int[]) ORDER BY s.id`),
+  )
+}
+
+const countOf = (table: 'dashboards' | 'slices') =>
+  withMetadataDb(async (db) => {
+    const [row] = await db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM ${trusted(table)}`)
+    return row!.n
+  })
+
+describe('duplicate_dashboard', () => {
+  it('copies a dashboard the caller sees into a draft they own, showing the same charts', async () => {
+    const source = await stored(1)
+    const result = await callAs('bob', 'duplicate_dashboard', {
+      dashboard_id: 'sales-overview',
+      dashboard_title: 'Sales Overview (my copy)',
+    })
+    expect(result).toMatchObject({ error: null, duplicated_slices: false, warnings: [] })
+    const id = result.dashboard.id
+    expect(id).not.toBe(1)
+    expect(result.dashboard_url).toBe(`https://superset.example.test/superset/dashboard/${id}/`)
+    const copy = await stored(id)
+    expect(copy).toMatchObject({
+      dashboard_title: 'Sales Overview (my copy)',
+      slug: null,
+      description: null,
+      css: source.css,
+      published: false,
+      owners: [3],
+      slices: source.slices,
+    })
+    expect(layoutIds(copy.layout)).toEqual(layoutIds(source.layout))
+    expect(copy.metadata.native_filter_configuration).toEqual(source.metadata.native_filter_configuration)
+    expect(result.dashboard.charts.map((chart: any) => chart.id)).toEqual(source.slices)
+    // The source is untouched.
+    expect(await stored(1)).toEqual(source)
+  })
+
+  it('with duplicate_slices, copies the charts too and points the layout and filters at the copies', async () => {
+    const source = await stored(1)
+    const chartsBefore = await countOf('slices')
+    const result = await callAs('alice', 'duplicate_dashboard', {
+      dashboard_id: 1,
+      dashboard_title: 'Sales Overview (regional variant)',
+      duplicate_slices: true,
+    })
+    expect(result).toMatchObject({ error: null, duplicated_slices: true })
+    const copy = await stored(result.dashboard.id)
+    expect(copy.owners).toEqual([2])
+    expect(copy.slices).toHaveLength(source.slices.length)
+    expect(copy.slices.some((id) => source.slices.includes(id))).toBe(false)
+    expect(await countOf('slices')).toBe(chartsBefore + source.slices.length)
+    // The layout places exactly the copies, each with its own uuid.
+    expect([...layoutIds(copy.layout)].sort((a, b) => a - b)).toEqual(copy.slices)
+    const originals = await chartRows(source.slices)
+    const copies = await chartRows(copy.slices)
+    for (const [index, chart] of copies.entries()) {
+      const original = originals[index]!
+      expect(chart).toMatchObject({
+        slice_name: original.slice_name,
+        viz_type: original.viz_type,
+        params: original.params,
+        datasource_id: original.datasource_id,
+        perm: original.perm,
+        schema_perm: original.schema_perm,
+        created_by_fk: 2,
+        owners: [2],
+      })
+    }
+    // Each CHART of the layout: the copy of the chart the source's CHART placed, in the same place.
+    const byName = new Map(copies.map((chart: any) => [chart.id, chart.slice_name]))
+    const originalNames = new Map(originals.map((chart: any) => [chart.id, chart.slice_name]))
+    for (const [key, entry] of Object.entries(source.layout)) {
+      if ((entry as any)?.type !== 'CHART') continue
+      const copied = copy.layout[key]
+      expect(byName.get(copied.meta.chartId)).toBe(originalNames.get((entry as any).meta.chartId))
+      expect(copied.meta.uuid).toMatch(/^[0-9a-f-]{36}$/)
+    }
+    // Native filters scoped to the copies.
+    const [region] = copy.metadata.native_filter_configuration
+    expect([...region.chartsInScope].sort((a: number, b: number) => a - b)).toEqual(copy.slices)
+    expect(region.targets).toEqual([{ datasetId: 1, column: { name: 'region' } }])
+    expect(result.dashboard.charts.map((chart: any) => chart.id)).toEqual(copy.slices)
+    expect(await stored(1)).toEqual(source)
+  })
+
+  it('answers a dashboard the caller may not see exactly like a missing one, and creates nothing', async () => {
+    const before = await countOf('dashboards')
+    // carol sees only dashboard 2; bob's draft 5 and dashboard 1 are hidden from her.
+    const hidden = await callAs('carol', 'duplicate_dashboard', { dashboard_id: 1, dashboard_title: 'x' })
+    const missing = await callAs('carol', 'duplicate_dashboard', {
+      dashboard_id: 99_999,
+      dashboard_title: 'x',
+    })
+    expect(hidden).toMatchObject({ dashboard: null, dashboard_url: null, duplicated_slices: false })
+    expect(hidden.error).toContain("Dashboard with identifier '1' not found")
+    expect(hidden.error.replaceAll('1', '<id>')).toBe(missing.error.replaceAll('99999', '<id>'))
+    expect(await countOf('dashboards')).toBe(before)
+  })
+
+  it('under DASHBOARD_RBAC copies only for owners and admins, as Superset 6.1', async () => {
+    const before = await countOf('dashboards')
+    // Dashboard 3 is admin's; alice sees it (published, her data) but does not own it.
+    const refused = await callAs(
+      'alice',
+      'duplicate_dashboard',
+      { dashboard_id: 3, dashboard_title: 'Executive copy' },
+      { MCP_DASHBOARD_RBAC: 'true' },
+    )
+    expect(refused.error).toContain("You don't have permission to duplicate dashboard 3")
+    expect(await countOf('dashboards')).toBe(before)
+    const allowed = await callAs(
+      'admin',
+      'duplicate_dashboard',
+      { dashboard_id: 3, dashboard_title: 'Executive copy' },
+      { MCP_DASHBOARD_RBAC: 'true' },
+    )
+    expect(allowed.error).toBeNull()
+    expect((await stored(allowed.dashboard.id)).owners).toEqual([1])
+  })
+
+  it('refuses a source whose layout places none of its charts, and bad input', async () => {
+    const id = await dashboardOf('bob', [2, 3])
+    await withMetadataDb((db) => db.query(sql`UPDATE dashboards SET position_json = '{}' WHERE id = ${id}`))
+    const before = await countOf('dashboards')
+    const broken = await callAs('bob', 'duplicate_dashboard', { dashboard_id: id, dashboard_title: 'Copy' })
+    expect(broken.error).toContain('saved layout is missing or invalid')
+    for (const request of [
+      { dashboard_id: id, dashboard_title: '   ' },
+      { dashboard_id: id },
+      { dashboard_title: 'no source' },
+      { dashboard_id: id, dashboard_title: 'x', duplicate_slices: 'sometimes' },
+    ]) {
+      const error = await failure('bob', 'duplicate_dashboard', request)
+      expect(error.type).toBe('ValidationError')
+    }
+    expect(await countOf('dashboards')).toBe(before)
+  })
+})
+
+/** The chart ids a layout places, in layout key order. */
+function layoutIds(layout: Record<string, any>): number[] {
+  return Object.values(layout)
+    .filter((entry) => entry?.type === 'CHART' && typeof entry.meta?.chartId === 'number')
+    .map((entry) => entry.meta.chartId)
+}

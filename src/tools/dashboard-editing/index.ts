@@ -1,1 +1,2 @@
+export { duplicateDashboard } from './duplicate'
 export { updateDashboard } from './update'
