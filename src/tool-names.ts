@@ -31,6 +31,7 @@ export const TOOL_NAMES: readonly string[] = [
   // Development: dashboards
   'update_dashboard',
   'duplicate_dashboard',
+  'manage_native_filters',
   // Development: charts and datasets
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
@@ -60,6 +61,7 @@ export const CONFIRMABLE_TOOL_NAMES: readonly string[] = [
   'update_chart',
   'execute_sql',
   // Development: dashboards
+  'manage_native_filters',
   // Development: charts and datasets
   // Development: tags, reports, annotation layers, themes
 ]

@@ -34,7 +34,7 @@ import {
   getDashboardInfo,
   listDashboards,
 } from './dashboards'
-import { duplicateDashboard, updateDashboard } from './dashboard-editing'
+import { duplicateDashboard, manageNativeFilters, updateDashboard } from './dashboard-editing'
 import { getDatabaseInfo, listDatabases } from './databases'
 import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
@@ -82,6 +82,7 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   // Development: dashboards
   updateDashboard,
   duplicateDashboard,
+  manageNativeFilters,
   // Development: charts and datasets
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes

@@ -276,6 +276,7 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     // Development: dashboards
     ['update_dashboard', false, false],
     ['duplicate_dashboard', false, false],
+    ['manage_native_filters', false, true],
     // Development: charts and datasets
     // Development: SQL Lab history
     // Development: tags, reports, annotation layers, themes

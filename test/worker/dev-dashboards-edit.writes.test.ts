@@ -5,8 +5,13 @@
  * dashboard answers exactly like a missing one, a visible one the caller does not own is refused); bad
  * input changing nothing; the confirmation of removals.
  */
-import { describe, expect, it } from 'vitest'
+import { env } from 'cloudflare:workers'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { requireConfig } from '../../src/config'
 import { sql, trusted } from '../../src/db'
+import { createDispatcher, createRequestScope, type ToolOutcome } from '../../src/dispatch'
+import { createLimiter, LimitDocumentStore } from '../../src/limits'
+import { createLogger } from '../../src/observability'
 import { callAs, ToolCallError } from '../helpers/call-as'
 import { withMetadataDb } from '../helpers/db'
 
@@ -69,6 +74,11 @@ function notFoundShape(error: ToolCallError, identifier: number | string) {
     details: { ...error.details, resource_id: '<id>' },
   }
 }
+
+// Many calls per user within a minute: limits out of the way.
+beforeAll(async () => {
+  await env.CONFIG.put('limits:default', JSON.stringify({ default_limits: ['10000 per minute'] }))
+})
 
 const chartLayout = (chartIds: number[]) => ({
   DASHBOARD_VERSION_KEY: 'v2',
@@ -435,3 +445,282 @@ function layoutIds(layout: Record<string, any>): number[] {
     .filter((entry) => entry?.type === 'CHART' && typeof entry.meta?.chartId === 'number')
     .map((entry) => entry.meta.chartId)
 }
+
+/** One call through the dispatcher as the MCP layer makes it, for a client that can confirm (or not). */
+async function dispatch(
+  username: string,
+  name: string,
+  request: unknown,
+  options: { canConfirm: boolean; confirmation?: { state: string; accepted: boolean } },
+): Promise<ToolOutcome> {
+  const config = requireConfig(env)
+  const log = createLogger('error')
+  const scope = createRequestScope({
+    requestId: `dash-edit-${crypto.randomUUID()}`,
+    config,
+    log,
+    identity: { lookup: { username }, tenant: 'default', method: 'dev_username', scopes: [] },
+    transport: 'mcp',
+    services: {
+      limiter: createLimiter({
+        env,
+        config,
+        log,
+        waitUntil: () => undefined,
+        documents: new LimitDocumentStore(env.CONFIG),
+      }),
+    },
+  })
+  try {
+    return await createDispatcher(scope).callTool(name, { request }, options)
+  } finally {
+    await scope.finish()
+  }
+}
+
+const filtersOf = async (id: number): Promise<any[]> =>
+  (await stored(id)).metadata.native_filter_configuration
+
+describe('manage_native_filters', () => {
+  it('adds select and time filters with generated ids, scoped as asked, other metadata kept', async () => {
+    const id = await dashboardOf('bob', [2, 3, 5])
+    const before = await stored(id)
+    const result = await callAs('bob', 'manage_native_filters', {
+      dashboard_id: id,
+      add: [
+        {
+          filter_type: 'filter_select',
+          name: 'Region',
+          dataset_id: 1,
+          column: 'region',
+          scope_chart_ids: [2, 3],
+        },
+        { filter_type: 'filter_time', name: 'Order date', default_time_range: 'Last week' },
+      ],
+    })
+    expect(result).toMatchObject({
+      dashboard_id: id,
+      dashboard_url: `https://superset.example.test/superset/dashboard/${id}/`,
+      updated_filter_ids: [],
+      removed_filter_ids: [],
+      error: null,
+      permission_denied: false,
+    })
+    expect(result.added_filter_ids).toHaveLength(2)
+    for (const filterId of result.added_filter_ids) expect(filterId).toMatch(/^NATIVE_FILTER-[\w-]{10}$/)
+    expect(result.filters).toEqual([
+      {
+        id: result.added_filter_ids[0],
+        name: 'Region',
+        filter_type: 'filter_select',
+        targets: [{ datasetId: 1, column: { name: 'region' } }],
+      },
+      { id: result.added_filter_ids[1], name: 'Order date', filter_type: 'filter_time', targets: [] },
+    ])
+    const after = await stored(id)
+    const [region, date] = after.metadata.native_filter_configuration
+    expect(region).toMatchObject({
+      id: result.added_filter_ids[0],
+      type: 'NATIVE_FILTER',
+      filterType: 'filter_select',
+      scope: { rootPath: ['ROOT_ID'], excluded: [5] },
+      controlValues: {
+        multiSelect: true,
+        defaultToFirstItem: false,
+        enableEmptyFilter: false,
+        searchAllOptions: false,
+      },
+      defaultDataMask: { filterState: { value: null }, extraFormData: {} },
+      cascadeParentIds: [],
+    })
+    expect(date).toMatchObject({
+      filterType: 'filter_time',
+      targets: [{}],
+      scope: { rootPath: ['ROOT_ID'], excluded: [] },
+      defaultDataMask: { filterState: { value: 'Last week' }, extraFormData: { time_range: 'Last week' } },
+    })
+    const { native_filter_configuration: _, ...rest } = after.metadata
+    const { native_filter_configuration: __, ...restBefore } = before.metadata
+    expect(rest).toEqual(restBefore)
+    expect(after).toMatchObject({ layout: before.layout, slices: before.slices, owners: [3] })
+    // get_dashboard_info sees them.
+    const info = await callAs('bob', 'get_dashboard_info', {
+      identifier: id,
+      select_columns: ['native_filters'],
+    })
+    expect(info.native_filters.map((filter: any) => filter.name)).toEqual(['Region', 'Order date'])
+  })
+
+  it('updates, reorders and removes filters by id', async () => {
+    const id = await dashboardOf('bob', [2, 3])
+    const added = await callAs('bob', 'manage_native_filters', {
+      dashboard_id: id,
+      add: [
+        { filter_type: 'filter_select', name: 'Region', dataset_id: 1, column: 'region' },
+        { filter_type: 'filter_time', name: 'When' },
+        { filter_type: 'filter_select', name: 'Channel', dataset_id: 1, column: 'channel' },
+      ],
+    })
+    const [region, when, channel] = added.added_filter_ids
+    const updated = await callAs('bob', 'manage_native_filters', {
+      dashboard_id: id,
+      update: [
+        { id: region, name: 'Country', column: 'country', multi_select: false, scope_chart_ids: [3] },
+        { id: when, default_time_range: 'Last month' },
+      ],
+      reorder: [when, channel, region],
+    })
+    expect(updated).toMatchObject({ error: null, updated_filter_ids: [region, when] })
+    expect(updated.filters.map((filter: any) => filter.id)).toEqual([when, channel, region])
+    const filters = await filtersOf(id)
+    expect(filters.map((filter) => filter.id)).toEqual([when, channel, region])
+    expect(filters[2]).toMatchObject({
+      name: 'Country',
+      targets: [{ datasetId: 1, column: { name: 'country' } }],
+      controlValues: { multiSelect: false },
+      scope: { excluded: [2] },
+    })
+    expect(filters[0].defaultDataMask).toEqual({
+      filterState: { value: 'Last month' },
+      extraFormData: { time_range: 'Last month' },
+    })
+    const removed = await callAs('bob', 'manage_native_filters', { dashboard_id: id, remove: [channel] })
+    expect(removed).toMatchObject({ error: null, removed_filter_ids: [channel] })
+    expect((await filtersOf(id)).map((filter) => filter.id)).toEqual([when, region])
+  })
+
+  it('refuses targets the caller may not see, unknown columns and ids, and changes nothing', async () => {
+    const id = await dashboardOf('bob', [2, 3])
+    const seeded = await callAs('bob', 'manage_native_filters', {
+      dashboard_id: id,
+      add: [
+        { filter_type: 'filter_select', name: 'Region', dataset_id: 1, column: 'region' },
+        { filter_type: 'filter_time', name: 'When' },
+      ],
+    })
+    const [region, when] = seeded.added_filter_ids
+    const before = await stored(id)
+    const cases: [unknown, string][] = [
+      // Dataset 9 (monthly_revenue) is hidden from Sales Analysts; 99999 does not exist: the same answer.
+      [
+        { add: [{ filter_type: 'filter_select', name: 'x', dataset_id: 9, column: 'region' }] },
+        'Dataset with ID 9 not found',
+      ],
+      [
+        { add: [{ filter_type: 'filter_select', name: 'x', dataset_id: 99999, column: 'region' }] },
+        'Dataset with ID 99999 not found',
+      ],
+      [
+        { add: [{ filter_type: 'filter_select', name: 'x', dataset_id: 1, column: 'nope' }] },
+        'Available columns: ',
+      ],
+      [
+        { add: [{ filter_type: 'filter_time', name: 'x', scope_chart_ids: [16] }] },
+        'not on the dashboard: [16]',
+      ],
+      [{ update: [{ id: region, dataset_id: 9 }] }, 'Dataset with ID 9 not found'],
+      [{ update: [{ id: when, multi_select: true }] }, 'only apply to filter_select filters'],
+      [{ update: [{ id: 'NATIVE_FILTER-missing' }] }, 'not found on the dashboard'],
+      [{ update: [{ id: region }, { id: region }] }, 'duplicate filter IDs'],
+      [{ update: [{ id: region, name: 'y' }], remove: [region] }, 'cannot be both updated and removed'],
+      [{ remove: ['NATIVE_FILTER-missing'] }, 'Cannot remove filters that do not exist'],
+      [{ reorder: [region] }, 'reorder must list every remaining filter exactly once'],
+      // A valid addition is not applied when another operation of the call fails.
+      [
+        {
+          add: [{ filter_type: 'filter_time', name: 'Fine' }],
+          update: [{ id: 'NATIVE_FILTER-missing', name: 'z' }],
+        },
+        'not found on the dashboard',
+      ],
+    ]
+    for (const [request, message] of cases) {
+      const result = await callAs('bob', 'manage_native_filters', {
+        dashboard_id: id,
+        ...(request as object),
+      })
+      expect(result).toMatchObject({ dashboard_id: id, permission_denied: false, added_filter_ids: [] })
+      expect(result.error).toContain(message)
+    }
+    const hidden = await callAs('bob', 'manage_native_filters', {
+      dashboard_id: id,
+      add: [{ filter_type: 'filter_select', name: 'x', dataset_id: 9, column: 'region' }],
+    })
+    const missing = await callAs('bob', 'manage_native_filters', {
+      dashboard_id: id,
+      add: [{ filter_type: 'filter_select', name: 'x', dataset_id: 99999, column: 'region' }],
+    })
+    expect(hidden.error.replace('9 ', '<id> ')).toBe(missing.error.replace('99999 ', '<id> '))
+    expect(await stored(id)).toEqual(before)
+  })
+
+  it('refuses bad requests', async () => {
+    const id = await dashboardOf('bob', [2])
+    for (const request of [
+      { dashboard_id: id },
+      {
+        dashboard_id: id,
+        add: [{ filter_type: 'filter_range', name: 'x', dataset_id: 1, column: 'quantity' }],
+      },
+      {
+        dashboard_id: id,
+        add: [{ filter_type: 'filter_select', name: '', dataset_id: 1, column: 'region' }],
+      },
+      { dashboard_id: id, add: [{ filter_type: 'filter_select', name: 'x', column: 'region' }] },
+      { dashboard_id: 'sales-overview', remove: ['x'] },
+    ]) {
+      const error = await failure('bob', 'manage_native_filters', request)
+      expect(error.type).toBe('ValidationError')
+    }
+    const none = await failure('bob', 'manage_native_filters', { dashboard_id: id })
+    expect(none.message).toContain('At least one operation (add, update, remove, reorder) is required')
+  })
+
+  it('lets only owners and admins change filters; a hidden dashboard answers like a missing one', async () => {
+    const id = await dashboardOf('bob', [2, 3], true)
+    const before = await stored(id)
+    const add = [{ filter_type: 'filter_time', name: 'When' }]
+    const refused = await callAs('alice', 'manage_native_filters', { dashboard_id: id, add })
+    expect(refused).toMatchObject({ dashboard_id: id, permission_denied: true, added_filter_ids: [] })
+    expect(refused.error).toContain(`You don't have permission to edit dashboard ${id}`)
+    expect(await stored(id)).toEqual(before)
+    // carol (marketing) sees no sales dashboard.
+    const hidden = await callAs('carol', 'manage_native_filters', { dashboard_id: id, add })
+    const missing = await callAs('carol', 'manage_native_filters', { dashboard_id: 99_999, add })
+    expect(hidden).toMatchObject({ dashboard_id: null, permission_denied: false })
+    expect(hidden.error.replaceAll(String(id), '<id>')).toBe(missing.error.replaceAll('99999', '<id>'))
+    expect(await stored(id)).toEqual(before)
+    const byAdmin = await callAs('admin', 'manage_native_filters', { dashboard_id: id, add })
+    expect(byAdmin.error).toBeNull()
+    expect((await filtersOf(id)).map((filter) => filter.name)).toEqual(['When'])
+  })
+
+  it('asks before removing filters, and removes them once confirmed; additions are not asked', async () => {
+    const id = await dashboardOf('bob', [2])
+    const added = await dispatch(
+      'bob',
+      'manage_native_filters',
+      { dashboard_id: id, add: [{ filter_type: 'filter_time', name: 'When' }] },
+      { canConfirm: true },
+    )
+    expect(added.kind).toBe('answer')
+    const [filterId] = (await filtersOf(id)).map((filter) => filter.id)
+    const request = { dashboard_id: id, remove: [filterId] }
+    const asked = await dispatch('bob', 'manage_native_filters', request, { canConfirm: true })
+    expect(asked.kind).toBe('confirmation_required')
+    const question = asked as Extract<ToolOutcome, { kind: 'confirmation_required' }>
+    expect(question.message).toContain(
+      `Remove 1 native filter (\uE000${filterId}\uE001) from dashboard ${id}`,
+    )
+    expect((await filtersOf(id)).map((filter) => filter.id)).toEqual([filterId])
+    const confirmed = await dispatch('bob', 'manage_native_filters', request, {
+      canConfirm: true,
+      confirmation: { state: question.state, accepted: true },
+    })
+    expect(confirmed).toMatchObject({
+      kind: 'answer',
+      result: { removed_filter_ids: [filterId], error: null },
+    })
+    expect(await filtersOf(id)).toEqual([])
+  })
+})
