@@ -33,6 +33,9 @@ export const TOOL_NAMES: readonly string[] = [
   'get_dashboard_datasets',
   'remove_chart_from_dashboard',
   'delete_dashboard',
+  'update_dashboard',
+  'duplicate_dashboard',
+  'manage_native_filters',
   // Development: charts and datasets
   // Development: SQL Lab history
   'list_queries',
@@ -92,6 +95,7 @@ export const CONFIRMABLE_TOOL_NAMES: readonly string[] = [
   // Development: dashboards
   'remove_chart_from_dashboard',
   'delete_dashboard',
+  'manage_native_filters',
   // Development: charts and datasets
   // Development: tags, reports, annotation layers, themes
 ]

@@ -53,6 +53,24 @@ export {
   visibleChartsById,
 } from './repositories/dashboards'
 export type { NewDashboard } from './repositories/dashboards'
+export {
+  cloneCharts,
+  dashboardChartIds,
+  existingChartUuids,
+  insertDashboardCopy,
+  isSlugTaken,
+  lockEditableDashboard,
+  saveDashboardMetadata,
+  setDashboardCharts,
+  updateDashboardFields,
+  visibleDatasetColumns,
+} from './repositories/dashboard-edits'
+export type {
+  DashboardCopy,
+  DashboardFieldChanges,
+  EditableDashboard,
+  FilterableDataset,
+} from './repositories/dashboard-edits'
 export { datasetIdentity, insertVirtualDataset } from './repositories/datasets'
 export type { NewDatasetColumn, NewVirtualDataset } from './repositories/datasets'
 export { insertSavedQuery } from './repositories/saved-queries'

@@ -51,6 +51,7 @@ import {
   getDashboardLayout,
   removeChartFromDashboard,
 } from './dashboard-structure'
+import { duplicateDashboard, manageNativeFilters, updateDashboard } from './dashboard-editing'
 import { getDatabaseInfo, listDatabases } from './databases'
 import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
@@ -111,6 +112,9 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   getDashboardDatasets,
   removeChartFromDashboard,
   deleteDashboard,
+  updateDashboard,
+  duplicateDashboard,
+  manageNativeFilters,
   // Development: charts and datasets
   // Development: SQL Lab history
   listQueries,

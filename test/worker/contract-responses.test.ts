@@ -278,6 +278,9 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     ['get_dashboard_datasets', true, false],
     ['remove_chart_from_dashboard', false, true],
     ['delete_dashboard', false, true],
+    ['update_dashboard', false, false],
+    ['duplicate_dashboard', false, false],
+    ['manage_native_filters', false, true],
     // Development: charts and datasets
     // Development: SQL Lab history
     ['list_queries', true, false],

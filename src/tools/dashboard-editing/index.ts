@@ -1,0 +1,3 @@
+export { duplicateDashboard } from './duplicate'
+export { manageNativeFilters } from './native-filters'
+export { updateDashboard } from './update'
