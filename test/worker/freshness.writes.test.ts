@@ -16,8 +16,8 @@ import { callAs, envFor, tokenFor, type EnvOverrides } from '../helpers/call-as'
 import { createRole, createUser, withMetadataDb } from '../helpers/db'
 import { eventually } from '../helpers/eventually'
 import { relaxLimits } from '../helpers/limits'
-import { BASE } from '../helpers/mcp'
-import { bearer, gatewayFetch } from '../helpers/tokens'
+import { BASE, modernRpc, rpcResult } from '../helpers/mcp'
+import { AUDIENCE, bearer, gatewayFetch } from '../helpers/tokens'
 
 relaxLimits()
 
@@ -136,6 +136,28 @@ describe('a cache hit', () => {
     // …while a miss does query (the count sees the gateway's statements).
     expect((await callAs('admin', 'list_databases', { page_size: 2 })).cache_status).toBe('miss')
     expect(statements.length).toBeGreaterThan(0)
+  })
+})
+
+describe('what clients are told (ttlMs)', () => {
+  it('is never longer than the gateway uses its view of changes made in Superset', async () => {
+    // Permissions kept for 300 s and an entry for 300 s: the view of changes (max age 2 s here) is the bound.
+    const overrides = { MCP_TEST_FRESHNESS_MS: '1000', MCP_PRINCIPAL_CACHE_SECONDS: '300' }
+    const asCarol = async (method: string, params: Record<string, unknown> = {}) => {
+      const init = modernRpc(method, params)
+      const headers = {
+        ...(init.headers as Record<string, string>),
+        authorization: bearer(await tokenFor('carol')),
+      }
+      return (await rpcResult(await gatewayFetch(envFor(overrides))(AUDIENCE, { ...init, headers }))).result
+    }
+    const call = { name: 'list_databases', arguments: { request: { page_size: 4 } } }
+    for (const answer of [await asCarol('tools/call', call), await asCarol('tools/call', call)]) {
+      expect(answer.ttlMs).toBeGreaterThanOrEqual(0)
+      expect(answer.ttlMs).toBeLessThanOrEqual(2_000)
+    }
+    const listed = await asCarol('tools/list')
+    expect(listed.ttlMs).toBeLessThanOrEqual(2_000)
   })
 })
 
