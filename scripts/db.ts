@@ -1,9 +1,11 @@
 /**
  * `npm run db:migrate` — apply migrations/ to DATABASE_URL.
+ * `npm run db:change-feed` — install the optional change feed (triggers on Superset's tables) into
+ *                        DATABASE_URL: migrations/optional/superset_change_feed.sql, docs/DEPLOYMENT.md.
  * `npm run db:seed`    — load Superset's schema (when absent) and the demo content into DATABASE_URL, and
  *                        the demo analytics data into ANALYTICS_DATABASE_URL when that is set.
  */
-import { migrate, seedAnalytics, seedSuperset, withClient } from './lib/database.ts'
+import { installChangeFeed, migrate, seedAnalytics, seedSuperset, withClient } from './lib/database.ts'
 
 function required(name: string): string {
   const value = process.env[name]?.trim()
@@ -27,6 +29,13 @@ async function main(): Promise<void> {
     )
     return
   }
+  if (command === 'change-feed') {
+    await withClient(required('DATABASE_URL'), (client) => installChangeFeed(client))
+    process.stdout.write(
+      'Installed the change feed: changes made in Superset reach cached answers within seconds (docs/storage.md).\n',
+    )
+    return
+  }
   if (command === 'seed') {
     const outcome = await withClient(required('DATABASE_URL'), (client) => seedSuperset(client))
     process.stdout.write(
@@ -43,7 +52,7 @@ async function main(): Promise<void> {
     }
     return
   }
-  process.stderr.write('usage: node scripts/db.ts migrate|seed\n')
+  process.stderr.write('usage: node scripts/db.ts migrate|seed|change-feed\n')
   process.exit(2)
 }
 

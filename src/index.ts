@@ -16,6 +16,8 @@ import {
   handleToolCall,
   hostGuard,
   httpsRedirect,
+  invalidateCache,
+  invalidateGate,
   metricsScrapeGate,
   onError,
   originGuard,
@@ -84,6 +86,19 @@ app.get(
   resolveCaller(callServices),
   requireGatewayAdmin(),
   serveMetrics,
+)
+
+// Drops a tenant's cached answers at once (all kinds, or those named): authenticated like /metrics
+// (src/http/admin-route.ts).
+app.post(
+  '/admin/cache/invalidate',
+  originGuard(),
+  bodyLimit(),
+  invalidateGate(),
+  authenticate(),
+  resolveCaller(callServices),
+  requireGatewayAdmin(),
+  invalidateCache,
 )
 
 // A tools/call's path: Origin allow-list → body limit → who is calling (auth) → their Superset user and

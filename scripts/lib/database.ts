@@ -70,6 +70,22 @@ export async function migrate(client: pg.Client): Promise<MigrationResult> {
   }
 }
 
+/** The optional change feed (migrations/optional/superset_change_feed.sql): idempotent, needs Superset's tables. */
+export async function installChangeFeed(client: pg.Client): Promise<void> {
+  const text = await readFile(`${MIGRATIONS_DIR}/optional/superset_change_feed.sql`, 'utf8')
+  await client.query('BEGIN')
+  try {
+    await client.query(text)
+    await client.query('COMMIT')
+  } catch (err) {
+    await client.query('ROLLBACK')
+    throw new Error(
+      `installing the change feed failed: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    )
+  }
+}
+
 export async function hasSupersetSchema(client: pg.Client): Promise<boolean> {
   const { rows } = await client.query<{ present: boolean }>(
     "SELECT to_regclass('public.dashboards') IS NOT NULL AS present",

@@ -10,6 +10,7 @@ import { startLocalAuth, type LocalAuth } from './dev-idp.ts'
 import {
   demoAnalyticsAccess,
   hostPort,
+  installChangeFeed,
   migrate,
   seedAnalytics,
   seedSuperset,
@@ -67,6 +68,8 @@ export const CONFIG_NAMES = [
   'MCP_CONFIRM_FALLBACK',
   'MCP_CONFIRM_SECRET',
   'MCP_CONFORMANCE_FIXTURES',
+  'MCP_TEST_FRESHNESS_MS',
+  'MCP_TEST_CHANGE_FEED',
   'SENTRY_DSN',
   'SENTRY_ENVIRONMENT',
   'SENTRY_SAMPLE_RATE',
@@ -244,11 +247,13 @@ async function prepareDatabases(options: StackOptions, resources: Resources) {
     resources.own(() => database.stop())
     return database
   }
+  // The embedded demo gets the optional change feed, so changes made in Superset's tables reach the cache.
   const seedMetadata = (url: string) =>
     withClient(url, async (client) => {
       // The action log's dates move with the calendar too (list_action_logs defaults to the last week).
       await seedSuperset(client, { relativeTo: new Date() })
       await migrate(client)
+      await installChangeFeed(client)
     })
   // The demo's dates move with the calendar, so "last quarter" on a fresh demo has rows.
   const seedDemoAnalytics = (url: string) =>

@@ -8,13 +8,16 @@
  * Freshness: a write through the gateway bumps the generation of what it changed (charts, dashboards,
  * datasets, …) — part of every key that depends on it — in this isolate at once and in KV for the
  * others; the writer's own reads bypass the cache for WRITE_MEMORY_MS (the limiter object remembers
- * their writes). A KV failure, a corrupt or outdated entry is a miss, never an error.
+ * their writes). A change made in Superset itself (its UI or API) reaches the key through the external
+ * generations the request passes in (src/cache/external-changes.ts): the kinds the answer depends on and
+ * 'permissions', which every answer depends on. A KV failure, a corrupt or outdated entry is a miss,
+ * never an error.
  */
 import { describeError } from '../errors'
 import { canonicalJson, sha256Hex } from '../digest'
 import type { Config } from '../config'
 import type { CacheStatus, Logger } from '../observability'
-import type { Principal } from '../superset'
+import type { ExternalGenerations, Principal } from '../superset'
 import type { CachePolicy } from '../tools'
 import { cacheKeys } from './keys'
 import { MemoryCache } from './memory'
@@ -27,8 +30,9 @@ export interface CacheLookup {
   store?: (value: unknown) => void
   /**
    * How much longer this cache would answer with the same value, in ms: the entry's remaining TTL on a
-   * hit, the whole TTL for an answer about to be stored; absent when nothing is cached. An upper bound:
-   * a write through the gateway to what the answer depends on ends it earlier.
+   * hit, the whole TTL for an answer about to be stored, and never longer than the request's view of
+   * Superset's changes is used (`CacheRequest.changes.freshForMs`); absent when nothing is cached. An
+   * upper bound: a write through the gateway to what the answer depends on ends it earlier.
    */
   ttlMs?: number
 }
@@ -41,7 +45,27 @@ export interface CacheRequest {
   principal: Principal
   /** Kind → time of the caller's own recent writes; undefined when unknown. */
   recentWrites: Record<string, number> | undefined
+  /**
+   * What the request knows of changes made in Superset's tables (src/cache/external-changes.ts): their
+   * generations, part of the key, and how much longer it uses them without reading again.
+   */
+  changes?: { generations: ExternalGenerations; freshForMs: number }
 }
+
+/**
+ * The kinds the gateway keeps generations of: what its writes change (src/tools CallEffects.changed),
+ * and 'permissions', part of every answer's key (POST /admin/cache/invalidate bumps it to drop them all).
+ */
+export const CACHE_KINDS = [
+  'chart',
+  'dashboard',
+  'dataset',
+  'database',
+  'saved_query',
+  'theme',
+  'permissions',
+] as const
+export type CacheKind = (typeof CACHE_KINDS)[number]
 
 /** KV's smallest expirationTtl. */
 const KV_MIN_TTL_SECONDS = 60
@@ -133,11 +157,14 @@ export function createToolCache(options: ToolCacheOptions): ToolCache {
       // Nothing would be read or stored: skip the key (a digest and the generation reads).
       if (ownWrite) return { status: 'bypass' }
       const ttlMs = (policy.ttlSeconds ?? config.cache.ttlSeconds) * 1000
+      const freshForMs = request.changes?.freshForMs ?? Number.POSITIVE_INFINITY
+      const kinds = [...policy.dependsOn, 'permissions']
       const key = await entryKey(
         request,
         policy,
         await configFingerprint(config),
-        await Promise.all(policy.dependsOn.map((kind) => generationOf(request.principal.tenant, kind))),
+        await Promise.all(kinds.map((kind) => generationOf(request.principal.tenant, kind))),
+        await externalPart(kinds, request.changes?.generations),
       )
       const store = (value: unknown): void => {
         const expiresAt = now() + ttlMs
@@ -145,11 +172,11 @@ export function createToolCache(options: ToolCacheOptions): ToolCache {
         const entry: StoredEntry = { format: ENTRY_FORMAT, expiresAt, value }
         putIfDue(key, JSON.stringify(entry), Math.ceil(ttlMs / 1000))
       }
-      if (wantsFresh) return { status: 'bypass', store, ttlMs }
+      if (wantsFresh) return { status: 'bypass', store, ttlMs: Math.min(ttlMs, freshForMs) }
       const hit = (entry: { value: unknown; expiresAt: number }): CacheLookup => ({
         status: 'hit',
         value: entry.value,
-        ttlMs: Math.max(0, entry.expiresAt - now()),
+        ttlMs: Math.min(Math.max(0, entry.expiresAt - now()), freshForMs),
       })
       const remembered = answers.get(key, now())
       if (remembered !== undefined) return hit(remembered)
@@ -159,7 +186,7 @@ export function createToolCache(options: ToolCacheOptions): ToolCache {
         answers.set(key, entry, Math.min(entry.expiresAt, now() + MEMORY_TTL_MS))
         return hit(entry)
       }
-      return { status: 'miss', store, ttlMs }
+      return { status: 'miss', store, ttlMs: Math.min(ttlMs, freshForMs) }
     },
     invalidate: (tenant, kinds) => {
       const at = String(now())
@@ -193,11 +220,22 @@ function readEntry(
   }
 }
 
+/** The external generations of `kinds`, digested (they can be long fingerprints): `x<digest>`, or nothing. */
+async function externalPart(
+  kinds: readonly string[],
+  generations: ExternalGenerations | undefined,
+): Promise<string | undefined> {
+  if (generations === undefined) return undefined
+  const values = Object.fromEntries(Object.entries(generations).filter(([kind]) => kinds.includes(kind)))
+  return `x${(await sha256Hex(canonicalJson(values))).slice(0, 16)}`
+}
+
 async function entryKey(
   request: CacheRequest,
   policy: CachePolicy,
   settings: string,
   generationValues: readonly string[],
+  external: string | undefined,
 ): Promise<string> {
   const question = Object.fromEntries(
     Object.entries(request.request).filter(([name]) => !CACHE_FLAGS.includes(name)),
@@ -212,7 +250,7 @@ async function entryKey(
     tool: request.tool,
     scope,
     argsHash: argsHash.slice(0, 32),
-    generation: generationValues.join('.') || '0',
+    generation: [...generationValues, ...(external === undefined ? [] : [external])].join('.') || '0',
   })
 }
 
@@ -247,7 +285,7 @@ function configFingerprint(config: Config): Promise<string> {
   return fingerprint
 }
 
-/** Forgets this isolate's memory (tests). */
+/** Forgets this isolate's memory (POST /admin/cache/invalidate, tests). */
 export function clearMemoryCache(): void {
   answers.clear()
   generations.clear()

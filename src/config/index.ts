@@ -77,6 +77,12 @@ export interface Config {
    * listed and callable beside the catalogue: `npm run conformance` only, never in production.
    */
   conformanceFixtures: boolean
+  /**
+   * Test settings of the cache's view of changes made in Superset (src/cache/external-changes.ts):
+   * `refreshMs` replaces the built-in refresh interval (the state is re-read synchronously at twice it);
+   * `mode: 'fingerprint'` ignores an installed change feed. Refused in production.
+   */
+  freshnessTest: { refreshMs: number | undefined; mode: 'auto' | 'fingerprint' }
 }
 
 /**
@@ -259,6 +265,10 @@ function toConfig(raw: RawConfig): Config {
       secret: confirmSecretOf(raw),
     },
     conformanceFixtures: raw.MCP_CONFORMANCE_FIXTURES,
+    freshnessTest: {
+      refreshMs: raw.MCP_TEST_FRESHNESS_MS === 0 ? undefined : raw.MCP_TEST_FRESHNESS_MS,
+      mode: raw.MCP_TEST_CHANGE_FEED,
+    },
   }
 }
 
@@ -345,6 +355,14 @@ function crossCheck(raw: RawConfig): string[] {
   if (raw.MCP_CONFORMANCE_FIXTURES && raw.MCP_ENVIRONMENT === 'production') {
     problems.push(
       'MCP_CONFORMANCE_FIXTURES: must not be true when MCP_ENVIRONMENT=production (test-only fixture tools for the conformance suite)',
+    )
+  }
+  if (
+    raw.MCP_ENVIRONMENT === 'production' &&
+    (raw.MCP_TEST_FRESHNESS_MS !== 0 || raw.MCP_TEST_CHANGE_FEED !== 'auto')
+  ) {
+    problems.push(
+      'MCP_TEST_FRESHNESS_MS, MCP_TEST_CHANGE_FEED: test-only settings of the cache, must not be set when MCP_ENVIRONMENT=production',
     )
   }
   return problems

@@ -260,6 +260,11 @@ export const ConfigSchema = z.object({
 
   // The MCP conformance suite's fixture tools, resources and prompts (src/tools/conformance); test only.
   MCP_CONFORMANCE_FIXTURES: flag(false),
+  // How often the cache re-reads what changed in Superset (src/cache/external-changes.ts), in ms, instead
+  // of the built-in 20 s / 40 s (0); and reading fingerprints even where the change feed is installed.
+  // Test only: refused in production.
+  MCP_TEST_FRESHNESS_MS: integer(0, 0, 20_000),
+  MCP_TEST_CHANGE_FEED: z.enum(['auto', 'fingerprint']).default('auto'),
 })
 
 export type RawConfig = z.infer<typeof ConfigSchema>

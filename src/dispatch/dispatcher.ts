@@ -65,7 +65,8 @@ export interface Dispatcher {
   /**
    * How much longer, in ms, the gateway answers this caller's lists (tools, resources) as it just did:
    * they follow from the caller's roles and permissions, which it keeps for MCP_PRINCIPAL_CACHE_SECONDS
-   * from when it loaded them; a deploy or configuration change can end it earlier.
+   * from when it loaded them, and no longer than its view of changes made in Superset is used (a change
+   * of roles reloads them); a deploy or configuration change can end it earlier.
    */
   listsKeptForMs(): Promise<number>
   /**
@@ -259,7 +260,8 @@ export function createDispatcher(scope: RequestScope): Dispatcher {
       const values = await completer(argument.value, await scope.toolContext(), others)
       return { values: values.slice(0, COMPLETION_LIMIT), hasMore: values.length > COMPLETION_LIMIT }
     },
-    listsKeptForMs: async () => principalKeptForMs(await scope.principal()),
+    listsKeptForMs: async () =>
+      Math.min(principalKeptForMs(await scope.principal()), await scope.changesFreshForMs()),
     admitAhead: async (name) => {
       const principal = await scope.principal()
       if (isSearchTool(name, scope.config.toolSearch) || name === CALL_TOOL_NAME) return
@@ -509,7 +511,9 @@ const WRITABLE_VIEW: Record<string, string> = {
 
 /**
  * What a client may be told to keep a cached answer for (2026-07-28 `ttlMs`): no longer than the gateway
- * keeps it, nor than it keeps the caller's permissions (the key changes when they reload). A caller who can
+ * keeps it (the entry's remaining TTL, capped by how long the request's view of changes made in Superset
+ * is used: src/cache CacheLookup.ttlMs), nor than it keeps the caller's permissions (the key changes when
+ * they reload). A caller who can
  * change what the answer depends on gets none: the gateway drops the entry at once on that caller's own
  * write, which a client holding on to it would not see (read-your-writes).
  */
@@ -623,12 +627,16 @@ async function lookupCache(
 ): Promise<CacheLookup | undefined> {
   const cache = scope.services.cache
   if (cache === undefined || tool.cache === undefined) return undefined
+  const seen = await scope.changes()
   const lookup = await cache.lookup({
     tool: tool.name,
     policy: tool.cache,
     request: request as Record<string, unknown>,
     principal,
     recentWrites,
+    ...(seen === undefined
+      ? {}
+      : { changes: { generations: seen.generations, freshForMs: await scope.changesFreshForMs() } }),
   })
   scope.responseHeaders.set('X-Cache-Status', lookup.status)
   return lookup

@@ -3,11 +3,26 @@
  * lazily), the caller's Superset principal (loaded once, lazily), the logger and the configuration.
  */
 import type { Config } from '../config'
+import { describeError } from '../errors'
 import { createMetadataDb, type RequestDb } from '../db'
 import type { Logger } from '../observability'
 import type { Identity } from '../auth'
 import type { Principal, SchemaProfile } from '../superset'
-import { assertSupportedLayout, getSchemaProfile, loadPrincipal, supersetLinks } from '../superset'
+import {
+  assertSupportedLayout,
+  changeFeedMode,
+  getSchemaProfile,
+  loadPrincipal,
+  readExternalGenerations,
+  supersetLinks,
+} from '../superset'
+import {
+  changesFreshForMs,
+  changesTiming,
+  currentChanges,
+  refreshChanges,
+  type ChangesSnapshot,
+} from '../cache'
 import { rememberedPrincipal } from './principal-cache'
 import { deliverAuditRecords, type AuditRecord } from '../audit'
 import { noEffects, UNREACHABLE_CLIENT, type ToolContext } from '../tools'
@@ -26,11 +41,21 @@ export interface RequestScope {
   /** The caller's W3C trace id, once the route has read it (traceparent in `_meta` or the header). */
   traceId(): string | undefined
   schema(): Promise<SchemaProfile>
+  /**
+   * What this isolate knows of changes made in Superset's tables (src/cache/external-changes.ts), read
+   * first when it is too old; undefined where nothing is cached (no catalog cache, no principal cache).
+   */
+  changes(): Promise<ChangesSnapshot | undefined>
+  /** How much longer, in ms, the request's view of changes is used without reading again (Infinity: none). */
+  changesFreshForMs(): Promise<number>
   principal(): Promise<Principal>
   toolContext(): Promise<ToolContext>
   /** Queues a tool call for the audit trail. */
   audit(record: AuditRecord): void
-  /** After the response: hands the audit records on (queue or database), then closes the metadata pool. */
+  /**
+   * After the response: refreshes the isolate's view of Superset's changes when it is due, hands the
+   * audit records on (queue or database), then closes the metadata pool.
+   */
   finish(): Promise<void>
 }
 
@@ -64,10 +89,24 @@ export function createRequestScope(options: {
     })
     return schema
   }
+  // Changes in Superset's tables matter only to what is cached: catalog answers and principals.
+  const watchesChanges = config.cache.enabled || config.principalCacheSeconds > 0
+  const timing = changesTiming(config)
+  const changesKey = `${config.database.url}\n${config.freshnessTest.mode}`
+  const readChanges = async () => {
+    const profile = await loadSchema()
+    return readExternalGenerations(db, profile, changeFeedMode(profile, config.freshnessTest.mode))
+  }
+  let changes: Promise<ChangesSnapshot | undefined> | undefined
+  const loadChanges = (): Promise<ChangesSnapshot | undefined> => {
+    changes ??= watchesChanges ? currentChanges(changesKey, readChanges, timing) : Promise.resolve(undefined)
+    return changes
+  }
   const loadCaller = (): Promise<Principal> => {
-    principal ??= loadSchema().then((profile) =>
+    principal ??= Promise.all([loadSchema(), loadChanges()]).then(([profile, seen]) =>
       rememberedPrincipal(
-        `${config.database.url}\n${identity.tenant}\n${JSON.stringify(identity.lookup)}`,
+        // A change of roles or grants in Superset changes the key: a principal loaded before it is not reused.
+        `${config.database.url}\n${identity.tenant}\n${JSON.stringify(identity.lookup)}\n${seen?.generations.permissions ?? ''}`,
         config.principalCacheSeconds,
         () =>
           loadPrincipal(db, profile, identity.lookup, {
@@ -90,11 +129,21 @@ export function createRequestScope(options: {
     traceId: options.traceId ?? (() => undefined),
     audit: (record) => auditRecords.push(record),
     finish: async () => {
+      if (watchesChanges) {
+        await refreshChanges(changesKey, readChanges, timing).catch((err: unknown) =>
+          log.warn('changes_refresh_failed', describeError(err)),
+        )
+      }
       const pending = auditRecords.splice(0)
       await deliverAuditRecords(pending, { queue: options.auditQueue, db, log })
       await db.close()
     },
     schema: loadSchema,
+    changes: loadChanges,
+    changesFreshForMs: async () => {
+      const seen = await loadChanges()
+      return seen === undefined ? Number.POSITIVE_INFINITY : changesFreshForMs(seen, timing)
+    },
     principal: loadCaller,
     toolContext: async () => {
       const [profile, caller] = await Promise.all([loadSchema(), loadCaller()])

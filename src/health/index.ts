@@ -100,7 +100,14 @@ async function databaseCheck(
         layout: profile.layout,
       }
     }
-    return { status: 'ok', latency_ms: latency, layout: profile.layout, revision: profile.revision }
+    return {
+      status: 'ok',
+      latency_ms: latency,
+      layout: profile.layout,
+      revision: profile.revision,
+      // How the cache learns of changes made in Superset (docs/storage.md, "Freshness").
+      change_feed: profile.changeFeed ? 'installed' : 'not installed (fingerprints)',
+    }
   } catch (err) {
     log.warn('health_database_failed', describeError(err))
     return { status: 'error', message: asGatewayError(err).message, latency_ms: Date.now() - started }

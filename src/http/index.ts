@@ -17,4 +17,5 @@ export {
 } from './middleware'
 export { hostGuard, isAllowedOrigin } from './hosts'
 export { handleToolCall } from './tool-route'
-export { metricsScrapeGate, requireGatewayAdmin, serveMetrics } from './metrics-route'
+export { metricsScrapeGate, operatorGate, requireGatewayAdmin, serveMetrics } from './metrics-route'
+export { invalidateCache, invalidateGate } from './admin-route'

@@ -1,6 +1,6 @@
 /**
  * GET /metrics: Prometheus text for the whole deployment (every isolate's flushed counts, added up across
- * the aggregator shards). Who may scrape:
+ * the aggregator shards). Who may scrape (operatorGate, shared with POST /admin/cache/invalidate):
  * - the bearer token MCP_METRICS_TOKEN (compared in constant time), always: what a scraper is configured with;
  * - with MCP_AUTH_ENABLED=true, otherwise a bearer JWT of a gateway admin (MCP_ADMIN_ROLE), verified like any
  *   /mcp request: every request to an authenticated gateway proves who it is;
@@ -20,12 +20,29 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
  * authenticated gateway to the JWT chain after it (authenticate → resolveCaller → requireGatewayAdmin).
  */
 export function metricsScrapeGate(): MiddlewareHandler<AppEnv> {
-  return async function metricsScrapeGate(c, next) {
+  return operatorGate(serveMetrics, {
+    realm: 'metrics',
+    route: 'GET /metrics',
+    reason: 'metrics_token_not_set',
+  })
+}
+
+/**
+ * How the operator routes (/metrics, /admin/*) are authenticated: the bearer MCP_METRICS_TOKEN (compared
+ * in constant time) serves at once; with MCP_AUTH_ENABLED=true any other request goes on to the JWT chain
+ * (authenticate → resolveCaller → requireGatewayAdmin); with authentication off, a configured token is
+ * required (401), and without one the route is open in development only (403 elsewhere).
+ */
+export function operatorGate(
+  serve: (c: Context<AppEnv>) => Promise<Response>,
+  route: { realm: string; route: string; reason: string },
+): MiddlewareHandler<AppEnv> {
+  return async function operatorGate(c, next) {
     const config = c.get('config')
     const bearer = readBearerToken(c.req.header('authorization'))
     const presented = bearer.ok ? bearer.token : ''
     const expected = config.metricsToken
-    if (expected !== undefined && (await sameSecret(presented, expected))) return serveMetrics(c)
+    if (expected !== undefined && (await sameSecret(presented, expected))) return serve(c)
     if (config.auth.enabled) {
       await next()
       return
@@ -33,20 +50,20 @@ export function metricsScrapeGate(): MiddlewareHandler<AppEnv> {
     if (expected !== undefined) {
       throw new GatewayError(
         'AuthenticationError',
-        'GET /metrics needs the bearer token MCP_METRICS_TOKEN.',
+        `${route.route} needs the bearer token MCP_METRICS_TOKEN.`,
         {
-          headers: { 'WWW-Authenticate': 'Bearer realm="metrics"' },
+          headers: { 'WWW-Authenticate': `Bearer realm="${route.realm}"` },
         },
       )
     }
     if (config.environment !== 'development') {
       throw new GatewayError(
         'PermissionDeniedError',
-        'GET /metrics is disabled: set the MCP_METRICS_TOKEN secret (wrangler secret put MCP_METRICS_TOKEN) and scrape with it as a bearer token.',
-        { details: { reason: 'metrics_token_not_set' } },
+        `${route.route} is disabled: set the MCP_METRICS_TOKEN secret (wrangler secret put MCP_METRICS_TOKEN) and call it with it as a bearer token.`,
+        { details: { reason: route.reason } },
       )
     }
-    return serveMetrics(c)
+    return serve(c)
   }
 }
 
@@ -57,7 +74,7 @@ export function requireGatewayAdmin(): MiddlewareHandler<AppEnv> {
     if (!principal.isAdmin) {
       throw new GatewayError(
         'PermissionDeniedError',
-        `GET /metrics needs MCP_METRICS_TOKEN or the token of a user with the "${c.get('config').superset.adminRole}" role.`,
+        `${c.req.method} ${new URL(c.req.url).pathname} needs MCP_METRICS_TOKEN or the token of a user with the "${c.get('config').superset.adminRole}" role.`,
         { details: { reason: 'not_gateway_admin' } },
       )
     }

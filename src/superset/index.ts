@@ -5,6 +5,8 @@ export { buildPrincipal, loadPrincipal } from './principal'
 export type { DataAccess, Principal, PrincipalOptions, Role, SupersetUser, UserLookup } from './principal'
 export { assertSupportedLayout, getSchemaProfile, OPTIONAL_TABLES, readSchemaProfile } from './schema-profile'
 export type { OptionalTable, SchemaProfile } from './schema-profile'
+export { changeFeedMode, EXTERNAL_KINDS, readExternalGenerations, WATCHED_TABLES } from './change-feed'
+export type { ChangeFeedMode, ExternalGenerations, ExternalKind } from './change-feed'
 export {
   chartVisibility,
   dashboardVisibility,

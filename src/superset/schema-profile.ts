@@ -18,6 +18,12 @@ export interface SchemaProfile {
    * is missing, as Superset hides what its version lacks.
    */
   tables: readonly OptionalTable[]
+  /**
+   * The gateway's optional change feed is installed (`mcp_gateway.superset_changes`, fed by triggers on
+   * Superset's tables; migrations/optional/superset_change_feed.sql): src/superset/change-feed.ts reads it
+   * instead of fingerprinting the tables.
+   */
+  changeFeed: boolean
 }
 
 /**
@@ -49,6 +55,7 @@ interface ProfileRow {
   has_dashboard_user: boolean
   has_groups: boolean
   has_alembic: boolean
+  has_change_feed: boolean
 }
 
 const PROFILE_TTL_MS = 5 * 60_000
@@ -74,7 +81,8 @@ export async function readSchemaProfile(db: Db): Promise<SchemaProfile> {
            to_regclass('public.dashboard_user') IS NOT NULL AS has_dashboard_user,
            to_regclass('public.ab_user_group') IS NOT NULL
              AND to_regclass('public.ab_group_role') IS NOT NULL AS has_groups,
-           to_regclass('public.alembic_version') IS NOT NULL AS has_alembic`)
+           to_regclass('public.alembic_version') IS NOT NULL AS has_alembic,
+           to_regclass('mcp_gateway.superset_changes') IS NOT NULL AS has_change_feed`)
   if (row === undefined) throw new Error('schema profile query returned no row')
   const revision = row.has_alembic
     ? ((await db.query<{ version_num: string }>(sql`SELECT version_num FROM alembic_version LIMIT 1`))[0]
@@ -90,7 +98,7 @@ export async function readSchemaProfile(db: Db): Promise<SchemaProfile> {
     : row.has_subjects && !row.has_dashboard_user
       ? 'subjects'
       : 'owners'
-  return { revision, layout, hasGroups: row.has_groups, tables }
+  return { revision, layout, hasGroups: row.has_groups, tables, changeFeed: row.has_change_feed }
 }
 
 /** Refuses layouts this gateway cannot answer for correctly, with a reason an operator can act on. */

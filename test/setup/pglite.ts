@@ -5,6 +5,7 @@
 import type { TestProject } from 'vitest/node'
 import {
   demoAnalyticsAccess,
+  installChangeFeed,
   migrate,
   seedAnalytics,
   seedSuperset,
@@ -22,6 +23,8 @@ export default async function setup(project: TestProject) {
   await withClient(metadata.url, async (client) => {
     await seedSuperset(client)
     await migrate(client)
+    // Installed so the tests exercise it; test/worker/freshness.writes.test.ts also reads without it.
+    await installChangeFeed(client)
   })
   await withClient(analytics.url, (client) => seedAnalytics(client))
   const bridge = await startWsBridge({

@@ -8,6 +8,7 @@ import {
   demoAnalyticsAccess,
   dropDatabase,
   hostPort,
+  installChangeFeed,
   migrate,
   seedAnalytics,
   seedSuperset,
@@ -32,6 +33,8 @@ export default async function setup(project: TestProject) {
   await withClient(metadataUrl, async (client) => {
     await seedSuperset(client)
     await migrate(client)
+    // Installed so the tests exercise it; test/worker/freshness.writes.test.ts also reads without it.
+    await installChangeFeed(client)
   })
   await withClient(analyticsUrl, (client) => seedAnalytics(client))
   const bridge = await startWsBridge({ targets: [hostPort(server)] })

@@ -6,7 +6,7 @@
  */
 import { env } from 'cloudflare:workers'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { cacheKeys, clearMemoryCache } from '../../src/cache'
+import { cacheKeys, clearMemoryCache, forgetChanges } from '../../src/cache'
 import { callAs, type EnvOverrides } from '../helpers/call-as'
 import { createUser } from '../helpers/db'
 import { callHttpTool } from '../helpers/mcp'
@@ -39,8 +39,11 @@ function advanceClock(ms: number): void {
 }
 
 beforeEach(async () => {
-  // Each test starts with an empty cache: nothing in isolate memory, nothing stored in KV.
+  // Each test starts with an empty cache: nothing in isolate memory, nothing stored in KV. Its view of
+  // Superset's changes is read afresh too, so no background refresh re-keys answers within a test when
+  // other test files change Superset's tables meanwhile (an out-of-band change, to this file).
   clearMemoryCache()
+  forgetChanges()
   let cursor: string | undefined
   do {
     const page = await env.CACHE.list({ prefix: 'v1:tool:', ...(cursor === undefined ? {} : { cursor }) })

@@ -9,7 +9,7 @@ describe('HTTP surface', () => {
     const body = (await response.json()) as any
     expect(body.status).toBe('healthy')
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/)
-    expect(body.checks.database).toMatchObject({ status: 'ok', layout: 'owners' })
+    expect(body.checks.database).toMatchObject({ status: 'ok', layout: 'owners', change_feed: 'installed' })
     expect(body.checks.kv).toMatchObject({ status: 'ok' })
     expect(body.checks.config).toMatchObject({ status: 'ok' })
   })

@@ -40,6 +40,8 @@ describe('Superset schema layout', () => {
       layout: 'owners',
       revision: 'ce6bd21901ab',
       hasGroups: true,
+      // The test setup installs the optional change feed (migrations/optional/superset_change_feed.sql).
+      changeFeed: true,
       tables: [...OPTIONAL_TABLES],
     })
     expect(() => assertSupportedLayout(profile)).not.toThrow()
