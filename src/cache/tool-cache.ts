@@ -63,6 +63,9 @@ export const CACHE_KINDS = [
   'database',
   'saved_query',
   'theme',
+  'annotation',
+  'tag',
+  'report',
   'permissions',
 ] as const
 export type CacheKind = (typeof CACHE_KINDS)[number]

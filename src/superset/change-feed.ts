@@ -24,6 +24,11 @@ export const EXTERNAL_KINDS = [
   'dataset',
   'database',
   'saved_query',
+  // The development branch's catalog tools (docs/TOOLS.md).
+  'theme',
+  'annotation',
+  'tag',
+  'report',
   'permissions',
 ] as const
 export type ExternalKind = (typeof EXTERNAL_KINDS)[number]
@@ -60,6 +65,19 @@ export const WATCHED_TABLES: readonly WatchedTable[] = [
   { name: 'sqlatable_user', kinds: ['dataset'], changedOn: false },
   { name: 'dbs', kinds: ['database'], changedOn: true },
   { name: 'saved_query', kinds: ['saved_query'], changedOn: true, optional: 'saved_query' },
+  { name: 'themes', kinds: ['theme'], changedOn: true, optional: 'themes' },
+  { name: 'annotation_layer', kinds: ['annotation'], changedOn: true, optional: 'annotation_layer' },
+  { name: 'annotation', kinds: ['annotation'], changedOn: true, optional: 'annotation' },
+  { name: 'tag', kinds: ['tag'], changedOn: true, optional: 'tag' },
+  { name: 'tagged_object', kinds: ['tag'], changedOn: true, optional: 'tagged_object' },
+  { name: 'report_schedule', kinds: ['report'], changedOn: true, optional: 'report_schedule' },
+  { name: 'report_recipient', kinds: ['report'], changedOn: true, optional: 'report_recipient' },
+  {
+    name: 'report_schedule_user',
+    kinds: ['report'],
+    changedOn: false,
+    optional: 'report_schedule_user',
+  },
   // Who may see what: users (active, names shown as owners), roles, grants, groups, RLS.
   { name: 'ab_user', kinds: ['permissions'], changedOn: true },
   { name: 'ab_user_role', kinds: ['permissions'], changedOn: false },
