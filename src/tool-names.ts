@@ -30,6 +30,7 @@ export const TOOL_NAMES: readonly string[] = [
   'open_sql_lab_with_context',
   // Development: dashboards
   // Development: charts and datasets
+  'get_chart_sql',
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
   // Development: users, roles, RLS filters, action logs

@@ -23,6 +23,7 @@ import {
   getChartData,
   getChartInfo,
   getChartPreview,
+  getChartSql,
   getChartTypeSchema,
   listCharts,
   updateChart,
@@ -80,6 +81,7 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   // Superset's development branch, by group (docs/TOOLS.md names the source commit of each).
   // Development: dashboards
   // Development: charts and datasets
+  getChartSql,
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
   // Development: users, roles, RLS filters, action logs

@@ -275,6 +275,7 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     // Superset's development branch, from each tool module's annotations (docs/TOOLS.md names the commit).
     // Development: dashboards
     // Development: charts and datasets
+    ['get_chart_sql', true, false],
     // Development: SQL Lab history
     // Development: tags, reports, annotation layers, themes
     // Development: users, roles, RLS filters, action logs
