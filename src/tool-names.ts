@@ -31,6 +31,7 @@ export const TOOL_NAMES: readonly string[] = [
   // Development: dashboards
   // Development: charts and datasets
   'get_chart_sql',
+  'query_dataset',
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
   // Development: users, roles, RLS filters, action logs

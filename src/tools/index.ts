@@ -36,7 +36,7 @@ import {
   listDashboards,
 } from './dashboards'
 import { getDatabaseInfo, listDatabases } from './databases'
-import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
+import { createVirtualDataset, getDatasetInfo, listDatasets, queryDataset } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
 import { executeSql } from './sql'
 import {
@@ -82,6 +82,7 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   // Development: dashboards
   // Development: charts and datasets
   getChartSql,
+  queryDataset,
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
   // Development: users, roles, RLS filters, action logs

@@ -276,6 +276,7 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     // Development: dashboards
     // Development: charts and datasets
     ['get_chart_sql', true, false],
+    ['query_dataset', true, false],
     // Development: SQL Lab history
     // Development: tags, reports, annotation layers, themes
     // Development: users, roles, RLS filters, action logs

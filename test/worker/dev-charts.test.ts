@@ -82,3 +82,141 @@ describe('get_chart_sql', () => {
     })
   })
 })
+
+const query = (user: string, request: unknown) => callAs(user, 'query_dataset', request)
+
+describe('query_dataset', () => {
+  const revenueByRegion = {
+    dataset_id: 1,
+    metrics: ['count', 'revenue'],
+    columns: ['region'],
+    filters: [{ col: 'status', op: '!=', val: 'cancelled' }],
+    order_by: ['revenue'],
+  }
+
+  it('is listed for users who may read datasets', async () => {
+    expect(await toolNamesAs('admin')).toContain('query_dataset')
+    expect(await toolNamesAs('bob')).toContain('query_dataset')
+    expect(await toolNamesAs('carol')).toContain('query_dataset')
+  })
+
+  it("answers the development branch's QueryDatasetResponse with saved metrics per dimension", async () => {
+    const result = await query('admin', revenueByRegion)
+    expect(Object.keys(result).sort()).toEqual(
+      [
+        'applied_filters',
+        'cache_status',
+        'columns',
+        'data',
+        'dataset_id',
+        'dataset_name',
+        'performance',
+        'row_count',
+        'summary',
+        'total_rows',
+        'warnings',
+      ].sort(),
+    )
+    expect(result).toMatchObject({
+      dataset_id: 1,
+      dataset_name: 'orders',
+      row_count: 4,
+      total_rows: 4,
+      summary: "Dataset 'orders': 4 rows, 3 columns (fresh).",
+      applied_filters: [{ col: 'status', op: '!=', val: 'cancelled' }],
+      cache_status: { cache_hit: false },
+      performance: { cache_status: 'fresh' },
+      warnings: [],
+    })
+    // The same numbers as chart 2 (the same query, saved), largest revenue first.
+    expect(result.data.map((row: any) => [row.region, row.revenue, row.count])).toEqual([
+      ['EMEA', 245686.47, 718],
+      ['APAC', 243590.48, 717],
+      ['NA', 241733.49, 718],
+      ['LATAM', 214788.46, 717],
+    ])
+    expect(result.columns.find((column: any) => column.name === 'revenue')).toMatchObject({
+      display_name: 'Revenue',
+      semantic_type: 'metric',
+    })
+  })
+
+  it('applies a time range on the main datetime column, ordering and the row limit', async () => {
+    const result = await query('admin', {
+      dataset_id: 1,
+      metrics: ['count'],
+      columns: ['channel'],
+      time_range: '2026-01-01 : 2026-04-01',
+      order_by: ['channel'],
+      order_desc: false,
+      row_limit: 2,
+    })
+    expect(result.applied_filters).toEqual([
+      { col: 'order_date', op: 'TEMPORAL_RANGE', val: '2026-01-01 : 2026-04-01' },
+    ])
+    expect(result.row_count).toBe(2)
+    const channels = result.data.map((row: any) => row.channel)
+    expect([...channels].sort()).toEqual(channels)
+    expect(result.warnings.join(' ')).toContain('row limit (2)')
+    const expected = await callAs('admin', 'execute_sql', {
+      database_id: 1,
+      sql: "SELECT count(*) AS n FROM sales.orders WHERE order_date >= '2026-01-01' AND order_date < '2026-04-01' AND channel = (SELECT min(channel) FROM sales.orders)",
+    })
+    expect(result.data[0].count).toBe(Number(expected.rows[0].n))
+  })
+
+  it("runs under the caller's row-level security", async () => {
+    const ivan = await query('ivan', revenueByRegion)
+    expect(ivan.data.map((row: any) => [row.region, row.revenue, row.count])).toEqual([
+      ['EMEA', 245686.47, 718],
+    ])
+    const segments = await query('bob', { dataset_id: 2, metrics: ['count'], columns: ['segment'] })
+    expect(segments.data.reduce((total: number, row: any) => total + row.count, 0)).toBe(196)
+    const all = await query('admin', { dataset_id: 2, metrics: ['count'], columns: ['segment'] })
+    expect(all.data.reduce((total: number, row: any) => total + row.count, 0)).toBe(200)
+  })
+
+  it('finds a dataset by UUID; one the caller may not see reads as missing', async () => {
+    expect(
+      (await query('admin', { dataset_id: 'da7a0000-0000-4000-8000-000000000001', metrics: ['count'] })).data,
+    ).toHaveLength(1)
+    for (const [user, id] of [
+      ['carol', 1],
+      ['erin', 1],
+      ['admin', 999],
+    ] as const) {
+      await expect(query(user, { dataset_id: id, metrics: ['count'] })).rejects.toMatchObject({
+        type: 'NotFoundError',
+        message: `Dataset with identifier '${id}' not found. Check the identifier with list_datasets.`,
+      })
+    }
+    expect((await query('carol', { dataset_id: 4, metrics: ['total_spend'] })).row_count).toBe(1)
+  })
+
+  it('refuses unknown names with close matches, and requests without metrics or columns', async () => {
+    await expect(query('admin', { dataset_id: 1, metrics: ['revenu'] })).rejects.toMatchObject({
+      type: 'ValidationError',
+      message: expect.stringMatching(/Unknown metric: .revenu.\. Did you mean: .revenue./),
+    })
+    await expect(
+      query('admin', { dataset_id: 1, columns: ['regon'], order_by: ['nope'] }),
+    ).rejects.toMatchObject({
+      type: 'ValidationError',
+      message: expect.stringMatching(/Unknown column: .regon.*Unknown order_by: .nope./),
+    })
+    await expect(query('admin', { dataset_id: 1 })).rejects.toMatchObject({
+      type: 'ValidationError',
+      message: expect.stringContaining("At least one of 'metrics' or 'columns'"),
+    })
+    await expect(
+      query('admin', { dataset_id: 1, metrics: ['count'], time_range: 'Last week', time_column: 'nope' }),
+    ).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining('does not exist') })
+    await expect(
+      query('admin', {
+        dataset_id: 1,
+        metrics: ['count'],
+        filters: [{ col: 'region', op: 'BETWEEN', val: 1 }],
+      }),
+    ).rejects.toMatchObject({ type: 'ValidationError' })
+  })
+})

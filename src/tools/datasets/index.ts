@@ -1,2 +1,3 @@
 export { createVirtualDataset } from './create'
 export { getDatasetInfo, listDatasets } from './tools'
+export { queryDataset } from './query'

@@ -1,0 +1,132 @@
+/**
+ * The charts-and-datasets development tools from the attacker's side: SQL hidden in names, values,
+ * saved expressions and DDL targets never reaches the analytics database as SQL. Real metadata and
+ * analytics databases; what an attack left behind is read back from the tables themselves.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sql } from '../../src/db'
+import { callAs } from '../helpers/call-as'
+import { withAnalyticsSuperuser, withMetadataDb } from '../helpers/db'
+import { relaxLimits } from '../helpers/limits'
+
+relaxLimits()
+
+const query = (user: string, request: unknown) => callAs(user, 'query_dataset', request)
+
+async function orderCount(): Promise<number> {
+  const [row] = await withAnalyticsSuperuser((db) =>
+    db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM sales.orders`),
+  )
+  return row!.n
+}
+
+describe('query_dataset attacks', () => {
+  let orders: number
+  const probes = [2201, 2202, 2203]
+  beforeAll(async () => {
+    orders = await orderCount()
+    // Saved metrics and a calculated column with SQL hidden in them, as a careless or hostile dataset
+    // owner could save them in Superset.
+    await withMetadataDb(async (db) => {
+      await db.query(sql`
+        INSERT INTO sql_metrics (id, created_on, changed_on, metric_name, table_id, expression, uuid)
+        VALUES (2201, now(), now(), 'probe_stacked', 1, 'COUNT(*)) FROM sales.orders; DELETE FROM sales.orders WHERE (1 = 1', gen_random_uuid()),
+               (2202, now(), now(), 'probe_comment', 1, 'COUNT(*) -- ) FROM sales.orders; DELETE FROM sales.orders', gen_random_uuid()),
+               (2203, now(), now(), 'probe_union', 1, 'COUNT(*) FROM sales.orders UNION SELECT 1', gen_random_uuid())`)
+      await db.query(sql`
+        INSERT INTO table_columns (id, created_on, changed_on, table_id, column_name, expression, is_active, uuid)
+        VALUES (2201, now(), now(), 1, 'probe_calc', '1); DELETE FROM sales.orders; SELECT (1', true, gen_random_uuid())`)
+    })
+  })
+  afterAll(async () => {
+    await withMetadataDb(async (db) => {
+      await db.query(sql`DELETE FROM sql_metrics WHERE id = ANY(${probes})`)
+      await db.query(sql`DELETE FROM table_columns WHERE id = 2201`)
+    })
+  })
+
+  it('refuses saved metrics and calculated columns that hide a statement, a comment or a clause', async () => {
+    for (const metric of ['probe_stacked', 'probe_comment', 'probe_union']) {
+      await expect(query('admin', { dataset_id: 1, metrics: [metric] })).rejects.toMatchObject({
+        type: 'ValidationError',
+        details: { reason: 'unsafe_sql_expression', origin: 'saved metric' },
+      })
+    }
+    await expect(query('admin', { dataset_id: 1, columns: ['probe_calc'] })).rejects.toMatchObject({
+      type: 'ValidationError',
+      details: { reason: 'unsafe_sql_expression', origin: 'calculated column' },
+    })
+    expect(await orderCount()).toBe(orders)
+  })
+
+  it('reads metric, column, filter and order names only as names of the dataset', async () => {
+    const attempts = [
+      { metrics: ['count) FROM sales.orders; DELETE FROM sales.orders; --'] },
+      { columns: ['region" FROM sales.orders; DELETE FROM sales.orders; --'] },
+      { metrics: ['count'], filters: [{ col: '1=1 OR region', op: '==', val: 'EMEA' }] },
+      { metrics: ['count'], order_by: ['(SELECT pg_sleep(5))'] },
+      { metrics: ['count'], time_range: 'Last week', time_column: 'order_date; DROP TABLE sales.orders' },
+    ]
+    for (const attempt of attempts) {
+      await expect(query('admin', { dataset_id: 1, ...attempt })).rejects.toMatchObject({
+        type: 'ValidationError',
+      })
+    }
+    expect(await orderCount()).toBe(orders)
+  })
+
+  it('refuses ad-hoc SQL metrics, columns and filter objects: this tool takes names only', async () => {
+    const attempts = [
+      { metrics: [{ expressionType: 'SQL', sqlExpression: 'pg_sleep(5)', label: 'x' }] },
+      { columns: [{ sqlExpression: "pg_read_file('/etc/passwd')", label: 'x' }] },
+      { metrics: ['count'], filters: [{ col: 'region', op: '==', val: { sqlExpression: '1=1' } }] },
+      { metrics: ['count'], filters: [{ col: 'region', op: "= 'EMEA' OR 1=1 --", val: 'x' }] },
+    ]
+    for (const attempt of attempts) {
+      await expect(query('admin', { dataset_id: 1, ...attempt })).rejects.toMatchObject({
+        type: 'ValidationError',
+      })
+    }
+  })
+
+  it('binds filter values: quotes, statements and function calls in them match nothing', async () => {
+    for (const val of [
+      "EMEA' OR '1'='1",
+      "'; DELETE FROM sales.orders; --",
+      "EMEA') UNION SELECT pg_sleep(5) --",
+      ['EMEA', "x') OR (1=1"],
+    ]) {
+      const op = Array.isArray(val) ? 'IN' : '=='
+      const result = await query('ivan', {
+        dataset_id: 1,
+        metrics: ['count'],
+        columns: ['region'],
+        filters: [{ col: 'region', op, val }],
+      })
+      // The IN list still matches its literal 'EMEA'; nothing else matches.
+      expect(result.data.map((row: any) => row.region)).toEqual(Array.isArray(val) ? ['EMEA'] : [])
+    }
+    expect(await orderCount()).toBe(orders)
+  })
+
+  it("keeps row-level security: a filter cannot widen ivan's EMEA-only rows", async () => {
+    const result = await query('ivan', {
+      dataset_id: 1,
+      metrics: ['count'],
+      columns: ['region'],
+      filters: [{ col: 'region', op: 'IN', val: ['EMEA', 'NA', 'APAC', 'LATAM'] }],
+    })
+    expect(result.data.map((row: any) => row.region)).toEqual(['EMEA'])
+  })
+
+  it('reads time ranges as time ranges only', async () => {
+    await expect(
+      query('admin', {
+        dataset_id: 1,
+        metrics: ['count'],
+        time_range: "2026-01-01'; DELETE FROM sales.orders; -- : now",
+      }),
+    ).rejects.toMatchObject({ type: 'ValidationError' })
+    expect(await orderCount()).toBe(orders)
+  })
+})
