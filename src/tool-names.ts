@@ -32,6 +32,7 @@ export const TOOL_NAMES: readonly string[] = [
   // Development: charts and datasets
   'get_chart_sql',
   'query_dataset',
+  'delete_chart',
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
   // Development: users, roles, RLS filters, action logs
@@ -61,5 +62,6 @@ export const CONFIRMABLE_TOOL_NAMES: readonly string[] = [
   'execute_sql',
   // Development: dashboards
   // Development: charts and datasets
+  'delete_chart',
   // Development: tags, reports, annotation layers, themes
 ]

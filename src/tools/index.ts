@@ -18,6 +18,7 @@ import {
   CONFORMANCE_TOOLS,
 } from './conformance'
 import {
+  deleteChart,
   generateChart,
   generateExploreLink,
   getChartData,
@@ -83,6 +84,7 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   // Development: charts and datasets
   getChartSql,
   queryDataset,
+  deleteChart,
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
   // Development: users, roles, RLS filters, action logs

@@ -277,6 +277,7 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     // Development: charts and datasets
     ['get_chart_sql', true, false],
     ['query_dataset', true, false],
+    ['delete_chart', false, true],
     // Development: SQL Lab history
     // Development: tags, reports, annotation layers, themes
     // Development: users, roles, RLS filters, action logs

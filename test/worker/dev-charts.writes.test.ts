@@ -1,0 +1,335 @@
+/**
+ * The development branch's chart and dataset writes (docs/TOOLS.md "Charts and datasets"), checked in
+ * the metadata tables themselves: delete_chart, create_dataset, update_dataset_metric — ownership,
+ * invariants, one transaction, the confirmation flow.
+ */
+import { env } from 'cloudflare:workers'
+import { afterAll, describe, expect, it } from 'vitest'
+import { requireConfig } from '../../src/config'
+import { sql, type Db } from '../../src/db'
+import { createDispatcher, createRequestScope, type ToolOutcome } from '../../src/dispatch'
+import { createLimiter, LimitDocumentStore } from '../../src/limits'
+import { createLogger } from '../../src/observability'
+import { callAs, toolNamesAs } from '../helpers/call-as'
+import { withMetadataDb } from '../helpers/db'
+import { relaxLimits } from '../helpers/limits'
+
+relaxLimits()
+
+/** One request through the dispatcher as the MCP layer makes it, with the transport's confirmation options. */
+async function dispatch(
+  username: string,
+  name: string,
+  args: unknown,
+  options: { canConfirm: boolean; confirmation?: { state: string; accepted: boolean } },
+): Promise<{ outcome?: ToolOutcome; error?: any }> {
+  const config = requireConfig(env)
+  const log = createLogger('error')
+  const scope = createRequestScope({
+    requestId: `dev-charts-${crypto.randomUUID()}`,
+    config,
+    log,
+    identity: { lookup: { username }, tenant: 'default', method: 'dev_username', scopes: [] },
+    transport: 'mcp',
+    services: {
+      limiter: createLimiter({
+        env,
+        config,
+        log,
+        waitUntil: () => undefined,
+        documents: new LimitDocumentStore(env.CONFIG),
+      }),
+    },
+  })
+  try {
+    return { outcome: await createDispatcher(scope).callTool(name, args, options) }
+  } catch (error) {
+    return { error }
+  } finally {
+    await scope.finish()
+  }
+}
+
+const one = async <T>(db: Db, query: ReturnType<typeof sql>): Promise<T> =>
+  (await db.query<any>(query))[0] as T
+const count = (query: ReturnType<typeof sql>) =>
+  withMetadataDb(async (db) => (await one<{ n: number }>(db, query)).n)
+
+interface Probe {
+  chartId: number
+  otherChartId: number
+  dashboardId: number
+}
+
+/** A chart owned by bob (a copy of chart 2, on orders), on a new dashboard beside chart 6, tagged and favourited. */
+async function probeChart(name: string): Promise<Probe> {
+  return withMetadataDb(async (db) => {
+    const { id: chartId } = await one<{ id: number }>(
+      db,
+      sql`
+      INSERT INTO slices (created_on, changed_on, slice_name, datasource_type, datasource_name, viz_type, params,
+                          created_by_fk, changed_by_fk, perm, datasource_id, schema_perm, uuid, query_context)
+      SELECT now(), now(), ${name}, datasource_type, datasource_name, viz_type, params, 3, 3, perm, datasource_id,
+             schema_perm, gen_random_uuid(), query_context
+        FROM slices WHERE id = 2
+      RETURNING id`,
+    )
+    await db.query(sql`INSERT INTO slice_user (user_id, slice_id) VALUES (3, ${chartId})`)
+    const chartKey = `CHART-${chartId}`
+    const layout = {
+      DASHBOARD_VERSION_KEY: 'v2',
+      ROOT_ID: { type: 'ROOT', id: 'ROOT_ID', children: ['GRID_ID'] },
+      GRID_ID: { type: 'GRID', id: 'GRID_ID', children: ['ROW-probe'], parents: ['ROOT_ID'] },
+      'ROW-probe': {
+        type: 'ROW',
+        id: 'ROW-probe',
+        children: [chartKey, 'CHART-6'],
+        parents: ['ROOT_ID', 'GRID_ID'],
+      },
+      [chartKey]: {
+        type: 'CHART',
+        id: chartKey,
+        children: [],
+        parents: ['ROOT_ID', 'GRID_ID', 'ROW-probe'],
+        meta: { chartId, width: 6, height: 50 },
+      },
+      'CHART-6': {
+        type: 'CHART',
+        id: 'CHART-6',
+        children: [],
+        parents: ['ROOT_ID', 'GRID_ID', 'ROW-probe'],
+        meta: { chartId: 6, width: 6, height: 50 },
+      },
+    }
+    const metadata = {
+      timed_refresh_immune_slices: [chartId, 6],
+      expanded_slices: { [chartId]: true, '6': false },
+      chart_configuration: {
+        [chartId]: { id: chartId, crossFilters: { scope: 'global', chartsInScope: [6] } },
+        '6': { id: 6, crossFilters: { scope: 'global', chartsInScope: [chartId] } },
+      },
+      global_chart_configuration: {
+        scope: { rootPath: ['ROOT_ID'], excluded: [chartId] },
+        chartsInScope: [chartId, 6],
+      },
+      native_filter_configuration: [
+        { id: 'NATIVE_FILTER-1', chartsInScope: [chartId, 6], scope: { excluded: [chartId] } },
+      ],
+      default_filters: JSON.stringify({ [chartId]: { region: ['EMEA'] } }),
+    }
+    const { id: dashboardId } = await one<{ id: number }>(
+      db,
+      sql`
+      INSERT INTO dashboards (created_on, changed_on, dashboard_title, position_json, json_metadata, published, uuid,
+                              created_by_fk, changed_by_fk)
+      VALUES (now(), now(), ${`${name} board`}, ${JSON.stringify(layout)}, ${JSON.stringify(metadata)}, false,
+              gen_random_uuid(), 3, 3)
+      RETURNING id`,
+    )
+    await db.query(sql`INSERT INTO dashboard_user (user_id, dashboard_id) VALUES (3, ${dashboardId})`)
+    await db.query(
+      sql`INSERT INTO dashboard_slices (dashboard_id, slice_id) VALUES (${dashboardId}, ${chartId}), (${dashboardId}, 6)`,
+    )
+    await db.query(sql`
+      INSERT INTO tagged_object (created_on, changed_on, tag_id, object_id, object_type) VALUES (now(), now(), 1, ${chartId}, 'chart')`)
+    await db.query(sql`
+      INSERT INTO favstar (user_id, class_name, obj_id, dttm, uuid) VALUES (3, 'slice', ${chartId}, now(), gen_random_uuid())`)
+    return { chartId, otherChartId: 6, dashboardId }
+  })
+}
+
+async function references(chartId: number) {
+  return {
+    slices: await count(sql`SELECT count(*)::int AS n FROM slices WHERE id = ${chartId}`),
+    owners: await count(sql`SELECT count(*)::int AS n FROM slice_user WHERE slice_id = ${chartId}`),
+    links: await count(sql`SELECT count(*)::int AS n FROM dashboard_slices WHERE slice_id = ${chartId}`),
+    tags: await count(
+      sql`SELECT count(*)::int AS n FROM tagged_object WHERE object_type = 'chart' AND object_id = ${chartId}`,
+    ),
+    favourites: await count(
+      sql`SELECT count(*)::int AS n FROM favstar WHERE class_name = 'slice' AND obj_id = ${chartId}`,
+    ),
+  }
+}
+
+const PRESENT = { slices: 1, owners: 1, links: 1, tags: 1, favourites: 1 }
+const GONE = { slices: 0, owners: 0, links: 0, tags: 0, favourites: 0 }
+
+describe('delete_chart', () => {
+  const made: Probe[] = []
+  const probe = async (name: string) => {
+    const created = await probeChart(name)
+    made.push(created)
+    return created
+  }
+  afterAll(async () => {
+    await withMetadataDb(async (db) => {
+      for (const { chartId, dashboardId } of made) {
+        await db.query(sql`DELETE FROM dashboard_slices WHERE dashboard_id = ${dashboardId}`)
+        await db.query(sql`DELETE FROM dashboard_user WHERE dashboard_id = ${dashboardId}`)
+        await db.query(sql`DELETE FROM dashboards WHERE id = ${dashboardId}`)
+        await db.query(sql`DELETE FROM tagged_object WHERE object_type = 'chart' AND object_id = ${chartId}`)
+        await db.query(sql`DELETE FROM favstar WHERE class_name = 'slice' AND obj_id = ${chartId}`)
+        await db.query(sql`DELETE FROM slices WHERE id = ${chartId}`)
+      }
+    })
+  })
+
+  it('is listed for users who may write charts', async () => {
+    expect(await toolNamesAs('admin')).toContain('delete_chart')
+    expect(await toolNamesAs('bob')).toContain('delete_chart')
+    expect(await toolNamesAs('mallory')).toContain('delete_chart')
+  })
+
+  it("lets the owner delete the chart with every reference to it, in the development branch's response", async () => {
+    const { chartId, dashboardId } = await probe('Delete probe (owner)')
+    expect(await references(chartId)).toEqual(PRESENT)
+    const result = await callAs('bob', 'delete_chart', { identifier: chartId })
+    expect(result).toEqual({
+      success: true,
+      deleted_id: chartId,
+      deleted_name: 'Delete probe (owner)',
+      soft_deleted: false,
+      message: `Permanently deleted chart 'Delete probe (owner)' (id=${chartId}).`,
+      error: null,
+      error_type: null,
+      permission_denied: false,
+    })
+    expect(await references(chartId)).toEqual(GONE)
+    const dashboard = await withMetadataDb((db) =>
+      one<{ position_json: string; json_metadata: string; changed_by_fk: number }>(
+        db,
+        sql`SELECT position_json, json_metadata, changed_by_fk FROM dashboards WHERE id = ${dashboardId}`,
+      ),
+    )
+    const layout = JSON.parse(dashboard.position_json)
+    expect(layout[`CHART-${chartId}`]).toBeUndefined()
+    expect(layout['ROW-probe'].children).toEqual(['CHART-6'])
+    expect(layout['CHART-6'].meta.chartId).toBe(6)
+    const metadata = JSON.parse(dashboard.json_metadata)
+    expect(metadata.timed_refresh_immune_slices).toEqual([6])
+    expect(metadata.expanded_slices).toEqual({ '6': false })
+    expect(Object.keys(metadata.chart_configuration)).toEqual(['6'])
+    expect(metadata.chart_configuration['6'].crossFilters.chartsInScope).toEqual([])
+    expect(metadata.global_chart_configuration).toEqual({
+      scope: { rootPath: ['ROOT_ID'], excluded: [] },
+      chartsInScope: [6],
+    })
+    expect(metadata.native_filter_configuration[0]).toMatchObject({
+      chartsInScope: [6],
+      scope: { excluded: [] },
+    })
+    expect(JSON.parse(metadata.default_filters)).toEqual({})
+    expect(dashboard.changed_by_fk).toBe(3)
+    // The other chart on the dashboard stays linked.
+    expect(
+      await count(
+        sql`SELECT count(*)::int AS n FROM dashboard_slices WHERE dashboard_id = ${dashboardId} AND slice_id = 6`,
+      ),
+    ).toBe(1)
+  })
+
+  it('lets an admin delete any chart, by UUID', async () => {
+    const { chartId } = await probe('Delete probe (admin)')
+    const { uuid } = await withMetadataDb((db) =>
+      one<{ uuid: string }>(db, sql`SELECT uuid::text AS uuid FROM slices WHERE id = ${chartId}`),
+    )
+    expect(await callAs('admin', 'delete_chart', { identifier: uuid })).toMatchObject({
+      success: true,
+      deleted_id: chartId,
+    })
+    expect(await references(chartId)).toEqual(GONE)
+  })
+
+  it('refuses a non-owner who can see the chart (in-band, permission_denied) and changes nothing', async () => {
+    const { chartId } = await probe('Delete probe (not yours)')
+    const result = await callAs('alice', 'delete_chart', { identifier: chartId })
+    expect(result).toMatchObject({
+      success: false,
+      deleted_id: null,
+      permission_denied: true,
+      error_type: 'Forbidden',
+      error: expect.stringContaining('do not retry'),
+    })
+    expect(await references(chartId)).toEqual(PRESENT)
+  })
+
+  it('answers a chart the caller may not see exactly like a missing one', async () => {
+    const { chartId } = await probe('Delete probe (hidden)')
+    const hidden = await callAs('carol', 'delete_chart', { identifier: chartId })
+    const missing = await callAs('carol', 'delete_chart', { identifier: 999_999 })
+    expect(hidden).toMatchObject({ success: false, error_type: 'NotFound', permission_denied: false })
+    expect(hidden.error).toBe(
+      `Chart with identifier '${chartId}' not found. Check the identifier with list_charts.`,
+    )
+    expect(missing.error).toBe(
+      "Chart with identifier '999999' not found. Check the identifier with list_charts.",
+    )
+    expect(await references(chartId)).toEqual(PRESENT)
+  })
+
+  it('refuses bad input', async () => {
+    for (const request of [{}, { identifier: 0 }, { identifier: '' }, { identifier: [1] }]) {
+      await expect(callAs('admin', 'delete_chart', request)).rejects.toMatchObject({
+        type: 'ValidationError',
+      })
+    }
+  })
+
+  it('asks first, naming the chart; deletes once when confirmed; a declined call changes nothing', async () => {
+    const { chartId } = await probe('Delete probe (confirm)')
+    const args = { request: { identifier: chartId } }
+    const asked = await dispatch('bob', 'delete_chart', args, { canConfirm: true })
+    expect(asked.outcome).toMatchObject({
+      kind: 'confirmation_required',
+      message: `Permanently delete chart ${chartId} (\uE000Delete probe (confirm)\uE001) and remove it from every dashboard that shows it.`,
+    })
+    expect(await references(chartId)).toEqual(PRESENT)
+    const state = (asked.outcome as Extract<ToolOutcome, { kind: 'confirmation_required' }>).state
+    const declined = await dispatch('bob', 'delete_chart', args, {
+      canConfirm: true,
+      confirmation: { state, accepted: false },
+    })
+    expect(declined.error ?? declined.outcome).toBeDefined()
+    expect(await references(chartId)).toEqual(PRESENT)
+    const again = await dispatch('bob', 'delete_chart', args, { canConfirm: true })
+    const state2 = (again.outcome as Extract<ToolOutcome, { kind: 'confirmation_required' }>).state
+    const confirmed = await dispatch('bob', 'delete_chart', args, {
+      canConfirm: true,
+      confirmation: { state: state2, accepted: true },
+    })
+    expect(confirmed.outcome).toMatchObject({
+      kind: 'answer',
+      result: { success: true, deleted_id: chartId },
+    })
+    expect(await references(chartId)).toEqual(GONE)
+    const replay = await dispatch('bob', 'delete_chart', args, {
+      canConfirm: true,
+      confirmation: { state: state2, accepted: true },
+    })
+    expect(replay.error).toMatchObject({ details: { reason: 'confirmation_state_used' } })
+  })
+
+  it('refuses a chart an alert or report sends (where report_schedule exists)', async (test) => {
+    const exists = await count(
+      sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'report_schedule'`,
+    )
+    if (exists === 0) test.skip()
+    const { chartId } = await probe('Delete probe (reported)')
+    const { id: reportId } = await withMetadataDb((db) =>
+      one<{ id: number }>(
+        db,
+        sql`INSERT INTO report_schedule (type, name, crontab, chart_id, created_on, changed_on)
+            VALUES ('Report', ${`Probe report ${chartId}`}, '0 9 * * *', ${chartId}, now(), now()) RETURNING id`,
+      ),
+    )
+    try {
+      const result = await callAs('admin', 'delete_chart', { identifier: chartId })
+      expect(result).toMatchObject({ success: false, error_type: 'ReportsExist' })
+      expect(result.error).toContain('Remove the associated alerts/reports first')
+      expect(await references(chartId)).toEqual(PRESENT)
+    } finally {
+      await withMetadataDb((db) => db.query(sql`DELETE FROM report_schedule WHERE id = ${reportId}`))
+    }
+  })
+})
