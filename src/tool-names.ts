@@ -33,6 +33,7 @@ export const TOOL_NAMES: readonly string[] = [
   'get_chart_sql',
   'query_dataset',
   'delete_chart',
+  'create_dataset',
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
   // Development: users, roles, RLS filters, action logs

@@ -87,3 +87,11 @@ export type { DashboardPermalink, PermalinkLookup } from './repositories/permali
 export { Hashids } from './hashids'
 export { deleteChartRows, lockChart, reportsOfChart } from './repositories/chart-deletes'
 export type { ChartDeletion } from './repositories/chart-deletes'
+export {
+  datasetMetrics,
+  existingUserIds,
+  findDatasetForTable,
+  insertPhysicalDataset,
+  updateMetric,
+} from './repositories/dataset-edits'
+export type { MetricChanges, MetricRecord, NewPhysicalDataset } from './repositories/dataset-edits'

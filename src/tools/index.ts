@@ -37,7 +37,7 @@ import {
   listDashboards,
 } from './dashboards'
 import { getDatabaseInfo, listDatabases } from './databases'
-import { createVirtualDataset, getDatasetInfo, listDatasets, queryDataset } from './datasets'
+import { createDataset, createVirtualDataset, getDatasetInfo, listDatasets, queryDataset } from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
 import { executeSql } from './sql'
 import {
@@ -85,6 +85,7 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   getChartSql,
   queryDataset,
   deleteChart,
+  createDataset,
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
   // Development: users, roles, RLS filters, action logs

@@ -278,6 +278,7 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     ['get_chart_sql', true, false],
     ['query_dataset', true, false],
     ['delete_chart', false, true],
+    ['create_dataset', false, false],
     // Development: SQL Lab history
     // Development: tags, reports, annotation layers, themes
     // Development: users, roles, RLS filters, action logs

@@ -130,3 +130,68 @@ describe('query_dataset attacks', () => {
     expect(await orderCount()).toBe(orders)
   })
 })
+
+describe('create_dataset attacks', () => {
+  const odd = 'odd"; DROP TABLE sales.orders; --'
+  const created: number[] = []
+  let orders: number
+  beforeAll(async () => {
+    orders = await orderCount()
+    // A real table whose name is itself an injection attempt: it must be registered as exactly that name.
+    await withAnalyticsSuperuser(async (db) => {
+      await db.query(sql`CREATE TABLE IF NOT EXISTS scratch."odd""; DROP TABLE sales.orders; --" (n int)`)
+      // What the demo grants every analytics table (scripts/lib/database.ts).
+      await db.query(sql`GRANT SELECT ON scratch."odd""; DROP TABLE sales.orders; --" TO mcp_analyst`)
+    })
+  })
+  afterAll(async () => {
+    await withMetadataDb(async (db) => {
+      await db.query(sql`DELETE FROM sqlatable_user WHERE table_id = ANY(${created})`)
+      await db.query(sql`DELETE FROM tables WHERE id = ANY(${created})`)
+    })
+    await withAnalyticsSuperuser((db) =>
+      db.query(sql`DROP TABLE IF EXISTS scratch."odd""; DROP TABLE sales.orders; --"`),
+    )
+  })
+
+  it('reads schema and table names as names: injected SQL finds no table and runs nothing', async () => {
+    const attempts = [
+      { schema: 'sales', table_name: 'orders; DROP TABLE sales.orders' },
+      { schema: 'sales', table_name: 'orders" ; DELETE FROM sales.orders; --' },
+      { schema: "sales'; DROP SCHEMA sales CASCADE; --", table_name: 'orders' },
+      { schema: 'sales', table_name: "orders') UNION SELECT 1 --" },
+    ]
+    for (const attempt of attempts) {
+      await expect(callAs('admin', 'create_dataset', { database_id: 3, ...attempt })).rejects.toMatchObject({
+        type: 'NotFoundError',
+        details: { error_type: 'TableNotFoundError' },
+      })
+    }
+    expect(await orderCount()).toBe(orders)
+  })
+
+  it('registers a table with a hostile quoted name as exactly that name, and queries it safely', async () => {
+    const result = await callAs('admin', 'create_dataset', {
+      database_id: 3,
+      schema: 'scratch',
+      table_name: odd,
+    })
+    created.push(result.id)
+    expect(result.table_name).toBe(odd)
+    const data = await callAs('admin', 'query_dataset', { dataset_id: result.id, metrics: ['count'] })
+    expect(data.data).toEqual([{ count: 0 }])
+    expect(await orderCount()).toBe(orders)
+  })
+
+  it("refuses DDL targets in the server's own schemas", async () => {
+    for (const [schema, table] of [
+      ['pg_catalog', 'pg_authid'],
+      ['information_schema', 'tables'],
+      ['pg_toast', 'pg_toast_2619'],
+    ] as const) {
+      await expect(
+        callAs('admin', 'create_dataset', { database_id: 3, schema, table_name: table }),
+      ).rejects.toMatchObject({ type: 'ValidationError', details: { reason: 'system_schema' } })
+    }
+  })
+})

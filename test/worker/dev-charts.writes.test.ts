@@ -4,14 +4,14 @@
  * invariants, one transaction, the confirmation flow.
  */
 import { env } from 'cloudflare:workers'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireConfig } from '../../src/config'
 import { sql, type Db } from '../../src/db'
 import { createDispatcher, createRequestScope, type ToolOutcome } from '../../src/dispatch'
 import { createLimiter, LimitDocumentStore } from '../../src/limits'
 import { createLogger } from '../../src/observability'
 import { callAs, toolNamesAs } from '../helpers/call-as'
-import { withMetadataDb } from '../helpers/db'
+import { createRole, createUser, withAnalyticsSuperuser, withMetadataDb } from '../helpers/db'
 import { relaxLimits } from '../helpers/limits'
 
 relaxLimits()
@@ -330,6 +330,185 @@ describe('delete_chart', () => {
       expect(await references(chartId)).toEqual(PRESENT)
     } finally {
       await withMetadataDb((db) => db.query(sql`DELETE FROM report_schedule WHERE id = ${reportId}`))
+    }
+  })
+})
+
+/** Removes datasets the tests made, with everything Superset would remove with them. */
+async function dropDatasets(ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return
+  await withMetadataDb(async (db) => {
+    const perms = await db.query<{ perm: string }>(sql`SELECT perm FROM tables WHERE id = ANY(${[...ids]})`)
+    await db.query(sql`DELETE FROM sqlatable_user WHERE table_id = ANY(${[...ids]})`)
+    await db.query(sql`DELETE FROM tables WHERE id = ANY(${[...ids]})`)
+    const names = perms.map((row) => row.perm)
+    await db.query(sql`DELETE FROM ab_permission_view_role WHERE permission_view_id IN (
+      SELECT pv.id FROM ab_permission_view pv JOIN ab_view_menu v ON v.id = pv.view_menu_id WHERE v.name = ANY(${names}))`)
+    await db.query(
+      sql`DELETE FROM ab_permission_view WHERE view_menu_id IN (SELECT id FROM ab_view_menu WHERE name = ANY(${names}))`,
+    )
+    await db.query(sql`DELETE FROM ab_view_menu WHERE name = ANY(${names})`)
+  })
+}
+
+describe('create_dataset', () => {
+  const created: number[] = []
+  const cleanups: (() => Promise<void>)[] = []
+  beforeAll(async () => {
+    await withAnalyticsSuperuser((db) =>
+      db.query(
+        sql`CREATE TABLE IF NOT EXISTS scratch.dev_probe_targets (region text, month date, target numeric)`,
+      ),
+    )
+    cleanups.push(
+      await createRole('Dev Dataset Writer', [
+        { permission: 'can_write', view: 'Dataset' },
+        { permission: 'can_read', view: 'Dataset' },
+        { permission: 'schema_access', view: '[scratchpad].[scratch]' },
+      ]),
+    )
+    cleanups.push(await createUser('dev_writer', ['Gamma', 'Dev Dataset Writer']))
+  })
+  afterAll(async () => {
+    await dropDatasets(created)
+    for (const cleanup of cleanups.reverse()) await cleanup()
+    await withAnalyticsSuperuser((db) => db.query(sql`DROP TABLE IF EXISTS scratch.dev_probe_targets`))
+  })
+
+  it('is listed for users who may write datasets only', async () => {
+    expect(await toolNamesAs('admin')).toContain('create_dataset')
+    expect(await toolNamesAs('alice')).toContain('create_dataset')
+    expect(await toolNamesAs('bob')).not.toContain('create_dataset')
+    expect(await toolNamesAs('dev_writer')).toContain('create_dataset')
+  })
+
+  it("registers a table with its columns, the count metric, owners and Superset's permissions", async () => {
+    const result = await callAs('admin', 'create_dataset', {
+      database_id: 3,
+      schema: 'sales',
+      table_name: 'orders',
+    })
+    created.push(result.id)
+    expect(result).toMatchObject({
+      table_name: 'orders',
+      schema: 'sales',
+      database_name: 'scratchpad',
+      database_id: 3,
+      is_virtual: false,
+      sql: null,
+      main_dttm_col: 'order_date',
+      url: expect.stringContaining(String(result.id)),
+    })
+    expect(result.metrics).toEqual([
+      expect.objectContaining({ metric_name: 'count', expression: 'COUNT(*)' }),
+    ])
+    const expected = await withAnalyticsSuperuser((db) =>
+      db.query<{ column_name: string }>(
+        sql`SELECT column_name FROM information_schema.columns WHERE table_schema = 'sales' AND table_name = 'orders' ORDER BY ordinal_position`,
+      ),
+    )
+    expect(result.columns.map((column: any) => column.column_name)).toEqual(
+      expected.map((row) => row.column_name),
+    )
+    const row = await withMetadataDb((db) =>
+      one<any>(
+        db,
+        sql`SELECT perm, schema_perm, catalog_perm, created_by_fk, sql,
+                   (SELECT array_agg(user_id ORDER BY user_id) FROM sqlatable_user WHERE table_id = t.id) AS owners,
+                   (SELECT count(*)::int FROM ab_permission_view pv JOIN ab_permission p ON p.id = pv.permission_id
+                      JOIN ab_view_menu v ON v.id = pv.view_menu_id WHERE p.name = 'datasource_access' AND v.name = t.perm) AS pairs,
+                   (SELECT bool_and(is_dttm) FROM table_columns WHERE table_id = t.id AND column_name IN ('order_date', 'ordered_at')) AS dttm
+              FROM tables t WHERE id = ${result.id}`,
+      ),
+    )
+    expect(row).toEqual({
+      perm: `[scratchpad].[orders](id:${result.id})`,
+      schema_perm: '[scratchpad].[sales]',
+      catalog_perm: null,
+      created_by_fk: 1,
+      sql: null,
+      owners: [1],
+      pairs: 1,
+      dttm: true,
+    })
+    // The dataset answers queries at once.
+    const data = await callAs('admin', 'query_dataset', { dataset_id: result.id, metrics: ['count'] })
+    expect(data.data[0].count).toBeGreaterThan(0)
+  })
+
+  it('refuses a table that already has a dataset, and a table that does not exist', async () => {
+    await expect(
+      callAs('admin', 'create_dataset', { database_id: 1, schema: 'sales', table_name: 'orders' }),
+    ).rejects.toMatchObject({
+      type: 'ConflictError',
+      details: { error_type: 'DatasetExistsError', resource_id: 1 },
+    })
+    await expect(
+      callAs('admin', 'create_dataset', { database_id: 3, schema: 'sales', table_name: 'no_such_table' }),
+    ).rejects.toMatchObject({ type: 'NotFoundError', details: { error_type: 'TableNotFoundError' } })
+    await expect(
+      callAs('admin', 'create_dataset', { database_id: 999, schema: 'sales', table_name: 'orders' }),
+    ).rejects.toMatchObject({
+      type: 'NotFoundError',
+      message: expect.stringContaining("Database with identifier '999'"),
+    })
+  })
+
+  it('lets a writer with schema access register a table of that schema only, owned by them and the owners named', async () => {
+    const denied = callAs('dev_writer', 'create_dataset', {
+      database_id: 3,
+      schema: 'sales',
+      table_name: 'products',
+    })
+    await expect(denied).rejects.toMatchObject({
+      type: 'PermissionDeniedError',
+      details: { reason: 'TABLE_SECURITY_ACCESS_ERROR', tables: ['sales.products'] },
+    })
+    // A database the writer cannot see reads as missing.
+    await expect(
+      callAs('dev_writer', 'create_dataset', { database_id: 1, schema: 'finance', table_name: 'gl_entries' }),
+    ).rejects.toMatchObject({ type: 'NotFoundError' })
+    const result = await callAs('dev_writer', 'create_dataset', {
+      database_id: 3,
+      schema: 'scratch',
+      table_name: 'dev_probe_targets',
+      editors: [3],
+    })
+    created.push(result.id)
+    expect(result).toMatchObject({
+      table_name: 'dev_probe_targets',
+      schema: 'scratch',
+      main_dttm_col: 'month',
+    })
+    const owners = await withMetadataDb((db) =>
+      db.query<{ username: string }>(
+        sql`SELECT u.username FROM sqlatable_user o JOIN ab_user u ON u.id = o.user_id WHERE o.table_id = ${result.id} ORDER BY u.username`,
+      ),
+    )
+    expect(owners.map((owner) => owner.username)).toEqual(['bob', 'dev_writer'])
+  })
+
+  it('refuses bad input: no table name, unknown owners, system schemas', async () => {
+    await expect(
+      callAs('admin', 'create_dataset', { database_id: 3, schema: 'sales' }),
+    ).rejects.toMatchObject({
+      type: 'ValidationError',
+    })
+    await expect(
+      callAs('admin', 'create_dataset', {
+        database_id: 3,
+        schema: 'sales',
+        table_name: 'customers',
+        editors: [99999],
+      }),
+    ).rejects.toMatchObject({
+      type: 'ValidationError',
+      message: expect.stringContaining('User not found: 99999'),
+    })
+    for (const schema of ['pg_catalog', 'information_schema']) {
+      await expect(
+        callAs('admin', 'create_dataset', { database_id: 3, schema, table_name: 'pg_class' }),
+      ).rejects.toMatchObject({ type: 'ValidationError', details: { reason: 'system_schema' } })
     }
   })
 })
