@@ -34,6 +34,7 @@ export const TOOL_NAMES: readonly string[] = [
   'query_dataset',
   'delete_chart',
   'create_dataset',
+  'update_dataset_metric',
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
   // Development: users, roles, RLS filters, action logs
@@ -64,5 +65,6 @@ export const CONFIRMABLE_TOOL_NAMES: readonly string[] = [
   // Development: dashboards
   // Development: charts and datasets
   'delete_chart',
+  'update_dataset_metric',
   // Development: tags, reports, annotation layers, themes
 ]

@@ -37,7 +37,14 @@ import {
   listDashboards,
 } from './dashboards'
 import { getDatabaseInfo, listDatabases } from './databases'
-import { createDataset, createVirtualDataset, getDatasetInfo, listDatasets, queryDataset } from './datasets'
+import {
+  createDataset,
+  createVirtualDataset,
+  getDatasetInfo,
+  listDatasets,
+  queryDataset,
+  updateDatasetMetric,
+} from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
 import { executeSql } from './sql'
 import {
@@ -86,6 +93,7 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   queryDataset,
   deleteChart,
   createDataset,
+  updateDatasetMetric,
   // Development: SQL Lab history
   // Development: tags, reports, annotation layers, themes
   // Development: users, roles, RLS filters, action logs

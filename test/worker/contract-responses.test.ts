@@ -279,6 +279,7 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     ['query_dataset', true, false],
     ['delete_chart', false, true],
     ['create_dataset', false, false],
+    ['update_dataset_metric', false, true],
     // Development: SQL Lab history
     // Development: tags, reports, annotation layers, themes
     // Development: users, roles, RLS filters, action logs

@@ -195,3 +195,62 @@ describe('create_dataset attacks', () => {
     }
   })
 })
+
+describe('update_dataset_metric attacks', () => {
+  let metricId: number
+  const expression = () =>
+    withMetadataDb(async (db) => {
+      const [row] = await db.query<{ expression: string }>(
+        sql`SELECT expression FROM sql_metrics WHERE id = ${metricId}`,
+      )
+      return row!.expression
+    })
+  beforeAll(async () => {
+    metricId = 2220
+    await withMetadataDb((db) =>
+      db.query(sql`INSERT INTO sql_metrics (id, created_on, changed_on, metric_name, table_id, expression, uuid)
+                   VALUES (2220, now(), now(), 'attack_probe', 1, 'SUM(order_total)', gen_random_uuid())`),
+    )
+  })
+  afterAll(() => withMetadataDb((db) => db.query(sql`DELETE FROM sql_metrics WHERE id = 2220`)))
+
+  it('refuses expressions with statements, subqueries, comments, templates and dangerous functions; nothing is stored', async () => {
+    const orders = await orderCount()
+    for (const attack of [
+      'SUM(order_total)) FROM sales.orders; DELETE FROM sales.orders; SELECT (1',
+      'SUM(order_total); DROP TABLE sales.orders',
+      '(SELECT max(salary) FROM hr.employees)',
+      'SUM(order_total) + (SELECT count(*) FROM pg_catalog.pg_authid)',
+      'EXISTS (SELECT 1 FROM sales.orders)',
+      'pg_sleep(5)',
+      'SUM(order_total) + pg_sleep(5)',
+      "dblink('host=evil', 'DELETE FROM sales.orders')",
+      "pg_read_file('/etc/passwd')",
+      "lo_import('/etc/passwd')",
+      "set_config('statement_timeout', '0', false)",
+      'SUM(order_total) -- ) FROM sales.orders; DELETE FROM sales.orders',
+      'SUM(order_total) /* hidden */',
+      '{{ current_username() }}',
+      'SUM(order_total) AS x, COUNT(*)',
+    ]) {
+      const result = await callAs('admin', 'update_dataset_metric', {
+        dataset_id: 1,
+        metric: 'attack_probe',
+        expression: attack,
+      })
+      expect(result, attack).toMatchObject({ metric: null, error: expect.stringContaining('cannot be used') })
+      expect(await expression()).toBe('SUM(order_total)')
+    }
+    expect(await orderCount()).toBe(orders)
+  })
+
+  it('stores an allowed aggregate as written', async () => {
+    const result = await callAs('admin', 'update_dataset_metric', {
+      dataset_id: 1,
+      metric: 'attack_probe',
+      expression: "SUM(CASE WHEN status <> 'cancelled' THEN order_total ELSE 0 END)",
+    })
+    expect(result.error).toBeNull()
+    expect(await expression()).toBe("SUM(CASE WHEN status <> 'cancelled' THEN order_total ELSE 0 END)")
+  })
+})

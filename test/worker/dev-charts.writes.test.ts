@@ -512,3 +512,181 @@ describe('create_dataset', () => {
     }
   })
 })
+
+describe('update_dataset_metric', () => {
+  const cleanups: (() => Promise<void>)[] = []
+  let metricId: number
+  let uuid: string
+  const metricRow = () =>
+    withMetadataDb((db) =>
+      one<any>(
+        db,
+        sql`SELECT metric_name, expression, verbose_name, d3format, currency, changed_by_fk FROM sql_metrics WHERE id = ${metricId}`,
+      ),
+    )
+  beforeAll(async () => {
+    const row = await withMetadataDb((db) =>
+      one<{ id: number; uuid: string }>(
+        db,
+        sql`INSERT INTO sql_metrics (id, created_on, changed_on, metric_name, verbose_name, table_id, expression, d3format, uuid)
+            VALUES (2210, now(), now(), 'probe_revenue', 'Probe revenue', 1, 'SUM(order_total)', ',.2f', gen_random_uuid())
+            RETURNING id, uuid::text AS uuid`,
+      ),
+    )
+    metricId = row.id
+    uuid = row.uuid
+    cleanups.push(
+      await createRole('Dev Metric Writer', [
+        { permission: 'can_write', view: 'Dataset' },
+        { permission: 'can_read', view: 'Dataset' },
+        { permission: 'schema_access', view: '[scratchpad].[scratch]' },
+      ]),
+    )
+    cleanups.push(await createUser('dev_metric_writer', ['Gamma', 'Dev Metric Writer']))
+  })
+  afterAll(async () => {
+    await withMetadataDb((db) => db.query(sql`DELETE FROM sql_metrics WHERE id = ${metricId}`))
+    for (const cleanup of cleanups.reverse()) await cleanup()
+  })
+
+  it('is listed for users who may write datasets', async () => {
+    expect(await toolNamesAs('alice')).toContain('update_dataset_metric')
+    expect(await toolNamesAs('bob')).not.toContain('update_dataset_metric')
+  })
+
+  it("lets an owner change only the properties passed, answering the development branch's response", async () => {
+    const others = await count(
+      sql`SELECT count(*)::int AS n FROM sql_metrics WHERE table_id = 1 AND id <> ${metricId}`,
+    )
+    const result = await callAs('alice', 'update_dataset_metric', {
+      dataset_id: 1,
+      metric: 'probe_revenue',
+      expression: 'SUM(order_total - discount)',
+      d3format: '$,.2f',
+      currency: { symbol: 'EUR', symbolPosition: 'suffix' },
+    })
+    expect(result).toEqual({
+      dataset_id: 1,
+      dataset_name: 'orders',
+      metric: {
+        id: metricId,
+        uuid,
+        metric_name: 'probe_revenue',
+        verbose_name: 'Probe revenue',
+        expression: 'SUM(order_total - discount)',
+        description: null,
+        d3format: '$,.2f',
+        metric_type: null,
+        currency: { symbol: 'EUR', symbolPosition: 'suffix' },
+        warning_text: null,
+        extra: null,
+      },
+      updated_properties: ['currency', 'd3format', 'expression'],
+      url: expect.stringContaining('datasource_id=1'),
+      error: null,
+    })
+    expect(await metricRow()).toEqual({
+      metric_name: 'probe_revenue',
+      expression: 'SUM(order_total - discount)',
+      verbose_name: 'Probe revenue',
+      d3format: '$,.2f',
+      currency: { symbol: 'EUR', symbolPosition: 'suffix' },
+      changed_by_fk: 2,
+    })
+    expect(
+      await count(sql`SELECT count(*)::int AS n FROM sql_metrics WHERE table_id = 1 AND id <> ${metricId}`),
+    ).toBe(others)
+    // The new expression is what queries now compute.
+    const data = await callAs('admin', 'query_dataset', {
+      dataset_id: 1,
+      metrics: ['probe_revenue', 'net_revenue'],
+    })
+    expect(data.data[0].probe_revenue).toBe(data.data[0].net_revenue)
+  })
+
+  it('finds the metric by id or UUID (admin, not an owner) and refuses a name another metric has', async () => {
+    expect(
+      (
+        await callAs('admin', 'update_dataset_metric', {
+          dataset_id: 1,
+          metric: metricId,
+          verbose_name: 'By id',
+        })
+      ).metric.verbose_name,
+    ).toBe('By id')
+    expect(
+      (
+        await callAs('admin', 'update_dataset_metric', {
+          dataset_id: 1,
+          metric: uuid,
+          verbose_name: 'By uuid',
+        })
+      ).metric.verbose_name,
+    ).toBe('By uuid')
+    const clash = await callAs('admin', 'update_dataset_metric', {
+      dataset_id: 1,
+      metric: metricId,
+      metric_name: 'count',
+    })
+    expect(clash).toMatchObject({
+      metric: null,
+      error: expect.stringContaining('already has a metric named "count"'),
+    })
+    expect((await metricRow()).metric_name).toBe('probe_revenue')
+  })
+
+  it('refuses non-owners and unknown metrics in-band; a hidden dataset reads as missing', async () => {
+    const notOwner = await callAs('dev_metric_writer', 'update_dataset_metric', {
+      dataset_id: 11,
+      metric: 'count',
+      verbose_name: 'x',
+    })
+    expect(notOwner).toMatchObject({
+      metric: null,
+      error: expect.stringContaining('Only the owners of dataset 11'),
+    })
+    const hidden = await callAs('dev_metric_writer', 'update_dataset_metric', {
+      dataset_id: 1,
+      metric: 'probe_revenue',
+      verbose_name: 'x',
+    })
+    expect(hidden.error).toBe(
+      "Dataset with identifier '1' not found. Check the identifier with list_datasets.",
+    )
+    const unknown = await callAs('alice', 'update_dataset_metric', {
+      dataset_id: 1,
+      metric: 'probe_revenu',
+      verbose_name: 'x',
+    })
+    expect(unknown.error).toMatch(
+      /Metric .probe_revenu. not found on this dataset\. Did you mean: .probe_revenue./,
+    )
+    expect((await metricRow()).verbose_name).toBe('By uuid')
+  })
+
+  it('refuses a call that changes nothing', async () => {
+    await expect(
+      callAs('alice', 'update_dataset_metric', { dataset_id: 1, metric: 'probe_revenue' }),
+    ).rejects.toMatchObject({
+      type: 'ValidationError',
+      message: expect.stringContaining('Nothing to change'),
+    })
+  })
+
+  it('asks first, naming the metric and what changes; changes it once confirmed', async () => {
+    const args = { request: { dataset_id: 1, metric: 'probe_revenue', d3format: ',.0f' } }
+    const asked = await dispatch('alice', 'update_dataset_metric', args, { canConfirm: true })
+    expect(asked.outcome).toMatchObject({
+      kind: 'confirmation_required',
+      message: `Change d3format of metric ${metricId} (\uE000probe_revenue\uE001) of dataset 1 (\uE000orders\uE001); every chart using it changes.`,
+    })
+    expect((await metricRow()).d3format).toBe('$,.2f')
+    const state = (asked.outcome as Extract<ToolOutcome, { kind: 'confirmation_required' }>).state
+    const confirmed = await dispatch('alice', 'update_dataset_metric', args, {
+      canConfirm: true,
+      confirmation: { state, accepted: true },
+    })
+    expect(confirmed.outcome).toMatchObject({ kind: 'answer', result: { error: null } })
+    expect((await metricRow()).d3format).toBe(',.0f')
+  })
+})
