@@ -37,6 +37,11 @@ export const TOOL_NAMES: readonly string[] = [
   'duplicate_dashboard',
   'manage_native_filters',
   // Development: charts and datasets
+  'get_chart_sql',
+  'query_dataset',
+  'delete_chart',
+  'create_dataset',
+  'update_dataset_metric',
   // Development: SQL Lab history
   'list_queries',
   'get_query_info',
@@ -97,5 +102,7 @@ export const CONFIRMABLE_TOOL_NAMES: readonly string[] = [
   'delete_dashboard',
   'manage_native_filters',
   // Development: charts and datasets
+  'delete_chart',
+  'update_dataset_metric',
   // Development: tags, reports, annotation layers, themes
 ]

@@ -3,7 +3,7 @@
  * dataset's analytics database, read-only.
  */
 import type { Config } from '../config'
-import { compile, type Db } from '../db'
+import { compile, type Db, type SqlFragment } from '../db'
 import { GatewayError } from '../errors'
 import { policyFor, sqlParser, type SqlParser } from '../guardrails'
 import type { Logger } from '../observability'
@@ -41,12 +41,25 @@ export interface QueryResultSet {
 /** Chart queries get the metadata timeout or 60 s, whichever is larger (Superset's SQLLAB_TIMEOUT scale). */
 const CHART_QUERY_TIMEOUT_MS = 60_000
 
-export async function runDatasetQuery(
+/** A dataset query built and checked, not yet run: what runDatasetQuery executes and get_chart_sql shows. */
+export interface PreparedDatasetQuery {
+  statement: SqlFragment
+  rowLimit: number
+  rlsApplied: boolean
+  /** The search_path it must run with (a virtual dataset's schema). */
+  searchPath: string | undefined
+}
+
+/**
+ * The query as the engine would run it for the caller: row-level security inside the FROM item, every
+ * expression through the guardrails, assembled into exactly one statement. Nothing is executed.
+ */
+export async function prepareDatasetQuery(
   context: EngineContext,
   dataset: DatasetMeta,
   query: QueryObject,
   what: string,
-): Promise<QueryResultSet> {
+): Promise<PreparedDatasetQuery> {
   const rowLimit = Math.min(Math.max(1, query.rowLimit), MAX_ROW_LIMIT)
   const parser = await sqlParser()
   const source = await chartSource(context.metadata, context.principal, dataset, parser)
@@ -58,6 +71,18 @@ export async function runDatasetQuery(
     guard: { parser, policy: policyFor(context.config.sql.functions, dataset.database.database_name) },
   })
   assertOneStatement(parser, compile(statement).text, what)
+  return { statement, rowLimit, rlsApplied: source.rlsApplied, searchPath: source.searchPath }
+}
+
+export async function runDatasetQuery(
+  context: EngineContext,
+  dataset: DatasetMeta,
+  query: QueryObject,
+  what: string,
+): Promise<QueryResultSet> {
+  const prepared = await prepareDatasetQuery(context, dataset, query, what)
+  const { statement, rowLimit } = prepared
+  const source = { rlsApplied: prepared.rlsApplied, searchPath: prepared.searchPath }
   const timeoutMs = Math.max(CHART_QUERY_TIMEOUT_MS, context.config.database.statementTimeoutMs)
   const result = await withAnalyticsSession(
     dataset.database,

@@ -155,3 +155,13 @@ export {
   storeChartRemoval,
 } from './repositories/dashboard-removals'
 export type { LockedDashboard } from './repositories/dashboard-removals'
+export { deleteChartRows, lockChart, reportsOfChart } from './repositories/chart-deletes'
+export type { ChartDeletion } from './repositories/chart-deletes'
+export {
+  datasetMetrics,
+  existingUserIds,
+  findDatasetForTable,
+  insertPhysicalDataset,
+  updateMetric,
+} from './repositories/dataset-edits'
+export type { MetricChanges, MetricRecord, NewPhysicalDataset } from './repositories/dataset-edits'

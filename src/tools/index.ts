@@ -18,11 +18,13 @@ import {
   CONFORMANCE_TOOLS,
 } from './conformance'
 import {
+  deleteChart,
   generateChart,
   generateExploreLink,
   getChartData,
   getChartInfo,
   getChartPreview,
+  getChartSql,
   getChartTypeSchema,
   listCharts,
   updateChart,
@@ -53,7 +55,14 @@ import {
 } from './dashboard-structure'
 import { duplicateDashboard, manageNativeFilters, updateDashboard } from './dashboard-editing'
 import { getDatabaseInfo, listDatabases } from './databases'
-import { createVirtualDataset, getDatasetInfo, listDatasets } from './datasets'
+import {
+  createDataset,
+  createVirtualDataset,
+  getDatasetInfo,
+  listDatasets,
+  queryDataset,
+  updateDatasetMetric,
+} from './datasets'
 import { openSqlLabWithContext, saveSqlQuery } from './saved-queries'
 import { getReportInfo, listReports } from './reports'
 import { executeSql } from './sql'
@@ -116,6 +125,11 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   duplicateDashboard,
   manageNativeFilters,
   // Development: charts and datasets
+  getChartSql,
+  queryDataset,
+  deleteChart,
+  createDataset,
+  updateDatasetMetric,
   // Development: SQL Lab history
   listQueries,
   getQueryInfo,

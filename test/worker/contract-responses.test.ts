@@ -282,6 +282,11 @@ describe('tool annotations as the @tool decorators of 6.1 (superset/mcp_service/
     ['duplicate_dashboard', false, false],
     ['manage_native_filters', false, true],
     // Development: charts and datasets
+    ['get_chart_sql', true, false],
+    ['query_dataset', true, false],
+    ['delete_chart', false, true],
+    ['create_dataset', false, false],
+    ['update_dataset_metric', false, true],
     // Development: SQL Lab history
     ['list_queries', true, false],
     ['get_query_info', true, false],

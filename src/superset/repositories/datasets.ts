@@ -74,7 +74,7 @@ export async function insertVirtualDataset(
 }
 
 /** The view menus and permission pairs Superset creates for a new dataset's perm and schema perm. */
-async function registerPermissions(tx: Db, datasetId: number): Promise<void> {
+export async function registerPermissions(tx: Db, datasetId: number): Promise<void> {
   await tx.query(sql`
     WITH wanted AS (
       SELECT 'datasource_access' AS permission, perm AS view FROM tables WHERE id = ${datasetId} AND perm IS NOT NULL
