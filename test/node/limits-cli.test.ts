@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CONFIRMABLE_TOOL_NAMES } from '../../src/tool-names'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const execFileAsync = promisify(execFile)
@@ -117,7 +118,7 @@ describe('npm run limits', () => {
         '  - confirm.execute_sq: no tool is called "execute_sq" (did you mean execute_sql?)',
       )
       expect(run.stderr).toContain(
-        '  - confirm.list_charts: list_charts never asks for confirmation (the tools that do: update_chart, execute_sql)',
+        `  - confirm.list_charts: list_charts never asks for confirmation (the tools that do: ${CONFIRMABLE_TOOL_NAMES.join(', ')})`,
       )
     }
   })

@@ -37,7 +37,7 @@ type Documented = { permission: string; view: string } | null
 
 /**
  * The permission column of each tool's row in docs/TOOLS.md: "`can_read` on `Dashboard`",
- * "can_read on User (Admin only)", or "none (any signed-in user)".
+ * "can_read on User (Admin only)", "`can_write` on `Chart`, plus ownership", or "none (any signed-in user)".
  */
 function documentedPermissions(markdown: string): Map<string, Documented> {
   const documented = new Map<string, Documented>()
@@ -50,8 +50,8 @@ function documentedPermissions(markdown: string): Map<string, Documented> {
       documented.set(tool, null)
       continue
     }
-    const pair = /^`?([a-z_]+)`? on `?([A-Za-z][A-Za-z ]*?)`?(?:\s*\(.*\))?$/.exec(column)
-    if (pair !== null) documented.set(tool, { permission: pair[1]!, view: pair[2]! })
+    const pair = /^`?([a-z_]+)`? on (?:`([^`]+)`|([A-Za-z][A-Za-z ]*?))(?:\s*[(,].*)?$/.exec(column)
+    if (pair !== null) documented.set(tool, { permission: pair[1]!, view: (pair[2] ?? pair[3])! })
   }
   return documented
 }

@@ -319,8 +319,9 @@ describe('delete_chart', () => {
     const { id: reportId } = await withMetadataDb((db) =>
       one<{ id: number }>(
         db,
-        sql`INSERT INTO report_schedule (type, name, crontab, chart_id, created_on, changed_on)
-            VALUES ('Report', ${`Probe report ${chartId}`}, '0 9 * * *', ${chartId}, now(), now()) RETURNING id`,
+        sql`INSERT INTO report_schedule (type, name, crontab, extra_json, chart_id, created_on, changed_on)
+            VALUES ('Report', ${`Probe report ${chartId}`}, '0 9 * * *', '{}', ${chartId}, now(), now())
+            RETURNING id`,
       ),
     )
     try {

@@ -182,12 +182,9 @@ async function insertDashboard(
   )
 }
 
-let createdReportTable = false
-
 async function cleanUp(db: Db) {
   await db.query(sql`DROP TABLE IF EXISTS ${ident(FK_PROBE)}`)
-  if (await hasTable(db, 'report_schedule'))
-    await db.query(sql`DELETE FROM report_schedule WHERE id = ${REPORT_ID}`)
+  await db.query(sql`DELETE FROM report_schedule WHERE id = ${REPORT_ID}`)
   await db.query(sql`DELETE FROM tagged_object WHERE object_type = 'dashboard' AND object_id = ANY(${IDS})`)
   await db.query(sql`DELETE FROM favstar WHERE class_name = 'Dashboard' AND obj_id = ANY(${IDS})`)
   await db.query(sql`DELETE FROM embedded_dashboards WHERE dashboard_id = ANY(${IDS})`)
@@ -197,26 +194,9 @@ async function cleanUp(db: Db) {
   await db.query(sql`DELETE FROM dashboards WHERE id = ANY(${IDS})`)
 }
 
-async function hasTable(db: Db, name: string): Promise<boolean> {
-  const [row] = await db.query<{ present: boolean }>(
-    sql`SELECT to_regclass(${`public.${name}`}) IS NOT NULL AS present`,
-  )
-  return row?.present === true
-}
-
 beforeAll(async () => {
   await withMetadataDb(async (db) => {
     await cleanUp(db)
-    // Superset 6.1 has report_schedule; a seed without it gets the columns this test needs (before any call
-    // of this file reads the schema profile).
-    if (!(await hasTable(db, 'report_schedule'))) {
-      createdReportTable = true
-      await db.query(sql`
-        CREATE TABLE report_schedule (
-          id serial PRIMARY KEY, type varchar(50) NOT NULL, name varchar(150) NOT NULL, crontab varchar(1000) NOT NULL,
-          timezone varchar(100) NOT NULL DEFAULT 'UTC', dashboard_id integer REFERENCES dashboards (id),
-          chart_id integer REFERENCES slices (id))`)
-    }
     await insertDashboard(db, {
       id: TABBED,
       title: 'Regional review (tabs)',
@@ -248,8 +228,8 @@ beforeAll(async () => {
     })
     await insertDashboard(db, { id: REPORTED, title: 'Weekly digest', owner: 1, charts: [6] })
     await db.query(sql`
-      INSERT INTO report_schedule (id, type, name, crontab, timezone, dashboard_id)
-      VALUES (${REPORT_ID}, 'Report', 'Monday digest', '0 9 * * 1', 'UTC', ${REPORTED})`)
+      INSERT INTO report_schedule (id, type, name, crontab, timezone, extra_json, dashboard_id)
+      VALUES (${REPORT_ID}, 'Report', 'Monday digest', '0 9 * * 1', 'UTC', '{}', ${REPORTED})`)
     await insertDashboard(db, {
       id: MALFORMED,
       title: 'Broken layout',
@@ -270,7 +250,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await withMetadataDb(async (db) => {
     await cleanUp(db)
-    if (createdReportTable) await db.query(sql`DROP TABLE IF EXISTS report_schedule`)
   })
 })
 
