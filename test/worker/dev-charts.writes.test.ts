@@ -716,6 +716,19 @@ describe('update_dataset_metric', () => {
     })
   })
 
+  it('refuses an expression the checker rejects before asking, and changes nothing', async () => {
+    const before = await metricRow()
+    const args = {
+      request: { dataset_id: 1, metric: 'probe_revenue', expression: 'SUM((SELECT 1))' },
+    }
+    const refused = await dispatch('alice', 'update_dataset_metric', args, { canConfirm: true })
+    expect(refused.outcome).toMatchObject({
+      kind: 'answer',
+      result: { metric: null, error: expect.any(String) },
+    })
+    expect(await metricRow()).toEqual(before)
+  })
+
   it('asks first, naming the metric and what changes; changes it once confirmed', async () => {
     const args = { request: { dataset_id: 1, metric: 'probe_revenue', d3format: ',.0f' } }
     const asked = await dispatch('alice', 'update_dataset_metric', args, { canConfirm: true })
