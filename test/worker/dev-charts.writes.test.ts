@@ -254,6 +254,48 @@ describe('delete_chart', () => {
     expect(await references(chartId)).toEqual(PRESENT)
   })
 
+  it('refuses a non-owner and a chart an alert sends before asking (no confirmation for a refused delete)', async (test) => {
+    const { chartId } = await probe('Delete probe (refused before asking)')
+    const denied = await dispatch(
+      'alice',
+      'delete_chart',
+      { request: { identifier: chartId } },
+      { canConfirm: true },
+    )
+    expect(denied.outcome).toMatchObject({
+      kind: 'answer',
+      result: { success: false, permission_denied: true, error_type: 'Forbidden' },
+    })
+    expect(await references(chartId)).toEqual(PRESENT)
+    const exists = await count(
+      sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'report_schedule'`,
+    )
+    if (exists === 0) test.skip()
+    const { id: reportId } = await withMetadataDb((db) =>
+      one<{ id: number }>(
+        db,
+        sql`INSERT INTO report_schedule (type, name, crontab, extra_json, chart_id, created_on, changed_on)
+            VALUES ('Report', ${`Probe report ask ${chartId}`}, '0 9 * * *', '{}', ${chartId}, now(), now())
+            RETURNING id`,
+      ),
+    )
+    try {
+      const reported = await dispatch(
+        'bob',
+        'delete_chart',
+        { request: { identifier: chartId } },
+        { canConfirm: true },
+      )
+      expect(reported.outcome).toMatchObject({
+        kind: 'answer',
+        result: { success: false, error_type: 'ReportsExist' },
+      })
+    } finally {
+      await withMetadataDb((db) => db.query(sql`DELETE FROM report_schedule WHERE id = ${reportId}`))
+    }
+    expect(await references(chartId)).toEqual(PRESENT)
+  })
+
   it('answers a chart the caller may not see exactly like a missing one', async () => {
     const { chartId } = await probe('Delete probe (hidden)')
     const hidden = await callAs('carol', 'delete_chart', { identifier: chartId })
@@ -672,6 +714,19 @@ describe('update_dataset_metric', () => {
       type: 'ValidationError',
       message: expect.stringContaining('Nothing to change'),
     })
+  })
+
+  it('refuses an expression the checker rejects before asking, and changes nothing', async () => {
+    const before = await metricRow()
+    const args = {
+      request: { dataset_id: 1, metric: 'probe_revenue', expression: 'SUM((SELECT 1))' },
+    }
+    const refused = await dispatch('alice', 'update_dataset_metric', args, { canConfirm: true })
+    expect(refused.outcome).toMatchObject({
+      kind: 'answer',
+      result: { metric: null, error: expect.any(String) },
+    })
+    expect(await metricRow()).toEqual(before)
   })
 
   it('asks first, naming the metric and what changes; changes it once confirmed', async () => {

@@ -695,6 +695,27 @@ describe('manage_native_filters', () => {
     expect((await filtersOf(id)).map((filter) => filter.name)).toEqual(['When'])
   })
 
+  it('refuses a non-owner removing filters before asking, and changes nothing', async () => {
+    const id = await dashboardOf('bob', [2], true)
+    await callAs('bob', 'manage_native_filters', {
+      dashboard_id: id,
+      add: [{ filter_type: 'filter_time', name: 'When' }],
+    })
+    const before = await stored(id)
+    const [filterId] = (await filtersOf(id)).map((filter) => filter.id)
+    const refused = await dispatch(
+      'alice',
+      'manage_native_filters',
+      { dashboard_id: id, remove: [filterId] },
+      { canConfirm: true },
+    )
+    expect(refused).toMatchObject({
+      kind: 'answer',
+      result: { dashboard_id: id, permission_denied: true, removed_filter_ids: [] },
+    })
+    expect(await stored(id)).toEqual(before)
+  })
+
   it('asks before removing filters, and removes them once confirmed; additions are not asked', async () => {
     const id = await dashboardOf('bob', [2])
     const added = await dispatch(

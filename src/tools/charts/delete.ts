@@ -37,6 +37,25 @@ async function chartToDelete(identifier: number | string, context: ToolContext):
   return chart
 }
 
+/** Superset refuses to delete a chart that alerts or reports send (where report_schedule exists). */
+async function assertNoReports(db: ToolContext['db'], chartId: number, context: ToolContext): Promise<void> {
+  if (!context.schema.tables.includes('report_schedule')) return
+  const reports = await reportsOfChart(db, chartId)
+  if (reports.length > 0) {
+    throw new GatewayError(
+      'ConflictError',
+      `Chart ${chartId} cannot be deleted: ${reports.length === 1 ? 'a report or alert sends' : `${reports.length} reports or alerts send`} it (report_schedule ${reports.join(', ')}). Remove the associated alerts/reports first.`,
+      { details: { reason: 'reports_exist', error_type: 'ReportsExist', report_ids: reports } },
+    )
+  }
+}
+
+/** Owners or Admin only, and no report sending the chart. */
+async function assertDeletable(db: ToolContext['db'], chartId: number, context: ToolContext): Promise<void> {
+  await assertCanEdit('chart', chartId, context)
+  await assertNoReports(db, chartId, context)
+}
+
 /** The development branch's DeleteChartResponse. */
 const DeleteChartResponseSchema = z.object({
   success: z.boolean(),
@@ -63,29 +82,23 @@ export const deleteChart = defineTool({
   permission: { permission: 'can_write', view: 'Chart' },
   confirm: async (request, context) => {
     const chart = await chartToDelete(request.identifier, context)
+    // Refused deletes are refused before the user is asked.
+    await assertDeletable(context.db, chart.id, context)
     return {
       message: `Permanently delete chart ${chart.id} (${quoteAuthored(chart.slice_name ?? '')}) and remove it from every dashboard that shows it.`,
     }
   },
   run: async (request, context) => {
     const chart = await chartToDelete(request.identifier, context)
-    await assertCanEdit('chart', chart.id, context)
-    if (context.schema.tables.includes('report_schedule')) {
-      const reports = await reportsOfChart(context.db, chart.id)
-      if (reports.length > 0) {
-        throw new GatewayError(
-          'ConflictError',
-          `Chart ${chart.id} cannot be deleted: ${reports.length === 1 ? 'a report or alert sends' : `${reports.length} reports or alerts send`} it (report_schedule ${reports.join(', ')}). Remove the associated alerts/reports first.`,
-          { details: { reason: 'reports_exist', error_type: 'ReportsExist', report_ids: reports } },
-        )
-      }
-    }
+    await assertDeletable(context.db, chart.id, context)
     const deletion = await context.db.transaction(async (tx) => {
       if (!(await lockChart(tx, chart.id))) {
         throw new GatewayError('NotFoundError', `Chart id=${chart.id} no longer exists.`, {
           details: { resource_type: 'chart', resource_id: chart.id, error_type: 'NotFound' },
         })
       }
+      // Checked again under the lock: a report scheduled meanwhile is seen.
+      await assertNoReports(tx, chart.id, context)
       return deleteChartRows(tx, chart.id, {
         tags: context.schema.tables.includes('tagged_object'),
         userId: context.principal.user.id,

@@ -21,7 +21,6 @@ import {
   dashboardGone,
   filterConfigurations,
   findEditableDashboard,
-  findVisibleDashboard,
   jsonObject,
   NativeFilterSummarySchema,
   nativeFilterSummaries,
@@ -354,7 +353,8 @@ export const manageNativeFilters = defineTool({
   // Removing filters deletes their configuration: asked first, naming them and the dashboard.
   confirm: async (request, context) => {
     if (request.remove.length === 0) return undefined
-    const dashboard = await findVisibleDashboard(request.dashboard_id, context)
+    // A caller who may not edit the dashboard is refused before being asked.
+    const dashboard = await findEditableDashboard(request.dashboard_id, context)
     const count = request.remove.length
     return {
       message:

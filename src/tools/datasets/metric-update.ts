@@ -106,6 +106,27 @@ function updatedProperties(request: Request): string[] {
   return PROPERTIES.filter((key) => request[key] !== undefined).sort()
 }
 
+/** A new expression passes the guardrails' expression checker, as an ad-hoc metric would. */
+async function assertExpressionAllowed(
+  request: Request,
+  datasetId: number,
+  metricName: string,
+  context: ToolContext,
+): Promise<void> {
+  if (request.expression !== undefined) {
+    const dataset = await loadDataset(context.db, datasetId)
+    if (dataset === undefined) throw new Error(`dataset ${datasetId} vanished`)
+    checkExpression(await sqlParser(), request.expression, {
+      origin: 'saved metric',
+      name: request.metric_name ?? metricName,
+      trusted: false,
+      allowSubqueries: false,
+      policy: policyFor(context.config.sql.functions, dataset.database.database_name),
+      now: context.now.getTime(),
+    })
+  }
+}
+
 /** The dataset (visible, owned unless Admin) and the metric the request names. */
 async function target(request: Request, context: ToolContext) {
   const row = await findVisibleRow(datasetSpec, request.dataset_id, ['id', 'table_name'], context, {
@@ -174,6 +195,8 @@ export const updateDatasetMetric = defineTool({
   permission: { permission: 'can_write', view: 'Dataset' },
   confirm: async (request, context) => {
     const { datasetId, tableName, metric } = await target(request, context)
+    // A change the checker refuses is refused before the user is asked.
+    await assertExpressionAllowed(request, datasetId, metric.metric_name, context)
     return {
       message: `Change ${updatedProperties(request).join(', ')} of metric ${metric.id} (${quoteAuthored(metric.metric_name)}) of dataset ${datasetId} (${quoteAuthored(tableName)}); every chart using it changes.`,
     }
@@ -187,18 +210,7 @@ export const updateDatasetMetric = defineTool({
       if (key === 'extra') changes.extra = typeof value === 'string' ? value : JSON.stringify(value)
       else (changes as Record<string, unknown>)[key] = value
     }
-    if (request.expression !== undefined) {
-      const dataset = await loadDataset(context.db, datasetId)
-      if (dataset === undefined) throw new Error(`dataset ${datasetId} vanished`)
-      checkExpression(await sqlParser(), request.expression, {
-        origin: 'saved metric',
-        name: request.metric_name ?? metric.metric_name,
-        trusted: false,
-        allowSubqueries: false,
-        policy: policyFor(context.config.sql.functions, dataset.database.database_name),
-        now: context.now.getTime(),
-      })
-    }
+    await assertExpressionAllowed(request, datasetId, metric.metric_name, context)
     const updated = await context.db.transaction((tx) =>
       updateMetric(tx, datasetId, metric.id, changes, context.principal.user.id),
     )
