@@ -38,7 +38,7 @@ export type {
 } from './models/model'
 export { parseJsonText } from './models/columns'
 export { chartSpec } from './models/chart'
-export { dashboardSpec } from './models/dashboard'
+export { DASHBOARD_INFO_COLUMNS, dashboardSpec } from './models/dashboard'
 export { BACKEND_SQL, databaseSpec } from './models/database'
 export { datasetSpec } from './models/dataset'
 export { querySpec, savedQuerySpec } from './models/sql-lab'

@@ -96,3 +96,28 @@ export const dashboardSpec: ModelSpec = {
   visibility: (context) =>
     dashboardVisibility(context.principal, 'd', { dashboardRbac: context.config.superset.dashboardRbac }),
 }
+
+/** Superset 6.1's DashboardInfo fields (position_json and json_metadata only on request: they are large). */
+export const DASHBOARD_INFO_COLUMNS: readonly string[] = [
+  'id',
+  'dashboard_title',
+  'slug',
+  'description',
+  'css',
+  'certified_by',
+  'certification_details',
+  'published',
+  'is_managed_externally',
+  'external_url',
+  'created_on',
+  'changed_on',
+  'created_by',
+  'changed_by',
+  'uuid',
+  'url',
+  'created_on_humanized',
+  'changed_on_humanized',
+  'chart_count',
+  'owners',
+  'tags',
+]

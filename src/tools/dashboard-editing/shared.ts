@@ -7,6 +7,7 @@ import * as z from 'zod'
 import { GatewayError } from '../../errors'
 import {
   chartsOnDashboard,
+  DASHBOARD_INFO_COLUMNS,
   dashboardSpec,
   findVisibleRow,
   parseJsonText,
@@ -47,30 +48,6 @@ export function dashboardGone(identifier: Identifier): GatewayError {
     details: { resource_type: 'dashboard', resource_id: identifier },
   })
 }
-
-const INFO_COLUMNS = [
-  'id',
-  'dashboard_title',
-  'slug',
-  'description',
-  'css',
-  'certified_by',
-  'certification_details',
-  'published',
-  'is_managed_externally',
-  'external_url',
-  'created_on',
-  'changed_on',
-  'created_by',
-  'changed_by',
-  'uuid',
-  'url',
-  'created_on_humanized',
-  'changed_on_humanized',
-  'chart_count',
-  'owners',
-  'tags',
-]
 
 const ChartSummarySchema = z.object({
   id: z.int(),
@@ -133,11 +110,11 @@ export async function editedDashboard(
   id: number,
   context: ToolContext,
 ): Promise<z.input<typeof EditedDashboardSchema>> {
-  const row = await findVisibleRow(dashboardSpec, id, [...INFO_COLUMNS, 'json_metadata'], context, {
+  const row = await findVisibleRow(dashboardSpec, id, [...DASHBOARD_INFO_COLUMNS, 'json_metadata'], context, {
     slug: true,
     label: 'Dashboard',
   })
-  const info: Row = projectRow(dashboardSpec, INFO_COLUMNS, row, context)
+  const info: Row = projectRow(dashboardSpec, [...DASHBOARD_INFO_COLUMNS], row, context)
   const charts = await chartsOnDashboard(context.db, id)
   const metadata = jsonObject(row.json_metadata)
   info.id = id

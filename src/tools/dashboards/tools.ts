@@ -1,6 +1,7 @@
 import {
   chartsOnDashboard,
   rolesOfDashboard,
+  DASHBOARD_INFO_COLUMNS,
   dashboardSpec,
   findVisibleRow,
   isPermalinkOf,
@@ -34,30 +35,6 @@ export const listDashboards = defineListTool({
   cache: { scope: 'user', dependsOn: ['dashboard', 'chart', 'dataset'] },
 })
 
-/** Superset 6.1's DashboardInfo fields (position_json and json_metadata only on request: they are large). */
-const DASHBOARD_INFO_COLUMNS = [
-  'id',
-  'dashboard_title',
-  'slug',
-  'description',
-  'css',
-  'certified_by',
-  'certification_details',
-  'published',
-  'is_managed_externally',
-  'external_url',
-  'created_on',
-  'changed_on',
-  'created_by',
-  'changed_by',
-  'uuid',
-  'url',
-  'created_on_humanized',
-  'changed_on_humanized',
-  'chart_count',
-  'owners',
-  'tags',
-]
 const LARGE_COLUMNS = ['position_json', 'json_metadata'] as const
 
 const DashboardChartSchema = z.object({
