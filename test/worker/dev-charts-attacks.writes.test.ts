@@ -183,6 +183,50 @@ describe('create_dataset attacks', () => {
     expect(await orderCount()).toBe(orders)
   })
 
+  it('refuses a second dataset on a table that already has one, whatever catalog or default schema it names (its RLS would not apply)', async () => {
+    // Dataset 2 (examples: sales.customers) hides test accounts from everyone but admin (RLS filter 5).
+    // A second dataset on the same table carries no filter: alice could read the hidden rows through it.
+    const attempts = [
+      { database_id: 1, schema: 'sales', catalog: 'examples', table_name: 'customers' },
+      { database_id: 1, schema: 'sales', catalog: 'elsewhere', table_name: 'customers' },
+    ]
+    for (const attempt of attempts) {
+      const result = callAs('alice', 'create_dataset', attempt).then((answer: any) => {
+        created.push(answer.id)
+        return answer
+      })
+      await expect(result, JSON.stringify(attempt)).rejects.toMatchObject({
+        type: 'ConflictError',
+        details: { error_type: 'DatasetExistsError', resource_id: 2 },
+      })
+    }
+    // A table of the default schema: registered as "public", then again with the schema left out.
+    await withAnalyticsSuperuser(async (db) => {
+      await db.query(sql`CREATE TABLE IF NOT EXISTS public.dev_rls_probe (n int)`)
+      await db.query(sql`GRANT SELECT ON public.dev_rls_probe TO mcp_analyst`)
+    })
+    try {
+      const first = await callAs('admin', 'create_dataset', {
+        database_id: 3,
+        schema: 'public',
+        table_name: 'dev_rls_probe',
+      })
+      created.push(first.id)
+      const again = callAs('admin', 'create_dataset', { database_id: 3, table_name: 'dev_rls_probe' }).then(
+        (answer: any) => {
+          created.push(answer.id)
+          return answer
+        },
+      )
+      await expect(again).rejects.toMatchObject({
+        type: 'ConflictError',
+        details: { error_type: 'DatasetExistsError', resource_id: first.id },
+      })
+    } finally {
+      await withAnalyticsSuperuser((db) => db.query(sql`DROP TABLE IF EXISTS public.dev_rls_probe`))
+    }
+  })
+
   it("refuses DDL targets in the server's own schemas", async () => {
     for (const [schema, table] of [
       ['pg_catalog', 'pg_authid'],
