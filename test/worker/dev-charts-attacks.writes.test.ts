@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from '../../src/db'
 import { callAs } from '../helpers/call-as'
-import { withAnalyticsSuperuser, withMetadataDb } from '../helpers/db'
+import { createRole, createUser, withAnalyticsSuperuser, withMetadataDb } from '../helpers/db'
 import { relaxLimits } from '../helpers/limits'
 
 relaxLimits()
@@ -224,6 +224,30 @@ describe('create_dataset attacks', () => {
       })
     } finally {
       await withAnalyticsSuperuser((db) => db.query(sql`DROP TABLE IF EXISTS public.dev_rls_probe`))
+    }
+  })
+
+  it('answers a table whose dataset the caller may not see exactly as a table without one: access refused, no id', async () => {
+    const cleanups = [
+      await createRole('Probe Dataset Writer', [
+        { permission: 'can_write', view: 'Dataset' },
+        { permission: 'can_read', view: 'Dataset' },
+        { permission: 'schema_access', view: '[examples].[marketing]' },
+      ]),
+    ]
+    cleanups.push(await createUser('probe_writer', ['Gamma', 'Probe Dataset Writer']))
+    try {
+      // hr.employees has dataset 6, hidden from this writer; hr.no_dataset_here has none.
+      for (const table_name of ['employees', 'no_dataset_here']) {
+        const result = callAs('probe_writer', 'create_dataset', { database_id: 1, schema: 'hr', table_name })
+        await expect(result, table_name).rejects.toMatchObject({
+          type: 'PermissionDeniedError',
+          details: { reason: 'TABLE_SECURITY_ACCESS_ERROR', tables: [`hr.${table_name}`] },
+        })
+        await expect(result).rejects.not.toMatchObject({ message: expect.stringContaining('id 6') })
+      }
+    } finally {
+      for (const cleanup of cleanups.reverse()) await cleanup()
     }
   })
 
