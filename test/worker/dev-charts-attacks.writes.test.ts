@@ -312,13 +312,18 @@ describe('update_dataset_metric attacks', () => {
     expect(await orderCount()).toBe(orders)
   })
 
-  it('stores an allowed aggregate as written', async () => {
+  it('stores an allowed aggregate as it was checked: built-ins pg_catalog-qualified, as they will run', async () => {
     const result = await callAs('admin', 'update_dataset_metric', {
       dataset_id: 1,
       metric: 'attack_probe',
-      expression: "SUM(CASE WHEN status <> 'cancelled' THEN order_total ELSE 0 END)",
+      expression: "SUM(CASE WHEN lower(status) <> 'cancelled' THEN order_total ELSE 0 END)",
     })
     expect(result.error).toBeNull()
-    expect(await expression()).toBe("SUM(CASE WHEN status <> 'cancelled' THEN order_total ELSE 0 END)")
+    const stored =
+      "pg_catalog.SUM(CASE WHEN pg_catalog.lower(status) <> 'cancelled' THEN order_total ELSE 0 END)"
+    expect(await expression()).toBe(stored)
+    expect(result.metric.expression).toBe(stored)
+    const data = await callAs('admin', 'query_dataset', { dataset_id: 1, metrics: ['attack_probe'] })
+    expect(Number(data.data[0].attack_probe)).toBeGreaterThan(0)
   })
 })

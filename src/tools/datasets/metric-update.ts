@@ -190,7 +190,10 @@ export const updateDatasetMetric = defineTool({
     if (request.expression !== undefined) {
       const dataset = await loadDataset(context.db, datasetId)
       if (dataset === undefined) throw new Error(`dataset ${datasetId} vanished`)
-      checkExpression(await sqlParser(), request.expression, {
+      // What is stored is the text the check read, built-ins pg_catalog-qualified: every chart runs it
+      // later as a saved metric, which is not qualified again (a same-named function elsewhere on the
+      // search_path could otherwise be picked).
+      changes.expression = checkExpression(await sqlParser(), request.expression, {
         origin: 'saved metric',
         name: request.metric_name ?? metric.metric_name,
         trusted: false,
