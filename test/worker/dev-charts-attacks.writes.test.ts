@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from '../../src/db'
 import { callAs } from '../helpers/call-as'
-import { withAnalyticsSuperuser, withMetadataDb } from '../helpers/db'
+import { createRole, createUser, withAnalyticsSuperuser, withMetadataDb } from '../helpers/db'
 import { relaxLimits } from '../helpers/limits'
 
 relaxLimits()
@@ -183,6 +183,74 @@ describe('create_dataset attacks', () => {
     expect(await orderCount()).toBe(orders)
   })
 
+  it('refuses a second dataset on a table that already has one, whatever catalog or default schema it names (its RLS would not apply)', async () => {
+    // Dataset 2 (examples: sales.customers) hides test accounts from everyone but admin (RLS filter 5).
+    // A second dataset on the same table carries no filter: alice could read the hidden rows through it.
+    const attempts = [
+      { database_id: 1, schema: 'sales', catalog: 'examples', table_name: 'customers' },
+      { database_id: 1, schema: 'sales', catalog: 'elsewhere', table_name: 'customers' },
+    ]
+    for (const attempt of attempts) {
+      const result = callAs('alice', 'create_dataset', attempt).then((answer: any) => {
+        created.push(answer.id)
+        return answer
+      })
+      await expect(result, JSON.stringify(attempt)).rejects.toMatchObject({
+        type: 'ConflictError',
+        details: { error_type: 'DatasetExistsError', resource_id: 2 },
+      })
+    }
+    // A table of the default schema: registered as "public", then again with the schema left out.
+    await withAnalyticsSuperuser(async (db) => {
+      await db.query(sql`CREATE TABLE IF NOT EXISTS public.dev_rls_probe (n int)`)
+      await db.query(sql`GRANT SELECT ON public.dev_rls_probe TO mcp_analyst`)
+    })
+    try {
+      const first = await callAs('admin', 'create_dataset', {
+        database_id: 3,
+        schema: 'public',
+        table_name: 'dev_rls_probe',
+      })
+      created.push(first.id)
+      const again = callAs('admin', 'create_dataset', { database_id: 3, table_name: 'dev_rls_probe' }).then(
+        (answer: any) => {
+          created.push(answer.id)
+          return answer
+        },
+      )
+      await expect(again).rejects.toMatchObject({
+        type: 'ConflictError',
+        details: { error_type: 'DatasetExistsError', resource_id: first.id },
+      })
+    } finally {
+      await withAnalyticsSuperuser((db) => db.query(sql`DROP TABLE IF EXISTS public.dev_rls_probe`))
+    }
+  })
+
+  it('answers a table whose dataset the caller may not see exactly as a table without one: access refused, no id', async () => {
+    const cleanups = [
+      await createRole('Probe Dataset Writer', [
+        { permission: 'can_write', view: 'Dataset' },
+        { permission: 'can_read', view: 'Dataset' },
+        { permission: 'schema_access', view: '[examples].[marketing]' },
+      ]),
+    ]
+    cleanups.push(await createUser('probe_writer', ['Gamma', 'Probe Dataset Writer']))
+    try {
+      // hr.employees has dataset 6, hidden from this writer; hr.no_dataset_here has none.
+      for (const table_name of ['employees', 'no_dataset_here']) {
+        const result = callAs('probe_writer', 'create_dataset', { database_id: 1, schema: 'hr', table_name })
+        await expect(result, table_name).rejects.toMatchObject({
+          type: 'PermissionDeniedError',
+          details: { reason: 'TABLE_SECURITY_ACCESS_ERROR', tables: [`hr.${table_name}`] },
+        })
+        await expect(result).rejects.not.toMatchObject({ message: expect.stringContaining('id 6') })
+      }
+    } finally {
+      for (const cleanup of cleanups.reverse()) await cleanup()
+    }
+  })
+
   it("refuses DDL targets in the server's own schemas", async () => {
     for (const [schema, table] of [
       ['pg_catalog', 'pg_authid'],
@@ -244,13 +312,18 @@ describe('update_dataset_metric attacks', () => {
     expect(await orderCount()).toBe(orders)
   })
 
-  it('stores an allowed aggregate as written', async () => {
+  it('stores an allowed aggregate as it was checked: built-ins pg_catalog-qualified, as they will run', async () => {
     const result = await callAs('admin', 'update_dataset_metric', {
       dataset_id: 1,
       metric: 'attack_probe',
-      expression: "SUM(CASE WHEN status <> 'cancelled' THEN order_total ELSE 0 END)",
+      expression: "SUM(CASE WHEN lower(status) <> 'cancelled' THEN order_total ELSE 0 END)",
     })
     expect(result.error).toBeNull()
-    expect(await expression()).toBe("SUM(CASE WHEN status <> 'cancelled' THEN order_total ELSE 0 END)")
+    const stored =
+      "pg_catalog.SUM(CASE WHEN pg_catalog.lower(status) <> 'cancelled' THEN order_total ELSE 0 END)"
+    expect(await expression()).toBe(stored)
+    expect(result.metric.expression).toBe(stored)
+    const data = await callAs('admin', 'query_dataset', { dataset_id: 1, metrics: ['attack_probe'] })
+    expect(Number(data.data[0].attack_probe)).toBeGreaterThan(0)
   })
 })

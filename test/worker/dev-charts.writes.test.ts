@@ -616,7 +616,8 @@ describe('update_dataset_metric', () => {
         uuid,
         metric_name: 'probe_revenue',
         verbose_name: 'Probe revenue',
-        expression: 'SUM(order_total - discount)',
+        // Stored as checked: built-ins pg_catalog-qualified.
+        expression: 'pg_catalog.SUM(order_total - discount)',
         description: null,
         d3format: '$,.2f',
         metric_type: null,
@@ -630,7 +631,7 @@ describe('update_dataset_metric', () => {
     })
     expect(await metricRow()).toEqual({
       metric_name: 'probe_revenue',
-      expression: 'SUM(order_total - discount)',
+      expression: 'pg_catalog.SUM(order_total - discount)',
       verbose_name: 'Probe revenue',
       d3format: '$,.2f',
       currency: { symbol: 'EUR', symbolPosition: 'suffix' },

@@ -5,7 +5,8 @@
  * count (DatasourceFilter: access-matrix.test.ts has who sees which); a hidden dataset is a missing one.
  */
 import { describe, expect, it } from 'vitest'
-import { callAs, toolNamesAs } from '../helpers/call-as'
+import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../src/mcp/untrusted'
+import { callAs, rpcAs, toolNamesAs } from '../helpers/call-as'
 
 const withoutCacheStatus = ({ cache_status: _status, ...rest }: any) => rest
 const TOOLS = ['get_compatible_dimensions', 'get_compatible_metrics', 'list_metrics']
@@ -271,6 +272,18 @@ describe('get_table (GetTableRequest, GetTableResponse)', () => {
     order_by: ['region'],
     order_desc: false,
   }
+
+  it("marks the dataset's name, which its owner wrote, in dataset_name and summary", async () => {
+    const result = await rpcAs('admin', 'tools/call', { name: 'get_table', arguments: { request: byRegion } })
+    const answer = result.structuredContent
+    for (const field of ['dataset_name', 'summary']) {
+      const text = String(answer[field])
+      expect(text.startsWith(UNTRUSTED_OPEN) && text.endsWith(UNTRUSTED_CLOSE), `${field}: ${text}`).toBe(
+        true,
+      )
+      expect(text).toContain('orders')
+    }
+  })
 
   it('queries a dataset by metric and dimension names', async () => {
     const result = await callAs('admin', 'get_table', byRegion)

@@ -21,7 +21,12 @@ export interface NewPhysicalDataset {
   catalog: string | null
 }
 
-/** The dataset already registered for this table (DatasetDAO.validate_uniqueness), if any. */
+/**
+ * The dataset already registered for this table (DatasetDAO.validate_uniqueness), if any: the same
+ * relation as the analytics queries read it, so a missing schema is `public` and the catalog is not
+ * compared (queries never name it). Row-level security hangs on a dataset, so a second dataset on the
+ * same table would read it without the first one's filters.
+ */
 export async function findDatasetForTable(
   db: Db,
   databaseId: number,
@@ -29,7 +34,7 @@ export async function findDatasetForTable(
 ): Promise<number | undefined> {
   const [row] = await db.query<{ id: number }>(sql`
     SELECT id FROM tables WHERE database_id = ${databaseId} AND table_name = ${table.table_name}
-       AND schema IS NOT DISTINCT FROM ${table.schema} AND catalog IS NOT DISTINCT FROM ${table.catalog}
+       AND COALESCE(NULLIF(schema, ''), 'public') = COALESCE(NULLIF(${table.schema}::text, ''), 'public')
      ORDER BY id LIMIT 1`)
   return row?.id
 }

@@ -142,6 +142,13 @@ export const createDataset = defineTool({
         { details: { reason: 'system_schema' } },
       )
     }
+    // raise_for_access(database, table): data access to the table, asked before its existence (or that of
+    // a dataset on it, which may be hidden from the caller) is told.
+    const wanted = [{ schema, name: table.table_name }]
+    const registered = await registeredTables(context.db, database.id, wanted)
+    if (deniedTables(context.principal, database, wanted, registered).length > 0) {
+      throw tableAccessError(wanted, database)
+    }
     const existing = await findDatasetForTable(context.db, database.id, table)
     if (existing !== undefined) {
       throw new GatewayError(
@@ -156,12 +163,6 @@ export const createDataset = defineTool({
           },
         },
       )
-    }
-    // raise_for_access(database, table): data access to the table, asked before its existence is told.
-    const wanted = [{ schema, name: table.table_name }]
-    const registered = await registeredTables(context.db, database.id, wanted)
-    if (deniedTables(context.principal, database, wanted, registered).length > 0) {
-      throw tableAccessError(wanted, database)
     }
     const columns = await tableColumns(database, schema, table.table_name, context)
     if (columns === undefined) {

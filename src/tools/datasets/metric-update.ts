@@ -106,25 +106,29 @@ function updatedProperties(request: Request): string[] {
   return PROPERTIES.filter((key) => request[key] !== undefined).sort()
 }
 
-/** A new expression passes the guardrails' expression checker, as an ad-hoc metric would. */
-async function assertExpressionAllowed(
+/**
+ * A new expression passes the guardrails' expression checker, as an ad-hoc metric would: the text the
+ * check read, built-ins pg_catalog-qualified, or undefined when the request changes no expression. That
+ * text is what is stored: every chart runs it later as a saved metric, which is not qualified again (a
+ * same-named function elsewhere on the search_path could otherwise be picked).
+ */
+async function checkedExpression(
   request: Request,
   datasetId: number,
   metricName: string,
   context: ToolContext,
-): Promise<void> {
-  if (request.expression !== undefined) {
-    const dataset = await loadDataset(context.db, datasetId)
-    if (dataset === undefined) throw new Error(`dataset ${datasetId} vanished`)
-    checkExpression(await sqlParser(), request.expression, {
-      origin: 'saved metric',
-      name: request.metric_name ?? metricName,
-      trusted: false,
-      allowSubqueries: false,
-      policy: policyFor(context.config.sql.functions, dataset.database.database_name),
-      now: context.now.getTime(),
-    })
-  }
+): Promise<string | undefined> {
+  if (request.expression === undefined) return undefined
+  const dataset = await loadDataset(context.db, datasetId)
+  if (dataset === undefined) throw new Error(`dataset ${datasetId} vanished`)
+  return checkExpression(await sqlParser(), request.expression, {
+    origin: 'saved metric',
+    name: request.metric_name ?? metricName,
+    trusted: false,
+    allowSubqueries: false,
+    policy: policyFor(context.config.sql.functions, dataset.database.database_name),
+    now: context.now.getTime(),
+  })
 }
 
 /** The dataset (visible, owned unless Admin) and the metric the request names. */
@@ -196,7 +200,7 @@ export const updateDatasetMetric = defineTool({
   confirm: async (request, context) => {
     const { datasetId, tableName, metric } = await target(request, context)
     // A change the checker refuses is refused before the user is asked.
-    await assertExpressionAllowed(request, datasetId, metric.metric_name, context)
+    await checkedExpression(request, datasetId, metric.metric_name, context)
     return {
       message: `Change ${updatedProperties(request).join(', ')} of metric ${metric.id} (${quoteAuthored(metric.metric_name)}) of dataset ${datasetId} (${quoteAuthored(tableName)}); every chart using it changes.`,
     }
@@ -210,7 +214,8 @@ export const updateDatasetMetric = defineTool({
       if (key === 'extra') changes.extra = typeof value === 'string' ? value : JSON.stringify(value)
       else (changes as Record<string, unknown>)[key] = value
     }
-    await assertExpressionAllowed(request, datasetId, metric.metric_name, context)
+    const expression = await checkedExpression(request, datasetId, metric.metric_name, context)
+    if (expression !== undefined) changes.expression = expression
     const updated = await context.db.transaction((tx) =>
       updateMetric(tx, datasetId, metric.id, changes, context.principal.user.id),
     )

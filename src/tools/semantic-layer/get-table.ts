@@ -69,10 +69,11 @@ const GetTableResponseSchema = z.object({
   total_rows: z.int().nullable(),
   from_dttm: z.string().nullable(),
   to_dttm: z.string().nullable(),
-  summary: z.string(),
+  // Both carry the dataset's name, which its owner wrote.
+  summary: authored(z.string()),
   source: z.enum(['builtin', 'external']),
   dataset_id: z.int().nullable(),
-  dataset_name: z.string().nullable(),
+  dataset_name: authored(z.string().nullable()),
   view_id: z.int().nullable(),
   view_name: z.string().nullable(),
   performance: z.object({
