@@ -66,6 +66,51 @@ describe.each([
     expect(first.slice_name).not.toBe(renamed)
   })
 
+  it('shows a chart renamed by SQL whose changed_on is not the largest (Superset on a clock behind)', async () => {
+    // Superset writes changed_on in its server's local time, the gateway in UTC: an update's changed_on
+    // need not exceed every other row's, so the fingerprint must not rest on max(changed_on).
+    const id = await withMetadataDb(async (db) => {
+      const [row] = await db.query<{ id: number }>(sql`
+        INSERT INTO slices (created_on, changed_on, slice_name, datasource_type, datasource_id, viz_type, params, uuid)
+        VALUES (now(), now() - interval '2 hours', ${probe('chart')}, 'table', 1, 'table', '{}', gen_random_uuid()) RETURNING id`)
+      // A later row (Superset's, written on its clock): the latest changed_on stays this one's.
+      await db.query(sql`
+        INSERT INTO slices (created_on, changed_on, slice_name, datasource_type, datasource_id, viz_type, params, uuid)
+        VALUES (now(), now(), ${probe('later')}, 'table', 1, 'table', '{}', gen_random_uuid())`)
+      return row!.id
+    })
+    await as('admin', 'get_chart_info', { identifier: id })
+    expect((await as('admin', 'get_chart_info', { identifier: id })).cache_status).toBe('hit')
+    const renamed = probe('renamed')
+    await withMetadataDb((db) =>
+      db.query(
+        sql`UPDATE slices SET slice_name = ${renamed}, changed_on = changed_on + interval '1 hour' WHERE id = ${id}`,
+      ),
+    )
+    await eventually(async () => {
+      const answer = await as('admin', 'get_chart_info', { identifier: id })
+      expect(answer.slice_name).toBe(renamed)
+    }, WITHIN)
+  })
+
+  it('refuses a user deactivated by SQL that leaves changed_on alone', async () => {
+    const user = probe('inactive')
+    await createUser(user, ['Gamma'])
+    // Remembered principals kept longer than the wait: only the view of changes can end it.
+    const listed = () =>
+      as(
+        user,
+        'list_datasets',
+        { page_size: 100, select_columns: ['id'] },
+        { MCP_PRINCIPAL_CACHE_SECONDS: '300' },
+      )
+    expect((await listed()).datasets).toBeDefined()
+    await withMetadataDb((db) => db.query(sql`UPDATE ab_user SET active = false WHERE username = ${user}`))
+    await eventually(async () => {
+      await expect(listed()).rejects.toThrow()
+    }, WITHIN)
+  })
+
   it("drops a dataset from a user's cached list once Superset revokes the grant", async () => {
     const role = probe('role')
     const user = probe('user')
