@@ -10,7 +10,7 @@
 import { Client } from '@neondatabase/serverless'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { clearMemoryCache, forgetChanges } from '../../src/cache'
-import { sql } from '../../src/db'
+import { ident, sql } from '../../src/db'
 import { forgetPrincipals } from '../../src/dispatch'
 import { callAs, envFor, tokenFor, type EnvOverrides } from '../helpers/call-as'
 import { createRole, createUser, withMetadataDb } from '../helpers/db'
@@ -160,6 +160,25 @@ describe.each([
         SELECT id, ${dashboardId} FROM ab_role WHERE name = 'HR Restricted'`),
     )
     await eventually(async () => expect(await visible()).not.toContain(dashboardId), WITHIN)
+  })
+})
+
+describe('the change feed', () => {
+  it("is readable by the gateway's own role, not only by the role that installed it", async () => {
+    // The gateway's role (docs/DEPLOYMENT.md, step 1) is not the owner of Superset's tables that installs
+    // the feed: without a grant, every read of the generations, so every request, would fail.
+    const reader = probe('gateway_role')
+    const rows = await withMetadataDb(async (db) => {
+      await db.query(sql`CREATE ROLE ${ident(reader)}`)
+      await db.query(sql`GRANT USAGE ON SCHEMA mcp_gateway TO ${ident(reader)}`)
+      await db.query(sql`SET ROLE ${ident(reader)}`)
+      try {
+        return await db.query(sql`SELECT kind, generation FROM mcp_gateway.superset_changes`)
+      } finally {
+        await db.query(sql`RESET ROLE`)
+      }
+    })
+    expect(Array.isArray(rows)).toBe(true)
   })
 })
 
