@@ -57,6 +57,8 @@ export const WATCHED_TABLES: readonly WatchedTable[] = [
   { name: 'dashboard_slices', kinds: ['dashboard', 'chart'], changedOn: false },
   { name: 'dashboard_user', kinds: ['dashboard'], changedOn: false },
   { name: 'dashboard_roles', kinds: ['dashboard'], changedOn: false },
+  // A user's favourites (list_dashboards' `favorite` filter), starred in Superset's UI.
+  { name: 'favstar', kinds: ['dashboard'], changedOn: false },
   { name: 'slices', kinds: ['chart'], changedOn: true },
   { name: 'slice_user', kinds: ['chart'], changedOn: false },
   { name: 'tables', kinds: ['dataset'], changedOn: true },
@@ -77,6 +79,14 @@ export const WATCHED_TABLES: readonly WatchedTable[] = [
     kinds: ['report'],
     changedOn: false,
     optional: 'report_schedule_user',
+  },
+  // The runs get_report shows, written by Superset's report worker (count and max(id) would do: it is
+  // append-only, but hashing rows also sees a pruning).
+  {
+    name: 'report_execution_log',
+    kinds: ['report'],
+    changedOn: false,
+    optional: 'report_execution_log',
   },
   // Who may see what: users (active, names shown as owners), roles, grants, groups, RLS. Narrow tables,
   // hashed whole (changedOn false): a user deactivated or an RLS clause changed by SQL that leaves
