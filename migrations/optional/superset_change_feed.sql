@@ -10,8 +10,8 @@
 -- Each watched table gets one statement-level AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE trigger that
 -- bumps the generation of the kinds it affects, in the writer's transaction (visible when it commits,
 -- together with the change). One row update per statement and kind; rows of one kind are locked by
--- concurrent writers until they commit. The function is SECURITY DEFINER, so Superset's database user
--- needs no grant on mcp_gateway. Removal: DROP the triggers `mcp_gw_changes` and the schema objects below.
+-- concurrent writers until they commit. The function is SECURITY DEFINER (its search_path fixed, pg_temp
+-- last), so Superset's database user needs no grant on mcp_gateway; every role may read the counters. Removal: DROP the triggers `mcp_gw_changes` and the schema objects below.
 --
 -- The table list must match WATCHED_TABLES in src/superset/change-feed.ts (test/node/change-feed.test.ts).
 
@@ -22,9 +22,12 @@ CREATE TABLE IF NOT EXISTS mcp_gateway.superset_changes (
   generation bigint NOT NULL DEFAULT 0,
   changed_at timestamptz NOT NULL DEFAULT now()
 );
+-- The gateway reads it with its own role, which is not the owner of Superset's tables that installs this
+-- file (docs/DEPLOYMENT.md): kinds and counters only, nothing to hide. Writes stay with the owner's function.
+GRANT SELECT ON mcp_gateway.superset_changes TO PUBLIC;
 
 CREATE OR REPLACE FUNCTION mcp_gateway.note_superset_change() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, mcp_gateway AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, mcp_gateway, pg_temp AS $$
 BEGIN
   INSERT INTO mcp_gateway.superset_changes AS changes (kind, generation, changed_at)
   SELECT kind, 1, now() FROM unnest(TG_ARGV) AS kind
@@ -40,6 +43,7 @@ DECLARE
     ['dashboard_slices', 'dashboard,chart'],
     ['dashboard_user', 'dashboard'],
     ['dashboard_roles', 'dashboard'],
+    ['favstar', 'dashboard'],
     ['slices', 'chart'],
     ['slice_user', 'chart'],
     ['tables', 'dataset'],
@@ -56,6 +60,7 @@ DECLARE
     ['report_schedule', 'report'],
     ['report_recipient', 'report'],
     ['report_schedule_user', 'report'],
+    ['report_execution_log', 'report'],
     ['ab_user', 'permissions'],
     ['ab_user_role', 'permissions'],
     ['ab_role', 'permissions'],

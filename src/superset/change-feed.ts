@@ -7,11 +7,11 @@
  * - the change feed (migrations/optional/superset_change_feed.sql, installed by an operator): statement-
  *   level triggers on the watched tables bump `mcp_gateway.superset_changes` (kind → generation) in the
  *   writer's own transaction, so every committed change counts, whatever it touched;
- * - without it, a fingerprint of each watched table from one statement: count(*), max(changed_on) and
- *   max(id) where the table has `changed_on`; count and a sum of row hashes where it has not (the link
- *   tables: owners, roles, grants, dashboard roles). It misses an UPDATE of a table with `changed_on` that
- *   leaves `changed_on` alone (Superset's own model writes always set it; hand-written SQL may not) when
- *   the row count and the largest id stay the same. docs/storage.md lists what each mode sees.
+ * - without it, a fingerprint of each watched table from one statement: count(*) and a sum of hashes of
+ *   (id, changed_on) where the table has `changed_on` and is wide; count and a sum of whole-row hashes
+ *   elsewhere (the link tables, and the narrow permission tables ab_user and row_level_security_filters).
+ *   It misses an UPDATE of a wide table that leaves `changed_on` alone (Superset's own model writes
+ *   always set it; hand-written SQL may not). docs/storage.md lists what each mode sees.
  */
 import type { Db } from '../db'
 import { ident, join, sql, trusted } from '../db'
@@ -39,7 +39,7 @@ export type ExternalGenerations = Readonly<Record<ExternalKind, string>>
 interface WatchedTable {
   name: string
   kinds: readonly ExternalKind[]
-  /** The table has `changed_on` (Superset's AuditMixin): fingerprinted by count, max(changed_on), max(id). */
+  /** Fingerprinted by count and a sum of hashes of (id, changed_on) (a wide table with Superset's AuditMixin); else whole rows. */
   changedOn: boolean
   /** Only where the schema profile lists it. */
   optional?: OptionalTable
@@ -57,6 +57,8 @@ export const WATCHED_TABLES: readonly WatchedTable[] = [
   { name: 'dashboard_slices', kinds: ['dashboard', 'chart'], changedOn: false },
   { name: 'dashboard_user', kinds: ['dashboard'], changedOn: false },
   { name: 'dashboard_roles', kinds: ['dashboard'], changedOn: false },
+  // A user's favourites (list_dashboards' `favorite` filter), starred in Superset's UI.
+  { name: 'favstar', kinds: ['dashboard'], changedOn: false },
   { name: 'slices', kinds: ['chart'], changedOn: true },
   { name: 'slice_user', kinds: ['chart'], changedOn: false },
   { name: 'tables', kinds: ['dataset'], changedOn: true },
@@ -78,8 +80,18 @@ export const WATCHED_TABLES: readonly WatchedTable[] = [
     changedOn: false,
     optional: 'report_schedule_user',
   },
-  // Who may see what: users (active, names shown as owners), roles, grants, groups, RLS.
-  { name: 'ab_user', kinds: ['permissions'], changedOn: true },
+  // The runs get_report shows, written by Superset's report worker (count and max(id) would do: it is
+  // append-only, but hashing rows also sees a pruning).
+  {
+    name: 'report_execution_log',
+    kinds: ['report'],
+    changedOn: false,
+    optional: 'report_execution_log',
+  },
+  // Who may see what: users (active, names shown as owners), roles, grants, groups, RLS. Narrow tables,
+  // hashed whole (changedOn false): a user deactivated or an RLS clause changed by SQL that leaves
+  // changed_on alone is still a change of permissions.
+  { name: 'ab_user', kinds: ['permissions'], changedOn: false },
   { name: 'ab_user_role', kinds: ['permissions'], changedOn: false },
   { name: 'ab_role', kinds: ['permissions'], changedOn: false },
   { name: 'ab_permission_view_role', kinds: ['permissions'], changedOn: false },
@@ -92,7 +104,7 @@ export const WATCHED_TABLES: readonly WatchedTable[] = [
   {
     name: 'row_level_security_filters',
     kinds: ['permissions'],
-    changedOn: true,
+    changedOn: false,
     optional: 'row_level_security_filters',
   },
   { name: 'rls_filter_roles', kinds: ['permissions'], changedOn: false, optional: 'rls_filter_roles' },
@@ -136,8 +148,11 @@ async function readFingerprints(db: Db, profile: SchemaProfile): Promise<Externa
     const name = ident(table.name)
     const alias = trusted(`t${index}`)
     // Rows as text, hashed and summed: any insert, delete or update of a link table moves it.
+    // Wide tables (params, JSON) hash only (id, changed_on): any row whose changed_on moves, in whichever
+    // direction (Superset writes its server's local time, the gateway UTC), moves the sum; max(changed_on)
+    // would not when the new value is below another row's.
     const summary = table.changedOn
-      ? sql`count(*)::text || '/' || coalesce(max(changed_on)::text, '') || '/' || coalesce(max(id), 0)::text`
+      ? sql`count(*)::text || '/' || coalesce(sum(hashtext(id::text || '/' || coalesce(changed_on::text, ''))), 0)::text`
       : sql`count(*)::text || '/' || coalesce(sum(hashtext(${alias}::text)), 0)::text`
     return sql`(SELECT ${summary} FROM ${name} AS ${alias}) AS ${alias}`
   })

@@ -20,4 +20,10 @@ describe('the change feed', () => {
       WATCHED_TABLES.map((table) => ({ table: table.name, kinds: [...table.kinds].sort() })),
     )
   })
+
+  it('watches the tables cached answers read beyond the objects: favourites, report runs', () => {
+    const kindsOf = (name: string) => WATCHED_TABLES.find((table) => table.name === name)?.kinds
+    expect(kindsOf('favstar')).toEqual(['dashboard'])
+    expect(kindsOf('report_execution_log')).toEqual(['report'])
+  })
 })

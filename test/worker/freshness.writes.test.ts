@@ -10,7 +10,7 @@
 import { Client } from '@neondatabase/serverless'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { clearMemoryCache, forgetChanges } from '../../src/cache'
-import { sql } from '../../src/db'
+import { ident, sql } from '../../src/db'
 import { forgetPrincipals } from '../../src/dispatch'
 import { callAs, envFor, tokenFor, type EnvOverrides } from '../helpers/call-as'
 import { createRole, createUser, withMetadataDb } from '../helpers/db'
@@ -66,6 +66,51 @@ describe.each([
     expect(first.slice_name).not.toBe(renamed)
   })
 
+  it('shows a chart renamed by SQL whose changed_on is not the largest (Superset on a clock behind)', async () => {
+    // Superset writes changed_on in its server's local time, the gateway in UTC: an update's changed_on
+    // need not exceed every other row's, so the fingerprint must not rest on max(changed_on).
+    const id = await withMetadataDb(async (db) => {
+      const [row] = await db.query<{ id: number }>(sql`
+        INSERT INTO slices (created_on, changed_on, slice_name, datasource_type, datasource_id, viz_type, params, uuid)
+        VALUES (now(), now() - interval '2 hours', ${probe('chart')}, 'table', 1, 'table', '{}', gen_random_uuid()) RETURNING id`)
+      // A later row (Superset's, written on its clock): the latest changed_on stays this one's.
+      await db.query(sql`
+        INSERT INTO slices (created_on, changed_on, slice_name, datasource_type, datasource_id, viz_type, params, uuid)
+        VALUES (now(), now(), ${probe('later')}, 'table', 1, 'table', '{}', gen_random_uuid())`)
+      return row!.id
+    })
+    await as('admin', 'get_chart_info', { identifier: id })
+    expect((await as('admin', 'get_chart_info', { identifier: id })).cache_status).toBe('hit')
+    const renamed = probe('renamed')
+    await withMetadataDb((db) =>
+      db.query(
+        sql`UPDATE slices SET slice_name = ${renamed}, changed_on = changed_on + interval '1 hour' WHERE id = ${id}`,
+      ),
+    )
+    await eventually(async () => {
+      const answer = await as('admin', 'get_chart_info', { identifier: id })
+      expect(answer.slice_name).toBe(renamed)
+    }, WITHIN)
+  })
+
+  it('refuses a user deactivated by SQL that leaves changed_on alone', async () => {
+    const user = probe('inactive')
+    await createUser(user, ['Gamma'])
+    // Remembered principals kept longer than the wait: only the view of changes can end it.
+    const listed = () =>
+      as(
+        user,
+        'list_datasets',
+        { page_size: 100, select_columns: ['id'] },
+        { MCP_PRINCIPAL_CACHE_SECONDS: '300' },
+      )
+    expect((await listed()).datasets).toBeDefined()
+    await withMetadataDb((db) => db.query(sql`UPDATE ab_user SET active = false WHERE username = ${user}`))
+    await eventually(async () => {
+      await expect(listed()).rejects.toThrow()
+    }, WITHIN)
+  })
+
   it("drops a dataset from a user's cached list once Superset revokes the grant", async () => {
     const role = probe('role')
     const user = probe('user')
@@ -115,6 +160,25 @@ describe.each([
         SELECT id, ${dashboardId} FROM ab_role WHERE name = 'HR Restricted'`),
     )
     await eventually(async () => expect(await visible()).not.toContain(dashboardId), WITHIN)
+  })
+})
+
+describe('the change feed', () => {
+  it("is readable by the gateway's own role, not only by the role that installed it", async () => {
+    // The gateway's role (docs/DEPLOYMENT.md, step 1) is not the owner of Superset's tables that installs
+    // the feed: without a grant, every read of the generations, so every request, would fail.
+    const reader = probe('gateway_role')
+    const rows = await withMetadataDb(async (db) => {
+      await db.query(sql`CREATE ROLE ${ident(reader)}`)
+      await db.query(sql`GRANT USAGE ON SCHEMA mcp_gateway TO ${ident(reader)}`)
+      await db.query(sql`SET ROLE ${ident(reader)}`)
+      try {
+        return await db.query(sql`SELECT kind, generation FROM mcp_gateway.superset_changes`)
+      } finally {
+        await db.query(sql`RESET ROLE`)
+      }
+    })
+    expect(Array.isArray(rows)).toBe(true)
   })
 })
 
