@@ -17,7 +17,7 @@ import { describeError } from '../errors'
 import { canonicalJson, sha256Hex } from '../digest'
 import type { Config } from '../config'
 import type { CacheStatus, Logger } from '../observability'
-import type { ExternalGenerations, Principal } from '../superset'
+import { EXTERNAL_KINDS, type ExternalGenerations, type Principal } from '../superset'
 import type { CachePolicy } from '../tools'
 import { cacheKeys } from './keys'
 import { MemoryCache } from './memory'
@@ -55,19 +55,9 @@ export interface CacheRequest {
 /**
  * The kinds the gateway keeps generations of: what its writes change (src/tools CallEffects.changed),
  * and 'permissions', part of every answer's key (POST /admin/cache/invalidate bumps it to drop them all).
+ * The same kinds as the changes read from Superset's own tables (src/superset/change-feed.ts).
  */
-export const CACHE_KINDS = [
-  'chart',
-  'dashboard',
-  'dataset',
-  'database',
-  'saved_query',
-  'theme',
-  'annotation',
-  'tag',
-  'report',
-  'permissions',
-] as const
+export const CACHE_KINDS = EXTERNAL_KINDS
 export type CacheKind = (typeof CACHE_KINDS)[number]
 
 /** KV's smallest expirationTtl. */
