@@ -3,50 +3,27 @@
  * the metadata tables themselves: delete_chart, create_dataset, update_dataset_metric — ownership,
  * invariants, one transaction, the confirmation flow.
  */
-import { env } from 'cloudflare:workers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { requireConfig } from '../../src/config'
 import { sql, type Db } from '../../src/db'
-import { createDispatcher, createRequestScope, type ToolOutcome } from '../../src/dispatch'
-import { createLimiter, LimitDocumentStore } from '../../src/limits'
-import { createLogger } from '../../src/observability'
+import type { ToolOutcome } from '../../src/dispatch'
+import { dispatchAs, type DispatchOptions } from '../helpers/dispatch'
 import { callAs, toolNamesAs } from '../helpers/call-as'
 import { createRole, createUser, withAnalyticsSuperuser, withMetadataDb } from '../helpers/db'
 import { relaxLimits } from '../helpers/limits'
 
 relaxLimits()
 
-/** One request through the dispatcher as the MCP layer makes it, with the transport's confirmation options. */
+/** One call through the dispatcher; a refusal is returned, not thrown. */
 async function dispatch(
   username: string,
   name: string,
   args: unknown,
-  options: { canConfirm: boolean; confirmation?: { state: string; accepted: boolean } },
+  options: DispatchOptions,
 ): Promise<{ outcome?: ToolOutcome; error?: any }> {
-  const config = requireConfig(env)
-  const log = createLogger('error')
-  const scope = createRequestScope({
-    requestId: `dev-charts-${crypto.randomUUID()}`,
-    config,
-    log,
-    identity: { lookup: { username }, tenant: 'default', method: 'dev_username', scopes: [] },
-    transport: 'mcp',
-    services: {
-      limiter: createLimiter({
-        env,
-        config,
-        log,
-        waitUntil: () => undefined,
-        documents: new LimitDocumentStore(env.CONFIG),
-      }),
-    },
-  })
   try {
-    return { outcome: await createDispatcher(scope).callTool(name, args, options) }
+    return { outcome: await dispatchAs(username, name, args, options) }
   } catch (error) {
     return { error }
-  } finally {
-    await scope.finish()
   }
 }
 

@@ -7,11 +7,9 @@
  */
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { requireConfig } from '../../src/config'
 import { sql, trusted } from '../../src/db'
-import { createDispatcher, createRequestScope, type ToolOutcome } from '../../src/dispatch'
-import { createLimiter, LimitDocumentStore } from '../../src/limits'
-import { createLogger } from '../../src/observability'
+import type { ToolOutcome } from '../../src/dispatch'
+import { dispatchAs, type DispatchOptions } from '../helpers/dispatch'
 import { callAs, ToolCallError } from '../helpers/call-as'
 import { withMetadataDb } from '../helpers/db'
 
@@ -446,37 +444,9 @@ function layoutIds(layout: Record<string, any>): number[] {
     .map((entry) => entry.meta.chartId)
 }
 
-/** One call through the dispatcher as the MCP layer makes it, for a client that can confirm (or not). */
-async function dispatch(
-  username: string,
-  name: string,
-  request: unknown,
-  options: { canConfirm: boolean; confirmation?: { state: string; accepted: boolean } },
-): Promise<ToolOutcome> {
-  const config = requireConfig(env)
-  const log = createLogger('error')
-  const scope = createRequestScope({
-    requestId: `dash-edit-${crypto.randomUUID()}`,
-    config,
-    log,
-    identity: { lookup: { username }, tenant: 'default', method: 'dev_username', scopes: [] },
-    transport: 'mcp',
-    services: {
-      limiter: createLimiter({
-        env,
-        config,
-        log,
-        waitUntil: () => undefined,
-        documents: new LimitDocumentStore(env.CONFIG),
-      }),
-    },
-  })
-  try {
-    return await createDispatcher(scope).callTool(name, { request }, options)
-  } finally {
-    await scope.finish()
-  }
-}
+/** One call through the dispatcher, for a client that can confirm (or not). */
+const dispatch = (username: string, name: string, request: unknown, options: DispatchOptions) =>
+  dispatchAs(username, name, { request }, options)
 
 const filtersOf = async (id: number): Promise<any[]> =>
   (await stored(id)).metadata.native_filter_configuration

@@ -7,14 +7,11 @@
  * The dashboards here are this file's own (ids 2100-2149, the dashboards group's range), made before and
  * removed after, so the demo content other tests count stays as it is.
  */
-import { env } from 'cloudflare:workers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { requireConfig } from '../../src/config'
 import { ident, sql, type Db } from '../../src/db'
-import { createDispatcher, createRequestScope, type ToolOutcome } from '../../src/dispatch'
-import { createLimiter, LimitDocumentStore } from '../../src/limits'
-import { createLogger } from '../../src/observability'
+import type { ToolOutcome } from '../../src/dispatch'
 import { layoutProblems, type Layout } from '../../src/tools/dashboards'
+import { dispatchAs } from '../helpers/dispatch'
 import { callAs } from '../helpers/call-as'
 import { withMetadataDb } from '../helpers/db'
 
@@ -305,37 +302,13 @@ const chartIdsIn = (layout: any): number[] =>
     .filter((node: any) => typeof node === 'object' && node.type === 'CHART')
     .map((node: any) => node.meta.chartId)
 
-/** One call through the dispatcher, as the MCP layer makes it for a client that can confirm. */
-async function dispatch(
+/** One call through the dispatcher, for a client that can confirm. */
+const dispatch = (
   username: string,
   name: string,
   args: unknown,
   confirmation?: { state: string; accepted: boolean },
-): Promise<ToolOutcome> {
-  const config = requireConfig(env)
-  const log = createLogger('error')
-  const scope = createRequestScope({
-    requestId: `dash-read-${crypto.randomUUID()}`,
-    config,
-    log,
-    identity: { lookup: { username }, tenant: 'default', method: 'dev_username', scopes: [] },
-    transport: 'mcp',
-    services: {
-      limiter: createLimiter({
-        env,
-        config,
-        log,
-        waitUntil: () => undefined,
-        documents: new LimitDocumentStore(env.CONFIG),
-      }),
-    },
-  })
-  try {
-    return await createDispatcher(scope).callTool(name, args, { canConfirm: true, confirmation })
-  } finally {
-    await scope.finish()
-  }
-}
+) => dispatchAs(username, name, args, { canConfirm: true, ...(confirmation ? { confirmation } : {}) })
 
 /** Asks, checks nothing ran, confirms, and returns the confirmed call's answer. */
 async function confirmed(username: string, name: string, request: unknown, before: () => Promise<unknown>) {
