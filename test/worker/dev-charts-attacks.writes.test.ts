@@ -262,6 +262,21 @@ describe('create_dataset attacks', () => {
       ).rejects.toMatchObject({ type: 'ValidationError', details: { reason: 'system_schema' } })
     }
   })
+
+  it("refuses brackets in a catalog or schema: they would forge the shape of the dataset's permission names", async () => {
+    for (const names of [{ catalog: 'x].[sales' }, { catalog: '[examples]' }, { schema: 'sales].[public' }]) {
+      await expect(
+        callAs('admin', 'create_dataset', { database_id: 1, table_name: 'customers', ...names }),
+      ).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining("'[' or ']'") })
+    }
+    expect(
+      await withMetadataDb((db) =>
+        db.query(
+          sql`SELECT id FROM tables WHERE catalog LIKE '%]%' OR schema LIKE '%]%' OR catalog LIKE '%[%'`,
+        ),
+      ),
+    ).toEqual([])
+  })
 })
 
 describe('update_dataset_metric attacks', () => {

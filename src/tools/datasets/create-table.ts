@@ -57,9 +57,15 @@ const CREATED_DATASET_COLUMNS = [
 
 const CATALOG_TIMEOUT_MS = 30_000
 
+/**
+ * A catalog or schema name. Superset writes them into the dataset's permission names
+ * (`[db].[catalog].[schema]`), which grants are matched against as strings: a bracket inside one would
+ * forge the shape of another permission, so brackets are refused.
+ */
 const optionalName = z
   .string()
   .max(250)
+  .refine((value) => !/[[\]]/.test(value), { error: "may not contain '[' or ']'" })
   .transform((value) => value.trim())
   .optional()
   .transform((value) => (value === undefined || value === '' ? undefined : value))
