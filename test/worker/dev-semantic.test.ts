@@ -200,14 +200,14 @@ describe('get_compatible_metrics (GetCompatibleMetricsRequest, CompatibleMetrics
       selected_metrics: ['total_debt'],
     })
     expect(typo).toMatchObject({ success: false, error_type: 'ValidationError' })
-    expect(typo.error).toMatch(/^Unknown metric: 'total_debt'\. Did you mean: total_debit/)
+    expect(typo.error).toMatch(/^Unknown metric: 'total_debt'\. Did you mean: "total_debit"/)
     const unknown = await callAs('dave', 'get_compatible_metrics', {
       dataset_id: 7,
       selected_metrics: ['zzzzzzzz'],
       selected_dimensions: ['nowhere'],
     })
     expect(unknown.error).toMatch(
-      /^Unknown metric: 'zzzzzzzz'\. Valid metrics: count, net_amount, total_credit, total_debit; Unknown dimension: 'nowhere'/,
+      /^Unknown metric: 'zzzzzzzz'\. Valid metrics: "count", "net_amount", "total_credit", "total_debit"; Unknown dimension: 'nowhere'/,
     )
   })
 
@@ -367,7 +367,7 @@ describe('get_table (GetTableRequest, GetTableResponse)', () => {
       filters: [{ col: 'region', op: 'CONTAINS', val: 'x' }],
     })
     expect(bad).toMatchObject({ success: false, error_type: 'ValidationError' })
-    expect(bad.error).toMatch(/^Unknown metric: 'revenu'\. Did you mean: revenue/)
+    expect(bad.error).toMatch(/^Unknown metric: 'revenu'\. Did you mean: "revenue"/)
     expect(bad.error).toMatch(/Unknown dimension: 'nowhere'/)
     expect(bad.error).toMatch(/Unknown filter operator: 'CONTAINS'/)
     const grain = await callAs('admin', 'get_table', { dataset_id: 1, metrics: ['count'], time_grain: 'P1M' })
@@ -379,7 +379,7 @@ describe('get_table (GetTableRequest, GetTableResponse)', () => {
       time_column: 'region',
     })
     expect(notTemporal.error).toMatch(
-      /^time_column 'region' on dataset 'orders' is not marked as a temporal column/,
+      /^time_column 'region' on dataset "orders" is not marked as a temporal column/,
     )
     expect((await callAs('admin', 'get_table', { metrics: ['count'] })).error).toMatch(
       /^Provide either dataset_id/,

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod'
 import { GatewayError } from '../../errors'
+import { quoteAuthored } from '../../markers'
 import {
   FILTER_OPERATORS,
   parseTimeRange,
@@ -176,8 +177,8 @@ export const getTable = defineTool({
       throw new GatewayError(
         'ValidationError',
         columnNames.includes(timeColumn)
-          ? `time_column '${timeColumn}' on dataset '${name}' is not marked as a temporal column.`
-          : `Unknown time_column: '${timeColumn}' on dataset '${name}'.`,
+          ? `time_column '${timeColumn}' on dataset ${quoteAuthored(name)} is not marked as a temporal column.`
+          : `Unknown time_column: '${timeColumn}' on dataset ${quoteAuthored(name)}.`,
       )
     }
     const range =

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod'
 import { GatewayError } from '../../errors'
+import { quoteAuthored } from '../../markers'
 import type { SemanticColumn, SemanticDataset, SemanticMetric } from '../../superset'
 import { authored, closeMatches, inBandMessage, isDomainFailure } from '../core'
 
@@ -138,7 +139,10 @@ export function oneSource(request: {
   return request.dataset_id
 }
 
-/** validate_names: each unknown name, with close matches (or, for metrics, the valid names). */
+/**
+ * validate_names: each unknown name, with close matches (or, for metrics, the valid names). The dataset's
+ * names are user-written: quoted as authored, so they reach an agent marked as untrusted content.
+ */
 export function unknownNames(requested: readonly string[], valid: readonly string[], kind: string) {
   const errors: string[] = []
   for (const name of requested) {
@@ -146,11 +150,11 @@ export function unknownNames(requested: readonly string[], valid: readonly strin
     let message = `Unknown ${kind}: '${name}'`
     if (valid.length > 0) {
       const suggestions = closeMatches(name, valid)
-      if (suggestions.length > 0) message += `. Did you mean: ${suggestions.join(', ')}?`
+      if (suggestions.length > 0) message += `. Did you mean: ${suggestions.map(quoteAuthored).join(', ')}?`
       else if (kind === 'metric') {
         const shown = [...valid].sort().slice(0, 10)
         const more = valid.length - shown.length
-        message += `. Valid metrics: ${shown.join(', ')}${more > 0 ? ` (and ${more} more; call list_metrics for the full list)` : ''}`
+        message += `. Valid metrics: ${shown.map(quoteAuthored).join(', ')}${more > 0 ? ` (and ${more} more; call list_metrics for the full list)` : ''}`
       }
     }
     errors.push(message)
