@@ -13,7 +13,7 @@ import { join, sql, trusted, type Db, type SqlFragment } from '../../db'
 import { GatewayError } from '../../errors'
 import { addOwner } from '../models/ownership'
 import { NOW_UTC } from '../timestamps'
-import { registerPermissions, type NewDatasetColumn } from './datasets'
+import { nameAndDescribeDataset, registerPermissions, type NewDatasetColumn } from './datasets'
 
 export interface NewPhysicalDataset {
   table_name: string
@@ -66,21 +66,7 @@ export async function insertPhysicalDataset(
             ${table.schema}, ${table.catalog}, NULL, true, false, false, false, false, ${crypto.randomUUID()}::uuid, false)
     RETURNING id`)
   if (created === undefined) throw new Error('dataset insert returned no id')
-  // Superset's naming: perm uses the database's display name (verbose_name when set), the others its name.
-  await tx.query(sql`
-    UPDATE tables t SET
-           perm = '[' || COALESCE(NULLIF(d.verbose_name, ''), d.database_name) || '].[' || t.table_name || '](id:' || t.id || ')',
-           schema_perm = CASE WHEN COALESCE(t.schema, '') = '' THEN NULL
-                              WHEN t.catalog IS NULL THEN '[' || d.database_name || '].[' || t.schema || ']'
-                              ELSE '[' || d.database_name || '].[' || t.catalog || '].[' || t.schema || ']' END,
-           catalog_perm = CASE WHEN t.catalog IS NULL THEN NULL ELSE '[' || d.database_name || '].[' || t.catalog || ']' END
-      FROM dbs d WHERE d.id = t.database_id AND t.id = ${created.id}`)
-  await tx.query(sql`
-    INSERT INTO table_columns (created_on, changed_on, table_id, column_name, is_dttm, is_active, type, groupby, filterable,
-                               created_by_fk, changed_by_fk, uuid)
-    SELECT ${NOW_UTC}, ${NOW_UTC}, ${created.id}, c.name, c.is_dttm, true, c.type, true, true, ${userId}, ${userId}, gen_random_uuid()
-      FROM jsonb_to_recordset(${JSON.stringify(columns.map((column) => ({ name: column.name, type: column.type, is_dttm: column.isTemporal })))}::jsonb)
-           AS c(name text, type text, is_dttm boolean)`)
+  await nameAndDescribeDataset(tx, created.id, columns, userId)
   // SqlaTable.fetch_metadata's default metric.
   await tx.query(sql`
     INSERT INTO sql_metrics (created_on, changed_on, metric_name, verbose_name, metric_type, table_id, expression,

@@ -53,7 +53,22 @@ export async function insertVirtualDataset(
             false, false, false, ${crypto.randomUUID()}::uuid, false)
     RETURNING id`)
   if (created === undefined) throw new Error('dataset insert returned no id')
-  // Superset's naming: perm uses the database's display name (verbose_name when set), the others its name.
+  await nameAndDescribeDataset(tx, created.id, columns, userId)
+  await addOwner(tx, 'dataset', created.id, userId)
+  await registerPermissions(tx, created.id)
+  return created.id
+}
+
+/**
+ * What every new dataset gets after its row: Superset's permission names (perm uses the database's display
+ * name, verbose_name when set, the others its name) and its columns as the database reported them.
+ */
+export async function nameAndDescribeDataset(
+  tx: Db,
+  datasetId: number,
+  columns: readonly NewDatasetColumn[],
+  userId: number,
+): Promise<void> {
   await tx.query(sql`
     UPDATE tables t SET
            perm = '[' || COALESCE(NULLIF(d.verbose_name, ''), d.database_name) || '].[' || t.table_name || '](id:' || t.id || ')',
@@ -61,16 +76,13 @@ export async function insertVirtualDataset(
                               WHEN t.catalog IS NULL THEN '[' || d.database_name || '].[' || t.schema || ']'
                               ELSE '[' || d.database_name || '].[' || t.catalog || '].[' || t.schema || ']' END,
            catalog_perm = CASE WHEN t.catalog IS NULL THEN NULL ELSE '[' || d.database_name || '].[' || t.catalog || ']' END
-      FROM dbs d WHERE d.id = t.database_id AND t.id = ${created.id}`)
+      FROM dbs d WHERE d.id = t.database_id AND t.id = ${datasetId}`)
   await tx.query(sql`
     INSERT INTO table_columns (created_on, changed_on, table_id, column_name, is_dttm, is_active, type, groupby, filterable,
                                created_by_fk, changed_by_fk, uuid)
-    SELECT ${NOW_UTC}, ${NOW_UTC}, ${created.id}, c.name, c.is_dttm, true, c.type, true, true, ${userId}, ${userId}, gen_random_uuid()
+    SELECT ${NOW_UTC}, ${NOW_UTC}, ${datasetId}, c.name, c.is_dttm, true, c.type, true, true, ${userId}, ${userId}, gen_random_uuid()
       FROM jsonb_to_recordset(${JSON.stringify(columns.map((column) => ({ name: column.name, type: column.type, is_dttm: column.isTemporal })))}::jsonb)
            AS c(name text, type text, is_dttm boolean)`)
-  await addOwner(tx, 'dataset', created.id, userId)
-  await registerPermissions(tx, created.id)
-  return created.id
 }
 
 /** The view menus and permission pairs Superset creates for a new dataset's perm and schema perm. */
